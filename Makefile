@@ -1,0 +1,59 @@
+# Vitrine: `make run` serves it on http://127.0.0.1:8000; `make test` runs every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint fuzz bench-ingest services-up services-down clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	mkdir -p var
+	$(BIN)/vitrine db upgrade
+	@echo
+	@echo "Vitrine on http://$(HOST):$(PORT)  (SQLite and blobs under ./var/)"
+	@echo "Create the first admin token in another terminal with:"
+	@echo "    $(BIN)/vitrine tokens create --role admin --name your-name"
+	@echo
+	$(BIN)/vitrine run --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# PostgreSQL and the S3 server (Ceph RGW) are started when nothing answers; set
+# VITRINE_TEST_DATABASE_URL / VITRINE_TEST_S3_* to use your own instead.
+test: lint
+	@set -e; \
+	eval "$$(bash scripts/pg-test-server.sh up | grep '^VITRINE_')"; \
+	eval "$$(bash scripts/s3-test-server.sh up | grep '^VITRINE_')"; \
+	export VITRINE_TEST_DATABASE_URL VITRINE_TEST_S3_ENDPOINT VITRINE_TEST_S3_KEY \
+	       VITRINE_TEST_S3_SECRET VITRINE_TEST_S3_BUCKET; \
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+services-up:
+	bash scripts/pg-test-server.sh up
+	bash scripts/s3-test-server.sh up
+
+services-down:
+	-bash scripts/s3-test-server.sh down
+	-bash scripts/pg-test-server.sh down
+
+bench-ingest: $(VENV)/.dev-installed
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

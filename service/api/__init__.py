@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1: thin routes over the service functions, described by openapi.yaml."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import assets, tokens  # noqa: E402,F401  (routes register themselves on bp)

@@ -1,0 +1,175 @@
+"""Asset routes: upload, list, read, describe, delete, metadata and the original."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Response, current_app, request, send_file, url_for
+
+from .. import assets
+from ..auth import current_caller, require
+from ..db import get_session
+from ..models import Asset
+from ..problems import InvalidInput, UnsupportedMediaType
+from ..spool import Spool
+from ..storage import BlobStore
+from . import bp
+
+UPLOAD_FIELDS = ("title", "object_number", "description", "alt_text")
+
+
+def store() -> BlobStore:
+    blob_store: BlobStore = current_app.extensions["vitrine.store"]
+    return blob_store
+
+
+def asset_json(asset: Asset) -> dict[str, Any]:
+    """The public shape of an asset, as openapi.yaml's Asset schema describes it."""
+    return {
+        "id": asset.id,
+        "sha256": asset.sha256,
+        "original_filename": asset.original_filename,
+        "media_type": asset.media_type,
+        "byte_size": asset.byte_size,
+        "width": asset.width,
+        "height": asset.height,
+        "title": asset.title,
+        "object_number": asset.object_number,
+        "description": asset.description,
+        "alt_text": asset.alt_text,
+        "tags": asset.tags,
+        "uploaded_by": asset.uploaded_by,
+        "created_at": asset.created_at.isoformat(),
+        "updated_at": asset.updated_at.isoformat(),
+        "metadata": asset.metadata_summary,
+        "links": {
+            "self": url_for("api.get_asset", asset_id=asset.id),
+            "metadata": url_for("api.get_metadata", asset_id=asset.id),
+            "original": url_for("api.get_original", asset_id=asset.id),
+        },
+    }
+
+
+@bp.post("/assets")
+@require("contributor")
+def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("Send the photo as multipart/form-data with a 'file' part.")
+    files = request.files.getlist("file")
+    if len(files) != 1:
+        raise InvalidInput({"file": "send exactly one file per request"})
+    unknown = set(request.form) - {*UPLOAD_FIELDS, "tags"}
+    if unknown:
+        raise InvalidInput({name: "is not an upload field" for name in sorted(unknown)})
+    fields: dict[str, Any] = {
+        name: request.form[name] for name in UPLOAD_FIELDS if name in request.form
+    }
+    if "tags" in request.form:
+        fields["tags"] = assets.split_tags(request.form.getlist("tags"))
+    spool = files[0].stream
+    assert isinstance(spool, Spool), "VitrineRequest spools every uploaded file"
+    asset, created = assets.ingest(
+        get_session(),
+        store(),
+        spool,
+        filename=files[0].filename,
+        fields=fields,
+        uploaded_by=current_caller().name,
+        max_pixels=current_app.config["MAX_PIXELS"],
+    )
+    location = url_for("api.get_asset", asset_id=asset.id)
+    return asset_json(asset), (201 if created else 200), {"Location": location}
+
+
+def _datetime_arg(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput({name: "must be an ISO 8601 date or date-time"}) from None
+    if value.tzinfo is None:
+        raise InvalidInput({name: "must include a time zone, e.g. 2026-03-01T00:00:00Z"})
+    return value
+
+
+def _limit_arg() -> int:
+    ceiling = current_app.config["MAX_PAGE_SIZE"]
+    raw = request.args.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= ceiling:
+        raise InvalidInput({"limit": f"must be a whole number from 1 to {ceiling}"})
+    return int(raw)
+
+
+@bp.get("/assets")
+@require("viewer")
+def list_assets() -> dict[str, Any]:
+    filters = assets.AssetFilters(
+        text=request.args.get("q") or None,
+        tag=request.args.get("tag") or None,
+        uploaded_by=request.args.get("uploaded_by") or None,
+        created_after=_datetime_arg("created_after"),
+        created_before=_datetime_arg("created_before"),
+    )
+    page, next_cursor = assets.list_assets(
+        get_session(), filters, limit=_limit_arg(), cursor=request.args.get("cursor")
+    )
+    return {"items": [asset_json(asset) for asset in page], "next_cursor": next_cursor}
+
+
+@bp.get("/assets/<int:asset_id>")
+@require("viewer")
+def get_asset(asset_id: int) -> dict[str, Any]:
+    return asset_json(assets.get_asset(get_session(), asset_id))
+
+
+@bp.patch("/assets/<int:asset_id>")
+@require("contributor")
+def update_asset(asset_id: int) -> dict[str, Any]:
+    changes = request.get_json(silent=True)
+    if not isinstance(changes, dict):
+        raise InvalidInput({"body": "must be a JSON object of the fields to change"})
+    session = get_session()
+    asset = assets.update_asset(session, assets.get_asset(session, asset_id), changes)
+    session.commit()
+    return asset_json(asset)
+
+
+@bp.delete("/assets/<int:asset_id>")
+@require("admin")
+def delete_asset(asset_id: int) -> tuple[str, int]:
+    session = get_session()
+    assets.delete_asset(session, store(), assets.get_asset(session, asset_id))
+    return "", 204
+
+
+@bp.get("/assets/<int:asset_id>/metadata")
+@require("viewer")
+def get_metadata(asset_id: int) -> dict[str, Any]:
+    asset = assets.get_asset(get_session(), asset_id)
+    return {
+        "asset_id": asset.id,
+        "summary": asset.metadata_summary,
+        "raw": asset.metadata_raw,
+        "warnings": asset.metadata_warnings,
+    }
+
+
+@bp.get("/assets/<int:asset_id>/original")
+@require("contributor")
+def get_original(asset_id: int) -> Response:
+    asset = assets.get_asset(get_session(), asset_id)
+    response = send_file(
+        assets.open_original(store(), asset),
+        mimetype=asset.media_type,
+        as_attachment=True,
+        download_name=asset.original_filename,
+        conditional=False,
+        etag=asset.sha256,
+        max_age=0,
+    )
+    response.content_length = asset.byte_size
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

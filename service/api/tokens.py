@@ -1,0 +1,64 @@
+"""Token routes (admin): create one (shown once), list, revoke."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from .. import auth
+from ..db import get_session
+from ..models import ApiToken
+from ..problems import InvalidInput
+from . import bp
+
+
+def token_json(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "role": token.role,
+        "created_at": token.created_at.isoformat(),
+        "created_by": token.created_by,
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+@bp.get("/me")
+@auth.require("viewer")
+def whoami() -> dict[str, Any]:
+    caller = auth.current_caller()
+    return {"name": caller.name, "role": caller.role}
+
+
+@bp.get("/tokens")
+@auth.require("admin")
+def list_tokens() -> dict[str, Any]:
+    return {"items": [token_json(token) for token in auth.list_tokens(get_session())]}
+
+
+@bp.post("/tokens")
+@auth.require("admin")
+def create_token() -> tuple[dict[str, Any], int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or set(body) - {"name", "role"}:
+        raise InvalidInput({"body": "must be a JSON object with 'name' and 'role'"})
+    name, role = body.get("name"), body.get("role")
+    if not isinstance(name, str) or not isinstance(role, str):
+        raise InvalidInput({"body": "'name' and 'role' must be strings"})
+    session = get_session()
+    token, plaintext = auth.create_token(
+        session, name=name, role=role, created_by=auth.current_caller().name
+    )
+    session.commit()
+    return {**token_json(token), "token": plaintext}, 201
+
+
+@bp.delete("/tokens/<int:token_id>")
+@auth.require("admin")
+def revoke_token(token_id: int) -> dict[str, Any]:
+    session = get_session()
+    token = auth.revoke_token(session, token_id)
+    session.commit()
+    return token_json(token)

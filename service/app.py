@@ -1,0 +1,109 @@
+"""The application factory: config, database, blob store, routes, errors and CLI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import IO, Any
+
+from flask import Flask, Response, current_app, request
+from flask.wrappers import Request
+from PIL import Image
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from . import config, db
+from .problems import DatabaseDown, Problem, StorageDown
+from .spool import Spool
+from .storage import StorageUnavailable, open_store
+
+log = logging.getLogger(__name__)
+
+
+class VitrineRequest(Request):
+    """A request whose uploaded files stream into hashing spools instead of memory."""
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        spool = Spool(current_app.config["SPOOL_DIR"], current_app.config["MAX_UPLOAD_BYTES"])
+        return spool  # type: ignore[return-value]
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure an instance of Vitrine."""
+    app = Flask(__name__)
+    app.request_class = VitrineRequest
+    app.config.update(config.load(overrides=overrides))
+    # Pillow's own bomb guard must not fire before ours; ours is checked from the header.
+    Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, app.config["MAX_PIXELS"])
+
+    db.init_app(app)
+    app.extensions["vitrine.store"] = open_store(app.config)
+
+    from . import api, web
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(web.bp)
+    _register_error_handlers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def problem_response(body: Mapping[str, Any]) -> Response:
+    return current_app.response_class(
+        current_app.json.dumps(body) + "\n",
+        status=int(body["status"]),
+        mimetype="application/problem+json",
+    )
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(Problem)
+    def handle_problem(error: Problem) -> Response:
+        return problem_response(error.to_dict())
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException) -> Response:
+        status = error.code or 500
+        code = (error.name or "error").lower().replace(" ", "-")
+        body = {
+            "type": f"urn:vitrine:problem:{code}",
+            "title": error.name,
+            "status": status,
+            "detail": error.description or error.name,
+            "code": code,
+        }
+        response = problem_response(body)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(StorageUnavailable)
+    def handle_storage(error: StorageUnavailable) -> Response:
+        return problem_response(StorageDown(str(error)).to_dict())
+
+    @app.errorhandler(OperationalError)
+    def handle_database(error: OperationalError) -> Response:
+        log.warning("database error on %s %s: %s", request.method, request.path, error)
+        return problem_response(DatabaseDown("The database did not answer.").to_dict())
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        body = {
+            "type": "urn:vitrine:problem:internal-error",
+            "title": "Internal error",
+            "status": 500,
+            "detail": "Something went wrong on our side; it has been logged.",
+            "code": "internal-error",
+        }
+        return problem_response(body)

@@ -1,0 +1,321 @@
+"""Use cases for assets: ingest an upload, find, describe, delete, and check the blob store.
+
+Each function takes the session and the blob store from its caller (the API, the web form,
+the CLI), so every entrypoint runs the same rules. Callers own the transaction, except
+``ingest`` and ``delete_asset``, which must order their blob and row writes themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import binascii
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from .imaging import identify
+from .metadata import UnsafeMetadata, read_metadata
+from .models import Asset, AssetTag
+from .problems import DatabaseDown, InvalidInput, NotFound, StorageDown, UnsafeFile
+from .spool import Spool
+from .storage import BlobNotFound, BlobStore, StorageUnavailable, original_key
+
+# Longest value of each descriptive field; far beyond real use, short of abuse.
+FIELD_LIMITS = {"title": 500, "object_number": 100, "description": 10_000, "alt_text": 2_000}
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 64
+MAX_FILENAME_LENGTH = 255
+
+
+# --- pure rules --------------------------------------------------------------------------
+
+
+def clean_text(value: str) -> str:
+    """NFC-normalised text without control characters (newlines and tabs are kept)."""
+    value = unicodedata.normalize("NFC", value)
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+
+
+def clean_filename(name: str | None) -> str:
+    """The uploaded filename as a label: kept as data, shortened, never used as a path."""
+    cleaned = clean_text(name or "").replace("\n", " ").replace("\t", " ").strip()
+    return cleaned[:MAX_FILENAME_LENGTH] or "upload"
+
+
+def split_tags(values: Iterable[str]) -> list[str]:
+    """Tags from form values that may each hold several, comma-separated; '#' is dropped."""
+    tags: list[str] = []
+    for value in values:
+        tags.extend(part.strip().lstrip("#").strip() for part in value.split(","))
+    return [tag for tag in tags if tag]
+
+
+def validate_descriptive(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Check descriptive fields (title, object_number, description, alt_text, tags).
+
+    Returns the cleaned values of the fields given; raises ``InvalidInput`` naming each bad one.
+    """
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field, value in fields.items():
+        if field in FIELD_LIMITS:
+            if not isinstance(value, str):
+                errors[field] = "must be a string"
+                continue
+            text = clean_text(value).strip()
+            if len(text) > FIELD_LIMITS[field]:
+                errors[field] = f"must be at most {FIELD_LIMITS[field]} characters"
+            else:
+                cleaned[field] = text
+        elif field == "tags":
+            if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+                errors[field] = "must be a list of strings"
+                continue
+            tags = _unique_casefolded(clean_text(tag).strip().lstrip("#") for tag in value)
+            if len(tags) > MAX_TAGS:
+                errors[field] = f"at most {MAX_TAGS} tags"
+            elif any(len(tag) > MAX_TAG_LENGTH or "," in tag for tag in tags):
+                errors[field] = f"each tag at most {MAX_TAG_LENGTH} characters, without commas"
+            else:
+                cleaned[field] = tags
+        else:
+            errors[field] = "is not a descriptive field"
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+def _unique_casefolded(tags: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for tag in tags:
+        if tag:
+            seen.setdefault(tag.casefold(), tag)
+    return list(seen.values())
+
+
+def encode_cursor(asset_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{asset_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, number = text.partition(":")
+        if prefix == "id" and number.isdigit():
+            return int(number)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise InvalidInput({"cursor": "is not a cursor this API returned"})
+
+
+# --- use cases ---------------------------------------------------------------------------
+
+
+def ingest(
+    session: Session,
+    store: BlobStore,
+    spool: Spool,
+    *,
+    filename: str | None,
+    fields: Mapping[str, Any],
+    uploaded_by: str,
+    max_pixels: int,
+) -> tuple[Asset, bool]:
+    """Store an uploaded original once; return the asset and whether it is new.
+
+    The same bytes again return the existing asset untouched. The blob is written before
+    the row is committed; if the commit fails, the blob is removed unless a row owns it.
+    """
+    if spool.size == 0:
+        raise InvalidInput({"file": "is empty"})
+    existing = _by_sha256(session, spool.sha256)
+    if existing is not None:
+        return existing, False
+    descriptive = validate_descriptive(fields)
+    info = identify(spool.path, max_pixels)
+    try:
+        embedded = read_metadata(spool.path)
+    except UnsafeMetadata as error:
+        raise UnsafeFile(str(error)) from None
+
+    key = original_key(spool.sha256)
+    asset = Asset(
+        sha256=spool.sha256,
+        blob_key=key,
+        original_filename=clean_filename(filename),
+        media_type=info.media_type,
+        byte_size=spool.size,
+        width=info.width,
+        height=info.height,
+        uploaded_by=uploaded_by,
+        metadata_summary=embedded.summary,
+        metadata_raw=embedded.raw,
+        metadata_warnings=embedded.warnings,
+        **{name: value for name, value in descriptive.items() if name != "tags"},
+    )
+    asset.tag_rows = [AssetTag(tag=tag) for tag in descriptive.get("tags", [])]
+
+    spool.seek(0)
+    try:
+        store.put(key, spool, info.media_type)  # type: ignore[arg-type]
+    except StorageUnavailable as error:
+        raise StorageDown(f"The original could not be stored: {error}") from None
+    try:
+        session.add(asset)
+        session.commit()
+    except Exception as error:
+        session.rollback()
+        owner = _owner_or_none(session, spool.sha256)
+        if owner is not None and isinstance(error, IntegrityError):
+            return owner, False  # the same bytes were committed first by another upload
+        if owner is None:
+            _delete_quietly(store, key)
+        if isinstance(error, OperationalError):
+            raise DatabaseDown("The asset could not be saved; nothing was kept.") from error
+        raise
+    return asset, True
+
+
+def _by_sha256(session: Session, sha256: str) -> Asset | None:
+    return session.scalar(select(Asset).where(Asset.sha256 == sha256))
+
+
+def _owner_or_none(session: Session, sha256: str) -> Asset | None:
+    """The committed asset for these bytes; None also when the database cannot say."""
+    try:
+        return _by_sha256(session, sha256)
+    except OperationalError:
+        session.rollback()
+        return None
+
+
+def _delete_quietly(store: BlobStore, key: str) -> None:
+    # If the store is down too, `vitrine storage check --fix` removes the blob later.
+    with contextlib.suppress(StorageUnavailable):
+        store.delete(key)
+
+
+def get_asset(session: Session, asset_id: int) -> Asset:
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        raise NotFound(f"There is no asset {asset_id}.")
+    return asset
+
+
+@dataclass(frozen=True)
+class AssetFilters:
+    """What a library search asks for; every field optional."""
+
+    text: str | None = None
+    tag: str | None = None
+    uploaded_by: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def list_assets(
+    session: Session, filters: AssetFilters, *, limit: int, cursor: str | None = None
+) -> tuple[list[Asset], str | None]:
+    """A page of assets, newest first, and the cursor of the next page (None at the end)."""
+    query = _filtered(select(Asset), filters).order_by(Asset.id.desc()).limit(limit + 1)
+    if cursor:
+        query = query.where(Asset.id < decode_cursor(cursor))
+    assets = list(session.scalars(query))
+    if len(assets) > limit:
+        return assets[:limit], encode_cursor(assets[limit - 1].id)
+    return assets, None
+
+
+def _filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
+    if filters.text:
+        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        pattern += "%"
+        query = query.where(
+            or_(
+                Asset.title.ilike(pattern, escape="\\"),
+                Asset.object_number.ilike(pattern, escape="\\"),
+                Asset.description.ilike(pattern, escape="\\"),
+            )
+        )
+    if filters.tag:
+        tagged = select(AssetTag.asset_id).where(
+            func.lower(AssetTag.tag) == filters.tag.lstrip("#").lower()
+        )
+        query = query.where(Asset.id.in_(tagged))
+    if filters.uploaded_by:
+        query = query.where(Asset.uploaded_by == filters.uploaded_by)
+    if filters.created_after:
+        query = query.where(Asset.created_at >= filters.created_after)
+    if filters.created_before:
+        query = query.where(Asset.created_at < filters.created_before)
+    return query
+
+
+def update_asset(session: Session, asset: Asset, changes: Mapping[str, Any]) -> Asset:
+    """Change descriptive fields; the caller commits."""
+    cleaned = validate_descriptive(changes)
+    for field, value in cleaned.items():
+        if field == "tags":
+            asset.tag_rows = [AssetTag(tag=tag) for tag in value]
+        else:
+            setattr(asset, field, value)
+    session.flush()
+    return asset
+
+
+def delete_asset(session: Session, store: BlobStore, asset: Asset) -> None:
+    """Remove an asset's row, then its blob.
+
+    The row goes first: if the blob delete then fails, what is left is an orphan blob that
+    ``check_storage`` finds and removes, never a row pointing at nothing.
+    """
+    key = asset.blob_key
+    session.delete(asset)
+    session.commit()
+    _delete_quietly(store, key)
+
+
+def open_original(store: BlobStore, asset: Asset) -> IO[bytes]:
+    """A readable stream of the original's bytes."""
+    try:
+        return store.open(asset.blob_key)
+    except BlobNotFound:
+        raise NotFound(
+            f"The original of asset {asset.id} is missing from the blob store."
+        ) from None
+    except StorageUnavailable as error:
+        raise StorageDown(str(error)) from None
+
+
+@dataclass(frozen=True)
+class StorageReport:
+    """Blobs no row owns, and rows whose blob is gone."""
+
+    orphan_keys: list[str]
+    missing: list[tuple[int, str]]
+
+
+def check_storage(session: Session, store: BlobStore) -> StorageReport:
+    """Compare the originals in the blob store with the asset rows."""
+    keys = set(store.keys("originals/"))
+    rows = dict(session.execute(select(Asset.blob_key, Asset.id)).tuples().all())
+    orphans = sorted(keys - rows.keys())
+    missing = sorted((asset_id, key) for key, asset_id in rows.items() if key not in keys)
+    return StorageReport(orphan_keys=orphans, missing=missing)
+
+
+def remove_orphans(session: Session, store: BlobStore, keys: Iterable[str]) -> list[str]:
+    """Delete orphan blobs, re-checking each against the rows just before (an upload may land)."""
+    removed = []
+    for key in keys:
+        if session.scalar(select(Asset.id).where(Asset.blob_key == key)) is None:
+            store.delete(key)
+            removed.append(key)
+    return removed

@@ -1,0 +1,92 @@
+"""Settings: each declared once with its default and why, read from ``VITRINE_*`` variables.
+
+``load()`` layers three sources, later winning: the defaults below, the environment
+(``VITRINE_MAX_PIXELS=50000000`` sets ``MAX_PIXELS``), then explicit overrides (tests).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+ENV_PREFIX = "VITRINE_"
+
+DEFAULTS: dict[str, Any] = {
+    # SQLite in WAL mode needs no setup; production points this at PostgreSQL.
+    "DATABASE_URL": "sqlite:///var/vitrine.db",
+    # Signs sessions and local blob URLs. The default only suits a laptop: `make run` warns.
+    "SECRET_KEY": "dev-only-not-secret",
+    # Where blobs live: "local" (a directory) or "s3" (any S3-compatible store).
+    "BLOB_BACKEND": "local",
+    "BLOB_DIR": "var/blobs",
+    "S3_ENDPOINT_URL": None,
+    "S3_REGION": "us-east-1",
+    "S3_BUCKET": "vitrine",
+    "S3_ACCESS_KEY": None,
+    "S3_SECRET_KEY": None,
+    # MinIO and Ceph want path-style addressing; AWS prefers virtual-hosted.
+    "S3_PATH_STYLE": False,
+    # Lets several deployments (or test runs) share one bucket.
+    "S3_KEY_PREFIX": "",
+    "S3_CONNECT_TIMEOUT": 5.0,
+    "S3_READ_TIMEOUT": 60.0,
+    # Convenient in development; production buckets are made by whoever owns the account.
+    "S3_CREATE_BUCKET": False,
+    # Uploads are spooled here (hashed on the way) before they are checked and stored.
+    "SPOOL_DIR": None,
+    # Bytes of one uploaded file. Museum TIFF masters run to 150 MB; 200 MB leaves room.
+    "MAX_UPLOAD_BYTES": 200 * 1024 * 1024,
+    # Width x height. Refusing above this before any decode is the defence against bombs.
+    "MAX_PIXELS": 150_000_000,
+    # How long a signed blob URL stays valid, in seconds.
+    "SIGNED_URL_SECONDS": 900,
+    # Largest page the list endpoint returns.
+    "MAX_PAGE_SIZE": 200,
+}
+
+_INTEGERS = {"MAX_UPLOAD_BYTES", "MAX_PIXELS", "SIGNED_URL_SECONDS", "MAX_PAGE_SIZE"}
+_FLOATS = {"S3_CONNECT_TIMEOUT", "S3_READ_TIMEOUT"}
+_BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET"}
+
+
+class ConfigError(ValueError):
+    """A setting has a value Vitrine cannot use."""
+
+
+def parse_value(name: str, raw: str) -> Any:
+    """Turn one environment string into the type its default has."""
+    if name in _INTEGERS:
+        try:
+            return int(raw.replace("_", ""))
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name} must be a whole number, not {raw!r}") from None
+    if name in _FLOATS:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name} must be a number, not {raw!r}") from None
+    if name in _BOOLEANS:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{name} must be true or false, not {raw!r}")
+    return raw
+
+
+def load(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Defaults, then ``VITRINE_*`` environment variables, then overrides."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    for name in DEFAULTS:
+        raw = environ.get(ENV_PREFIX + name)
+        if raw is not None:
+            settings[name] = parse_value(name, raw)
+    settings.update(overrides or {})
+    if settings["BLOB_BACKEND"] not in {"local", "s3"}:
+        raise ConfigError(f"{ENV_PREFIX}BLOB_BACKEND must be 'local' or 's3'")
+    return settings

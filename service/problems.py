@@ -1,0 +1,78 @@
+"""Errors a user can act on, each with an HTTP status and a machine-readable code (RFC 9457)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Problem(Exception):
+    """Base for every error Vitrine reports to a caller; the API renders it as problem+json."""
+
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": f"urn:vitrine:problem:{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+            **self.extra,
+        }
+
+
+class Unauthenticated(Problem):
+    status, code, title = 401, "unauthenticated", "Authentication required"
+
+
+class Forbidden(Problem):
+    status, code, title = 403, "forbidden", "Not allowed for this role"
+
+
+class NotFound(Problem):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class InvalidInput(Problem):
+    """Fields that fail validation; ``errors`` maps each field to what is wrong with it."""
+
+    status, code, title = 422, "invalid-input", "Invalid input"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        detail = "; ".join(f"{field}: {message}" for field, message in errors.items())
+        super().__init__(detail, errors=errors)
+
+
+class FileTooLarge(Problem):
+    status, code, title = 413, "file-too-large", "File too large"
+
+
+class TooManyPixels(Problem):
+    status, code, title = 413, "too-many-pixels", "Image has too many pixels"
+
+
+class UnsupportedMediaType(Problem):
+    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class UnreadableImage(Problem):
+    status, code, title = 422, "unreadable-image", "Image cannot be decoded"
+
+
+class UnsafeFile(Problem):
+    status, code, title = 422, "unsafe-metadata", "File carries unsafe metadata"
+
+
+class StorageDown(Problem):
+    status, code, title = 503, "storage-unavailable", "Blob store unavailable"
+
+
+class DatabaseDown(Problem):
+    status, code, title = 503, "database-unavailable", "Database unavailable"

@@ -1,0 +1,213 @@
+"""S3 blob store through boto3: AWS S3, MinIO, Ceph RGW, Cloudflare R2...
+
+Checksums are only computed/validated when an operation requires them: boto3
+>= 1.36 otherwise adds CRC32 headers (aws-chunked trailers over https) that
+older S3-compatible servers such as Ceph RGW 16 ignore or reject. Every
+botocore error is translated: missing key -> BlobNotFound, anything else
+(unreachable, timeout, refused credentials, 5xx) -> StorageUnavailable.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from boto3.s3.transfer import TransferConfig
+from boto3.session import Session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from . import BlobNotFound, StorageUnavailable, validate_key, validate_prefix
+
+if TYPE_CHECKING:
+    from botocore.response import StreamingBody
+    from mypy_boto3_s3 import S3Client
+
+MB = 1024 * 1024
+_NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+_AUTH = {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"}
+
+
+def _flag(value: Any) -> bool:
+    """Config booleans may arrive as strings from the environment."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+def build_client(config: Mapping[str, Any]) -> S3Client:
+    """boto3 S3 client from the app config: SigV4, short timeouts, two attempts."""
+    botocore_config = Config(
+        signature_version="s3v4",
+        s3={"addressing_style": "path" if _flag(config.get("S3_PATH_STYLE")) else "auto"},
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        connect_timeout=float(config.get("S3_CONNECT_TIMEOUT") or 5),
+        read_timeout=float(config.get("S3_READ_TIMEOUT") or 30),
+        retries={"total_max_attempts": 2, "mode": "standard"},
+    )
+    session = Session()  # clients are thread-safe, the default session is not
+    return session.client(
+        "s3",
+        endpoint_url=config.get("S3_ENDPOINT_URL") or None,
+        region_name=config.get("S3_REGION") or "us-east-1",
+        aws_access_key_id=config.get("S3_ACCESS_KEY") or None,
+        aws_secret_access_key=config.get("S3_SECRET_KEY") or None,
+        config=botocore_config,
+    )
+
+
+class S3BlobStore:
+    """Blobs as objects in one bucket, every key behind an optional prefix."""
+
+    def __init__(
+        self, client: S3Client, bucket: str, key_prefix: str = "", create_bucket: bool = False
+    ) -> None:
+        if not bucket:
+            raise ValueError("S3_BUCKET is required for BLOB_BACKEND=s3")
+        self.client = client
+        self.bucket = bucket
+        self.key_prefix = validate_prefix(key_prefix)
+        self._create_bucket = create_bucket
+        self._bucket_ready = not create_bucket
+        self._lock = threading.Lock()
+        self._transfer = TransferConfig(
+            multipart_threshold=8 * MB, multipart_chunksize=8 * MB, max_concurrency=4
+        )
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> S3BlobStore:
+        """Build from the ``S3_*`` keys; nothing is contacted until first use."""
+        return cls(
+            build_client(config),
+            str(config.get("S3_BUCKET") or ""),
+            str(config.get("S3_KEY_PREFIX") or ""),
+            _flag(config.get("S3_CREATE_BUCKET")),
+        )
+
+    def full_key(self, key: str) -> str:
+        """Object key in the bucket: KEY_PREFIX + validated key."""
+        return self.key_prefix + validate_key(key)
+
+    def put(self, key: str, stream: BinaryIO, content_type: str) -> None:
+        """Managed upload: one PUT up to 8 MB, multipart in 8 MB parts above."""
+        name = self.full_key(key)
+        self._ensure_bucket()
+        extra = {"ContentType": content_type}
+        with _translated(self.bucket, key):
+            self.client.upload_fileobj(stream, self.bucket, name, extra, Config=self._transfer)
+
+    def open(self, key: str) -> BinaryIO:
+        """GET the object; the body is streamed, with read errors translated too."""
+        name = self.full_key(key)
+        self._ensure_bucket()
+        with _translated(self.bucket, key):
+            body = self.client.get_object(Bucket=self.bucket, Key=name)["Body"]
+        return io.BufferedReader(_Body(body, self.bucket, key), buffer_size=MB)
+
+    def exists(self, key: str) -> bool:
+        """HEAD the object."""
+        name = self.full_key(key)
+        self._ensure_bucket()
+        try:
+            with _translated(self.bucket, key):
+                self.client.head_object(Bucket=self.bucket, Key=name)
+        except BlobNotFound:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        """DELETE is idempotent on S3 (204 for a missing key)."""
+        name = self.full_key(key)
+        self._ensure_bucket()
+        with _translated(self.bucket, key):
+            self.client.delete_object(Bucket=self.bucket, Key=name)
+
+    def signed_url(self, key: str, expires_in: int) -> str:
+        """Presigned GET URL (computed locally, no request is made)."""
+        name = self.full_key(key)
+        with _translated(self.bucket, key):
+            url: str = self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": name}, ExpiresIn=expires_in
+            )
+        return url
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """ListObjectsV2 pages under KEY_PREFIX + prefix, with KEY_PREFIX stripped."""
+        full_prefix = self.key_prefix + validate_prefix(prefix)
+        self._ensure_bucket()
+        paginator = self.client.get_paginator("list_objects_v2")
+        with _translated(self.bucket, None):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full_prefix):
+                for obj in page.get("Contents", []):
+                    yield obj["Key"][len(self.key_prefix) :]
+
+    def check(self) -> None:
+        """HEAD the bucket: proves the endpoint answers and accepts our credentials."""
+        self._ensure_bucket()
+        with _translated(self.bucket, None):
+            self.client.head_bucket(Bucket=self.bucket)
+
+    def _ensure_bucket(self) -> None:
+        """With S3_CREATE_BUCKET, create the bucket once per store if it is missing."""
+        if self._bucket_ready:
+            return
+        with self._lock, _translated(self.bucket, None):
+            if self._bucket_ready:
+                return
+            try:
+                self.client.head_bucket(Bucket=self.bucket)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in _NOT_FOUND | {"NoSuchBucket"}:
+                    raise
+                # another process may have created it meanwhile: that is fine
+                with suppress(self.client.exceptions.BucketAlreadyOwnedByYou):
+                    self.client.create_bucket(Bucket=self.bucket)
+            self._bucket_ready = True
+
+
+class _Body(io.RawIOBase):
+    """Raw stream over a StreamingBody that translates errors raised mid-read."""
+
+    def __init__(self, body: StreamingBody, bucket: str, key: str) -> None:
+        self._body, self._bucket, self._key = body, bucket, key
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        with _translated(self._bucket, self._key):
+            data = self._body.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._body.close()
+        super().close()
+
+
+@contextmanager
+def _translated(bucket: str, key: str | None) -> Iterator[None]:
+    """Turn botocore errors into BlobNotFound / StorageUnavailable with a short reason."""
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+        if key is not None and code in _NOT_FOUND:
+            raise BlobNotFound(key) from None
+        if code in _NOT_FOUND | {"NoSuchBucket"}:
+            raise StorageUnavailable(f"S3 bucket {bucket!r} does not exist") from exc
+        if code in _AUTH:
+            raise StorageUnavailable(f"S3 refused our credentials ({code})") from exc
+        if status >= 500:
+            raise StorageUnavailable(f"S3 server error {status} ({code})") from exc
+        raise StorageUnavailable(f"S3 request failed: {code} (HTTP {status})") from exc
+    except BotoCoreError as exc:
+        reason = type(exc).__name__.removesuffix("Error")
+        raise StorageUnavailable(f"S3 unreachable or too slow ({reason}): {exc}") from exc

@@ -1,0 +1,133 @@
+"""Fixtures: an app per test over each database (SQLite, PostgreSQL) and blob store (local, S3).
+
+PostgreSQL gets a database of its own per run, migrated once and emptied after each test;
+SQLite gets a migrated file copied per test. S3 tests share a bucket, each under its own
+key prefix. With ``CI`` set, a missing PostgreSQL or S3 fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+
+from service import auth, db
+from service.app import create_app
+from service.cli import upgrade_database
+from service.models import Asset
+from tests.services import postgres_test_url, require_or_skip, s3_test_settings
+
+TABLES = ("asset_tags", "assets", "api_tokens")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A freshly made, migrated PostgreSQL database for this run, dropped at the end."""
+    server = postgres_test_url()
+    if server is None:
+        yield None
+        return
+    name = f"vitrine_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    upgrade_database(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "vitrine.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    require_or_skip("PostgreSQL (VITRINE_TEST_DATABASE_URL)", url)
+    yield url
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["local", "s3"])
+def blob_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    if request.param == "local":
+        return {"BLOB_BACKEND": "local", "BLOB_DIR": str(tmp_path / "blobs")}
+    settings = s3_test_settings()
+    require_or_skip("S3 (VITRINE_TEST_S3_ENDPOINT)", settings)
+    assert settings is not None
+    return {**settings, "S3_KEY_PREFIX": f"t-{uuid.uuid4().hex[:12]}/"}
+
+
+@pytest.fixture
+def app_settings(
+    database_url: str, blob_settings: dict[str, Any], tmp_path: Path
+) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "SPOOL_DIR": str(tmp_path / "spool"),
+        "TESTING": True,
+        **blob_settings,
+    }
+
+
+@pytest.fixture
+def app(app_settings: dict[str, Any]) -> Iterator[Flask]:
+    application = create_app(app_settings)
+    yield application
+    application.extensions["vitrine.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def tokens(app: Flask) -> dict[str, dict[str, str]]:
+    """An Authorization header per role."""
+    headers = {}
+    with app.app_context(), db.new_session() as session:
+        for role in auth.ROLES:
+            _, plaintext = auth.create_token(
+                session, name=f"{role}-user", role=role, created_by="test"
+            )
+            headers[role] = {"Authorization": f"Bearer {plaintext}"}
+        session.commit()
+    return headers
+
+
+def stored_state(app: Flask) -> tuple[int, list[str]]:
+    """How many asset rows there are and which originals the blob store holds."""
+    with app.app_context(), db.new_session() as session:
+        rows = session.query(Asset).count()
+    keys = sorted(app.extensions["vitrine.store"].keys("originals/"))
+    return rows, keys

@@ -1,0 +1,173 @@
+"""Roles and tokens over every route; the CLI; health and readiness."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.auth import ROLES
+from tests import photos
+from tests.conftest import stored_state
+from tests.test_api_assets import upload
+
+# (method, path, least role allowed); {id} is an existing asset, {token} an existing token.
+ROUTES = [
+    ("GET", "/api/v1/me", "viewer"),
+    ("GET", "/api/v1/assets", "viewer"),
+    ("POST", "/api/v1/assets", "contributor"),
+    ("GET", "/api/v1/assets/{id}", "viewer"),
+    ("PATCH", "/api/v1/assets/{id}", "contributor"),
+    ("DELETE", "/api/v1/assets/{id}", "admin"),
+    ("GET", "/api/v1/assets/{id}/metadata", "viewer"),
+    ("GET", "/api/v1/assets/{id}/original", "contributor"),
+    ("GET", "/api/v1/tokens", "admin"),
+    ("POST", "/api/v1/tokens", "admin"),
+    ("DELETE", "/api/v1/tokens/{token}", "admin"),
+]
+
+
+def call(client: FlaskClient, method: str, path: str, headers: dict[str, str]) -> Any:
+    kwargs: dict[str, Any] = {"headers": headers}
+    if method == "PATCH":
+        kwargs["json"] = {"title": "t"}
+    elif method == "POST" and path.endswith("/tokens"):
+        kwargs["json"] = {"name": "n", "role": "viewer"}
+    elif method == "POST":
+        kwargs["data"] = {"file": (__import__("io").BytesIO(photos.jpeg_plain(33, 33)), "x.jpg")}
+    return client.open(path, method=method, **kwargs)
+
+
+def test_every_api_route_answers_401_without_a_token_and_403_below_its_role(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    asset_id = upload(client, tokens["contributor"], photos.jpeg_plain(30, 30)).json["id"]
+    for method, template, least in ROUTES:
+        path = template.format(id=asset_id, token=1)
+        for headers in ({}, {"Authorization": "Bearer vt_nope_nope"}, {"Authorization": "Basic x"}):
+            response = call(client, method, path, headers)
+            assert response.status_code == 401, (method, path, headers)
+            assert response.mimetype == "application/problem+json"
+        for role in ROLES[: ROLES.index(least)]:
+            response = call(client, method, path, tokens[role])
+            assert response.status_code == 403, (method, path, role)
+            assert response.json["code"] == "forbidden"
+
+
+def test_each_role_reaches_the_routes_its_rank_allows(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    for method, template, least in ROUTES:
+        if method == "DELETE":
+            continue  # covered by the delete and revoke tests
+        for role in ROLES[ROLES.index(least) :]:
+            asset_id = upload(client, tokens["admin"], photos.jpeg_plain(30, 31)).json["id"]
+            response = call(client, method, template.format(id=asset_id, token=1), tokens[role])
+            assert response.status_code < 400, (method, template, role, response.json)
+
+
+def test_a_token_is_shown_once_and_stops_working_when_revoked(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    created = client.post(
+        "/api/v1/tokens", json={"name": "press-office", "role": "viewer"}, headers=tokens["admin"]
+    )
+    assert created.status_code == 201
+    secret = created.json["token"]
+    assert re.fullmatch(r"vt_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", secret)
+    mine = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/me", headers=mine).json == {"name": "press-office", "role": "viewer"}
+    listed = client.get("/api/v1/tokens", headers=tokens["admin"]).json["items"]
+    assert all("token" not in item for item in listed)
+    assert secret not in str(listed)
+    revoked = client.delete(f"/api/v1/tokens/{created.json['id']}", headers=tokens["admin"])
+    assert revoked.status_code == 200
+    assert revoked.json["revoked_at"]
+    assert client.get("/api/v1/me", headers=mine).status_code == 401
+    tampered = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
+    )
+
+
+def test_token_creation_refuses_unknown_roles(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    for body in (
+        {"name": "x", "role": "owner"},
+        {"name": "", "role": "viewer"},
+        {"role": "viewer"},
+        ["x"],
+    ):
+        response = client.post("/api/v1/tokens", json=body, headers=tokens["admin"])
+        assert response.status_code == 422, body
+
+
+def test_cli_creates_lists_and_revokes_tokens(app: Flask, runner: Any, client: FlaskClient) -> None:
+    created = runner.invoke(args=["tokens", "create", "--role", "admin", "--name", "ops"])
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    assert (
+        client.get("/api/v1/tokens", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 200
+    )
+    listed = runner.invoke(args=["tokens", "list"])
+    assert "ops\tadmin\tactive" in listed.output
+    token_id = listed.output.split("\t", 1)[0]
+    assert runner.invoke(args=["tokens", "revoke", token_id]).exit_code == 0
+    assert (
+        client.get("/api/v1/tokens", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 401
+    )
+    refused = runner.invoke(args=["tokens", "create", "--role", "owner", "--name", "x"])
+    assert refused.exit_code != 0
+
+
+def test_storage_check_finds_orphans_and_missing_blobs_and_fix_removes_orphans(
+    app: Flask, runner: Any, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    import io
+
+    store = app.extensions["vitrine.store"]
+    kept = upload(client, tokens["contributor"], photos.jpeg_plain(40, 40)).json
+    lost = upload(client, tokens["contributor"], photos.jpeg_plain(41, 40)).json
+    orphan = "originals/00/00/" + "0" * 64
+    store.put(orphan, io.BytesIO(b"left behind"), "image/jpeg")
+    lost_key = f"originals/{lost['sha256'][:2]}/{lost['sha256'][2:4]}/{lost['sha256']}"
+    store.delete(lost_key)
+
+    checked = runner.invoke(args=["storage", "check"])
+    assert checked.exit_code == 1
+    assert f"orphan blob: {orphan}" in checked.output
+    assert f"missing blob: asset {lost['id']} expects {lost_key}" in checked.output
+    assert kept["sha256"] not in checked.output
+
+    fixed = runner.invoke(args=["storage", "check", "--fix"])
+    assert "removed 1 orphan blob(s)" in fixed.output
+    assert not store.exists(orphan)
+    assert store.exists(f"originals/{kept['sha256'][:2]}/{kept['sha256'][2:4]}/{kept['sha256']}")
+
+
+def test_healthz_and_readyz_answer_without_a_token(client: FlaskClient) -> None:
+    assert client.get("/healthz").json == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json == {"status": "ok", "checks": {"database": "ok", "blob_store": "ok"}}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/assets/999999"])
+def test_unknown_paths_answer_404_problems(
+    client: FlaskClient, tokens: dict[str, dict[str, str]], path: str
+) -> None:
+    response = client.get(path, headers=tokens["viewer"])
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_db_upgrade_command_is_idempotent(runner: Any, app: Flask) -> None:
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert stored_state(app) == (0, [])
