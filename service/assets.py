@@ -8,8 +8,8 @@ the CLI), so every entrypoint runs the same rules. Callers own the transaction, 
 from __future__ import annotations
 
 import base64
-import contextlib
 import binascii
+import contextlib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
