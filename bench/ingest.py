@@ -36,7 +36,8 @@ def photo(megapixels: float, seed: int) -> bytes:
     height = int(width * 2 / 3)
     noise = Image.effect_noise((width, height), 40 + seed % 20).convert("RGB")
     draw = ImageDraw.Draw(noise)
-    draw.ellipse((width // 4, height // 4, width * 3 // 4, height * 3 // 4), fill=(seed % 255, 90, 40))
+    box = (width // 4, height // 4, width * 3 // 4, height * 3 // 4)
+    draw.ellipse(box, fill=(seed % 255, 90, 40))
     out = io.BytesIO()
     noise.save(out, "JPEG", quality=90)
     return out.getvalue()
@@ -84,13 +85,18 @@ def main() -> None:
     subprocess.run([VITRINE, "db", "upgrade"], env=env, check=True, capture_output=True)
     made = subprocess.run(
         [VITRINE, "tokens", "create", "--role", "admin", "--name", "bench"],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     headers = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
     port = free_port()
     server = subprocess.Popen(
         [VITRINE, "run", "--host", "127.0.0.1", "--port", str(port), "--with-threads"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -109,11 +115,13 @@ def main() -> None:
             sampler.peak = 0
             latencies: list[float] = []
 
-            def send(data: bytes) -> None:
+            def send(data: bytes, latencies: list[float] = latencies) -> None:
                 started = time.perf_counter()
                 response = requests.post(
-                    f"{base}/api/v1/assets", headers=headers,
-                    files={"file": ("bench.jpg", data, "image/jpeg")}, timeout=300,
+                    f"{base}/api/v1/assets",
+                    headers=headers,
+                    files={"file": ("bench.jpg", data, "image/jpeg")},
+                    timeout=300,
                 )
                 latencies.append(time.perf_counter() - started)
                 if response.status_code != 201:
@@ -124,10 +132,11 @@ def main() -> None:
                 list(pool.map(send, files))
             elapsed = time.perf_counter() - started
             size = statistics.mean(len(f) for f in files) / 2**20
+            median_ms = statistics.median(latencies) * 1000
             print(
-                f"{megapixels:>4g} MP ({size:.1f} MiB each): {len(files) / elapsed:6.2f} uploads/s, "
-                f"{len(files) * size / elapsed:6.1f} MiB/s, median {statistics.median(latencies) * 1000:.0f} ms, "
-                f"peak server RSS {sampler.peak / 2**20:.0f} MiB"
+                f"{megapixels:>4g} MP ({size:.1f} MiB each): "
+                f"{len(files) / elapsed:6.2f} uploads/s, {len(files) * size / elapsed:6.1f} MiB/s, "
+                f"median {median_ms:.0f} ms, peak server RSS {sampler.peak / 2**20:.0f} MiB"
             )
         sampler.running = False
     finally:

@@ -37,7 +37,11 @@
 set -euo pipefail
 
 CMD=${1:-}
-DIR=${2:-${VITRINE_RGW_DIR:-${TMPDIR:-/tmp}/vitrine-rgw}}
+WIPE=
+DIR=${VITRINE_RGW_DIR:-${TMPDIR:-/tmp}/vitrine-rgw}
+for arg in "${@:2}"; do
+    if [ "$arg" = --wipe ]; then WIPE=1; else DIR=$arg; fi
+done
 DIR=${DIR%/}
 RGW_PORT=${RGW_PORT:-7481}
 MON_PORT=${MON_PORT:-40301}
@@ -88,8 +92,8 @@ down() {
         fi
         rm -f "$f"
     done
-    if [ "${1:-}" = --wipe ] && [ -f "$CONF" ]; then
-        rm -rf "${DIR:?}"
+    if [ -n "$WIPE" ] && [ -f "$CONF" ]; then
+        rm -rf "${DIR:?}" "$DIR.lock"
         log "removed $DIR"
     fi
 }
@@ -219,7 +223,8 @@ up() {
     monmaptool --create --enable-all-features --set-min-mon-release 16 --clobber --fsid "$fsid" \
         --addv a "[v2:127.0.0.1:$MON_PORT]" "$DIR/monmap" >/dev/null
     ceph-mon -c "$CONF" -i a --mkfs --monmap "$DIR/monmap" --keyring "$k" >/dev/null
-    ceph-mon -c "$CONF" -i a 2>>"$DIR/log/daemon-start.err" || die "ceph-mon failed to start"
+    # 9>&-: the daemons must not inherit (and hold forever) the flock of this script
+    ceph-mon -c "$CONF" -i a 2>>"$DIR/log/daemon-start.err" 9>&- || die "ceph-mon failed to start"
     for _ in $(seq 1 60); do
         timeout 15 "${ceph[@]}" mon stat >/dev/null 2>&1 && break
         sleep 0.5
@@ -231,7 +236,7 @@ up() {
     mkdir -p "$DIR/osd/ceph-0"
     ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$DIR/log/osd-mkfs.log" 2>&1 \
         || die "ceph-osd --mkfs failed"
-    ceph-osd -c "$CONF" -i 0 2>>"$DIR/log/daemon-start.err" || die "ceph-osd failed to start"
+    ceph-osd -c "$CONF" -i 0 2>>"$DIR/log/daemon-start.err" 9>&- || die "ceph-osd failed to start"
     osd_up() {
         local s
         s=$(timeout 15 "${ceph[@]}" osd stat -f json 2>/dev/null) && [[ $s == *'"num_up_osds":1'* ]]
@@ -239,7 +244,7 @@ up() {
     for _ in $(seq 1 120); do osd_up && break; sleep 0.5; done
     osd_up || die "osd.0 did not come up"
 
-    radosgw -c "$CONF" -n client.rgw.a 2>>"$DIR/log/daemon-start.err" || die "radosgw failed to start"
+    radosgw -c "$CONF" -n client.rgw.a 2>>"$DIR/log/daemon-start.err" 9>&- || die "radosgw failed to start"
     for _ in $(seq 1 240); do rgw_answers && break; sleep 0.5; done
     rgw_answers || die "radosgw does not answer on 127.0.0.1:$RGW_PORT"
 
@@ -259,7 +264,7 @@ case $CMD in
             exec 9>"$DIR.lock"
             flock 9
         fi
-        "$CMD" "${3:-}"
+        "$CMD"
         ;;
     *)
         echo "usage: $0 up|down [DIR] [--wipe]" >&2

@@ -68,7 +68,9 @@ def problem_response(body: Mapping[str, Any]) -> Response:
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Problem)
     def handle_problem(error: Problem) -> Response:
-        return problem_response(error.to_dict())
+        response = problem_response(error.to_dict())
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException) -> Response:

@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from .db import utcnow
 from .imaging import identify
 from .metadata import UnsafeMetadata, read_metadata
 from .models import Asset, AssetTag
@@ -135,10 +136,10 @@ def ingest(
     """
     if spool.size == 0:
         raise InvalidInput({"file": "is empty"})
+    descriptive = validate_descriptive(fields)
     existing = _by_sha256(session, spool.sha256)
     if existing is not None:
         return existing, False
-    descriptive = validate_descriptive(fields)
     info = identify(spool.path, max_pixels)
     try:
         embedded = read_metadata(spool.path)
@@ -266,6 +267,8 @@ def update_asset(session: Session, asset: Asset, changes: Mapping[str, Any]) -> 
             asset.tag_rows = [AssetTag(tag=tag) for tag in value]
         else:
             setattr(asset, field, value)
+    if cleaned:
+        asset.updated_at = utcnow()  # the tag rows change in another table
     session.flush()
     return asset
 
@@ -305,7 +308,7 @@ class StorageReport:
 def check_storage(session: Session, store: BlobStore) -> StorageReport:
     """Compare the originals in the blob store with the asset rows."""
     keys = set(store.keys("originals/"))
-    rows = dict(session.execute(select(Asset.blob_key, Asset.id)).tuples().all())
+    rows = {key: asset_id for key, asset_id in session.execute(select(Asset.blob_key, Asset.id))}
     orphans = sorted(keys - rows.keys())
     missing = sorted((asset_id, key) for key, asset_id in rows.items() if key not in keys)
     return StorageReport(orphan_keys=orphans, missing=missing)

@@ -8,7 +8,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from . import assets, auth, db
 
@@ -38,7 +38,7 @@ def upgrade_database(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "head")
 
 
-database = click.Group("db", help="Database migrations.")
+database = AppGroup("db", help="Database migrations.")
 
 
 @database.command("upgrade")
@@ -48,7 +48,7 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
-tokens = click.Group("tokens", help="API tokens.")
+tokens = AppGroup("tokens", help="API tokens.")
 
 
 @tokens.command("create")
@@ -84,7 +84,7 @@ def tokens_revoke(token_id: int) -> None:
         click.echo(f"token {token.id} ({token.name}) revoked")
 
 
-storage = click.Group("storage", help="Blob store consistency.")
+storage = AppGroup("storage", help="Blob store consistency.")
 
 
 @storage.command("check")

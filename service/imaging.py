@@ -70,7 +70,10 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
     pillow_format, media_type = sniffed
     try:
         with warnings.catch_warnings():
+            # Bombs are judged below; other warnings are about metadata, which
+            # read_metadata reports on its own.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", UserWarning)
             with Image.open(path, formats=[pillow_format]) as image:
                 width, height = image.size
                 if width * height > max_pixels:

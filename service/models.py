@@ -39,7 +39,7 @@ class Asset(Base):
     tag_rows: Mapped[list[AssetTag]] = relationship(
         back_populates="asset",
         cascade="all, delete-orphan",
-        order_by="AssetTag.tag",
+        order_by="AssetTag.id",
         lazy="selectin",
     )
 
@@ -49,7 +49,7 @@ class Asset(Base):
 
 
 class AssetTag(Base):
-    """A label such as ``museumweek``; a table rather than JSON so that filters use an index."""
+    """A label such as ``MuseumWeek``, kept in the order given; a table so filters use an index."""
 
     __tablename__ = "asset_tags"
     __table_args__ = (UniqueConstraint("asset_id", "tag"),)

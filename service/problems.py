@@ -12,6 +12,8 @@ class Problem(Exception):
     code = "bad-request"
     title = "Bad request"
 
+    headers: dict[str, str] = {}
+
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -30,6 +32,7 @@ class Problem(Exception):
 
 class Unauthenticated(Problem):
     status, code, title = 401, "unauthenticated", "Authentication required"
+    headers = {"WWW-Authenticate": 'Bearer realm="vitrine"'}
 
 
 class Forbidden(Problem):

@@ -63,7 +63,7 @@ def signed_blob(key: str) -> Response:
         abort(404)
     expires = request.args.get("expires", "")
     signature = request.args.get("signature", "")
-    if not expires.isdigit() or not verify_blob_signature(
+    if not (expires.isascii() and expires.isdigit()) or not verify_blob_signature(
         current_app.config["SECRET_KEY"], key, int(expires), signature, int(time.time())
     ):
         abort(403, "The link is invalid or has expired.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,21 @@ def app(app_settings: dict[str, Any]) -> Iterator[Flask]:
     application = create_app(app_settings)
     yield application
     application.extensions["vitrine.engine"].dispose()
+
+
+@pytest.fixture
+def make_app(app_settings: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Build further apps on the same database and store, with some settings changed."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        application = create_app({**app_settings, **overrides})
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        application.extensions["vitrine.engine"].dispose()
 
 
 @pytest.fixture

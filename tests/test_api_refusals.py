@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -91,7 +92,9 @@ def test_upload_requests_that_are_not_one_file_are_refused(
     app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
 ) -> None:
     headers = tokens["contributor"]
-    no_file = client.post("/api/v1/assets", data={"title": "x"}, headers=headers)
+    no_file = client.post(
+        "/api/v1/assets", data={"title": "x"}, headers=headers, content_type="multipart/form-data"
+    )
     assert no_file.status_code == 422
     assert "file" in no_file.json["errors"]
     two = client.post(
@@ -116,9 +119,9 @@ def test_upload_requests_that_are_not_one_file_are_refused(
 
 
 def test_a_file_over_the_byte_limit_answers_413(
-    app_settings: dict[str, Any], tokens: dict[str, dict[str, str]]
+    make_app: Callable[..., Flask], tokens: dict[str, dict[str, str]]
 ) -> None:
-    app = create_app({**app_settings, "MAX_UPLOAD_BYTES": 50_000})
+    app = make_app(MAX_UPLOAD_BYTES=50_000)
     client = app.test_client()
 
     big = photos.jpeg_plain(1200, 900, quality=95)
@@ -131,9 +134,9 @@ def test_a_file_over_the_byte_limit_answers_413(
 
 
 def test_an_image_over_the_pixel_limit_answers_413(
-    app_settings: dict[str, Any], tokens: dict[str, dict[str, str]]
+    make_app: Callable[..., Flask], tokens: dict[str, dict[str, str]]
 ) -> None:
-    app = create_app({**app_settings, "MAX_PIXELS": 100 * 100})
+    app = make_app(MAX_PIXELS=100 * 100)
     client = app.test_client()
     response = upload(client, tokens["contributor"], photos.jpeg_plain(101, 100))
     assert response.status_code == 413
@@ -143,21 +146,22 @@ def test_an_image_over_the_pixel_limit_answers_413(
 
 
 def test_a_failing_blob_store_answers_503_and_creates_no_row(
-    app_settings: dict[str, Any], tokens: dict[str, dict[str, str]], tmp_path: Any
+    app: Flask,
+    make_app: Callable[..., Flask],
+    tokens: dict[str, dict[str, str]],
+    tmp_path: Any,
 ) -> None:
-    if app_settings["BLOB_BACKEND"] == "s3":
-        broken = {**app_settings, "S3_SECRET_KEY": "not-the-secret"}
+    if app.config["BLOB_BACKEND"] == "s3":
+        broken = make_app(S3_SECRET_KEY="not-the-secret")
     else:
         blocker = tmp_path / "not-a-directory"
         blocker.write_bytes(b"")
-        broken = {**app_settings, "BLOB_DIR": str(blocker / "blobs")}
-    app = create_app(broken)
-    response = upload(app.test_client(), tokens["contributor"], photos.jpeg_plain(90, 90))
+        broken = make_app(BLOB_DIR=str(blocker / "blobs"))
+    response = upload(broken.test_client(), tokens["contributor"], photos.jpeg_plain(90, 90))
     assert response.status_code == 503
     assert response.json["code"] == "storage-unavailable"
-    healthy = create_app(app_settings)
-    assert stored_state(healthy) == (0, [])
-    ready = app.test_client().get("/readyz")
+    assert stored_state(app) == (0, [])
+    ready = broken.test_client().get("/readyz")
     assert ready.status_code == 503
     assert ready.json["checks"]["blob_store"].startswith("unavailable")
 
@@ -223,3 +227,4 @@ def test_a_database_that_does_not_answer_makes_readyz_and_uploads_503(
     assert response.status_code == 503
     assert response.json["code"] == "database-unavailable"
     assert list(app.extensions["vitrine.store"].keys("originals/")) == []
+    app.extensions["vitrine.engine"].dispose()

@@ -38,7 +38,7 @@ def call(client: FlaskClient, method: str, path: str, headers: dict[str, str]) -
         kwargs["json"] = {"name": "n", "role": "viewer"}
     elif method == "POST":
         kwargs["data"] = {"file": (__import__("io").BytesIO(photos.jpeg_plain(33, 33)), "x.jpg")}
-    return client.open(path, method=method, **kwargs)
+    return client.open(path, method=method, buffered=True, **kwargs)
 
 
 def test_every_api_route_answers_401_without_a_token_and_403_below_its_role(

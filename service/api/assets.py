@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, current_app, request, send_file, url_for
@@ -87,18 +87,17 @@ def _datetime_arg(name: str) -> datetime | None:
     if not raw:
         return None
     try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidInput({name: "must be an ISO 8601 date or date-time"}) from None
-    if value.tzinfo is None:
-        raise InvalidInput({name: "must include a time zone, e.g. 2026-03-01T00:00:00Z"})
-    return value
+    # A date, or a time without a zone, is read as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _limit_arg() -> int:
     ceiling = current_app.config["MAX_PAGE_SIZE"]
     raw = request.args.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= ceiling:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= ceiling:
         raise InvalidInput({"limit": f"must be a whole number from 1 to {ceiling}"})
     return int(raw)
 

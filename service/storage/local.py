@@ -93,6 +93,7 @@ class LocalBlobStore:
                     _writing(out.write, chunk)
                 _writing(out.flush)
                 _writing(os.fsync, out.fileno())
+                os.fchmod(out.fileno(), 0o644)  # mkstemp makes 0600; workers may run as others
             _writing(os.replace, tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -162,7 +163,7 @@ def _writing(op: Callable[..., object], *args: Any) -> None:
 
 
 def _walk_error(exc: OSError) -> None:
-    if not isinstance(exc, FileNotFoundError):
+    if not isinstance(exc, FileNotFoundError | NotADirectoryError):  # nothing under prefix
         raise StorageUnavailable(f"local blob dir unreadable: {exc.strerror or exc}") from exc
 
 

@@ -1,14 +1,15 @@
 """S3 blob store through boto3: AWS S3, MinIO, Ceph RGW, Cloudflare R2...
 
-Checksums are only computed/validated when an operation requires them: boto3
->= 1.36 otherwise adds CRC32 headers (aws-chunked trailers over https) that
-older S3-compatible servers such as Ceph RGW 16 ignore or reject. Every
-botocore error is translated: missing key -> BlobNotFound, anything else
-(unreachable, timeout, refused credentials, 5xx) -> StorageUnavailable.
+Checksums only when an operation requires them: boto3 >= 1.36 otherwise sends CRC32
+headers (aws-chunked trailers over https) that Ceph RGW 16 and others ignore or reject.
+Botocore errors are translated: missing key -> BlobNotFound; unreachable, timeout,
+refused credentials, 5xx or anything else -> StorageUnavailable. On AWS grant
+s3:ListBucket too, or a missing key answers 403 and reads as refused credentials.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 from collections.abc import Iterator, Mapping
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from boto3.s3.transfer import TransferConfig
 from boto3.session import Session
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from . import BlobNotFound, StorageUnavailable, validate_key, validate_prefix
 
@@ -38,6 +40,15 @@ def _flag(value: Any) -> bool:
     return bool(value)
 
 
+@functools.cache
+def _session() -> Session:
+    """One boto3 session per process: a client from it takes ~13 ms instead of ~150 ms."""
+    return Session()
+
+
+_session_lock = threading.Lock()  # sessions are not thread-safe, the clients they make are
+
+
 def build_client(config: Mapping[str, Any]) -> S3Client:
     """boto3 S3 client from the app config: SigV4, short timeouts, two attempts."""
     botocore_config = Config(
@@ -49,15 +60,15 @@ def build_client(config: Mapping[str, Any]) -> S3Client:
         read_timeout=float(config.get("S3_READ_TIMEOUT") or 30),
         retries={"total_max_attempts": 2, "mode": "standard"},
     )
-    session = Session()  # clients are thread-safe, the default session is not
-    return session.client(
-        "s3",
-        endpoint_url=config.get("S3_ENDPOINT_URL") or None,
-        region_name=config.get("S3_REGION") or "us-east-1",
-        aws_access_key_id=config.get("S3_ACCESS_KEY") or None,
-        aws_secret_access_key=config.get("S3_SECRET_KEY") or None,
-        config=botocore_config,
-    )
+    with _session_lock:
+        return _session().client(
+            "s3",
+            endpoint_url=config.get("S3_ENDPOINT_URL") or None,
+            region_name=config.get("S3_REGION") or "us-east-1",
+            aws_access_key_id=config.get("S3_ACCESS_KEY") or None,
+            aws_secret_access_key=config.get("S3_SECRET_KEY") or None,
+            config=botocore_config,
+        )
 
 
 class S3BlobStore:
@@ -71,7 +82,6 @@ class S3BlobStore:
         self.client = client
         self.bucket = bucket
         self.key_prefix = validate_prefix(key_prefix)
-        self._create_bucket = create_bucket
         self._bucket_ready = not create_bucket
         self._lock = threading.Lock()
         self._transfer = TransferConfig(
@@ -209,5 +219,7 @@ def _translated(bucket: str, key: str | None) -> Iterator[None]:
             raise StorageUnavailable(f"S3 server error {status} ({code})") from exc
         raise StorageUnavailable(f"S3 request failed: {code} (HTTP {status})") from exc
     except BotoCoreError as exc:
-        reason = type(exc).__name__.removesuffix("Error")
-        raise StorageUnavailable(f"S3 unreachable or too slow ({reason}): {exc}") from exc
+        name = type(exc).__name__
+        if isinstance(exc, BotoConnectionError | HTTPClientError):
+            raise StorageUnavailable(f"S3 unreachable or too slow ({name}): {exc}") from exc
+        raise StorageUnavailable(f"S3 client not usable ({name}): {exc}") from exc
