@@ -42,6 +42,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # Pillow's own bomb guard must not fire before ours; ours is checked from the header.
     Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, app.config["MAX_PIXELS"])
 
+    if app.config["SECRET_KEY"] == config.DEFAULTS["SECRET_KEY"] and not app.testing:
+        log.warning("VITRINE_SECRET_KEY is not set: signed URLs use a public default key")
+
     db.init_app(app)
     app.extensions["vitrine.store"] = open_store(app.config)
 

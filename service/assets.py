@@ -13,7 +13,7 @@ import contextlib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import Select, func, or_, select
@@ -297,25 +297,35 @@ def open_original(store: BlobStore, asset: Asset) -> IO[bytes]:
         raise StorageDown(str(error)) from None
 
 
+# An upload writes its blob a moment before its row commits; younger blobs may be in flight.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
 @dataclass(frozen=True)
 class StorageReport:
-    """Blobs no row owns, and rows whose blob is gone."""
+    """Unowned blobs (old enough to be orphans, or recent), and rows whose blob is gone."""
 
     orphan_keys: list[str]
+    recent_keys: list[str]
     missing: list[tuple[int, str]]
 
 
-def check_storage(session: Session, store: BlobStore) -> StorageReport:
+def check_storage(
+    session: Session, store: BlobStore, *, now: datetime, grace: timedelta = ORPHAN_GRACE
+) -> StorageReport:
     """Compare the originals in the blob store with the asset rows."""
-    keys = set(store.keys("originals/"))
+    blobs = {entry.key: entry.modified_at for entry in store.entries("originals/")}
     rows = {key: asset_id for key, asset_id in session.execute(select(Asset.blob_key, Asset.id))}
-    orphans = sorted(keys - rows.keys())
-    missing = sorted((asset_id, key) for key, asset_id in rows.items() if key not in keys)
-    return StorageReport(orphan_keys=orphans, missing=missing)
+    unowned = sorted(blobs.keys() - rows.keys())
+    return StorageReport(
+        orphan_keys=[key for key in unowned if now - blobs[key] >= grace],
+        recent_keys=[key for key in unowned if now - blobs[key] < grace],
+        missing=sorted((asset_id, key) for key, asset_id in rows.items() if key not in blobs),
+    )
 
 
 def remove_orphans(session: Session, store: BlobStore, keys: Iterable[str]) -> list[str]:
-    """Delete orphan blobs, re-checking each against the rows just before (an upload may land)."""
+    """Delete orphan blobs, re-checking each against the rows just before."""
     removed = []
     for key in keys:
         if session.scalar(select(Asset.id).where(Asset.blob_key == key)) is None:

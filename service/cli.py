@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -89,11 +90,22 @@ storage = AppGroup("storage", help="Blob store consistency.")
 
 @storage.command("check")
 @click.option("--fix", is_flag=True, help="Delete the orphan blobs found.")
-def storage_check(fix: bool) -> None:
+@click.option(
+    "--grace-minutes",
+    type=click.IntRange(min=0),
+    default=int(assets.ORPHAN_GRACE.total_seconds() // 60),
+    show_default=True,
+    help="Unowned blobs younger than this may belong to an upload in flight: left alone.",
+)
+def storage_check(fix: bool, grace_minutes: int) -> None:
     """List blobs no asset owns and assets whose original is missing; exit 1 if any."""
     store = current_app.extensions["vitrine.store"]
     with db.new_session() as session:
-        report = assets.check_storage(session, store)
+        report = assets.check_storage(
+            session, store, now=db.utcnow(), grace=timedelta(minutes=grace_minutes)
+        )
+        for key in report.recent_keys:
+            click.echo(f"recent unowned blob (left alone): {key}")
         for key in report.orphan_keys:
             click.echo(f"orphan blob: {key}")
         for asset_id, key in report.missing:

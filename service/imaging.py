@@ -48,6 +48,12 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def readable_by_pillow(pillow_format: str) -> bool:
+    """Whether the installed Pillow has a decoder for the format (HEIF needs a plugin)."""
+    Image.init()
+    return pillow_format in Image.OPEN
+
+
 def displayed_size(width: int, height: int, orientation: int) -> tuple[int, int]:
     """Width and height as a viewer shows them once EXIF orientation is applied."""
     return (height, width) if orientation in _QUARTER_TURNS else (width, height)
@@ -68,6 +74,8 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
             "(its type is decided from its bytes, not its name)."
         )
     pillow_format, media_type = sniffed
+    if not readable_by_pillow(pillow_format):
+        raise UnsupportedMediaType(f"{media_type} files cannot be read by this installation.")
     try:
         with warnings.catch_warnings():
             # Bombs are judged below; other warnings are about metadata, which
@@ -86,10 +94,6 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
     except Image.DecompressionBombError as error:
         raise TooManyPixels(f"The image declares too many pixels: {error}") from None
     except UnidentifiedImageError:
-        if pillow_format in ("AVIF", "HEIF"):
-            raise UnsupportedMediaType(
-                f"{media_type} files cannot be read by this installation's Pillow."
-            ) from None
         raise UnreadableImage(f"The file starts like {media_type} but cannot be read.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         # Pillow reports truncated and corrupt data as any of these.

@@ -39,6 +39,14 @@ BAD_FILES = [
     ("XMP billion laughs", None, "laughs.jpg", 422, "unsafe-metadata"),
     ("passwd by path", PASSWD, "../../etc/passwd", 415, "unsupported-media-type"),
     ("PNG signature only", b"\x89PNG\r\n\x1a\n", "sig.png", 422, "unreadable-image"),
+    # Pillow 13 reads AVIF but not HEIC without a plugin: refused as unsupported, not as broken.
+    (
+        "HEIC",
+        b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64,
+        "i.heic",
+        415,
+        "unsupported-media-type",
+    ),
 ]
 
 

@@ -139,13 +139,17 @@ def test_storage_check_finds_orphans_and_missing_blobs_and_fix_removes_orphans(
     lost_key = f"originals/{lost['sha256'][:2]}/{lost['sha256'][2:4]}/{lost['sha256']}"
     store.delete(lost_key)
 
-    checked = runner.invoke(args=["storage", "check"])
+    young = runner.invoke(args=["storage", "check", "--fix"])
+    assert f"recent unowned blob (left alone): {orphan}" in young.output
+    assert store.exists(orphan)
+
+    checked = runner.invoke(args=["storage", "check", "--grace-minutes", "0"])
     assert checked.exit_code == 1
     assert f"orphan blob: {orphan}" in checked.output
     assert f"missing blob: asset {lost['id']} expects {lost_key}" in checked.output
     assert kept["sha256"] not in checked.output
 
-    fixed = runner.invoke(args=["storage", "check", "--fix"])
+    fixed = runner.invoke(args=["storage", "check", "--fix", "--grace-minutes", "0"])
     assert "removed 1 orphan blob(s)" in fixed.output
     assert not store.exists(orphan)
     assert store.exists(f"originals/{kept['sha256'][:2]}/{kept['sha256'][2:4]}/{kept['sha256']}")

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -141,6 +142,15 @@ def test_keys_lists_exactly_what_is_under_a_prefix(store: BlobStore) -> None:
     assert list(store.keys("originals/ab/00/ab0")) == [b]
     assert sorted(store.keys()) == sorted([a, b, "variants/x/thumb.webp"])
     assert list(store.keys("nothing/")) == []
+
+
+def test_entries_give_each_blob_its_size_and_a_recent_modification_time(store: BlobStore) -> None:
+    key = original_key("c" * 64)
+    store.put(key, as_stream(b"twelve bytes"), "image/jpeg")
+    [entry] = list(store.entries("originals/"))
+    assert (entry.key, entry.size) == (key, 12)
+    age = datetime.now(UTC) - entry.modified_at
+    assert timedelta(minutes=-5) < age < timedelta(minutes=5)
 
 
 def test_opening_a_missing_key_raises_blob_not_found(store: BlobStore) -> None:

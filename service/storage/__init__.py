@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO, Protocol
 
 __all__ = [
+    "BlobEntry",
     "BlobNotFound",
     "BlobStore",
     "StorageUnavailable",
@@ -45,6 +48,15 @@ class BlobNotFound(Exception):
 
 class StorageUnavailable(Exception):
     """The backend is unreachable, too slow, refuses our credentials or fails (API: 503)."""
+
+
+@dataclass(frozen=True)
+class BlobEntry:
+    """A stored blob as a listing sees it."""
+
+    key: str
+    size: int
+    modified_at: datetime
 
 
 class BlobStore(Protocol):
@@ -67,6 +79,9 @@ class BlobStore(Protocol):
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Yield the keys that start with prefix (order is backend-specific)."""
+
+    def entries(self, prefix: str = "") -> Iterator[BlobEntry]:
+        """Like ``keys``, with each blob's size and last-modified time."""
 
     def check(self) -> None:
         """Readiness probe; raises StorageUnavailable."""

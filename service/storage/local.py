@@ -19,11 +19,12 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
-from . import BlobNotFound, StorageUnavailable, validate_key, validate_prefix
+from . import BlobEntry, BlobNotFound, StorageUnavailable, validate_key, validate_prefix
 
 CHUNK_SIZE = 1024 * 1024
 _TMP_PREFIX = ".Tmp~"  # uppercase and "~" are never valid in a key, so keys() skips these
@@ -130,6 +131,10 @@ class LocalBlobStore:
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Walk the directory below prefix; temp files and stray names are skipped."""
+        return (entry.key for entry in self.entries(prefix))
+
+    def entries(self, prefix: str = "") -> Iterator[BlobEntry]:
+        """The files below prefix with their size and modification time."""
         validate_prefix(prefix)
         start = self.root.joinpath(*prefix.split("/")[:-1])
         for dirpath, dirnames, filenames in os.walk(start, onerror=_walk_error):
@@ -139,7 +144,12 @@ class LocalBlobStore:
             for name in sorted(filenames):
                 key = base + name
                 if key.startswith(prefix) and _is_key(key):
-                    yield key
+                    try:
+                        stat = os.stat(os.path.join(dirpath, name))
+                    except FileNotFoundError:
+                        continue  # deleted while we walked
+                    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                    yield BlobEntry(key, stat.st_size, modified)
 
     def check(self) -> None:
         """The root exists (created if needed) and is writable."""

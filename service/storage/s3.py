@@ -22,7 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from . import BlobNotFound, StorageUnavailable, validate_key, validate_prefix
+from . import BlobEntry, BlobNotFound, StorageUnavailable, validate_key, validate_prefix
 
 if TYPE_CHECKING:
     from botocore.response import StreamingBody
@@ -147,13 +147,18 @@ class S3BlobStore:
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         """ListObjectsV2 pages under KEY_PREFIX + prefix, with KEY_PREFIX stripped."""
+        return (entry.key for entry in self.entries(prefix))
+
+    def entries(self, prefix: str = "") -> Iterator[BlobEntry]:
+        """The listing's objects with their size and LastModified."""
         full_prefix = self.key_prefix + validate_prefix(prefix)
         self._ensure_bucket()
         paginator = self.client.get_paginator("list_objects_v2")
         with _translated(self.bucket, None):
             for page in paginator.paginate(Bucket=self.bucket, Prefix=full_prefix):
                 for obj in page.get("Contents", []):
-                    yield obj["Key"][len(self.key_prefix) :]
+                    key = obj["Key"][len(self.key_prefix) :]
+                    yield BlobEntry(key, obj["Size"], obj["LastModified"])
 
     def check(self) -> None:
         """HEAD the bucket: proves the endpoint answers and accepts our credentials."""
