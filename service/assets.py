@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,12 +20,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from .db import utcnow
+from .history import record_changes
 from .imaging import identify
 from .metadata import UnsafeMetadata, read_metadata
 from .models import Asset, AssetTag
 from .problems import DatabaseDown, InvalidInput, NotFound, StorageDown, UnsafeFile
+from .rights import proposed_rights_record
 from .spool import Spool
 from .storage import BlobNotFound, BlobStore, StorageUnavailable, original_key
+from .text import clean_text
 
 # Longest value of each descriptive field; far beyond real use, short of abuse.
 FIELD_LIMITS = {"title": 500, "object_number": 100, "description": 10_000, "alt_text": 2_000}
@@ -36,12 +38,6 @@ MAX_FILENAME_LENGTH = 255
 
 
 # --- pure rules --------------------------------------------------------------------------
-
-
-def clean_text(value: str) -> str:
-    """NFC-normalised text without control characters (newlines and tabs are kept)."""
-    value = unicodedata.normalize("NFC", value)
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
 
 
 def clean_filename(name: str | None) -> str:
@@ -162,6 +158,7 @@ def ingest(
         **{name: value for name, value in descriptive.items() if name != "tags"},
     )
     asset.tag_rows = [AssetTag(tag=tag) for tag in descriptive.get("tags", [])]
+    asset.rights = proposed_rights_record(embedded.summary)
 
     spool.seek(0)
     try:
@@ -259,9 +256,13 @@ def _filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
     return query
 
 
-def update_asset(session: Session, asset: Asset, changes: Mapping[str, Any]) -> Asset:
-    """Change descriptive fields; the caller commits."""
+def update_asset(
+    session: Session, asset: Asset, changes: Mapping[str, Any], *, actor: str
+) -> Asset:
+    """Change descriptive fields, keeping the history; the caller commits."""
     cleaned = validate_descriptive(changes)
+    before = {field: asset.tags if field == "tags" else getattr(asset, field) for field in cleaned}
+    record_changes(session, asset.id, actor, before, cleaned)
     for field, value in cleaned.items():
         if field == "tags":
             asset.tag_rows = [AssetTag(tag=tag) for tag in value]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,9 +10,11 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
-from . import assets, auth, db
+from . import assets, audit, audits, auth, db, rights
+from .assets import AssetFilters
+from .problems import Problem
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -121,6 +124,80 @@ def storage_check(fix: bool, grace_minutes: int) -> None:
         raise SystemExit(1)
 
 
+rights_group = AppGroup("rights", help="Rights records.")
+
+
+@rights_group.command("expiring")
+@click.option("--within-days", type=click.IntRange(0, 3650), default=14, show_default=True)
+def rights_expiring(within_days: int) -> None:
+    """Licences that expire and embargoes that lift soon, soonest first."""
+    today = db.utcnow().date()
+    with db.new_session() as session:
+        deadlines = rights.expiring(session, today=today, within_days=within_days)
+        for deadline in deadlines:
+            what = "licence expires" if deadline.event == "licence_expires" else "embargo lifts"
+            days = (deadline.on - today).days
+            click.echo(
+                f"{deadline.on.isoformat()}\t{what}\tin {days} day(s)\tasset {deadline.asset.id}"
+                f"\t{deadline.asset.object_number}\t{deadline.asset.title}"
+            )
+        click.echo(f"{len(deadlines)} deadline(s) within {within_days} day(s)")
+
+
+@click.command("audit")
+@click.option("--tag", help="Audit the assets with this tag.")
+@click.option("--ids", help="Audit these asset ids, comma-separated.")
+@click.option("--all", "everything", is_flag=True, help="Audit every asset.")
+@click.option("--platform", default="default", show_default=True)
+@click.option("--channel", default="social", show_default=True)
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table")
+@with_appcontext
+def audit_command(
+    tag: str | None, ids: str | None, everything: bool, platform: str, channel: str, output: str
+) -> None:
+    """Audit assets before publishing; exit 1 when any check fails."""
+    if sum((tag is not None, ids is not None, everything)) != 1:
+        raise click.UsageError("give exactly one of --tag, --ids or --all")
+    try:
+        asset_ids = [int(part) for part in ids.split(",")] if ids is not None else None
+    except ValueError:
+        raise click.BadParameter(
+            "ids are whole numbers separated by commas", param_hint="--ids"
+        ) from None
+    with db.new_session() as session:
+        try:
+            selected = audits.select_assets(
+                session, asset_ids=asset_ids, filters=AssetFilters(tag=tag) if tag else None
+            )
+            reports = audits.audit_assets(
+                session, selected, platform=platform, channel=channel, today=db.utcnow().date()
+            )
+        except Problem as problem:
+            raise click.ClickException(problem.detail) from None
+        session.commit()
+    if output == "csv":
+        click.echo(audit.to_csv(reports), nl=False)
+    elif output == "json":
+        document = {
+            "summary": audit.summarise(reports),
+            "reports": [audit.report_dict(report) for report in reports],
+        }
+        click.echo(json.dumps(document, indent=2))
+    else:
+        for report in reports:
+            click.echo(f"{report.outcome.upper():5} asset {report.asset_id}  {report.title}")
+            for finding in report.findings:
+                if finding.status != "pass":
+                    click.echo(f"      {finding.status}: {finding.check}: {finding.reason}")
+        summary = audit.summarise(reports)
+        click.echo(
+            f"{summary['assets']} asset(s): {summary['passed']} passed, "
+            f"{summary['warned']} warned, {summary['failed']} failed"
+        )
+    if any(report.outcome == "fail" for report in reports):
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
-    for group in (database, tokens, storage):
+    for group in (database, tokens, storage, rights_group, audit_command):
         app.cli.add_command(group)

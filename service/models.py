@@ -1,8 +1,8 @@
-"""What Vitrine stores: assets (one per distinct original), their tags, and API tokens."""
+"""What Vitrine stores: assets, their tags, rights, captions and history; policy; tokens."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
@@ -43,6 +43,10 @@ class Asset(Base):
         lazy="selectin",
     )
 
+    rights: Mapped[RightsRecord | None] = relationship(
+        back_populates="asset", cascade="all, delete-orphan", lazy="selectin"
+    )
+
     @property
     def tags(self) -> list[str]:
         return [row.tag for row in self.tag_rows]
@@ -76,3 +80,91 @@ class ApiToken(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class RightsRecord(Base):
+    """Who holds the rights to an asset, how it may be used, and whether it is cleared."""
+
+    __tablename__ = "rights_records"
+
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    holder: Mapped[str] = mapped_column(String(300), default="")
+    credit_line: Mapped[str] = mapped_column(String(300), default="")
+    licence_uri: Mapped[str | None] = mapped_column(String(200))
+    creator: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    copyright_year: Mapped[int | None]
+    channels: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    embargo_until: Mapped[date | None] = mapped_column(index=True)
+    expires_at: Mapped[date | None] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(20), default="unknown", index=True)
+    cleared_by: Mapped[str | None] = mapped_column(String(100))
+    cleared_at: Mapped[datetime | None]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # True while the values are only what the embedded metadata suggested.
+    proposed: Mapped[bool] = mapped_column(default=True)
+    # Bumped on every change, so that rendered variants can be keyed by it.
+    revision: Mapped[int] = mapped_column(default=1)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    asset: Mapped[Asset] = relationship(back_populates="rights")
+
+
+class CreditPolicyVersion(Base):
+    """One complete, immutable version of the credit policy; the newest is in force."""
+
+    __tablename__ = "credit_policy_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    rules: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaptionTemplate(Base):
+    """An admin's template for a platform, replacing the shipped default."""
+
+    __tablename__ = "caption_templates"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    template: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Caption(Base):
+    """An asset's caption for a platform: hand-written text, or composed from the template."""
+
+    __tablename__ = "captions"
+    __table_args__ = (UniqueConstraint("asset_id", "platform"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    # None means "compose from the template", so later edits to the title flow through.
+    text: Mapped[str | None] = mapped_column(Text)
+    # Platform-specific alt text; None falls back to the asset's.
+    alt_text: Mapped[str | None] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HistoryEntry(Base):
+    """One change to an asset's rights, captions or description. Never edited or deleted.
+
+    ``asset_id`` is deliberately not a foreign key: the history outlives a deleted asset.
+    """
+
+    __tablename__ = "history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    field: Mapped[str] = mapped_column(String(100))
+    before: Mapped[Any] = mapped_column(JSONDocument, nullable=True)
+    after: Mapped[Any] = mapped_column(JSONDocument, nullable=True)

@@ -24,7 +24,16 @@ from service.cli import upgrade_database
 from service.models import Asset
 from tests.services import postgres_test_url, require_or_skip, s3_test_settings
 
-TABLES = ("asset_tags", "assets", "api_tokens")
+TABLES = (
+    "asset_tags",
+    "rights_records",
+    "captions",
+    "caption_templates",
+    "credit_policy_versions",
+    "history",
+    "assets",
+    "api_tokens",
+)
 
 
 @pytest.fixture(scope="session")

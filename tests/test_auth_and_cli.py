@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from typing import Any
 
@@ -27,17 +29,45 @@ ROUTES = [
     ("GET", "/api/v1/tokens", "admin"),
     ("POST", "/api/v1/tokens", "admin"),
     ("DELETE", "/api/v1/tokens/{token}", "admin"),
+    ("GET", "/api/v1/assets/{id}/rights", "viewer"),
+    ("PUT", "/api/v1/assets/{id}/rights", "rights"),
+    ("GET", "/api/v1/assets/{id}/history", "viewer"),
+    ("GET", "/api/v1/rights/expiring", "viewer"),
+    ("GET", "/api/v1/credit-policies", "viewer"),
+    ("PUT", "/api/v1/credit-policies", "admin"),
+    ("GET", "/api/v1/platforms", "viewer"),
+    ("GET", "/api/v1/assets/{id}/captions/x", "viewer"),
+    ("PUT", "/api/v1/assets/{id}/captions/x", "contributor"),
+    ("POST", "/api/v1/captions/preview", "viewer"),
+    ("GET", "/api/v1/caption-templates", "viewer"),
+    ("PUT", "/api/v1/caption-templates/x", "admin"),
+    ("GET", "/api/v1/assets/{id}/audit", "viewer"),
+    ("POST", "/api/v1/audits", "viewer"),
 ]
 
+# A body each write route accepts, so that a role allowed through gets a 2xx.
+BODIES: dict[tuple[str, str], Any] = {
+    ("PATCH", "/api/v1/assets/{id}"): {"title": "t"},
+    ("POST", "/api/v1/tokens"): {"name": "n", "role": "viewer"},
+    ("PUT", "/api/v1/assets/{id}/rights"): {"notes": "checked"},
+    ("PUT", "/api/v1/credit-policies"): {"rules": [{"holder": "A", "credit_line": "© A"}]},
+    ("PUT", "/api/v1/assets/{id}/captions/x"): {"text": "hello"},
+    ("POST", "/api/v1/captions/preview"): {"asset_id": "{id}", "platform": "x"},
+    ("PUT", "/api/v1/caption-templates/x"): {"template": "{title} {credit_line}"},
+    ("POST", "/api/v1/audits"): {"asset_ids": ["{id}"]},
+}
 
-def call(client: FlaskClient, method: str, path: str, headers: dict[str, str]) -> Any:
+
+def call(
+    client: FlaskClient, method: str, template: str, headers: dict[str, str], asset_id: int
+) -> Any:
+    path = template.format(id=asset_id, token=1)
     kwargs: dict[str, Any] = {"headers": headers}
-    if method == "PATCH":
-        kwargs["json"] = {"title": "t"}
-    elif method == "POST" and path.endswith("/tokens"):
-        kwargs["json"] = {"name": "n", "role": "viewer"}
-    elif method == "POST":
-        kwargs["data"] = {"file": (__import__("io").BytesIO(photos.jpeg_plain(33, 33)), "x.jpg")}
+    if (method, template) == ("POST", "/api/v1/assets"):
+        kwargs["data"] = {"file": (io.BytesIO(photos.jpeg_plain(33, 33)), "x.jpg")}
+    elif (method, template) in BODIES:
+        body = BODIES[method, template]
+        kwargs["json"] = json.loads(json.dumps(body).replace('"{id}"', str(asset_id)))
     return client.open(path, method=method, buffered=True, **kwargs)
 
 
@@ -48,11 +78,11 @@ def test_every_api_route_answers_401_without_a_token_and_403_below_its_role(
     for method, template, least in ROUTES:
         path = template.format(id=asset_id, token=1)
         for headers in ({}, {"Authorization": "Bearer vt_nope_nope"}, {"Authorization": "Basic x"}):
-            response = call(client, method, path, headers)
+            response = call(client, method, template, headers, asset_id)
             assert response.status_code == 401, (method, path, headers)
             assert response.mimetype == "application/problem+json"
         for role in ROLES[: ROLES.index(least)]:
-            response = call(client, method, path, tokens[role])
+            response = call(client, method, template, tokens[role], asset_id)
             assert response.status_code == 403, (method, path, role)
             assert response.json["code"] == "forbidden"
 
@@ -65,7 +95,7 @@ def test_each_role_reaches_the_routes_its_rank_allows(
             continue  # covered by the delete and revoke tests
         for role in ROLES[ROLES.index(least) :]:
             asset_id = upload(client, tokens["admin"], photos.jpeg_plain(30, 31)).json["id"]
-            response = call(client, method, template.format(id=asset_id, token=1), tokens[role])
+            response = call(client, method, template, tokens[role], asset_id)
             assert response.status_code < 400, (method, template, role, response.json)
 
 

@@ -131,7 +131,9 @@ def update_asset(asset_id: int) -> dict[str, Any]:
     if not isinstance(changes, dict):
         raise InvalidInput({"body": "must be a JSON object of the fields to change"})
     session = get_session()
-    asset = assets.update_asset(session, assets.get_asset(session, asset_id), changes)
+    asset = assets.update_asset(
+        session, assets.get_asset(session, asset_id), changes, actor=current_caller().name
+    )
     session.commit()
     return asset_json(asset)
 

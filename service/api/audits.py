@@ -1,0 +1,68 @@
+"""Audit routes: one asset, or a list or filter of assets as JSON or CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request
+
+from .. import assets, audit, audits
+from ..auth import require
+from ..db import get_session, utcnow
+from ..problems import InvalidInput
+from . import bp
+
+
+@bp.get("/assets/<int:asset_id>/audit")
+@require("viewer")
+def audit_one(asset_id: int) -> dict[str, Any]:
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    platform = request.args.get("platform", "default")
+    channel = request.args.get("channel", "social")
+    [report] = audits.audit_assets(
+        session, [asset], platform=platform, channel=channel, today=utcnow().date()
+    )
+    session.commit()
+    return audit.report_dict(report)
+
+
+@bp.post("/audits")
+@require("viewer")
+def audit_many() -> Response:
+    body = request.get_json(silent=True)
+    allowed = {"asset_ids", "filter", "platform", "channel"}
+    if not isinstance(body, dict) or set(body) - allowed:
+        raise InvalidInput({"body": "must be a JSON object with asset_ids or filter"})
+    if ("asset_ids" in body) == ("filter" in body):
+        raise InvalidInput({"body": "give either asset_ids or filter"})
+    filters = None
+    if "filter" in body:
+        raw = body["filter"]
+        if not isinstance(raw, dict) or set(raw) - {"q", "tag", "uploaded_by"}:
+            raise InvalidInput({"filter": "may hold q, tag and uploaded_by"})
+        if not all(isinstance(value, str) for value in raw.values()):
+            raise InvalidInput({"filter": "values must be strings"})
+        filters = assets.AssetFilters(
+            text=raw.get("q"), tag=raw.get("tag"), uploaded_by=raw.get("uploaded_by")
+        )
+    asset_ids = body.get("asset_ids")
+    if asset_ids is not None and not isinstance(asset_ids, list):
+        raise InvalidInput({"asset_ids": "must be a list of asset ids"})
+    platform, channel = body.get("platform", "default"), body.get("channel", "social")
+    if not isinstance(platform, str) or not isinstance(channel, str):
+        raise InvalidInput({"body": "platform and channel must be strings"})
+    session = get_session()
+    selected = audits.select_assets(session, asset_ids=asset_ids, filters=filters)
+    reports = audits.audit_assets(
+        session, selected, platform=platform, channel=channel, today=utcnow().date()
+    )
+    session.commit()
+    if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
+        return Response(
+            audit.to_csv(reports),
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="vitrine-audit.csv"'},
+        )
+    body = {"summary": audit.summarise(reports), "reports": [audit.report_dict(r) for r in reports]}
+    return current_app.json.response(body)  # type: ignore[return-value]

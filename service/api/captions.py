@@ -1,0 +1,114 @@
+"""Caption routes: per-platform captions of an asset, templates, and previews."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import request
+
+from .. import assets, captioning, captions
+from ..auth import current_caller, require
+from ..db import get_session, utcnow
+from ..problems import InvalidInput
+from . import bp
+
+
+def caption_json(caption: captions.Caption) -> dict[str, Any]:
+    return {
+        "text": caption.text,
+        "length": caption.length,
+        "limit": caption.limit,
+        "fits": caption.fits,
+        "shortened": caption.shortened,
+        "problems": caption.problems,
+    }
+
+
+def asset_caption_json(asset_id: int, captioned: captioning.AssetCaption) -> dict[str, Any]:
+    return {
+        "asset_id": asset_id,
+        "platform": captioned.platform,
+        "mode": captioned.mode,
+        **caption_json(captioned.caption),
+        "counting": captions.PLATFORMS[captioned.platform].counting,
+        "alt_text": captioned.alt_text,
+        "alt_text_warnings": captioned.alt_text_warnings,
+        "credit": asdict(captioned.credit),
+    }
+
+
+@bp.get("/platforms")
+@require("viewer")
+def list_platforms() -> dict[str, Any]:
+    return {"items": [asdict(platform) for platform in captions.PLATFORMS.values()]}
+
+
+@bp.get("/assets/<int:asset_id>/captions/<platform>")
+@require("viewer")
+def get_caption(asset_id: int, platform: str) -> dict[str, Any]:
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    result = asset_caption_json(asset_id, captioning.caption_for(session, asset, platform))
+    session.commit()  # a first read may have proposed the rights record
+    return result
+
+
+@bp.put("/assets/<int:asset_id>/captions/<platform>")
+@require("contributor")
+def put_caption(asset_id: int, platform: str) -> dict[str, Any]:
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    captioned = captioning.save_caption(
+        session, asset, platform, request.get_json(silent=True),
+        actor=current_caller().name, now=utcnow(),
+    )  # fmt: skip
+    session.commit()
+    return asset_caption_json(asset_id, captioned)
+
+
+@bp.post("/captions/preview")
+@require("viewer")
+def preview_caption() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or set(body) - {"asset_id", "platform", "template"}:
+        raise InvalidInput({"body": "must be a JSON object with asset_id, platform, template"})
+    asset_id, platform, template = body.get("asset_id"), body.get("platform"), body.get("template")
+    errors = {}
+    if not isinstance(asset_id, int) or isinstance(asset_id, bool):
+        errors["asset_id"] = "must be an asset id"
+    if platform not in captions.PLATFORMS:
+        errors["platform"] = f"must be one of {', '.join(captions.PLATFORMS)}"
+    if template is not None and not isinstance(template, str):
+        errors["template"] = "must be a string, or null for the platform's template"
+    if errors:
+        raise InvalidInput(errors)
+    assert isinstance(asset_id, int) and isinstance(platform, str)  # checked just above
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    result = {
+        "platform": platform,
+        **caption_json(captioning.preview(session, asset, platform, template)),
+    }
+    session.rollback()  # a preview saves nothing
+    return result
+
+
+@bp.get("/caption-templates")
+@require("viewer")
+def list_templates() -> dict[str, Any]:
+    return {"items": captioning.list_templates(get_session())}
+
+
+@bp.put("/caption-templates/<platform>")
+@require("admin")
+def put_template(platform: str) -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or set(body) != {"template"}:
+        raise InvalidInput({"body": "must be a JSON object with a 'template'"})
+    session = get_session()
+    row = captioning.set_template(
+        session, platform, body["template"], actor=current_caller().name, now=utcnow()
+    )
+    session.commit()
+    return {"platform": row.platform, "template": row.template, "customised": True}

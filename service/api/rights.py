@@ -1,0 +1,138 @@
+"""Rights routes: an asset's rights record and history, expiring licences, the credit policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from .. import assets, credits, rights
+from ..auth import current_caller, require
+from ..db import get_session, utcnow
+from ..history import list_history
+from ..models import CreditPolicyVersion, HistoryEntry, RightsRecord
+from ..problems import InvalidInput
+from . import bp
+
+
+def rights_json(record: RightsRecord) -> dict[str, Any]:
+    return {
+        "asset_id": record.asset_id,
+        **rights.record_values(record),
+        "licence": _licence_json(record.licence_uri),
+        "cleared_by": record.cleared_by,
+        "cleared_at": record.cleared_at.isoformat() if record.cleared_at else None,
+        "proposed": record.proposed,
+        "revision": record.revision,
+        "updated_by": record.updated_by,
+        "updated_at": record.updated_at.isoformat(),
+    }
+
+
+def _licence_json(uri: str | None) -> dict[str, Any] | None:
+    from ..licences import lookup_licence
+
+    licence = lookup_licence(uri or "")
+    if licence is None:
+        return None
+    return {
+        "uri": licence.uri,
+        "short_name": licence.short_name,
+        "allows_social": licence.allows_social,
+    }
+
+
+def history_json(entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "field": entry.field,
+        "before": entry.before,
+        "after": entry.after,
+    }
+
+
+def policy_json(version: CreditPolicyVersion) -> dict[str, Any]:
+    return {
+        "version": version.version,
+        "created_by": version.created_by,
+        "created_at": version.created_at.isoformat(),
+        "rules": [credits.rule_json(rule) for rule in rights.policy_rules(version)],
+    }
+
+
+@bp.get("/assets/<int:asset_id>/rights")
+@require("viewer")
+def get_rights(asset_id: int) -> dict[str, Any]:
+    session = get_session()
+    record = rights.rights_of(session, assets.get_asset(session, asset_id))
+    session.commit()
+    return rights_json(record)
+
+
+@bp.put("/assets/<int:asset_id>/rights")
+@require("rights")
+def put_rights(asset_id: int) -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput({"body": "must be a JSON object of rights fields"})
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    record = rights.update_rights(session, asset, body, actor=current_caller().name, now=utcnow())
+    session.commit()
+    return rights_json(record)
+
+
+@bp.get("/assets/<int:asset_id>/history")
+@require("viewer")
+def get_history(asset_id: int) -> dict[str, Any]:
+    session = get_session()
+    assets.get_asset(session, asset_id)
+    return {"items": [history_json(entry) for entry in list_history(session, asset_id)]}
+
+
+@bp.get("/rights/expiring")
+@require("viewer")
+def get_expiring() -> dict[str, Any]:
+    raw = request.args.get("within_days", "14")
+    if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= 3650:
+        raise InvalidInput({"within_days": "must be a whole number of days from 0 to 3650"})
+    today = utcnow().date()
+    deadlines = rights.expiring(get_session(), today=today, within_days=int(raw))
+    return {
+        "today": today.isoformat(),
+        "within_days": int(raw),
+        "items": [
+            {
+                "asset_id": deadline.asset.id,
+                "title": deadline.asset.title,
+                "object_number": deadline.asset.object_number,
+                "event": deadline.event,
+                "date": deadline.on.isoformat(),
+                "days_left": (deadline.on - today).days,
+            }
+            for deadline in deadlines
+        ],
+    }
+
+
+@bp.get("/credit-policies")
+@require("viewer")
+def get_policy() -> dict[str, Any]:
+    session = get_session()
+    version = rights.current_policy(session)
+    session.commit()
+    return policy_json(version)
+
+
+@bp.put("/credit-policies")
+@require("admin")
+def put_policy() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or set(body) != {"rules"} or not isinstance(body["rules"], list):
+        raise InvalidInput({"body": "must be a JSON object with a 'rules' list"})
+    session = get_session()
+    version = rights.replace_policy(session, body["rules"], actor=current_caller().name)
+    session.commit()
+    return policy_json(version)

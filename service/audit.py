@@ -1,0 +1,259 @@
+"""The audit: named checks that say whether an asset may be published, and why not.
+
+Each check is a pure function from an ``AuditInput`` to a ``Finding``; adding a check is
+adding one function to ``CHECKS``. Image checks join when variants are rendered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from . import captions, credits, licences
+
+Status = Literal["pass", "warn", "fail"]
+# A licence this close to its end still passes, with a warning to renew.
+EXPIRY_WARNING = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class AuditInput:
+    """Everything the checks look at for one asset, platform and channel."""
+
+    asset_id: int
+    title: str
+    platform: str
+    channel: str
+    today: date
+    rights: Mapping[str, Any]  # rights.record_values(...) plus "proposed"
+    rule: credits.CreditRule | None
+    caption: captions.Caption | None
+    alt_text: str
+    filename: str
+    embedded_copyright: str | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    status: Status
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Report:
+    asset_id: int
+    title: str
+    platform: str
+    channel: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> Status:
+        statuses = {finding.status for finding in self.findings}
+        return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
+
+
+def required_credit(subject: AuditInput) -> str:
+    """The policy's wording for the holder, else the record's own credit line."""
+    return (
+        subject.rule.credit_line if subject.rule else str(subject.rights.get("credit_line") or "")
+    )
+
+
+# --- the checks --------------------------------------------------------------------------
+
+
+def rights_status_cleared(subject: AuditInput) -> Finding:
+    status = subject.rights.get("status", "unknown")
+    name = "rights_status_cleared"
+    if status == "cleared":
+        return Finding(name, "pass", "cleared", "The rights desk has cleared this asset.")
+    if status == "restricted":
+        return Finding(name, "fail", "restricted", "The rights desk has restricted this asset.")
+    if subject.rights.get("proposed"):
+        reason = (
+            "Rights are only proposed from the file's embedded metadata; nobody has cleared them."
+        )
+        return Finding(name, "fail", "proposed", reason)
+    return Finding(name, "fail", f"status_{status}", f"Rights status is {status}, not cleared.")
+
+
+def licence_allows_channel(subject: AuditInput) -> Finding:
+    name = "licence_allows_channel"
+    licence = licences.lookup_licence(str(subject.rights.get("licence_uri") or ""))
+    if licence is None:
+        return Finding(name, "fail", "no_licence", "No licence is recorded.")
+    allowed = subject.rights.get("channels") or []
+    if subject.channel not in allowed:
+        listed = ", ".join(allowed) or "none"
+        reason = f"The {subject.channel} channel is not among the allowed channels ({listed})."
+        return Finding(name, "fail", "channel_not_allowed", reason)
+    if subject.channel == "social" and not licence.allows_social:
+        reason = (
+            f"{licence.short_name} does not itself permit social use; this relies on the "
+            "permission the rights desk recorded in the allowed channels."
+        )
+        return Finding(name, "warn", "permission_outside_licence", reason)
+    reason = f"{licence.short_name} and the rights record allow {subject.channel} use."
+    return Finding(name, "pass", "allowed", reason)
+
+
+def not_embargoed(subject: AuditInput) -> Finding:
+    until = _date(subject.rights.get("embargo_until"))
+    if until and subject.today < until:
+        reason = f"Embargoed until {until.isoformat()}."
+        return Finding("not_embargoed", "fail", "embargoed", reason)
+    return Finding("not_embargoed", "pass", "not_embargoed", "No embargo is in force.")
+
+
+def not_expired(subject: AuditInput) -> Finding:
+    ends = _date(subject.rights.get("expires_at"))
+    name = "not_expired"
+    if ends is None:
+        return Finding(name, "pass", "no_expiry", "The licence has no end date.")
+    if subject.today > ends:
+        return Finding(name, "fail", "expired", f"The licence expired on {ends.isoformat()}.")
+    if ends - subject.today <= EXPIRY_WARNING:
+        days = (ends - subject.today).days
+        reason = f"The licence expires on {ends.isoformat()}, in {days} day(s): renew it."
+        return Finding(name, "warn", "expires_soon", reason)
+    return Finding(name, "pass", "current", f"The licence runs until {ends.isoformat()}.")
+
+
+def credit_line_in_caption(subject: AuditInput) -> Finding:
+    name = "credit_line_in_caption"
+    required = required_credit(subject)
+    if not required:
+        return Finding(name, "fail", "no_credit_line", "No credit line is known for this asset.")
+    if subject.caption is None or not subject.caption.text:
+        reason = f'There is no caption for {subject.platform}; it must carry "{required}".'
+        return Finding(name, "fail", "no_caption", reason)
+    match = credits.match_credit(required, subject.caption.text)
+    status: Status = "pass" if match.outcome == "exact" else "fail"
+    return Finding(name, status, match.outcome, match.reason)
+
+
+def credit_line_in_embedded_metadata(subject: AuditInput) -> Finding:
+    name = "credit_line_in_embedded_metadata"
+    required = required_credit(subject)
+    if not required:
+        return Finding(name, "warn", "no_credit_line", "No credit line is known to compare with.")
+    match = credits.match_credit(required, subject.embedded_copyright)
+    if match.outcome == "conflicting":
+        return Finding(name, "warn", "conflicting", match.reason)
+    if match.outcome == "missing":
+        reason = "The original carries no copyright notice; variants will have it written in."
+        return Finding(name, "warn", "missing", reason)
+    return Finding(name, "pass", match.outcome, match.reason)
+
+
+def alt_text_present(subject: AuditInput) -> Finding:
+    name = "alt_text_present"
+    if not subject.alt_text.strip():
+        return Finding(name, "fail", "missing", "Alt text is required for publishing.")
+    warnings = captions.alt_text_warnings(
+        subject.alt_text, filename=subject.filename, platform=subject.platform
+    )
+    if warnings:
+        return Finding(name, "warn", "weak", " ".join(warnings))
+    return Finding(name, "pass", "present", "Alt text is present.")
+
+
+def caption_within_limit(subject: AuditInput) -> Finding:
+    name = "caption_within_limit"
+    caption = subject.caption
+    if caption is None:
+        return Finding(name, "fail", "no_caption", f"There is no caption for {subject.platform}.")
+    if caption.fits:
+        reason = f"{caption.length} of {caption.limit} as {subject.platform} counts."
+        return Finding(name, "pass", "fits", reason)
+    reason = " ".join(caption.problems) or f"{caption.length} is over the limit of {caption.limit}."
+    return Finding(name, "fail", "too_long", reason)
+
+
+def holder_known_to_policy(subject: AuditInput) -> Finding:
+    name = "holder_known_to_policy"
+    holder = str(subject.rights.get("holder") or "")
+    if not holder:
+        return Finding(name, "fail", "no_holder", "No rights holder is recorded.")
+    if subject.rule is None:
+        reason = f'"{holder}" is not in the credit policy; the record\'s own credit line is used.'
+        return Finding(name, "warn", "unknown_holder", reason)
+    return Finding(name, "pass", "known", f'The policy requires "{subject.rule.credit_line}".')
+
+
+CHECKS: Sequence[Callable[[AuditInput], Finding]] = (
+    rights_status_cleared,
+    licence_allows_channel,
+    not_embargoed,
+    not_expired,
+    credit_line_in_caption,
+    credit_line_in_embedded_metadata,
+    alt_text_present,
+    caption_within_limit,
+    holder_known_to_policy,
+)
+
+
+def audit(subject: AuditInput) -> Report:
+    """Run every check on one asset."""
+    findings = [check(subject) for check in CHECKS]
+    return Report(subject.asset_id, subject.title, subject.platform, subject.channel, findings)
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """A report as JSON-ready values, the shape the API and the CLI print."""
+    return {
+        "asset_id": report.asset_id,
+        "title": report.title,
+        "platform": report.platform,
+        "channel": report.channel,
+        "outcome": report.outcome,
+        "checks": [asdict(finding) for finding in report.findings],
+    }
+
+
+def summarise(reports: Sequence[Report]) -> dict[str, int]:
+    outcomes = [report.outcome for report in reports]
+    return {
+        "assets": len(reports),
+        "passed": outcomes.count("pass"),
+        "warned": outcomes.count("warn"),
+        "failed": outcomes.count("fail"),
+    }
+
+
+CSV_COLUMNS = ("asset_id", "title", "platform", "channel", "outcome", "check", "status", "code",
+               "reason")  # fmt: skip
+
+
+def to_csv(reports: Sequence[Report]) -> str:
+    """One row per check per asset, so a spreadsheet can filter by check or by outcome."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for report in reports:
+        for finding in report.findings:
+            writer.writerow(
+                (report.asset_id, _csv_safe(report.title), report.platform, report.channel,
+                 report.outcome, finding.check, finding.status, finding.code,
+                 _csv_safe(finding.reason))
+            )  # fmt: skip
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """Defuse spreadsheet formula injection from user text (a title starting with '=')."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value) if value else None

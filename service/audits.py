@@ -1,0 +1,86 @@
+"""Use cases for audits: gather what the checks need, run them for one asset or many."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, captions
+from .assets import AssetFilters, list_assets
+from .captioning import caption_for, credit_rule_for
+from .models import Asset
+from .problems import InvalidInput
+from .rights import CHANNELS, record_values, rights_of
+
+MAX_ASSETS_PER_AUDIT = 5_000
+
+
+def audit_input(
+    session: Session, asset: Asset, *, platform: str, channel: str, today: date
+) -> audit.AuditInput:
+    record = rights_of(session, asset)
+    captioned = caption_for(session, asset, platform)
+    summary = asset.metadata_summary
+    embedded = summary.get("copyright_notice") or summary.get("credit_line")
+    return audit.AuditInput(
+        asset_id=asset.id,
+        title=asset.title,
+        platform=platform,
+        channel=channel,
+        today=today,
+        rights={**record_values(record), "proposed": record.proposed},
+        rule=credit_rule_for(session, asset),
+        caption=captioned.caption,
+        alt_text=captioned.alt_text,
+        filename=asset.original_filename,
+        embedded_copyright=embedded["value"] if isinstance(embedded, dict) else None,
+    )
+
+
+def check_scope(platform: str, channel: str) -> None:
+    """Refuse an unknown platform or channel before any asset is looked at."""
+    errors = {}
+    if platform not in captions.PLATFORMS:
+        errors["platform"] = f"must be one of {', '.join(captions.PLATFORMS)}"
+    if channel not in CHANNELS:
+        errors["channel"] = f"must be one of {', '.join(CHANNELS)}"
+    if errors:
+        raise InvalidInput(errors)
+
+
+def audit_assets(
+    session: Session, assets: Sequence[Asset], *, platform: str, channel: str, today: date
+) -> list[audit.Report]:
+    """One report per asset for the platform and channel."""
+    check_scope(platform, channel)
+    return [
+        audit.audit(audit_input(session, asset, platform=platform, channel=channel, today=today))
+        for asset in assets
+    ]
+
+
+def select_assets(
+    session: Session, *, asset_ids: Sequence[Any] | None, filters: AssetFilters | None
+) -> list[Asset]:
+    """The assets an audit covers: listed ids (all must exist), or those matching a filter."""
+    if asset_ids is not None:
+        if not all(isinstance(item, int) and not isinstance(item, bool) for item in asset_ids):
+            raise InvalidInput({"asset_ids": "must be a list of asset ids"})
+        if len(asset_ids) > MAX_ASSETS_PER_AUDIT:
+            raise InvalidInput({"asset_ids": f"at most {MAX_ASSETS_PER_AUDIT} per audit"})
+        found = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(asset_ids)))}
+        missing = [asset_id for asset_id in asset_ids if asset_id not in found]
+        if missing:
+            listed = ", ".join(map(str, missing[:20]))
+            raise InvalidInput({"asset_ids": f"no such asset: {listed}"})
+        return [found[asset_id] for asset_id in dict.fromkeys(asset_ids)]
+    page, next_cursor = list_assets(session, filters or AssetFilters(), limit=MAX_ASSETS_PER_AUDIT)
+    if next_cursor is not None:
+        raise InvalidInput(
+            {"filter": f"matches more than {MAX_ASSETS_PER_AUDIT} assets; narrow it"}
+        )
+    return list(reversed(page))  # oldest first reads like a campaign plan

@@ -1,0 +1,183 @@
+"""Use cases for captions: templates, an asset's caption per platform, and previews.
+
+Composition, counting and fitting are pure rules in ``captions``; here they meet the
+stored templates, the asset's fields and the credit line the policy requires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import captions, credits
+from .history import record_changes
+from .models import Asset, Caption, CaptionTemplate
+from .problems import InvalidInput, NotFound
+from .rights import current_policy, policy_rules, rights_of
+from .text import clean_text
+
+MAX_CAPTION_CHARACTERS = 70_000  # beyond Facebook's 63,206; anything longer is a mistake
+
+
+def require_platform(platform: str) -> str:
+    if platform not in captions.PLATFORMS:
+        known = ", ".join(captions.PLATFORMS)
+        raise NotFound(f"There is no platform {platform!r}; known platforms: {known}.")
+    return platform
+
+
+def template_for(session: Session, platform: str) -> str:
+    """The admin's template for the platform, else the shipped default."""
+    stored = session.get(CaptionTemplate, require_platform(platform))
+    return stored.template if stored else captions.DEFAULT_TEMPLATES[platform]
+
+
+def list_templates(session: Session) -> list[dict[str, Any]]:
+    stored = {row.platform: row for row in session.scalars(select(CaptionTemplate))}
+    return [
+        {
+            "platform": platform,
+            "template": stored[platform].template if platform in stored else default,
+            "customised": platform in stored,
+        }
+        for platform, default in captions.DEFAULT_TEMPLATES.items()
+    ]
+
+
+def set_template(
+    session: Session, platform: str, template: Any, *, actor: str, now: datetime
+) -> CaptionTemplate:
+    """Replace a platform's template after checking it; the caller commits."""
+    require_platform(platform)
+    if not isinstance(template, str):
+        raise InvalidInput({"template": "must be a string"})
+    try:
+        captions.validate_template(template)
+    except captions.TemplateError as error:
+        raise InvalidInput({"template": str(error)}) from None
+    row = session.get(CaptionTemplate, platform)
+    if row is None:
+        row = CaptionTemplate(platform=platform, template=template, updated_by=actor)
+        session.add(row)
+    row.template, row.updated_by, row.updated_at = template, actor, now
+    session.flush()
+    return row
+
+
+def credit_rule_for(session: Session, asset: Asset) -> credits.CreditRule | None:
+    """The policy's rule for the asset's rights holder, if the policy knows the holder."""
+    rules = policy_rules(current_policy(session))
+    return credits.find_rule(rules, rights_of(session, asset).holder)
+
+
+def caption_fields(session: Session, asset: Asset) -> dict[str, str]:
+    """The values a template may use, with the credit line the policy requires."""
+    record = rights_of(session, asset)
+    rule = credit_rule_for(session, asset)
+    date_taken = asset.metadata_summary.get("date_taken") or ""
+    return {
+        "title": asset.title,
+        "object_number": asset.object_number,
+        "description": asset.description,
+        "credit_line": rule.credit_line if rule else record.credit_line,
+        "hashtags": captions.hashtags_from_tags(asset.tags),
+        "creator": record.creator,
+        "date": str(date_taken)[:10],
+    }
+
+
+@dataclass(frozen=True)
+class AssetCaption:
+    """An asset's caption for one platform, counted, with where its text came from."""
+
+    platform: str
+    mode: str  # "template" or "manual"
+    caption: captions.Caption
+    alt_text: str
+    alt_text_warnings: list[str]
+    credit: credits.CreditMatch
+
+
+def caption_for(session: Session, asset: Asset, platform: str) -> AssetCaption:
+    """The stored hand-written caption, or one composed from the platform's template."""
+    require_platform(platform)
+    stored = _stored(session, asset, platform)
+    fields = caption_fields(session, asset)
+    if stored is not None and stored.text is not None:
+        mode, caption = "manual", captions.check_caption(stored.text, platform)
+    else:
+        mode = "template"
+        caption = captions.compose_caption(template_for(session, platform), fields, platform)
+    alt_text = stored.alt_text if stored and stored.alt_text is not None else asset.alt_text
+    return AssetCaption(
+        platform=platform,
+        mode=mode,
+        caption=caption,
+        alt_text=alt_text,
+        alt_text_warnings=captions.alt_text_warnings(
+            alt_text, filename=asset.original_filename, platform=platform
+        ),
+        credit=credits.match_credit(fields["credit_line"], caption.text),
+    )
+
+
+def save_caption(
+    session: Session, asset: Asset, platform: str, body: Any, *, actor: str, now: datetime
+) -> AssetCaption:
+    """Store hand-written text (or null to go back to the template) and alt text for a platform.
+
+    The credit check still applies to hand-written text: it is reported, not enforced here,
+    so that a draft can be saved; the audit refuses to publish it.
+    """
+    require_platform(platform)
+    if not isinstance(body, dict) or not body or set(body) - {"text", "alt_text"}:
+        raise InvalidInput({"body": "must be a JSON object with 'text' and/or 'alt_text'"})
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str | None] = {}
+    for field in ("text", "alt_text"):
+        if field not in body:
+            continue
+        value = body[field]
+        if value is not None and not isinstance(value, str):
+            errors[field] = "must be a string or null"
+        elif value is not None and len(value) > MAX_CAPTION_CHARACTERS:
+            errors[field] = f"must be at most {MAX_CAPTION_CHARACTERS} characters"
+        else:
+            cleaned[field] = None if value is None else clean_text(value).strip()
+    if errors:
+        raise InvalidInput(errors)
+    stored = _stored(session, asset, platform)
+    if stored is None:
+        stored = Caption(asset_id=asset.id, platform=platform, updated_by=actor)
+        session.add(stored)
+    before = {"text": stored.text, "alt_text": stored.alt_text}
+    for field, value in cleaned.items():
+        setattr(stored, field, value)
+    stored.updated_by, stored.updated_at = actor, now
+    after = {"text": stored.text, "alt_text": stored.alt_text}
+    record_changes(session, asset.id, actor, before, after, prefix=f"caption.{platform}.")
+    session.flush()
+    return caption_for(session, asset, platform)
+
+
+def preview(
+    session: Session, asset: Asset, platform: str, template: str | None
+) -> captions.Caption:
+    """Compose without saving, from a given template or the platform's own."""
+    require_platform(platform)
+    if template is None:
+        template = template_for(session, platform)
+    try:
+        captions.validate_template(template)
+    except captions.TemplateError as error:
+        raise InvalidInput({"template": str(error)}) from None
+    return captions.compose_caption(template, caption_fields(session, asset), platform)
+
+
+def _stored(session: Session, asset: Asset, platform: str) -> Caption | None:
+    query = select(Caption).where(Caption.asset_id == asset.id, Caption.platform == platform)
+    return session.scalar(query)

@@ -1,0 +1,267 @@
+"""Use cases for rights records and the credit policy.
+
+The rules that need no database (licence vocabulary, credit matching) live in
+``licences`` and ``credits``; this module reads and writes records around them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import credits, licences
+from .history import record_changes
+from .models import Asset, CreditPolicyVersion, RightsRecord
+from .problems import InvalidInput
+from .text import clean_text
+
+STATUSES = ("unknown", "pending", "cleared", "restricted")
+CHANNELS = ("web", "social", "print", "press")
+TEXT_LIMITS = {"holder": 300, "credit_line": 300, "creator": 300, "source": 300, "notes": 5_000}
+WRITABLE = (*TEXT_LIMITS, "licence_uri", "copyright_year", "channels", "embargo_until",
+            "expires_at", "status")  # fmt: skip
+DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "credit-policy.json"
+
+
+# --- pure rules --------------------------------------------------------------------------
+
+
+def propose_rights(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Rights values suggested by a file's embedded metadata (status stays unknown)."""
+
+    def text(field: str) -> str:
+        entry = summary.get(field)
+        return clean_text(entry["value"]).strip() if isinstance(entry, dict) else ""
+
+    notice = text("copyright_notice")
+    credit_line = text("credit_line") or notice
+    web_statement = licences.lookup_licence(text("web_statement"))
+    return {
+        "holder": credits.display_holder(notice or credit_line),
+        "credit_line": credit_line,
+        "creator": text("creator"),
+        "licence_uri": web_statement.uri if web_statement else None,
+    }
+
+
+def validate_rights(changes: Mapping[str, Any], *, today: date) -> dict[str, Any]:
+    """Check the writable rights fields given; raise ``InvalidInput`` naming each bad one."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field, value in changes.items():
+        try:
+            cleaned[field] = _clean_field(field, value, today)
+        except ValueError as error:
+            errors[field] = str(error)
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+def _clean_field(field: str, value: Any, today: date) -> Any:
+    if field in TEXT_LIMITS:
+        if not isinstance(value, str):
+            raise ValueError("must be a string")
+        text = clean_text(value).strip()
+        if len(text) > TEXT_LIMITS[field]:
+            raise ValueError(f"must be at most {TEXT_LIMITS[field]} characters")
+        return text
+    if field == "licence_uri":
+        if value in (None, ""):
+            return None
+        licence = licences.lookup_licence(value) if isinstance(value, str) else None
+        if licence is None:
+            raise ValueError(
+                "is not a known licence: use a Creative Commons 4.0 or CC0/PDM URI, "
+                f"a RightsStatements.org URI, or {licences.ALL_RIGHTS_RESERVED}"
+            )
+        return licence.uri
+    if field == "copyright_year":
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a year such as 2024, or null")
+        if not 1000 <= value <= today.year + 1:
+            raise ValueError(f"must be between 1000 and {today.year + 1}")
+        return value
+    if field == "channels":
+        if not isinstance(value, list) or any(item not in CHANNELS for item in value):
+            raise ValueError(f"must be a list drawn from {', '.join(CHANNELS)}")
+        return [channel for channel in CHANNELS if channel in value]
+    if field in ("embargo_until", "expires_at"):
+        if value in (None, ""):
+            return None
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ValueError("must be a date such as 2026-12-31, or null") from None
+    if field == "status":
+        if value not in STATUSES:
+            raise ValueError(f"must be one of {', '.join(STATUSES)}")
+        return value
+    raise ValueError("is not a writable rights field")
+
+
+def missing_for_clearance(values: Mapping[str, Any]) -> dict[str, str]:
+    """What a record still needs before it can be cleared."""
+    needed = {
+        "holder": "a rights holder",
+        "credit_line": "a credit line",
+        "licence_uri": "a licence",
+    }
+    return {
+        field: f"clearing needs {what}" for field, what in needed.items() if not values.get(field)
+    }
+
+
+def record_values(record: RightsRecord) -> dict[str, Any]:
+    """The writable fields of a record, JSON-ready (dates as ISO strings)."""
+    values = {field: getattr(record, field) for field in WRITABLE}
+    for field in ("embargo_until", "expires_at"):
+        values[field] = values[field].isoformat() if values[field] else None
+    return values
+
+
+# --- use cases ---------------------------------------------------------------------------
+
+
+def proposed_rights_record(summary: Mapping[str, Any]) -> RightsRecord:
+    """A new record holding what the embedded metadata suggests, marked as proposed."""
+    return RightsRecord(
+        **propose_rights(summary),
+        channels=[],
+        status="unknown",
+        proposed=True,
+        updated_by="embedded metadata",
+    )
+
+
+def rights_of(session: Session, asset: Asset) -> RightsRecord:
+    """The asset's rights record (made from its embedded metadata if it has none yet)."""
+    if asset.rights is None:
+        asset.rights = proposed_rights_record(asset.metadata_summary)
+        session.flush()
+    return asset.rights
+
+
+def update_rights(
+    session: Session, asset: Asset, changes: Mapping[str, Any], *, actor: str, now: datetime
+) -> RightsRecord:
+    """Apply a rights change, stamp a clearance, and keep the history; the caller commits.
+
+    Fields left out keep their values. Setting ``status`` to cleared records who and when;
+    leaving cleared forgets them.
+    """
+    cleaned = validate_rights(changes, today=now.date())
+    record = rights_of(session, asset)
+    before = record_values(record)
+    merged = {**before, **cleaned}
+    if merged["status"] == "cleared":
+        errors = missing_for_clearance(merged)
+        if errors:
+            raise InvalidInput(errors)
+    for field, value in cleaned.items():
+        setattr(record, field, value)
+    after = record_values(record)
+    if after == before and not record.proposed:
+        return record
+    if after["status"] == "cleared" and before["status"] != "cleared":
+        record.cleared_by, record.cleared_at = actor, now
+    elif after["status"] != "cleared":
+        record.cleared_by, record.cleared_at = None, None
+    record.proposed = False
+    record.revision += 1
+    record.updated_by, record.updated_at = actor, now
+    record_changes(session, asset.id, actor, before, after, prefix="rights.")
+    session.flush()
+    return record
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A licence that runs out, or an embargo that lifts, for one asset."""
+
+    asset: Asset
+    event: str  # "licence_expires" or "embargo_lifts"
+    on: date
+
+
+def expiring(session: Session, *, today: date, within_days: int) -> list[Deadline]:
+    """Licences expiring and embargoes lifting between today and ``within_days`` ahead."""
+    last = today + timedelta(days=within_days)
+    query = (
+        select(RightsRecord)
+        .where(
+            or_(
+                RightsRecord.expires_at.between(today, last),
+                RightsRecord.embargo_until.between(today, last),
+            )
+        )
+        .join(RightsRecord.asset)
+    )
+    deadlines = []
+    for record in session.scalars(query):
+        if record.expires_at and today <= record.expires_at <= last:
+            deadlines.append(Deadline(record.asset, "licence_expires", record.expires_at))
+        if record.embargo_until and today <= record.embargo_until <= last:
+            deadlines.append(Deadline(record.asset, "embargo_lifts", record.embargo_until))
+    return sorted(deadlines, key=lambda deadline: (deadline.on, deadline.asset.id))
+
+
+# --- the credit policy -------------------------------------------------------------------
+
+
+def current_policy(session: Session, seed_file: Path = DEFAULT_POLICY_FILE) -> CreditPolicyVersion:
+    """The policy in force; the first call seeds version 1 from the shipped default file."""
+    newest = session.scalar(
+        select(CreditPolicyVersion).order_by(CreditPolicyVersion.version.desc()).limit(1)
+    )
+    if newest is not None:
+        return newest
+    rules = [credits.rule_json(rule) for rule in credits.load_policy(seed_file)]
+    seeded = CreditPolicyVersion(version=1, rules=rules, created_by="default policy file")
+    try:
+        with session.begin_nested():
+            session.add(seeded)
+    except IntegrityError:  # another request seeded it first
+        return current_policy(session, seed_file)
+    return seeded
+
+
+def policy_rules(version: CreditPolicyVersion) -> list[credits.CreditRule]:
+    return [credits.validate_rule(raw) for raw in version.rules]
+
+
+def replace_policy(
+    session: Session, raw_rules: Sequence[Any], *, actor: str
+) -> CreditPolicyVersion:
+    """Save a whole new policy as the next version; the caller commits."""
+    errors: dict[str, str] = {}
+    rules: list[credits.CreditRule] = []
+    for index, raw in enumerate(raw_rules):
+        try:
+            if not isinstance(raw, dict):
+                raise ValueError("must be an object")
+            rules.append(credits.validate_rule(raw))
+        except ValueError as error:
+            errors[f"rules[{index}]"] = str(error)
+    holders = [credits.normalise_holder(rule.holder) for rule in rules]
+    duplicates = {holder for holder in holders if holders.count(holder) > 1}
+    if duplicates:
+        errors["rules"] = "each holder may appear once (names are compared tolerantly)"
+    if errors:
+        raise InvalidInput(errors)
+    version = current_policy(session).version + 1
+    new = CreditPolicyVersion(
+        version=version, rules=[credits.rule_json(rule) for rule in rules], created_by=actor
+    )
+    session.add(new)
+    session.flush()
+    return new
