@@ -1,0 +1,225 @@
+"""Each audit check as a table of situations and verdicts: values in, findings out."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+
+from service import audit, captions
+from service.credits import CreditRule
+
+BM = "© Trustees of the British Museum"
+TODAY = date(2026, 3, 23)  # #MuseumWeek
+CC_BY = "http://creativecommons.org/licenses/by/4.0/"
+RULE = CreditRule("Trustees of the British Museum", BM)
+
+
+def subject(**changes: Any) -> audit.AuditInput:
+    """A cleared, well-described asset that passes every check; each test spoils one thing."""
+    rights = {
+        "holder": "Trustees of the British Museum",
+        "credit_line": BM,
+        "licence_uri": CC_BY,
+        "channels": ["web", "social"],
+        "embargo_until": None,
+        "expires_at": None,
+        "status": "cleared",
+        "proposed": False,
+        **changes.pop("rights", {}),
+    }
+    caption_text = changes.pop("caption_text", f"Somali wedding basket (Af1935,0711.1)\n\n{BM}")
+    platform = changes.get("platform", "x")
+    base = audit.AuditInput(
+        asset_id=1,
+        title="Somali wedding basket",
+        platform=platform,
+        channel="social",
+        today=TODAY,
+        rights=rights,
+        rule=RULE,
+        caption=None if caption_text is None else captions.check_caption(caption_text, platform),
+        alt_text="A woven basket with a conical lid.",
+        filename="basket.jpg",
+        embedded_copyright=BM,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def finding(check: str, **changes: Any) -> audit.Finding:
+    [result] = [f for f in audit.audit(subject(**changes)).findings if f.check == check]
+    return result
+
+
+def test_a_cleared_well_described_asset_passes_every_check() -> None:
+    report = audit.audit(subject())
+    assert [(f.check, f.status) for f in report.findings if f.status != "pass"] == []
+    assert report.outcome == "pass"
+
+
+@pytest.mark.parametrize(
+    ("rights", "status", "code"),
+    [
+        ({"status": "cleared"}, "pass", "cleared"),
+        ({"status": "pending"}, "fail", "status_pending"),
+        ({"status": "unknown"}, "fail", "status_unknown"),
+        ({"status": "unknown", "proposed": True}, "fail", "proposed"),
+        ({"status": "restricted"}, "fail", "restricted"),
+    ],
+)
+def test_rights_status_must_be_cleared(rights: dict[str, Any], status: str, code: str) -> None:
+    result = finding("rights_status_cleared", rights=rights)
+    assert (result.status, result.code) == (status, code)
+
+
+@pytest.mark.parametrize(
+    ("rights", "channel", "status", "code"),
+    [
+        ({}, "social", "pass", "allowed"),
+        ({"licence_uri": None}, "social", "fail", "no_licence"),
+        ({"channels": ["web"]}, "social", "fail", "channel_not_allowed"),
+        ({"channels": []}, "web", "fail", "channel_not_allowed"),
+        ({"licence_uri": "vitrine:all-rights-reserved"}, "social", "warn", "permission_outside_licence"),
+        ({"licence_uri": "http://rightsstatements.org/vocab/InC/1.0/"}, "social", "warn",
+         "permission_outside_licence"),
+        ({"licence_uri": "vitrine:all-rights-reserved", "channels": ["web"]}, "web", "pass", "allowed"),
+        ({"licence_uri": "http://creativecommons.org/publicdomain/zero/1.0/"}, "social", "pass", "allowed"),
+    ],
+)  # fmt: skip
+def test_the_licence_and_the_record_must_allow_the_channel(
+    rights: dict[str, Any], channel: str, status: str, code: str
+) -> None:
+    result = finding("licence_allows_channel", rights=rights, channel=channel)
+    assert (result.status, result.code) == (status, code)
+
+
+@pytest.mark.parametrize(
+    ("embargo_until", "status"),
+    [(None, "pass"), ("2026-03-24", "fail"), ("2026-03-23", "pass"), ("2026-01-01", "pass")],
+)
+def test_an_embargo_blocks_until_the_day_it_lifts(embargo_until: str | None, status: str) -> None:
+    result = finding("not_embargoed", rights={"embargo_until": embargo_until})
+    assert result.status == status
+    if status == "fail":
+        assert "2026-03-24" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("expires_at", "status", "code"),
+    [
+        (None, "pass", "no_expiry"),
+        ("2026-03-22", "fail", "expired"),
+        ("2026-03-23", "warn", "expires_soon"),
+        ("2026-04-06", "warn", "expires_soon"),
+        ("2026-04-07", "pass", "current"),
+    ],
+)
+def test_an_expired_licence_fails_and_one_about_to_expire_warns(
+    expires_at: str | None, status: str, code: str
+) -> None:
+    result = finding("not_expired", rights={"expires_at": expires_at})
+    assert (result.status, result.code) == (status, code)
+
+
+@pytest.mark.parametrize(
+    ("caption_text", "status", "code"),
+    [
+        (f"A basket.\n\n{BM}\n\n#MuseumWeek", "pass", "exact"),
+        ("A basket.\n\n(c) The Trustees of the British Museum", "fail", "equivalent"),
+        ("A basket.\n\n© CSMVS Mumbai", "fail", "conflicting"),
+        ("A basket. #MuseumWeek", "fail", "missing"),
+        (None, "fail", "no_caption"),
+    ],
+)
+def test_the_caption_must_carry_the_policy_wording_exactly(
+    caption_text: str | None, status: str, code: str
+) -> None:
+    result = finding("credit_line_in_caption", caption_text=caption_text)
+    assert (result.status, result.code) == (status, code)
+
+
+def test_without_a_policy_rule_the_records_own_credit_line_is_required() -> None:
+    result = finding(
+        "credit_line_in_caption",
+        rule=None,
+        rights={"holder": "Leicester Museums", "credit_line": "© Leicester Museums"},
+        caption_text="Roman mosaic\n\n© Leicester Museums",
+    )
+    assert result.status == "pass"
+    none_known = finding("credit_line_in_caption", rule=None, rights={"credit_line": ""})
+    assert (none_known.status, none_known.code) == ("fail", "no_credit_line")
+
+
+@pytest.mark.parametrize(
+    ("embedded", "status", "code"),
+    [
+        (BM, "pass", "exact"),
+        ("Copyright The Trustees of the British Museum", "pass", "equivalent"),
+        ("© Jane Photographer", "warn", "conflicting"),
+        (None, "warn", "missing"),
+    ],
+)
+def test_embedded_copyright_naming_another_holder_warns(
+    embedded: str | None, status: str, code: str
+) -> None:
+    result = finding("credit_line_in_embedded_metadata", embedded_copyright=embedded)
+    assert (result.status, result.code) == (status, code)
+
+
+@pytest.mark.parametrize(
+    ("alt_text", "status"),
+    [
+        ("A woven basket with a conical lid.", "pass"),
+        ("", "fail"),
+        ("   ", "fail"),
+        ("Image of a basket", "warn"),
+        ("basket.jpg", "warn"),
+        ("x" * 1001, "warn"),
+    ],
+)
+def test_alt_text_is_required_and_weak_alt_text_warns(alt_text: str, status: str) -> None:
+    assert finding("alt_text_present", alt_text=alt_text).status == status
+
+
+def test_a_caption_over_the_platform_limit_fails_as_the_platform_counts() -> None:
+    # 141 CJK characters weigh 282 on X: over 280, though only 141 characters long.
+    long_cjk = "籠" * 141 + f"\n{BM}"
+    assert finding("caption_within_limit", caption_text=long_cjk).status == "fail"
+    assert (
+        finding("caption_within_limit", caption_text=long_cjk, platform="instagram").status
+        == "pass"
+    )
+    assert finding("caption_within_limit", caption_text=None).code == "no_caption"
+
+
+@pytest.mark.parametrize(
+    ("holder", "rule", "status"),
+    [("Trustees of the British Museum", RULE, "pass"), ("Leicester Museums", None, "warn"),
+     ("", None, "fail")],
+)  # fmt: skip
+def test_the_holder_should_be_known_to_the_credit_policy(
+    holder: str, rule: CreditRule | None, status: str
+) -> None:
+    assert finding("holder_known_to_policy", rights={"holder": holder}, rule=rule).status == status
+
+
+def test_the_outcome_is_the_worst_finding_and_the_summary_counts_outcomes() -> None:
+    passed = audit.audit(subject())
+    warned = audit.audit(subject(embedded_copyright=None))
+    failed = audit.audit(subject(rights={"status": "pending"}, embedded_copyright=None))
+    assert (passed.outcome, warned.outcome, failed.outcome) == ("pass", "warn", "fail")
+    assert audit.summarise([passed, warned, failed, failed]) == {
+        "assets": 4, "passed": 1, "warned": 1, "failed": 2,
+    }  # fmt: skip
+
+
+def test_csv_has_a_row_per_check_and_defuses_formulas() -> None:
+    report = audit.audit(subject(title="=cmd|' /C calc'!A0"))
+    rows = list(csv.DictReader(io.StringIO(audit.to_csv([report]))))
+    assert len(rows) == len(audit.CHECKS)
+    assert [row["check"] for row in rows] == [check.__name__ for check in audit.CHECKS]
+    assert rows[0]["title"].startswith("'=")
