@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import IO, Any
@@ -12,7 +13,7 @@ from PIL import Image
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from . import config, db
+from . import config, db, presets
 from .problems import DatabaseDown, Problem, StorageDown
 from .spool import Spool
 from .storage import StorageUnavailable, open_store
@@ -47,6 +48,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     app.extensions["vitrine.store"] = open_store(app.config)
+    app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
 
     from . import api, web
 
@@ -58,6 +60,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _load_presets(raw: str | Mapping[str, Any] | None) -> dict[str, presets.Preset]:
+    """Built-in presets with the configured overrides (a JSON object, or a mapping in tests)."""
+    try:
+        overrides = json.loads(raw) if isinstance(raw, str) else raw
+        if overrides is not None and not isinstance(overrides, dict):
+            raise ValueError("must be a JSON object keyed by preset name")
+        return presets.load_presets(overrides)
+    except ValueError as error:  # JSONDecodeError and PresetError are ValueErrors
+        raise config.ConfigError(f"VITRINE_PRESETS: {error}") from None
 
 
 def problem_response(body: Mapping[str, Any]) -> Response:

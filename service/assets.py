@@ -23,7 +23,7 @@ from .db import utcnow
 from .history import record_changes
 from .imaging import identify
 from .metadata import UnsafeMetadata, read_metadata
-from .models import Asset, AssetTag
+from .models import Asset, AssetTag, Variant
 from .problems import DatabaseDown, InvalidInput, NotFound, StorageDown, UnsafeFile
 from .rights import proposed_rights_record
 from .spool import Spool
@@ -275,15 +275,17 @@ def update_asset(
 
 
 def delete_asset(session: Session, store: BlobStore, asset: Asset) -> None:
-    """Remove an asset's row, then its blob.
+    """Remove an asset's row, then its original and variant blobs.
 
     The row goes first: if the blob delete then fails, what is left is an orphan blob that
     ``check_storage`` finds and removes, never a row pointing at nothing.
     """
-    key = asset.blob_key
+    keys = [asset.blob_key]
+    keys += session.scalars(select(Variant.blob_key).where(Variant.asset_id == asset.id))
     session.delete(asset)
     session.commit()
-    _delete_quietly(store, key)
+    for key in keys:
+        _delete_quietly(store, key)
 
 
 def open_original(store: BlobStore, asset: Asset) -> IO[bytes]:

@@ -1,7 +1,8 @@
 """The audit: named checks that say whether an asset may be published, and why not.
 
 Each check is a pure function from an ``AuditInput`` to a ``Finding``; adding a check is
-adding one function to ``CHECKS``. Image checks join when variants are rendered.
+adding one function to ``CHECKS`` (or to ``IMAGE_CHECKS``, which also see the rendered
+variant and run once there is one).
 """
 
 from __future__ import annotations
@@ -21,6 +22,20 @@ EXPIRY_WARNING = timedelta(days=14)
 
 
 @dataclass(frozen=True)
+class VariantFacts:
+    """What a rendered variant turned out to be, read back from its bytes."""
+
+    preset: str
+    upscale: float  # how far the source had to be enlarged; above 1 means too small
+    burn_in_required: bool
+    burned_in: bool
+    private_tags: list[str]  # GPS, maker-note and serial-number tags found in the output
+    embedded_credit: str | None
+    byte_size: int
+    max_bytes: int | None
+
+
+@dataclass(frozen=True)
 class AuditInput:
     """Everything the checks look at for one asset, platform and channel."""
 
@@ -35,6 +50,7 @@ class AuditInput:
     alt_text: str
     filename: str
     embedded_copyright: str | None
+    variant: VariantFacts | None = None  # given once a variant is rendered
 
 
 @dataclass(frozen=True)
@@ -188,6 +204,70 @@ def holder_known_to_policy(subject: AuditInput) -> Finding:
     return Finding(name, "pass", "known", f'The policy requires "{subject.rule.credit_line}".')
 
 
+# --- checks on a rendered variant ----------------------------------------------------------
+
+
+def credit_line_in_pixels(subject: AuditInput, variant: VariantFacts) -> Finding:
+    name = "credit_line_in_pixels"
+    if not variant.burn_in_required:
+        reason = "Neither the policy nor the preset asks for a burned-in credit."
+        return Finding(name, "pass", "not_required", reason)
+    if variant.burned_in:
+        return Finding(name, "pass", "burned_in", "The credit line is burned into the image.")
+    return Finding(name, "fail", "missing", "The credit line must be burned into the image.")
+
+
+def no_private_metadata_in_output(subject: AuditInput, variant: VariantFacts) -> Finding:
+    name = "no_private_metadata_in_output"
+    if variant.private_tags:
+        reason = "The variant still carries private metadata: " + ", ".join(variant.private_tags)
+        return Finding(name, "fail", "private_metadata", reason + ".")
+    reason = "No GPS position, maker notes or serial numbers in the variant."
+    return Finding(name, "pass", "clean", reason)
+
+
+def credit_line_in_output_metadata(subject: AuditInput, variant: VariantFacts) -> Finding:
+    name = "credit_line_in_output_metadata"
+    required = required_credit(subject)
+    if not required:
+        return Finding(name, "fail", "no_credit_line", "No credit line is known for this asset.")
+    match = credits.match_credit(required, variant.embedded_credit)
+    status: Status = "pass" if match.outcome == "exact" else "fail"
+    return Finding(name, status, match.outcome, match.reason)
+
+
+def source_resolution_enough(subject: AuditInput, variant: VariantFacts) -> Finding:
+    name = "source_resolution_enough"
+    if variant.upscale <= 1:
+        reason = f"The original is large enough for {variant.preset}."
+        return Finding(name, "pass", "enough", reason)
+    reason = (
+        f"The original had to be enlarged {variant.upscale:.2f}x for {variant.preset}; "
+        "a larger original would look sharper."
+    )
+    return Finding(name, "warn", "upscaled", reason)
+
+
+def output_within_byte_budget(subject: AuditInput, variant: VariantFacts) -> Finding:
+    name = "output_within_byte_budget"
+    if variant.max_bytes is None:
+        return Finding(name, "pass", "no_budget", f"{variant.byte_size:,} bytes; no budget.")
+    if variant.byte_size <= variant.max_bytes:
+        reason = f"{variant.byte_size:,} of {variant.max_bytes:,} bytes."
+        return Finding(name, "pass", "within", reason)
+    reason = f"{variant.byte_size:,} bytes is over the budget of {variant.max_bytes:,}."
+    return Finding(name, "fail", "over", reason)
+
+
+IMAGE_CHECKS: Sequence[Callable[[AuditInput, VariantFacts], Finding]] = (
+    credit_line_in_pixels,
+    no_private_metadata_in_output,
+    credit_line_in_output_metadata,
+    source_resolution_enough,
+    output_within_byte_budget,
+)
+
+
 CHECKS: Sequence[Callable[[AuditInput], Finding]] = (
     rights_status_cleared,
     licence_allows_channel,
@@ -202,8 +282,10 @@ CHECKS: Sequence[Callable[[AuditInput], Finding]] = (
 
 
 def audit(subject: AuditInput) -> Report:
-    """Run every check on one asset."""
+    """Run every check on one asset, and the image checks when a variant is given."""
     findings = [check(subject) for check in CHECKS]
+    if subject.variant is not None:
+        findings += [check(subject, subject.variant) for check in IMAGE_CHECKS]
     return Report(subject.asset_id, subject.title, subject.platform, subject.channel, findings)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
-from . import assets, audit, audits, auth, db, rights
+from . import assets, audit, audits, auth, db, publishing, rights
 from .assets import AssetFilters
 from .problems import Problem
 
@@ -198,6 +199,58 @@ def audit_command(
         raise SystemExit(1)
 
 
+@click.command("render")
+@click.argument("asset_id", type=int)
+@click.argument("preset_names", nargs=-1, required=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--channel", default="social", show_default=True)
+@click.option(
+    "--override", "override_reason", help="Publish despite a failing audit; the reason is kept."
+)
+@with_appcontext
+def render_command(
+    asset_id: int, preset_names: tuple[str, ...], out_dir: Path, channel: str,
+    override_reason: str | None,
+) -> None:  # fmt: skip
+    """Write an asset's variants for the given presets into a folder, behind the same audit."""
+    known = current_app.extensions["vitrine.presets"]
+    unknown = [name for name in preset_names if name not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown preset(s): {', '.join(unknown)}", param_hint="PRESET")
+    store = current_app.extensions["vitrine.store"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    refused = 0
+    with db.new_session() as session:
+        caller = auth.Caller(name="cli", role="admin")
+        for name in preset_names:
+            preset = known[name]
+            try:
+                asset = assets.get_asset(session, asset_id)
+                published = publishing.publish(
+                    session, store, asset, preset,
+                    platform=publishing.platform_for(preset), channel=channel,
+                    today=db.utcnow().date(), caller=caller, override_reason=override_reason,
+                    max_pixels=current_app.config["MAX_PIXELS"],
+                    render_timeout=current_app.config["RENDER_TIMEOUT_SECONDS"],
+                )  # fmt: skip
+            except Problem as problem:
+                if problem.status != 409:
+                    raise click.ClickException(problem.detail) from None
+                click.echo(f"{name}: refused: {problem.detail}", err=True)
+                refused += 1
+                continue
+            variant = published.variant
+            target = out_dir / f"asset-{asset_id}-{variant.blob_key.rsplit('/', 1)[1]}"
+            with store.open(variant.blob_key) as stream, target.open("wb") as out:
+                shutil.copyfileobj(stream, out)
+            (target.with_suffix(".txt")).write_text(published.caption.caption.text + "\n")
+            click.echo(
+                f"{name}: {target} ({variant.width}x{variant.height}, {variant.byte_size:,} bytes)"
+            )
+    if refused:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
-    for group in (database, tokens, storage, rights_group, audit_command):
+    for group in (database, tokens, storage, rights_group, audit_command, render_command):
         app.cli.add_command(group)

@@ -43,10 +43,15 @@ DEFAULTS: dict[str, Any] = {
     "SIGNED_URL_SECONDS": 900,
     # Largest page the list endpoint returns.
     "MAX_PAGE_SIZE": 200,
+    # A render claimed longer ago than this is presumed dead and taken over.
+    "RENDER_TIMEOUT_SECONDS": 120.0,
+    # JSON object of preset overrides or additions, e.g. Bluesky's 2026 limits:
+    # {"bluesky": {"width": 4000, "height": 4000, "max_bytes": 2000000}}
+    "PRESETS": None,
 }
 
 _INTEGERS = {"MAX_UPLOAD_BYTES", "MAX_PIXELS", "SIGNED_URL_SECONDS", "MAX_PAGE_SIZE"}
-_FLOATS = {"S3_CONNECT_TIMEOUT", "S3_READ_TIMEOUT"}
+_FLOATS = {"S3_CONNECT_TIMEOUT", "S3_READ_TIMEOUT", "RENDER_TIMEOUT_SECONDS"}
 _BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET"}
 
 

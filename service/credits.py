@@ -306,6 +306,8 @@ def _verbatim(required: str, text: str) -> bool:
 def match_credit(required: str, text: str | None) -> CreditMatch:
     """Say whether a credit field or caption carries the required credit line, and how."""
     required = unicodedata.normalize("NFC", required).strip()
+    if not required:
+        return CreditMatch("missing", "", None, "No credit line is known, so none can be checked.")
     if text is None or not text.strip():
         return CreditMatch("missing", required, None, f'No credit text; required "{required}".')
     text = unicodedata.normalize("NFC", text)

@@ -35,6 +35,9 @@ class Asset(Base):
     metadata_summary: Mapped[dict[str, Any]]
     metadata_raw: Mapped[dict[str, Any]]
     metadata_warnings: Mapped[list[str]] = mapped_column(JSONDocument)
+    # Where cover crops centre, as fractions of the displayed width and height.
+    focal_x: Mapped[float] = mapped_column(default=0.5)
+    focal_y: Mapped[float] = mapped_column(default=0.5)
 
     tag_rows: Mapped[list[AssetTag]] = relationship(
         back_populates="asset",
@@ -168,3 +171,33 @@ class HistoryEntry(Base):
     field: Mapped[str] = mapped_column(String(100))
     before: Mapped[Any] = mapped_column(JSONDocument, nullable=True)
     after: Mapped[Any] = mapped_column(JSONDocument, nullable=True)
+
+
+class Variant(Base):
+    """A rendered variant of an asset for a preset, identified by everything that shaped it.
+
+    ``key`` digests the original's hash, the preset's spec, the focal point and the rights
+    that were written in; any change makes a new key. The row is inserted before rendering,
+    so that concurrent requests for the same key render it once.
+    """
+
+    __tablename__ = "variants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    preset: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="rendering")  # or "ready"
+    blob_key: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(30), default="")
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+    byte_size: Mapped[int] = mapped_column(default=0)
+    quality: Mapped[int] = mapped_column(default=0)
+    burned_in: Mapped[bool] = mapped_column(default=False)
+    upscale: Mapped[float] = mapped_column(default=1.0)
+    # What was read back from the rendered file, for the audit's image checks.
+    output_facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rendered_at: Mapped[datetime | None]
+    render_ms: Mapped[int] = mapped_column(default=0)

@@ -43,10 +43,14 @@ def propose_rights(summary: Mapping[str, Any]) -> dict[str, Any]:
     notice = text("copyright_notice")
     credit_line = text("credit_line") or notice
     web_statement = licences.lookup_licence(text("web_statement"))
-    return {
+    proposal = {
         "holder": credits.display_holder(notice or credit_line),
         "credit_line": credit_line,
         "creator": text("creator"),
+    }
+    # Embedded text can be any length; a proposal must fit the record's columns.
+    return {
+        **{field: value[: TEXT_LIMITS[field]] for field, value in proposal.items()},
         "licence_uri": web_statement.uri if web_statement else None,
     }
 

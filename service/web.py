@@ -14,6 +14,7 @@ from .storage.local import verify_blob_signature
 
 bp = Blueprint("web", __name__)
 
+VARIANT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
 OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 
 
@@ -72,7 +73,9 @@ def signed_blob(key: str) -> Response:
         stream = store.open(key)
     except (BlobNotFound, ValueError):
         abort(404)
-    response = send_file(stream, mimetype="application/octet-stream", conditional=False)
+    media_type = VARIANT_TYPES.get(key.rsplit(".", 1)[-1], "application/octet-stream")
+    response = send_file(stream, mimetype=media_type, conditional=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = (
         f"private, max-age={max(0, int(expires) - int(time.time()))}"
     )

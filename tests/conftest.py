@@ -25,6 +25,7 @@ from service.models import Asset
 from tests.services import postgres_test_url, require_or_skip, s3_test_settings
 
 TABLES = (
+    "variants",
     "asset_tags",
     "rights_records",
     "captions",

@@ -223,3 +223,76 @@ def test_csv_has_a_row_per_check_and_defuses_formulas() -> None:
     assert len(rows) == len(audit.CHECKS)
     assert [row["check"] for row in rows] == [check.__name__ for check in audit.CHECKS]
     assert rows[0]["title"].startswith("'=")
+
+
+def facts(**changes: Any) -> audit.VariantFacts:
+    base = audit.VariantFacts(
+        preset="x", upscale=1.0, burn_in_required=False, burned_in=False, private_tags=[],
+        embedded_credit=BM, byte_size=400_000, max_bytes=5_000_000,
+    )  # fmt: skip
+    return dataclasses.replace(base, **changes)
+
+
+def image_finding(check: str, **changes: Any) -> audit.Finding:
+    report = audit.audit(subject(variant=facts(**changes)))
+    [result] = [f for f in report.findings if f.check == check]
+    return result
+
+
+def test_image_checks_run_only_once_a_variant_exists() -> None:
+    without = {f.check for f in audit.audit(subject()).findings}
+    with_variant = {f.check for f in audit.audit(subject(variant=facts())).findings}
+    assert with_variant - without == {c.__name__ for c in audit.IMAGE_CHECKS}
+    assert audit.audit(subject(variant=facts())).outcome == "pass"
+
+
+@pytest.mark.parametrize(
+    ("required", "burned", "status"),
+    [(False, False, "pass"), (True, True, "pass"), (True, False, "fail"), (False, True, "pass")],
+)
+def test_the_credit_must_be_in_the_pixels_when_required(
+    required: bool, burned: bool, status: str
+) -> None:
+    result = image_finding("credit_line_in_pixels", burn_in_required=required, burned_in=burned)
+    assert result.status == status
+
+
+@pytest.mark.parametrize(
+    ("private", "status"),
+    [
+        ([], "pass"),
+        (["GPS GPSLatitude"], "fail"),
+        (["EXIF MakerNote", "EXIF BodySerialNumber"], "fail"),
+    ],
+)
+def test_private_metadata_in_the_output_fails(private: list[str], status: str) -> None:
+    result = image_finding("no_private_metadata_in_output", private_tags=private)
+    assert result.status == status
+    for tag in private:
+        assert tag in result.reason
+
+
+@pytest.mark.parametrize(
+    ("embedded", "status"),
+    [(BM, "pass"), ("(c) Trustees of the British Museum", "fail"), (None, "fail")],
+)
+def test_the_output_metadata_must_carry_the_exact_credit(embedded: str | None, status: str) -> None:
+    assert (
+        image_finding("credit_line_in_output_metadata", embedded_credit=embedded).status == status
+    )
+
+
+@pytest.mark.parametrize(
+    ("upscale", "status"), [(0.5, "pass"), (1.0, "pass"), (1.01, "warn"), (3, "warn")]
+)
+def test_upscaling_a_small_source_warns(upscale: float, status: str) -> None:
+    assert image_finding("source_resolution_enough", upscale=upscale).status == status
+
+
+@pytest.mark.parametrize(
+    ("size", "budget", "status"),
+    [(976_560, 976_560, "pass"), (976_561, 976_560, "fail"), (10**8, None, "pass")],
+)
+def test_the_output_must_fit_the_byte_budget(size: int, budget: int | None, status: str) -> None:
+    result = image_finding("output_within_byte_budget", byte_size=size, max_bytes=budget)
+    assert result.status == status

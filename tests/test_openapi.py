@@ -41,6 +41,18 @@ def _json(value: bytes, **_parameters: str) -> Any:
     return json.loads(value)
 
 
+def _text(value: bytes, **parameters: str) -> str:
+    return value.decode(parameters.get("charset", "utf-8"))
+
+
+def spec_config() -> Config:
+    """openapi-core's settings for this document.
+
+    It has no deserializer of its own for problem+json (which is JSON) or for CSV (text).
+    """
+    return Config(extra_media_type_deserializers={PROBLEM: _json, "text/csv": _text})
+
+
 @pytest.fixture(scope="module")
 def spec_dict() -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
@@ -49,9 +61,7 @@ def spec_dict() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def openapi() -> OpenAPI:
-    # openapi-core has no deserializer for problem+json of its own; it is JSON.
-    config = Config(extra_media_type_deserializers={PROBLEM: _json})
-    return OpenAPI.from_file_path(str(SPEC_PATH), config=config)
+    return OpenAPI.from_file_path(str(SPEC_PATH), config=spec_config())
 
 
 class Api:

@@ -41,7 +41,9 @@ def asset_caption_json(asset_id: int, captioned: captioning.AssetCaption) -> dic
 @bp.get("/platforms")
 @require("viewer")
 def list_platforms() -> dict[str, Any]:
-    return {"items": [asdict(platform) for platform in captions.PLATFORMS.values()]}
+    return {
+        "items": [{"key": key, **asdict(platform)} for key, platform in captions.PLATFORMS.items()]
+    }
 
 
 @bp.get("/assets/<int:asset_id>/captions/<platform>")

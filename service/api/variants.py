@@ -1,0 +1,125 @@
+"""Variant routes: presets, the focal point, and captioned variants behind the publish gate."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, redirect, request
+from werkzeug.wrappers import Response
+
+from .. import assets, audit, publishing, variants
+from ..auth import current_caller, require
+from ..db import get_session, utcnow
+from ..presets import Preset
+from ..problems import InvalidInput, NotFound
+from ..storage import BlobStore
+from . import bp
+
+
+def _presets() -> dict[str, Preset]:
+    presets: dict[str, Preset] = current_app.extensions["vitrine.presets"]
+    return presets
+
+
+def _preset(name: str) -> Preset:
+    try:
+        return _presets()[name]
+    except KeyError:
+        known = ", ".join(_presets())
+        raise NotFound(f"There is no preset {name!r}; known presets: {known}.") from None
+
+
+def _store() -> BlobStore:
+    store: BlobStore = current_app.extensions["vitrine.store"]
+    return store
+
+
+def preset_json(preset: Preset) -> dict[str, Any]:
+    return {**asdict(preset), "spec": preset.spec(), "media_type": preset.media_type}
+
+
+@bp.get("/presets")
+@require("viewer")
+def list_presets() -> dict[str, Any]:
+    return {"items": [preset_json(preset) for preset in _presets().values()]}
+
+
+@bp.put("/assets/<int:asset_id>/focal-point")
+@require("contributor")
+def put_focal_point(asset_id: int) -> dict[str, Any]:
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    variants.set_focal_point(
+        session, asset, request.get_json(silent=True), actor=current_caller().name
+    )
+    session.commit()
+    return {"asset_id": asset.id, "x": asset.focal_x, "y": asset.focal_y}
+
+
+def _publish(asset_id: int, preset_name: str) -> publishing.Publication:
+    preset = _preset(preset_name)
+    override = request.args.get("override", "false").lower()
+    if override not in ("true", "false"):
+        raise InvalidInput({"override": "must be true or false"})
+    reason = request.args.get("reason", "") if override == "true" else None
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    return publishing.publish(
+        session,
+        _store(),
+        asset,
+        preset,
+        platform=request.args.get("platform") or publishing.platform_for(preset),
+        channel=request.args.get("channel", "social"),
+        today=utcnow().date(),
+        caller=current_caller(),
+        override_reason=reason,
+        max_pixels=current_app.config["MAX_PIXELS"],
+        render_timeout=current_app.config["RENDER_TIMEOUT_SECONDS"],
+    )
+
+
+def _absolute(url: str) -> str:
+    """Local-store URLs are app-relative; publishers need them whole."""
+    return request.host_url.rstrip("/") + url if url.startswith("/") else url
+
+
+@bp.get("/assets/<int:asset_id>/variants/<preset_name>")
+@require("viewer")
+def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
+    published = _publish(asset_id, preset_name)
+    seconds = current_app.config["SIGNED_URL_SECONDS"]
+    variant = published.variant
+    record = published.caption
+    session = get_session()
+    rights = assets.get_asset(session, asset_id).rights
+    return {
+        "asset_id": asset_id,
+        "preset": variant.preset,
+        "url": _absolute(variants.signed_url(_store(), variant, seconds)),
+        "expires_at": (utcnow() + timedelta(seconds=seconds)).isoformat(),
+        "width": variant.width,
+        "height": variant.height,
+        "bytes": variant.byte_size,
+        "media_type": variant.media_type,
+        "format": _preset(preset_name).format,
+        "platform": record.platform,
+        "caption": record.caption.text,
+        "caption_length": record.caption.length,
+        "caption_limit": record.caption.limit,
+        "alt_text": record.alt_text,
+        "credit_line": variants.stamp_for(session, assets.get_asset(session, asset_id)).credit_line,
+        "licence": rights.licence_uri if rights else None,
+        "overridden": published.overridden,
+        "audit": audit.report_dict(published.report),
+    }
+
+
+@bp.get("/assets/<int:asset_id>/variants/<preset_name>/image")
+@require("viewer")
+def get_variant_image(asset_id: int, preset_name: str) -> Response:
+    published = _publish(asset_id, preset_name)
+    seconds = current_app.config["SIGNED_URL_SECONDS"]
+    return redirect(_absolute(variants.signed_url(_store(), published.variant, seconds)), 302)

@@ -1,0 +1,168 @@
+"""Where to crop and how big to draw: the pure geometry of fitting a source to a preset.
+
+No pixels here, only sizes, so every rule is a table test. Coordinates are in source pixels
+after EXIF orientation has been applied; boxes are (left, top, right, bottom), right/bottom
+exclusive, as Pillow's ``crop`` takes them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from service.presets import Preset
+
+Box = tuple[int, int, int, int]
+Size = tuple[int, int]
+
+# Products like 3000 * (1/3) land a hair off an integer in floating point; without this slack
+# the inward rounding of scale_plan would drop a whole pixel for it.
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one source becomes one preset's image: crop, resize, place on a canvas."""
+
+    crop: Box  # in source pixels
+    size: Size  # what the crop is resized to
+    canvas: Size  # the final image; larger than size only for contain padding
+    offset: Size  # where the resized crop goes on the canvas
+    upscale: float  # output px per source px on the more stretched axis; 1.0 if not enlarged
+
+
+def validate_focal(x: Any, y: Any) -> tuple[float, float]:
+    """The focal point as floats, or ValueError unless both are numbers in [0, 1]."""
+    for axis, value in (("x", x), ("y", y)):
+        # bool is an int subclass, and NaN compares false with everything, so both need naming.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"focal {axis} must be a number in [0, 1], got {value!r}")
+        if not 0 <= value <= 1:  # also refuses NaN
+            raise ValueError(f"focal {axis} must be in [0, 1], got {value!r}")
+    return float(x), float(y)
+
+
+def _check_size(size: tuple[int, int]) -> Size:
+    width, height = size
+    if isinstance(width, bool) or isinstance(height, bool) or min(width, height) < 1:
+        raise ValueError(f"source size must be positive, got {size!r}")
+    return int(width), int(height)
+
+
+def _upscale(crop: Box, size: Size) -> float:
+    left, top, right, bottom = crop
+    return max(1.0, size[0] / (right - left), size[1] / (bottom - top))
+
+
+def _round(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up, in integers so no float drift enters a size."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def _fit_inside(source: Size, box: Size) -> Size:
+    """The largest size of the source's shape inside the box (may be larger than the source)."""
+    (sw, sh), (bw, bh) = source, box
+    if sw * bh >= sh * bw:  # relatively wider than the box: width binds
+        return bw, min(bh, max(1, _round(sh * bw, sw)))
+    return min(bw, max(1, _round(sw * bh, sh))), bh
+
+
+def _cover(source: Size, box: Size, focal: tuple[float, float]) -> Plan:
+    (sw, sh), (bw, bh) = source, box
+    # The largest crop of the box's shape, then slid so the focal point sits at its centre,
+    # clamped to the image. The clamp only moves the crop towards the focal point, so it stays in.
+    if sw * bh >= sh * bw:
+        cw, ch = max(1, _round(sh * bw, bh)), sh
+    else:
+        cw, ch = sw, max(1, _round(sw * bh, bw))
+    left = min(max(0, math.floor(focal[0] * sw - cw / 2 + 0.5)), sw - cw)
+    top = min(max(0, math.floor(focal[1] * sh - ch / 2 + 0.5)), sh - ch)
+    crop = (left, top, left + cw, top + ch)
+    return Plan(crop, box, box, (0, 0), _upscale(crop, box))
+
+
+def _contain(source: Size, box: Size) -> Plan:
+    size = _fit_inside(source, box)
+    crop = (0, 0, *source)
+    # Centred; an odd leftover pixel goes to the right/bottom.
+    offset = ((box[0] - size[0]) // 2, (box[1] - size[1]) // 2)
+    return Plan(crop, size, box, offset, _upscale(crop, size))
+
+
+def _within(source: Size, box: Size, max_pixels: int | None) -> Plan:
+    (sw, sh), (bw, bh) = source, box
+    width, height = source if sw <= bw and sh <= bh else _fit_inside(source, box)
+    if max_pixels is not None and width * height > max_pixels:
+        # Equal scale on both axes, floored so the product stays under the cap.
+        scale = math.sqrt(max_pixels / (sw * sh))
+        width = min(width, max(1, math.floor(sw * scale)))
+        height = min(height, max(1, math.floor(sh * scale)))
+        # Floats can still overshoot by a pixel; a 1-px-thin source can overshoot by more, and
+        # then only the long side can give.
+        if width * height > max_pixels:
+            if width >= height:
+                width = max(1, max_pixels // height)
+            else:
+                height = max(1, max_pixels // width)
+    crop = (0, 0, sw, sh)
+    return Plan(crop, (width, height), (width, height), (0, 0), 1.0)
+
+
+def plan(
+    source_size: tuple[int, int], preset: Preset, focal: tuple[float, float] = (0.5, 0.5)
+) -> Plan:
+    """Plan how a source of ``source_size`` becomes ``preset``'s image, cropping around ``focal``.
+
+    cover and contain may enlarge a small source (``upscale`` > 1 tells); within never does.
+    """
+    source = _check_size(source_size)
+    box = (preset.width, preset.height)
+    if preset.fit == "cover":
+        return _cover(source, box, validate_focal(*focal))
+    if preset.fit == "contain":
+        return _contain(source, box)
+    return _within(source, box, preset.max_pixels)
+
+
+def draft_size(source_size: tuple[int, int], plans: Sequence[Plan]) -> tuple[int, int]:
+    """The smallest size the decoder may shrink the whole source to and still serve every plan.
+
+    For Pillow's ``Image.draft``, which decodes JPEGs at 1/2, 1/4 or 1/8 scale but never below
+    the size asked for. Returns ``source_size`` when some plan needs every source pixel.
+    """
+    source = _check_size(source_size)
+    if not plans:
+        return source
+    # scale_plan rounds a reduced crop inward, losing under one pixel per side, so each crop must
+    # keep one spare pixel per axis at the reduced scale: crop * f >= size + 1.
+    needed = max(
+        max(
+            Fraction(p.size[0] + 1, p.crop[2] - p.crop[0]),
+            Fraction(p.size[1] + 1, p.crop[3] - p.crop[1]),
+        )
+        for p in plans
+    )
+    if needed >= 1:
+        return source
+    return math.ceil(source[0] * needed), math.ceil(source[1] * needed)
+
+
+def scale_plan(plan: Plan, factor_x: float, factor_y: float) -> Plan:
+    """The same plan for a source decoded at reduced scale (factor = decoded / source size).
+
+    The crop is rounded inward so that it never takes pixels from outside the planned crop,
+    nor from beyond the decoded image; size, canvas and offset do not change.
+    """
+    if not (0 < factor_x <= 1 and 0 < factor_y <= 1):
+        raise ValueError(f"scale factors must be in (0, 1], got {factor_x!r}, {factor_y!r}")
+    left, top, right, bottom = plan.crop
+    new_left = math.ceil(left * factor_x - _EPSILON)
+    new_top = math.ceil(top * factor_y - _EPSILON)
+    # Never empty: a crop that rounds away to nothing keeps its first pixel.
+    new_right = max(new_left + 1, math.floor(right * factor_x + _EPSILON))
+    new_bottom = max(new_top + 1, math.floor(bottom * factor_y + _EPSILON))
+    crop = (new_left, new_top, new_right, new_bottom)
+    return Plan(crop, plan.size, plan.canvas, plan.offset, _upscale(crop, plan.size))

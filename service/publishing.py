@@ -1,0 +1,109 @@
+"""The publish gate: a captioned variant is handed out only when its audit passes.
+
+The cheap checks run first, so that an asset blocked by its rights is refused without
+rendering; then the variant is rendered (or found) and the image checks run on what was
+actually written. A rights manager may override a failing audit with a reason, which is
+kept in the asset's history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from . import audit, audits, captioning, captions, variants
+from .auth import Caller
+from .history import record_changes
+from .models import Asset, Variant
+from .presets import Preset
+from .problems import Forbidden, InvalidInput, Problem
+from .storage import BlobStore
+
+
+class PublishRefused(Problem):
+    """The audit failed: no URL is handed out. ``checks`` lists the failing findings."""
+
+    status, code, title = 409, "audit-failed", "The audit does not allow publishing"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything a publisher needs to post: the variant, its caption and the audit."""
+
+    variant: Variant
+    caption: captioning.AssetCaption
+    report: audit.Report
+    overridden: bool
+
+
+def platform_for(preset: Preset) -> str:
+    """The caption platform a preset is for: ``instagram-portrait`` -> ``instagram``."""
+    prefix = preset.name.split("-", 1)[0]
+    return prefix if prefix in captions.PLATFORMS else "default"
+
+
+def publish(
+    session: Session,
+    store: BlobStore,
+    asset: Asset,
+    preset: Preset,
+    *,
+    platform: str,
+    channel: str,
+    today: date,
+    caller: Caller,
+    override_reason: str | None,
+    max_pixels: int,
+    render_timeout: float,
+) -> Publication:
+    """Audit, render and audit the output; refuse with 409 unless it passes or is overridden."""
+    audits.check_scope(platform, channel)
+    if override_reason is not None:
+        if not caller.can("rights"):
+            raise Forbidden("Only the rights role may override a failing audit.")
+        if not override_reason.strip():
+            raise InvalidInput({"reason": "an override needs a reason, kept in the history"})
+    subject = audits.audit_input(session, asset, platform=platform, channel=channel, today=today)
+    report = audit.audit(subject)
+    if report.outcome == "fail" and override_reason is None:
+        raise _refusal(report)
+    variant = variants.get_or_render(
+        session, store, asset, preset, max_pixels=max_pixels, render_timeout=render_timeout
+    )
+    stamp = variants.stamp_for(session, asset)
+    facts = audit.VariantFacts(
+        preset=preset.name,
+        upscale=variant.upscale,
+        burn_in_required=stamp.burn_in or preset.burn_in_credit,
+        burned_in=variant.burned_in,
+        private_tags=list(variant.output_facts.get("private_tags", [])),
+        embedded_credit=variant.output_facts.get("copyright_notice"),
+        byte_size=variant.byte_size,
+        max_bytes=preset.max_bytes,
+    )
+    report = audit.audit(dataclasses.replace(subject, variant=facts))
+    overridden = report.outcome == "fail"
+    if overridden and override_reason is None:
+        raise _refusal(report)
+    if overridden:
+        assert override_reason is not None  # refused just above otherwise
+        override = {
+            "reason": override_reason.strip(),
+            "platform": platform,
+            "channel": channel,
+            "failing_checks": [f.check for f in report.findings if f.status == "fail"],
+        }
+        field = f"publish.override.{preset.name}"
+        record_changes(session, asset.id, caller.name, {}, {field: override})
+        session.commit()
+    caption = captioning.caption_for(session, asset, platform)
+    return Publication(variant=variant, caption=caption, report=report, overridden=overridden)
+
+
+def _refusal(report: audit.Report) -> PublishRefused:
+    failing = [dataclasses.asdict(f) for f in report.findings if f.status == "fail"]
+    reasons = "; ".join(f"{f['check']}: {f['reason']}" for f in failing)
+    return PublishRefused(f"The audit failed: {reasons}", checks=failing)

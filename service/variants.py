@@ -1,0 +1,256 @@
+"""Use cases for variants: render once per key, cache in the blob store, hand out signed URLs.
+
+A variant's key digests everything that shapes its bytes (the original, the preset's spec,
+the focal point, and the rights written into it), so a change to any of them makes a new
+variant and the old one is dropped. The row is claimed before rendering, so that concurrent
+requests for the same key render it once; a claim older than the render timeout is taken
+over, so a crashed renderer never blocks a variant for good.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import captioning, metadata, render
+from .db import utcnow
+from .geometry import plan, validate_focal
+from .history import record_changes
+from .models import Asset, Variant
+from .presets import Preset
+from .problems import InvalidInput, NotFound, Problem, StorageDown
+from .rights import rights_of
+from .storage import BlobNotFound, BlobStore, StorageUnavailable
+
+POLL_SECONDS = 0.1
+
+
+class VariantImpossible(Problem):
+    status, code, title = 422, "variant-impossible", "The variant cannot be made"
+
+
+class RenderBusy(Problem):
+    status, code, title = 503, "render-busy", "The variant is still being rendered"
+
+
+def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:
+    """The rights to write into (and maybe burn onto) the asset's variants."""
+    record = rights_of(session, asset)
+    rule = captioning.credit_rule_for(session, asset)
+    return render.RightsStamp(
+        credit_line=rule.credit_line if rule else record.credit_line,
+        creator=record.creator,
+        title=asset.title,
+        object_number=asset.object_number,
+        licence_uri=record.licence_uri,
+        alt_text=asset.alt_text,
+        burn_in=bool(rule and rule.burn_in),
+        placement=rule.placement if rule else "bottom-right",
+    )
+
+
+def variant_key(asset: Asset, preset: Preset, stamp: render.RightsStamp) -> str:
+    """The digest that names a variant; it changes whenever the output would."""
+    shaping = {
+        "original": asset.sha256,
+        "preset": preset.spec(),
+        "focal": [round(asset.focal_x, 4), round(asset.focal_y, 4)],
+        "stamp": asdict(stamp),
+    }
+    return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
+
+
+def variant_blob_key(asset: Asset, preset: Preset, key: str) -> str:
+    extension = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}[preset.format]
+    return f"variants/{asset.sha256[:2]}/{asset.sha256}/{preset.name}-{key[:16]}.{extension}"
+
+
+def get_or_render(
+    session: Session,
+    store: BlobStore,
+    asset: Asset,
+    preset: Preset,
+    *,
+    max_pixels: int,
+    render_timeout: float,
+) -> Variant:
+    """The ready variant for the asset's current state, rendering it if nobody has yet.
+
+    Commits as it goes: the claim must be visible to other requests before rendering.
+    """
+    stamp = stamp_for(session, asset)
+    key = variant_key(asset, preset, stamp)
+    session.commit()  # a first look may have proposed the rights record
+    deadline = time.monotonic() + render_timeout
+    while True:
+        variant = session.scalar(select(Variant).where(Variant.key == key))
+        if variant is not None and variant.status == "ready":
+            return variant
+        if variant is None and _claim_new(session, asset, preset, key):
+            break
+        if variant is not None and _take_over_stale(session, variant, render_timeout):
+            break
+        if time.monotonic() > deadline:
+            raise RenderBusy("Another request is rendering this variant; try again shortly.")
+        session.rollback()  # see other transactions' commits on the next look
+        time.sleep(POLL_SECONDS)
+    return _render_claimed(session, store, asset, preset, key, stamp, max_pixels)
+
+
+def _claim_new(session: Session, asset: Asset, preset: Preset, key: str) -> bool:
+    session.add(
+        Variant(
+            key=key,
+            asset_id=asset.id,
+            preset=preset.name,
+            status="rendering",
+            blob_key=variant_blob_key(asset, preset, key),
+            media_type=preset.media_type,
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def _take_over_stale(session: Session, variant: Variant, render_timeout: float) -> bool:
+    """Claim a render that has been 'rendering' too long: its renderer has died."""
+    now = utcnow()
+    if variant.status != "rendering" or now - variant.claimed_at < timedelta(
+        seconds=render_timeout
+    ):
+        return False
+    claimed = session.execute(
+        update(Variant)
+        .where(Variant.id == variant.id, Variant.claimed_at == variant.claimed_at)
+        .values(claimed_at=now)
+    )
+    session.commit()
+    return getattr(claimed, "rowcount", 0) == 1
+
+
+def _render_claimed(
+    session: Session,
+    store: BlobStore,
+    asset: Asset,
+    preset: Preset,
+    key: str,
+    stamp: render.RightsStamp,
+    max_pixels: int,
+) -> Variant:
+    variant = session.scalar(select(Variant).where(Variant.key == key))
+    assert variant is not None
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="vitrine-render-") as workdir:
+            source = Path(workdir) / "original"
+            with store.open(asset.blob_key) as stream, source.open("wb") as out:
+                shutil.copyfileobj(stream, out, 1024 * 1024)
+            focal = (asset.focal_x, asset.focal_y)
+            [rendered] = render.render_variants(
+                source, [preset], focal=focal, stamp=stamp, max_pixels=max_pixels
+            ).values()
+            output = Path(workdir) / "variant"
+            output.write_bytes(rendered.data)
+            facts = _read_back(output)
+            with output.open("rb") as stream:
+                store.put(variant.blob_key, stream, rendered.media_type)
+    except BaseException as error:
+        # Give the claim back, so that the next request renders afresh.
+        session.rollback()
+        session.execute(delete(Variant).where(Variant.id == variant.id))
+        session.commit()
+        if isinstance(error, render.RenderError):
+            raise VariantImpossible(str(error)) from None
+        if isinstance(error, BlobNotFound):
+            raise NotFound(f"The original of asset {asset.id} is missing.") from None
+        if isinstance(error, StorageUnavailable):
+            raise StorageDown(str(error)) from None
+        raise
+    variant.status = "ready"
+    variant.width, variant.height = rendered.width, rendered.height
+    variant.byte_size, variant.quality = len(rendered.data), rendered.quality
+    variant.burned_in = rendered.burned_in
+    variant.upscale = plan((asset.width, asset.height), preset, focal).upscale
+    variant.output_facts = facts
+    variant.rendered_at = utcnow()
+    variant.render_ms = round((time.perf_counter() - started) * 1000)
+    _drop_superseded(session, store, variant)
+    session.commit()
+    return variant
+
+
+def _read_back(path: Path) -> dict[str, Any]:
+    """What a reader of the output file sees: GPS, credit, creator (the audit checks these)."""
+    embedded = metadata.read_metadata(path)
+    summary = embedded.summary
+
+    def value(field: str) -> str | None:
+        entry = summary.get(field)
+        return entry["value"] if isinstance(entry, dict) else None
+
+    private = [
+        f"EXIF {name}" if not name.startswith("GPS") else name
+        for name in embedded.raw.get("exif", {})
+        if name.startswith("GPS") or "MakerNote" in name or "SerialNumber" in name
+    ]
+    return {
+        "private_tags": sorted(private),
+        "has_gps": bool(summary.get("has_gps")),
+        "copyright_notice": value("copyright_notice"),
+        "credit_line": value("credit_line"),
+        "creator": value("creator"),
+        "icc_profile": summary.get("icc_profile"),
+    }
+
+
+def _drop_superseded(session: Session, store: BlobStore, fresh: Variant) -> None:
+    """Remove older variants of the same asset and preset, now that this one replaces them."""
+    query = select(Variant).where(
+        Variant.asset_id == fresh.asset_id,
+        Variant.preset == fresh.preset,
+        Variant.id != fresh.id,
+        Variant.status == "ready",
+    )
+    for old in session.scalars(query):
+        try:
+            store.delete(old.blob_key)
+        except StorageUnavailable:
+            continue  # kept: storage check lists it later
+        session.delete(old)
+
+
+def signed_url(store: BlobStore, variant: Variant, expires_in: int) -> str:
+    try:
+        return store.signed_url(variant.blob_key, expires_in)
+    except StorageUnavailable as error:
+        raise StorageDown(str(error)) from None
+
+
+def set_focal_point(session: Session, asset: Asset, body: Any, *, actor: str) -> Asset:
+    """Move the focal point that cover crops keep in frame; the caller commits."""
+    if not isinstance(body, dict) or set(body) != {"x", "y"}:
+        raise InvalidInput({"body": "must be a JSON object with x and y between 0 and 1"})
+    try:
+        x, y = validate_focal(body["x"], body["y"])
+    except ValueError as error:
+        raise InvalidInput({"focal_point": str(error)}) from None
+    before = {"focal_point": [asset.focal_x, asset.focal_y]}
+    asset.focal_x, asset.focal_y = x, y
+    record_changes(session, asset.id, actor, before, {"focal_point": [x, y]})
+    session.flush()
+    return asset
