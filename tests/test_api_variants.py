@@ -254,3 +254,20 @@ def test_the_render_command_writes_cleared_variants_and_their_captions_to_a_fold
     assert refused.exit_code == 1
     assert "refused" in refused.output
     assert runner.invoke(args=["render", str(asset_id), "myspace"]).exit_code == 2
+
+
+def test_a_rights_change_invalidates_the_variant_and_the_new_one_carries_it(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    asset_id = cleared_asset(client, tokens)
+    url = f"/api/v1/assets/{asset_id}/variants/facebook"
+    client.get(url, headers=tokens["viewer"])
+    [before] = variant_rows(app)
+    changed = client.put(f"/api/v1/assets/{asset_id}/rights", json={"creator": "Sahara Dahir"},
+                         headers=tokens["rights"])  # fmt: skip
+    assert changed.status_code == 200
+    body = client.get(url, headers=tokens["viewer"]).json
+    [after] = variant_rows(app)
+    assert after.key != before.key
+    tags = exifread.process_file(io.BytesIO(fetch(app, client, body["url"])), details=False)
+    assert str(tags["Image Artist"]) == "Sahara Dahir"
