@@ -25,7 +25,8 @@ run: $(VENV)/.installed
 	@echo
 	@echo "Vitrine on http://$(HOST):$(PORT)  (SQLite and blobs under ./var/)"
 	@echo "Create the first admin token in another terminal with:"
-	@echo "    $(BIN)/vitrine tokens create --role admin --name your-name"
+	@echo "    $(BIN)/vitrine tokens create --role admin --name your-name     (API)"
+	@echo "    $(BIN)/vitrine users create --role admin --username your-name  (web UI)"
 	@echo
 	$(BIN)/vitrine run --host $(HOST) --port $(PORT)
 

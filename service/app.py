@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import IO, Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, render_template, request
 from flask.wrappers import Request
 from PIL import Image
 from sqlalchemy.exc import OperationalError
@@ -46,6 +47,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["SECRET_KEY"] == config.DEFAULTS["SECRET_KEY"] and not app.testing:
         log.warning("VITRINE_SECRET_KEY is not set: signed URLs use a public default key")
 
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["SECURE_COOKIES"],
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+    )
     db.init_app(app)
     app.extensions["vitrine.store"] = open_store(app.config)
     app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
@@ -59,7 +66,24 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+    app.after_request(_security_headers)
     return app
+
+
+def _security_headers(response: Response) -> Response:
+    """No inline script, no framing, no sniffing; images may come from the S3 endpoint."""
+    images = "'self' data:"
+    endpoint = current_app.config.get("S3_ENDPOINT_URL")
+    if current_app.config["BLOB_BACKEND"] == "s3":
+        images += f" {endpoint}" if endpoint else " https://*.amazonaws.com"
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; img-src {images}; script-src 'self'; style-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def _load_presets(raw: str | Mapping[str, Any] | None) -> dict[str, presets.Preset]:
@@ -81,6 +105,14 @@ def problem_response(body: Mapping[str, Any]) -> Response:
     )
 
 
+def wants_html() -> bool:
+    """Pages answer errors in HTML; the API and machines get problem+json."""
+    if request.path.startswith(("/api/", "/blobs/", "/healthz", "/readyz")):
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Problem)
     def handle_problem(error: Problem) -> Response:
@@ -91,6 +123,9 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException) -> Response:
         status = error.code or 500
+        if wants_html():
+            page = render_template("error.html", status=status, error=error)
+            return current_app.response_class(page, status=status, mimetype="text/html")
         code = (error.name or "error").lower().replace(" ", "-")
         body = {
             "type": f"urn:vitrine:problem:{code}",

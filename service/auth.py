@@ -14,9 +14,10 @@ from typing import Any, TypeVar, cast
 from flask import g, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import get_session, utcnow
-from .models import ApiToken
+from .models import ApiToken, User
 from .problems import Forbidden, InvalidInput, NotFound, Unauthenticated
 
 # Each role can do everything the roles before it can.
@@ -101,6 +102,46 @@ def authenticate(session: Session, presented: str) -> Caller | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
     return Caller(name=token.name, role=token.role)
+
+
+# Checked against when the username is unknown, so that a miss costs as long as a hit.
+_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+MIN_PASSWORD_LENGTH = 12
+
+
+def create_user(session: Session, *, username: str, password: str, role: str) -> User:
+    """Add a web user; the password is kept only as a scrypt hash."""
+    errors = {}
+    username = username.strip()
+    if not username or len(username) > 100 or any(ch.isspace() for ch in username):
+        errors["username"] = "must be 1 to 100 characters without spaces"
+    elif session.scalar(select(User).where(User.username == username)) is not None:
+        errors["username"] = "is taken"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    if role not in ROLES:
+        errors["role"] = f"must be one of {', '.join(ROLES)}"
+    if errors:
+        raise InvalidInput(errors)
+    user = User(
+        username=username,
+        password_hash=generate_password_hash(password, method="scrypt"),
+        role=role,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def sign_in(session: Session, username: str, password: str) -> Caller | None:
+    """The caller a username and password stand for, or None."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or user.disabled:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return Caller(name=user.username, role=user.role)
 
 
 def current_caller() -> Caller:

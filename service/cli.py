@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -123,6 +124,30 @@ def storage_check(fix: bool, grace_minutes: int) -> None:
         )
     if problems:
         raise SystemExit(1)
+
+
+users = AppGroup("users", help="People who sign in to the web UI.")
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--role", type=click.Choice(auth.ROLES), required=True)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+def users_create(username: str, role: str, password_stdin: bool) -> None:
+    """Create a user; the password is asked for (twice) unless given on standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with db.new_session() as session:
+        try:
+            user = auth.create_user(session, username=username, password=password, role=role)
+        except Problem as problem:
+            raise click.ClickException(problem.detail) from None
+        session.commit()
+        click.echo(f"user {user.username} ({user.role}) created")
 
 
 rights_group = AppGroup("rights", help="Rights records.")
@@ -252,5 +277,5 @@ def render_command(
 
 
 def register_commands(app: Flask) -> None:
-    for group in (database, tokens, storage, rights_group, audit_command, render_command):
+    for group in (database, tokens, users, storage, rights_group, audit_command, render_command):
         app.cli.add_command(group)

@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 200,
     # A render claimed longer ago than this is presumed dead and taken over.
     "RENDER_TIMEOUT_SECONDS": 120.0,
+    # Send the session cookie only over HTTPS; turn on behind TLS.
+    "SECURE_COOKIES": False,
     # JSON object of preset overrides or additions, e.g. Bluesky's 2026 limits:
     # {"bluesky": {"width": 4000, "height": 4000, "max_bytes": 2000000}}
     "PRESETS": None,
@@ -52,7 +54,7 @@ DEFAULTS: dict[str, Any] = {
 
 _INTEGERS = {"MAX_UPLOAD_BYTES", "MAX_PIXELS", "SIGNED_URL_SECONDS", "MAX_PAGE_SIZE"}
 _FLOATS = {"S3_CONNECT_TIMEOUT", "S3_READ_TIMEOUT", "RENDER_TIMEOUT_SECONDS"}
-_BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET"}
+_BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET", "SECURE_COOKIES"}
 
 
 class ConfigError(ValueError):

@@ -201,3 +201,16 @@ class Variant(Base):
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     rendered_at: Mapped[datetime | None]
     render_ms: Mapped[int] = mapped_column(default=0)
+
+
+class User(Base):
+    """A person who signs in to the web UI; the password is kept only as a scrypt hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disabled: Mapped[bool] = mapped_column(default=False)

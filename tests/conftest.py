@@ -34,6 +34,7 @@ TABLES = (
     "history",
     "assets",
     "api_tokens",
+    "users",
 )
 
 

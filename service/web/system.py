@@ -1,4 +1,4 @@
-"""Routes outside the API: the start page, health probes, and signed local blob URLs."""
+"""Routes for machines: health probes, the OpenAPI document, and signed local blob URLs."""
 
 from __future__ import annotations
 
@@ -6,21 +6,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Response, abort, current_app, request, send_file
 
-from . import db
-from .storage import BlobNotFound, BlobStore, StorageUnavailable
-from .storage.local import verify_blob_signature
-
-bp = Blueprint("web", __name__)
+from .. import db
+from ..storage import BlobNotFound, BlobStore, StorageUnavailable
+from ..storage.local import verify_blob_signature
+from . import bp
 
 VARIANT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
-OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
-
-
-@bp.get("/")
-def index() -> str:
-    return render_template("index.html")
+OPENAPI_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 
 @bp.get("/openapi.yaml")
