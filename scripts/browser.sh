@@ -21,7 +21,7 @@ if [ ! -x "$CHROMIUM" ]; then
     fi
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 "$CHROMIUM" --version
 

@@ -94,11 +94,11 @@ def login() -> Any:
         if not username.strip():
             errors["username"] = "Enter your username."
         if not password:
-            errors["password"] = "Enter your password."
+            errors["password"] = "Enter your password."  # noqa: S105 - a message
         if not errors:
             caller = auth.sign_in(get_session(), username, password)
             if caller is None:
-                errors["password"] = "That username and password do not match."
+                errors["password"] = "That username and password do not match."  # noqa: S105
             else:
                 session.clear()
                 session["user"] = {"name": caller.name, "role": caller.role}
