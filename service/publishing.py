@@ -22,6 +22,8 @@ from .presets import Preset
 from .problems import Forbidden, InvalidInput, Problem
 from .storage import BlobStore
 
+MAX_REASON_LENGTH = 1_000
+
 
 class PublishRefused(Problem):
     """The audit failed: no URL is handed out. ``checks`` lists the failing findings."""
@@ -66,6 +68,8 @@ def publish(
             raise Forbidden("Only the rights role may override a failing audit.")
         if not override_reason.strip():
             raise InvalidInput({"reason": "an override needs a reason, kept in the history"})
+        if len(override_reason) > MAX_REASON_LENGTH:
+            raise InvalidInput({"reason": f"must be at most {MAX_REASON_LENGTH} characters"})
     subject = audits.audit_input(session, asset, platform=platform, channel=channel, today=today)
     report = audit.audit(subject)
     if report.outcome == "fail" and override_reason is None:

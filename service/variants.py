@@ -42,6 +42,7 @@ class VariantImpossible(Problem):
 
 class RenderBusy(Problem):
     status, code, title = 503, "render-busy", "The variant is still being rendered"
+    headers = {"Retry-After": "2"}
 
 
 def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:

@@ -72,7 +72,7 @@ def _publish(asset_id: int, preset_name: str) -> publishing.Publication:
         asset,
         preset,
         platform=request.args.get("platform") or publishing.platform_for(preset),
-        channel=request.args.get("channel", "social"),
+        channel=request.args.get("channel") or "social",
         today=utcnow().date(),
         caller=current_caller(),
         override_reason=reason,
