@@ -23,7 +23,7 @@ from .db import utcnow
 from .history import record_changes
 from .imaging import identify
 from .metadata import UnsafeMetadata, read_metadata
-from .models import Asset, AssetTag, Variant
+from .models import Asset, AssetTag, RightsRecord, Variant
 from .problems import DatabaseDown, InvalidInput, NotFound, StorageDown, UnsafeFile
 from .rights import proposed_rights_record
 from .spool import Spool
@@ -216,6 +216,8 @@ class AssetFilters:
     uploaded_by: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    rights_status: str | None = None
+    holder: str | None = None  # part of the rights holder's name, any case
 
 
 def list_assets(
@@ -231,10 +233,14 @@ def list_assets(
     return assets, None
 
 
+def _like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its own % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+
+
 def _filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
     if filters.text:
-        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-        pattern += "%"
+        pattern = _like_pattern(filters.text)
         query = query.where(
             or_(
                 Asset.title.ilike(pattern, escape="\\"),
@@ -253,6 +259,14 @@ def _filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
         query = query.where(Asset.created_at >= filters.created_after)
     if filters.created_before:
         query = query.where(Asset.created_at < filters.created_before)
+    if filters.rights_status or filters.holder:
+        query = query.outerjoin(RightsRecord, RightsRecord.asset_id == Asset.id)
+    if filters.rights_status == "unknown":  # an asset without a record has unknown rights
+        query = query.where(or_(RightsRecord.status == "unknown", RightsRecord.asset_id.is_(None)))
+    elif filters.rights_status:
+        query = query.where(RightsRecord.status == filters.rights_status)
+    if filters.holder:
+        query = query.where(RightsRecord.holder.ilike(_like_pattern(filters.holder), escape="\\"))
     return query
 
 
@@ -265,6 +279,10 @@ def update_asset(
     record_changes(session, asset.id, actor, before, cleaned)
     for field, value in cleaned.items():
         if field == "tags":
+            # Delete the old rows first: a tag that stays would otherwise collide with its
+            # own old row. New rows keep the order given.
+            asset.tag_rows = []
+            session.flush()
             asset.tag_rows = [AssetTag(tag=tag) for tag in value]
         else:
             setattr(asset, field, value)

@@ -188,6 +188,31 @@ def update_rights(
     return record
 
 
+def propose(
+    session: Session, asset: Asset, changes: Mapping[str, Any], *, actor: str, now: datetime
+) -> RightsRecord:
+    """Suggest holder and credit line (as an upload batch does) without deciding anything.
+
+    Unlike ``update_rights`` the record stays proposed and its status is untouched: a
+    contributor proposes, the rights desk decides.
+    """
+    unknown = set(changes) - {"holder", "credit_line", "creator", "source"}
+    if unknown:
+        raise InvalidInput({field: "cannot be proposed" for field in sorted(unknown)})
+    cleaned = validate_rights(changes, today=now.date())
+    record = rights_of(session, asset)
+    before = record_values(record)
+    for field, value in cleaned.items():
+        setattr(record, field, value)
+    after = record_values(record)
+    if after != before:
+        record.revision += 1
+        record.updated_by, record.updated_at = actor, now
+        record_changes(session, asset.id, actor, before, after, prefix="rights.")
+        session.flush()
+    return record
+
+
 @dataclass(frozen=True)
 class Deadline:
     """A licence that runs out, or an embargo that lifts, for one asset."""

@@ -196,6 +196,10 @@ def test_patch_changes_descriptive_fields_and_refuses_others(
     assert changed.status_code == 200
     assert changed.json["title"] == "Basket"
     assert changed.json["tags"] == ["a", "b"]
+    kept = client.patch(url, json={"tags": ["b", "c"]}, headers=tokens["contributor"])
+    assert kept.status_code == 200, kept.json
+    assert kept.json["tags"] == ["b", "c"]
+    client.patch(url, json={"tags": ["a", "b"]}, headers=tokens["contributor"])
     for body in ({"sha256": "0" * 64}, {"title": 5}, {"title": "x" * 501}, {"tags": "a"}, []):
         refused = client.patch(url, json=body, headers=tokens["contributor"])
         assert refused.status_code == 422, body

@@ -1,0 +1,170 @@
+"""The upload page: several photos at once; without JS in one post, with JS one request per file.
+
+Each file goes through ``assets.ingest`` as the API's upload does, and a problem with one
+file is reported for that file while the rest carry on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from .. import assets, rights
+from ..db import get_session, utcnow
+from ..problems import InvalidInput, Problem
+from ..spool import Spool
+from . import bp
+from .pages import actor, field_errors, store
+from .session import login_required, signed_in_user
+
+PER_FILE_FIELDS = ("title", "object_number", "description", "alt_text")
+SHARED_RIGHTS = ("holder", "credit_line")
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What became of one uploaded file."""
+
+    filename: str | None
+    status: str  # "created", "duplicate" or "refused"
+    asset_id: int | None
+    url: str | None
+    message: str
+    http_status: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "status": self.status,
+            "asset_id": self.asset_id,
+            "url": self.url,
+            "message": self.message,
+        }
+
+
+def wants_json() -> bool:
+    """The upload script asks for JSON; a plain form post gets the results page."""
+    accept = request.accept_mimetypes
+    return accept.best_match(["text/html", "application/json"]) == "application/json" and (
+        accept["application/json"] > accept["text/html"]
+    )
+
+
+def _json(result: UploadResult) -> Response:
+    response = jsonify(result.as_json())
+    response.status_code = result.http_status
+    return response
+
+
+def _page(
+    *,
+    results: list[UploadResult] | None = None,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    page = render_template(
+        "upload.html", results=results or [], errors=errors or {}, values=values or {}
+    )
+    return current_app.response_class(page, status=status)
+
+
+@bp.get("/upload")
+@login_required("contributor")
+def upload() -> Response:
+    return _page()
+
+
+@bp.post("/upload")
+@login_required("contributor")
+def upload_post() -> Response:
+    files = [part for part in request.files.getlist("files") if part.filename or _size(part)]
+    values = {name: request.form.get(name, "") for name in ("holder", "credit_line", "tags")}
+    errors: dict[str, str] = {}
+    if not files:
+        errors["files"] = "Choose at least one photo."
+    shared_rights: dict[str, Any] = {}
+    try:
+        given = {name: values[name] for name in SHARED_RIGHTS if values[name].strip()}
+        shared_rights = rights.validate_rights(given, today=utcnow().date())
+    except InvalidInput as error:
+        errors.update(field_errors(error))
+    fields: dict[str, Any] = {
+        name: request.form[name] for name in PER_FILE_FIELDS if name in request.form
+    }
+    tags = assets.split_tags([values["tags"]])
+    if tags:
+        try:
+            fields["tags"] = assets.validate_descriptive({"tags": tags})["tags"]
+        except InvalidInput as error:
+            errors.update(field_errors(error))
+    if errors:
+        if wants_json():
+            message = "; ".join(f"{name}: {text}" for name, text in errors.items())
+            names = [part.filename for part in files]
+            return _json(UploadResult(names[0] if names else None, "refused", None, None,
+                                      message, 422))  # fmt: skip
+        return _page(errors=errors, values=values, status=422)
+
+    session = get_session()
+    results = [_ingest_one(session, part, fields, shared_rights) for part in files]
+    if wants_json():
+        if len(results) == 1:
+            return _json(results[0])
+        body = {"items": [result.as_json() for result in results]}
+        return jsonify(body)
+    return _page(results=results)
+
+
+def _size(part: FileStorage) -> int:
+    stream = part.stream
+    return stream.size if isinstance(stream, Spool) else 0
+
+
+def _ingest_one(
+    session: Session, part: FileStorage, fields: Mapping[str, Any], shared: Mapping[str, Any]
+) -> UploadResult:
+    filename = assets.clean_filename(part.filename)
+    spool = part.stream
+    assert isinstance(spool, Spool), "VitrineRequest spools every uploaded file"
+    try:
+        asset, created = assets.ingest(
+            session,
+            store(),
+            spool,
+            filename=part.filename,
+            fields=fields,
+            uploaded_by=actor(),
+            max_pixels=current_app.config["MAX_PIXELS"],
+        )
+    except Problem as error:
+        session.rollback()
+        return UploadResult(filename, "refused", None, None, error.detail, error.status)
+    url = url_for("web.asset_page", asset_id=asset.id)
+    if not created:
+        return UploadResult(filename, "duplicate", asset.id, url, "Already in the library", 200)
+    message = "Uploaded"
+    if shared:
+        try:
+            rights.propose(session, asset, shared, actor=actor(), now=utcnow())
+            session.commit()
+        except (Problem, SQLAlchemyError):
+            session.rollback()
+            message = "Uploaded, but the shared rights holder and credit line were not saved"
+    return UploadResult(filename, "created", asset.id, url, message, 201)
+
+
+def upload_problem(error: Problem) -> Response:
+    """A problem before the view ran (such as a file over the size limit while reading the form)."""
+    if signed_in_user() is None:
+        return redirect(url_for("web.login", next=url_for("web.upload")))
+    if wants_json():
+        return _json(UploadResult(None, "refused", None, None, error.detail, error.status))
+    return _page(errors={"files": error.detail}, status=error.status)
