@@ -35,9 +35,14 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Debian's Chromium for the browser tests (apt-get when missing; never a downloaded browser).
+.PHONY: browser
+browser: $(VENV)/.dev-installed
+	bash scripts/browser.sh
+
 # PostgreSQL and the S3 server (Ceph RGW) are started when nothing answers; set
 # VITRINE_TEST_DATABASE_URL / VITRINE_TEST_S3_* to use your own instead.
-test: lint
+test: lint browser
 	@set -e; \
 	eval "$$(bash scripts/pg-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/s3-test-server.sh up | grep '^VITRINE_')"; \

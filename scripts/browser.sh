@@ -23,7 +23,7 @@ if [ ! -x "$CHROMIUM" ]; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-"$CHROMIUM" --version
+"$CHROMIUM" --version 2>/dev/null  # its wrapper script prints a harmless dash warning
 
 if [ -x "$VENV/bin/python" ] && ! "$VENV/bin/python" -c 'import playwright' 2>/dev/null; then
     echo "browser.sh: installing the dev extras (playwright) into $VENV" >&2
