@@ -24,7 +24,7 @@ from .history import record_changes
 from .imaging import identify
 from .metadata import UnsafeMetadata, read_metadata
 from .models import Asset, AssetTag, RightsRecord, Variant
-from .problems import DatabaseDown, InvalidInput, NotFound, StorageDown, UnsafeFile
+from .problems import AssetDeleted, DatabaseDown, InvalidInput, NotFound, StorageDown, UnsafeFile
 from .rights import proposed_rights_record
 from .spool import Spool
 from .storage import BlobNotFound, BlobStore, StorageUnavailable, original_key
@@ -134,6 +134,11 @@ def ingest(
         raise InvalidInput({"file": "is empty"})
     descriptive = validate_descriptive(fields)
     existing = _by_sha256(session, spool.sha256)
+    if existing is not None and existing.deleted_at is not None:
+        raise AssetDeleted(
+            f"These bytes are asset {existing.id}, deleted on {existing.deleted_at:%Y-%m-%d} "
+            f"by {existing.deleted_by}; an admin can restore it."
+        )
     if existing is not None:
         return existing, False
     info = identify(spool.path, max_pixels)
@@ -201,8 +206,9 @@ def _delete_quietly(store: BlobStore, key: str) -> None:
 
 
 def get_asset(session: Session, asset_id: int) -> Asset:
+    """A live asset; deleted ones are as good as gone until they are restored."""
     asset = session.get(Asset, asset_id)
-    if asset is None:
+    if asset is None or asset.deleted_at is not None:
         raise NotFound(f"There is no asset {asset_id}.")
     return asset
 
@@ -239,6 +245,7 @@ def _like_pattern(text: str) -> str:
 
 
 def _filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
+    query = query.where(Asset.deleted_at.is_(None))
     if filters.text:
         pattern = _like_pattern(filters.text)
         query = query.where(
@@ -292,18 +299,45 @@ def update_asset(
     return asset
 
 
-def delete_asset(session: Session, store: BlobStore, asset: Asset) -> None:
-    """Remove an asset's row, then its original and variant blobs.
+def delete_asset(session: Session, asset: Asset, *, actor: str, now: datetime) -> None:
+    """Hide an asset at once; ``purge_deleted`` removes it and its blobs after the retention.
 
-    The row goes first: if the blob delete then fails, what is left is an orphan blob that
-    ``check_storage`` finds and removes, never a row pointing at nothing.
+    A soft delete, so that a mistaken click is undone with ``restore_asset``; the caller commits.
     """
-    keys = [asset.blob_key]
-    keys += session.scalars(select(Variant.blob_key).where(Variant.asset_id == asset.id))
-    session.delete(asset)
-    session.commit()
-    for key in keys:
-        _delete_quietly(store, key)
+    asset.deleted_at, asset.deleted_by = now, actor
+    record_changes(session, asset.id, actor, {"deleted": False}, {"deleted": True})
+    session.flush()
+
+
+def restore_asset(session: Session, asset_id: int, *, actor: str) -> Asset:
+    """Bring back a deleted asset that has not been purged yet; the caller commits."""
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        raise NotFound(f"There is no asset {asset_id} to restore (it may have been purged).")
+    if asset.deleted_at is not None:
+        asset.deleted_at, asset.deleted_by = None, None
+        record_changes(session, asset.id, actor, {"deleted": True}, {"deleted": False})
+        session.flush()
+    return asset
+
+
+def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> list[int]:
+    """Remove assets deleted before ``before``, rows first, then their original and variants.
+
+    Each asset is committed on its own: if a blob delete then fails, what is left is an
+    orphan blob that ``check_storage`` finds, never a row pointing at nothing.
+    """
+    purged = []
+    query = select(Asset).where(Asset.deleted_at.is_not(None), Asset.deleted_at < before)
+    for asset in list(session.scalars(query)):
+        keys = [asset.blob_key]
+        keys += session.scalars(select(Variant.blob_key).where(Variant.asset_id == asset.id))
+        purged.append(asset.id)
+        session.delete(asset)
+        session.commit()
+        for key in keys:
+            _delete_quietly(store, key)
+    return purged
 
 
 def open_original(store: BlobStore, asset: Asset) -> IO[bytes]:

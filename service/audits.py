@@ -72,7 +72,8 @@ def select_assets(
             raise InvalidInput({"asset_ids": "must be a list of asset ids"})
         if len(asset_ids) > MAX_ASSETS_PER_AUDIT:
             raise InvalidInput({"asset_ids": f"at most {MAX_ASSETS_PER_AUDIT} per audit"})
-        found = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(asset_ids)))}
+        live = select(Asset).where(Asset.id.in_(asset_ids), Asset.deleted_at.is_(None))
+        found = {asset.id: asset for asset in session.scalars(live)}
         missing = [asset_id for asset_id in asset_ids if asset_id not in found]
         if missing:
             listed = ", ".join(map(str, missing[:20]))

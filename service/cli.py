@@ -13,9 +13,11 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from sqlalchemy import select
 
-from . import assets, audit, audits, auth, db, publishing, rights
+from . import assets, audit, audits, auth, backups, db, publishing, rights
 from .assets import AssetFilters
+from .models import Asset
 from .problems import Problem
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -276,6 +278,74 @@ def render_command(
         raise SystemExit(1)
 
 
+@storage.command("verify")
+def storage_verify() -> None:
+    """Re-hash every original; exit 1 if any changed or is missing."""
+    engine = current_app.extensions["vitrine.engine"]
+    report = backups.verify_originals(engine, current_app.extensions["vitrine.store"])
+    for asset_id, key in report.changed:
+        click.echo(f"CHANGED: asset {asset_id}: {key} no longer matches its hash")
+    for asset_id, key in report.missing:
+        click.echo(f"MISSING: asset {asset_id}: {key}")
+    click.echo(
+        f"{report.checked} original(s) checked: {len(report.changed)} changed, "
+        f"{len(report.missing)} missing"
+    )
+    if report.changed or report.missing:
+        raise SystemExit(1)
+
+
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(directory: Path) -> None:
+    """Write the database as JSON and a manifest of every blob with its SHA-256."""
+    engine = current_app.extensions["vitrine.engine"]
+    rows, blobs = backups.write_backup(directory, engine, current_app.extensions["vitrine.store"])
+    click.echo(f"backed up {rows} row(s) and a manifest of {blobs} blob(s) to {directory}")
+
+
+@click.command("restore")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@with_appcontext
+def restore_command(directory: Path) -> None:
+    """Load a backup into this (empty, migrated) database and check the blobs it names."""
+    engine = current_app.extensions["vitrine.engine"]
+    try:
+        report = backups.restore_backup(directory, engine, current_app.extensions["vitrine.store"])
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    for key in report.missing_blobs:
+        click.echo(f"MISSING blob: {key}")
+    for key in report.changed_blobs:
+        click.echo(f"CHANGED blob: {key}")
+    click.echo(
+        f"restored {report.rows} row(s); {len(report.missing_blobs)} blob(s) missing, "
+        f"{len(report.changed_blobs)} changed"
+    )
+    if report.missing_blobs or report.changed_blobs:
+        raise SystemExit(1)
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="List what would be purged, remove nothing.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Remove assets deleted longer ago than VITRINE_DELETED_RETENTION_DAYS, with their blobs."""
+    before = db.utcnow() - timedelta(days=current_app.config["DELETED_RETENTION_DAYS"])
+    store = current_app.extensions["vitrine.store"]
+    with db.new_session() as session:
+        if dry_run:
+            query = select(Asset.id).where(Asset.deleted_at.is_not(None), Asset.deleted_at < before)
+            ids = list(session.scalars(query))
+            click.echo(f"would purge {len(ids)} asset(s): {', '.join(map(str, ids)) or '-'}")
+            return
+        purged = assets.purge_deleted(session, store, before=before)
+    click.echo(f"purged {len(purged)} asset(s): {', '.join(map(str, purged)) or '-'}")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (database, tokens, users, storage, rights_group, audit_command, render_command):
-        app.cli.add_command(group)
+    commands: list[click.Command] = [database, tokens, users, storage, rights_group]
+    commands += [audit_command, render_command, purge_command, backup_command, restore_command]
+    for command_or_group in commands:
+        app.cli.add_command(command_or_group)

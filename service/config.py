@@ -47,12 +47,20 @@ DEFAULTS: dict[str, Any] = {
     "RENDER_TIMEOUT_SECONDS": 120.0,
     # Send the session cookie only over HTTPS; turn on behind TLS.
     "SECURE_COOKIES": False,
+    # Deleted assets can be restored for this many days; `vitrine purge` then removes them.
+    "DELETED_RETENTION_DAYS": 30,
     # JSON object of preset overrides or additions, e.g. Bluesky's 2026 limits:
     # {"bluesky": {"width": 4000, "height": 4000, "max_bytes": 2000000}}
     "PRESETS": None,
 }
 
-_INTEGERS = {"MAX_UPLOAD_BYTES", "MAX_PIXELS", "SIGNED_URL_SECONDS", "MAX_PAGE_SIZE"}
+_INTEGERS = {
+    "MAX_UPLOAD_BYTES",
+    "MAX_PIXELS",
+    "SIGNED_URL_SECONDS",
+    "MAX_PAGE_SIZE",
+    "DELETED_RETENTION_DAYS",
+}
 _FLOATS = {"S3_CONNECT_TIMEOUT", "S3_READ_TIMEOUT", "RENDER_TIMEOUT_SECONDS"}
 _BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET", "SECURE_COOKIES"}
 

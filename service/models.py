@@ -35,6 +35,9 @@ class Asset(Base):
     metadata_summary: Mapped[dict[str, Any]]
     metadata_raw: Mapped[dict[str, Any]]
     metadata_warnings: Mapped[list[str]] = mapped_column(JSONDocument)
+    # Set by a delete: the asset is hidden, and purged with its blobs after the retention.
+    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+    deleted_by: Mapped[str | None] = mapped_column(String(100))
     # Where cover crops centre, as fractions of the displayed width and height.
     focal_x: Mapped[float] = mapped_column(default=0.5)
     focal_y: Mapped[float] = mapped_column(default=0.5)

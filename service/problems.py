@@ -53,6 +53,10 @@ class InvalidInput(Problem):
         super().__init__(detail, errors=errors)
 
 
+class AssetDeleted(Problem):
+    status, code, title = 409, "asset-deleted", "The asset was deleted"
+
+
 class FileTooLarge(Problem):
     status, code, title = 413, "file-too-large", "File too large"
 

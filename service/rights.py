@@ -234,6 +234,7 @@ def expiring(session: Session, *, today: date, within_days: int) -> list[Deadlin
             )
         )
         .join(RightsRecord.asset)
+        .where(Asset.deleted_at.is_(None))
     )
     deadlines = []
     for record in session.scalars(query):

@@ -212,16 +212,36 @@ def test_patch_changes_descriptive_fields_and_refuses_others(
     )
 
 
-def test_delete_removes_the_row_and_the_original(
-    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+def test_delete_hides_the_asset_until_restored_or_purged_with_its_blobs(
+    app: Flask, make_app: Any, runner: Any, client: FlaskClient, tokens: dict[str, dict[str, str]]
 ) -> None:
     keep = upload(client, tokens["contributor"], photos.jpeg_plain(70, 70)).json
-    gone = upload(client, tokens["contributor"], photos.jpeg_plain(71, 70)).json
-    assert client.delete(f"/api/v1/assets/{gone['id']}", headers=tokens["admin"]).status_code == 204
-    assert client.get(f"/api/v1/assets/{gone['id']}", headers=tokens["viewer"]).status_code == 404
+    gone_bytes = photos.jpeg_plain(71, 70)
+    gone = upload(client, tokens["contributor"], gone_bytes).json
+    url = f"/api/v1/assets/{gone['id']}"
+    assert client.delete(url, headers=tokens["contributor"]).status_code == 403
+    assert client.delete(url, headers=tokens["admin"]).status_code == 204
+    assert client.get(url, headers=tokens["viewer"]).status_code == 404
+    listed = client.get("/api/v1/assets", headers=tokens["viewer"]).json["items"]
+    assert [item["id"] for item in listed] == [keep["id"]]
+    again = upload(client, tokens["contributor"], gone_bytes)
+    assert again.status_code == 409
+    assert again.json["code"] == "asset-deleted"
+    # Within the retention the original is kept, and an admin can bring the asset back.
+    assert stored_state(app)[0] == 2
+    restored = client.post(f"{url}/restore", headers=tokens["admin"])
+    assert restored.status_code == 200
+    assert client.get(url, headers=tokens["viewer"]).status_code == 200
+    client.delete(url, headers=tokens["admin"])
+    assert "would purge 0 asset(s)" in runner.invoke(args=["purge", "--dry-run"]).output
+    purging = make_app(DELETED_RETENTION_DAYS=0).test_cli_runner()
+    assert f"purged 1 asset(s): {gone['id']}" in purging.invoke(args=["purge"]).output
     rows, keys = stored_state(app)
     assert rows == 1
     assert [key.rsplit("/", 1)[1] for key in keys] == [keep["sha256"]]
+    assert client.post(f"{url}/restore", headers=tokens["admin"]).status_code == 404
+    history = client.get(f"{url}/history", headers=tokens["viewer"])
+    assert history.status_code == 404  # the asset is gone; its history rows stay in the table
 
 
 def test_metadata_lists_normalised_fields_and_raw_tags_by_source(

@@ -391,17 +391,27 @@ def test_a_campaign_audit_exports_json_and_csv_that_parses_back(
     assert runner.invoke(args=["audit"]).exit_code == 2
 
 
-def test_rights_and_captions_disappear_with_their_asset_but_history_stays(
-    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+def test_rights_and_captions_are_purged_with_their_asset_but_history_stays(
+    app: Flask, make_app: Any, client: FlaskClient, tokens: dict[str, dict[str, str]]
 ) -> None:
     asset = basket(client, tokens)
     clear(client, tokens, asset["id"])
-    assert (
-        client.delete(f"/api/v1/assets/{asset['id']}", headers=tokens["admin"]).status_code == 204
-    )
+    client.put(f"/api/v1/assets/{asset['id']}/captions/x", json={"text": f"A basket. {BM}"},
+               headers=tokens["contributor"])  # fmt: skip
+    deleted = client.delete(f"/api/v1/assets/{asset['id']}", headers=tokens["admin"])
+    assert deleted.status_code == 204
     from service import db
-    from service.models import HistoryEntry, RightsRecord
+    from service.models import Caption, HistoryEntry, RightsRecord
 
     with app.app_context(), db.new_session() as session:
+        assert session.query(RightsRecord).count() == 1  # kept while it can be restored
+    assert (
+        make_app(DELETED_RETENTION_DAYS=0).test_cli_runner().invoke(args=["purge"]).exit_code == 0
+    )
+    with app.app_context(), db.new_session() as session:
         assert session.query(RightsRecord).count() == 0
-        assert session.query(HistoryEntry).filter_by(asset_id=asset["id"]).count() > 0
+        assert session.query(Caption).count() == 0
+        fields = {
+            entry.field for entry in session.query(HistoryEntry).filter_by(asset_id=asset["id"])
+        }
+        assert {"rights.status", "caption.x.text", "deleted"} <= fields

@@ -24,6 +24,7 @@ ROUTES = [
     ("GET", "/api/v1/assets/{id}", "viewer"),
     ("PATCH", "/api/v1/assets/{id}", "contributor"),
     ("DELETE", "/api/v1/assets/{id}", "admin"),
+    ("POST", "/api/v1/assets/{id}/restore", "admin"),
     ("GET", "/api/v1/assets/{id}/metadata", "viewer"),
     ("GET", "/api/v1/assets/{id}/original", "contributor"),
     ("GET", "/api/v1/tokens", "admin"),

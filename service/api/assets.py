@@ -9,7 +9,7 @@ from flask import Response, current_app, request, send_file, url_for
 
 from .. import assets
 from ..auth import current_caller, require
-from ..db import get_session
+from ..db import get_session, utcnow
 from ..models import Asset
 from ..problems import InvalidInput, UnsupportedMediaType
 from ..spool import Spool
@@ -142,8 +142,19 @@ def update_asset(asset_id: int) -> dict[str, Any]:
 @require("admin")
 def delete_asset(asset_id: int) -> tuple[str, int]:
     session = get_session()
-    assets.delete_asset(session, store(), assets.get_asset(session, asset_id))
+    asset = assets.get_asset(session, asset_id)
+    assets.delete_asset(session, asset, actor=current_caller().name, now=utcnow())
+    session.commit()
     return "", 204
+
+
+@bp.post("/assets/<int:asset_id>/restore")
+@require("admin")
+def restore_asset(asset_id: int) -> dict[str, Any]:
+    session = get_session()
+    asset = assets.restore_asset(session, asset_id, actor=current_caller().name)
+    session.commit()
+    return asset_json(asset)
 
 
 @bp.get("/assets/<int:asset_id>/metadata")
