@@ -11,15 +11,16 @@ from typing import IO, Any
 from flask import Flask, Response, current_app, render_template, request
 from flask.wrappers import Request
 from PIL import Image
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from . import config, db, presets
-from .problems import DatabaseDown, Problem, StorageDown
+from .problems import DatabaseDown, NotFound, Problem, StorageDown
 from .spool import Spool
 from .storage import StorageUnavailable, open_store
 
 log = logging.getLogger(__name__)
+
 
 
 class VitrineRequest(Request):
@@ -149,6 +150,15 @@ def _register_error_handlers(app: Flask) -> None:
         log.warning("database error on %s %s: %s", request.method, request.path, error)
         return problem_response(DatabaseDown("The database did not answer.").to_dict())
 
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def handle_out_of_range(error: Exception) -> Response:
+        # An id (in the path or a body) beyond what the database stores: the spec sets no
+        # maximum, the driver refuses to bind it, and nothing can have that id.
+        if _integer_out_of_range(error):
+            return problem_response(NotFound("Nothing has an id that large.").to_dict())
+        return handle_unexpected(error)
+
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
@@ -160,3 +170,11 @@ def _register_error_handlers(app: Flask) -> None:
             "code": "internal-error",
         }
         return problem_response(body)
+
+
+
+def _integer_out_of_range(error: Exception) -> bool:
+    """True if the driver refused an integer too large for its column (SQLite or PostgreSQL)."""
+    if isinstance(error, OverflowError):
+        return "too large to convert to SQLite INTEGER" in str(error)
+    return getattr(getattr(error, "orig", None), "sqlstate", None) == "22003"

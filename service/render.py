@@ -379,7 +379,7 @@ def _convert_in_strips(
     pool: ThreadPoolExecutor,
     strips: int,
 ) -> Image.Image:
-    """``convert(image)``, in horizontal strips on the pool's threads."""
+    """``convert(image)``, in horizontal strips on the pool's threads; may reuse ``image``."""
     if strips == 1:
         return convert(image)
     step = -(-image.height // strips)
@@ -387,7 +387,8 @@ def _convert_in_strips(
         (0, top, image.width, min(image.height, top + step)) for top in range(0, image.height, step)
     ]
     pieces = list(pool.map(lambda box: convert(image.crop(box)), boxes))
-    out = Image.new(pieces[0].mode, image.size)
+    # Back into the decoded image when the mode allows: one full-size image fewer in memory.
+    out = image if pieces[0].mode == image.mode else Image.new(pieces[0].mode, image.size)
     for box, piece in zip(boxes, pieces, strict=True):
         out.paste(piece, box[:2])
     return out
