@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from . import assets, audit, audits, auth, backups, db, publishing, rights
+from . import assets, audit, audits, auth, backups, db, importer, publishing, rights
 from .assets import AssetFilters
 from .models import Asset
 from .problems import Problem
@@ -327,6 +328,28 @@ def restore_command(directory: Path) -> None:
         raise SystemExit(1)
 
 
+@click.command("import")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True)
+@click.option("--as", "uploaded_by", default="import", show_default=True, help="Recorded uploader.")
+@with_appcontext
+def import_command(folder: Path, workers: int, uploaded_by: str) -> None:
+    """Import every image of FOLDER (with metadata.csv/json beside them); safe to re-run."""
+    started = time.monotonic()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def show(summary: importer.ImportSummary, total: int) -> None:
+        click.echo("\r" + importer.progress_line(summary, total, started), nl=False, err=True)
+
+    summary = importer.import_folder(app, folder, uploaded_by=uploaded_by, workers=workers,
+                                     on_progress=show)  # fmt: skip
+    click.echo(err=True)
+    for line in importer.describe(summary):
+        click.echo(line)
+    if summary.refused:
+        raise SystemExit(1)
+
+
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="List what would be purged, remove nothing.")
 @with_appcontext
@@ -347,5 +370,6 @@ def purge_command(dry_run: bool) -> None:
 def register_commands(app: Flask) -> None:
     commands: list[click.Command] = [database, tokens, users, storage, rights_group]
     commands += [audit_command, render_command, purge_command, backup_command, restore_command]
+    commands += [import_command]
     for command_or_group in commands:
         app.cli.add_command(command_or_group)
