@@ -1,0 +1,108 @@
+"""Gunicorn settings for production: ``gunicorn -c service/gunicorn_conf.py``.
+
+Each value can be changed through an environment variable, so one image serves a laptop and
+a large host alike:
+
+- ``VITRINE_BIND`` (``0.0.0.0:8000``): address(es) to listen on, comma-separated.
+- ``VITRINE_WEB_WORKERS`` (2 x CPUs + 1, at most 8): worker processes.
+- ``VITRINE_WEB_THREADS`` (4): threads per worker (the ``gthread`` worker when above 1).
+- ``VITRINE_WEB_TIMEOUT`` (300): seconds a silent worker may live; a 200 MB upload on a
+  slow link takes minutes.
+- ``VITRINE_WEB_GRACEFUL_TIMEOUT`` (30): seconds a worker has to finish its requests when
+  it is restarted or stopped.
+- ``VITRINE_WEB_KEEPALIVE`` (5): seconds an idle keep-alive connection is held.
+- ``VITRINE_WEB_MAX_REQUESTS`` (1000) and ``VITRINE_WEB_MAX_REQUESTS_JITTER`` (100): a worker
+  is replaced after that many requests plus a random extra (0: never).
+- ``VITRINE_FORWARDED_ALLOW_IPS`` (``127.0.0.1,::1``): proxies whose ``X-Forwarded-*``
+  headers are trusted (``*``: any; only when nothing else can reach the port).
+- ``VITRINE_WEB_LOG_LEVEL`` (``info``): gunicorn's own log level.
+- ``VITRINE_WEB_CONTROL_SOCKET`` (none, disabled): path of gunicorn's control socket.
+
+Access and error logs go to standard output and standard error, for the container runtime.
+The application is built in each worker (no preload), so no database connection or S3 client
+is shared across a fork.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+MAX_DEFAULT_WORKERS = 8  # each worker may hold a large image in memory while rendering
+
+
+def _env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def available_cpus() -> int:
+    """CPUs this process may use: its affinity, lowered by a cgroup v2 quota (containers)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            cpus = min(cpus, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota: the affinity stands
+    return max(1, cpus)
+
+
+def default_workers(cpus: int) -> int:
+    return min(2 * cpus + 1, MAX_DEFAULT_WORKERS)
+
+
+wsgi_app = "service.app:create_app()"
+proc_name = "vitrine"
+
+bind = [
+    address.strip()
+    for address in os.environ.get("VITRINE_BIND", "0.0.0.0:8000").split(",")
+    if address.strip()
+]
+
+workers = _env_int("VITRINE_WEB_WORKERS", default_workers(available_cpus()), minimum=1)
+threads = _env_int("VITRINE_WEB_THREADS", 4, minimum=1)
+worker_class = "gthread" if threads > 1 else "sync"
+
+# Uploads run to VITRINE_MAX_UPLOAD_BYTES (200 MB): at 10 Mbit/s that is nearly three
+# minutes of body, so a worker is not presumed dead before five.
+timeout = _env_int("VITRINE_WEB_TIMEOUT", 300, minimum=1)
+graceful_timeout = _env_int("VITRINE_WEB_GRACEFUL_TIMEOUT", 30, minimum=1)
+keepalive = _env_int("VITRINE_WEB_KEEPALIVE", 5)
+
+# Recycling workers bounds the memory that image decoding may leave fragmented.
+max_requests = _env_int("VITRINE_WEB_MAX_REQUESTS", 1000)
+max_requests_jitter = _env_int("VITRINE_WEB_MAX_REQUESTS_JITTER", 100)
+
+forwarded_allow_ips = os.environ.get("VITRINE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+preload_app = False
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("VITRINE_WEB_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s"'
+
+# Worker heartbeats on a memory file system: an overlay or network disk can stall them.
+_SHM = Path("/dev/shm")  # noqa: S108  (gunicorn makes its own private files in it)
+if _SHM.is_dir() and os.access(_SHM, os.W_OK):
+    worker_tmp_dir = str(_SHM)
+
+# Gunicorn 25.1+ opens a control socket under $HOME by default; containers run with a
+# read-only home, so it is opt-in here.
+control_socket_disable = "VITRINE_WEB_CONTROL_SOCKET" not in os.environ
+if not control_socket_disable:
+    control_socket = os.environ["VITRINE_WEB_CONTROL_SOCKET"]
