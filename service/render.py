@@ -157,8 +157,11 @@ def _decode(
 ) -> _Decoded:
     try:
         with warnings.catch_warnings():
-            # The pixel limit is ours (max_pixels), checked from the header below.
+            # The pixel limit is ours (max_pixels), checked from the header below. Pillow's
+            # other warnings are about damaged metadata (EXIF tags past the end of the file,
+            # say), which ingest has already reported; the pixels are what matter here.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", UserWarning)
             Image.init()
             formats = [name for name in _FORMATS if name in Image.OPEN]
             with Image.open(source, formats=formats) as image:
