@@ -46,17 +46,26 @@ test: lint browser
 	@set -e; \
 	eval "$$(bash scripts/pg-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/s3-test-server.sh up | grep '^VITRINE_')"; \
-	export VITRINE_TEST_DATABASE_URL VITRINE_TEST_S3_ENDPOINT VITRINE_TEST_S3_KEY \
+	eval "$$(bash scripts/redis-test-server.sh up | grep '^VITRINE_')"; \
+	export VITRINE_TEST_REDIS_URL VITRINE_TEST_DATABASE_URL VITRINE_TEST_S3_ENDPOINT VITRINE_TEST_S3_KEY \
 	       VITRINE_TEST_S3_SECRET VITRINE_TEST_S3_BUCKET; \
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 services-up:
 	bash scripts/pg-test-server.sh up
 	bash scripts/s3-test-server.sh up
+	bash scripts/redis-test-server.sh up
 
 services-down:
+	-bash scripts/redis-test-server.sh down
 	-bash scripts/s3-test-server.sh down
 	-bash scripts/pg-test-server.sh down
+
+# More examples per API operation than `make test` runs (FUZZ_EXAMPLES, FUZZ_SEED).
+FUZZ_EXAMPLES ?= 300
+fuzz: $(VENV)/.dev-installed
+	VITRINE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(if $(FUZZ_SEED),VITRINE_FUZZ_SEED=$(FUZZ_SEED)) \
+		$(BIN)/pytest tests/test_fuzz.py -k test_the_api_answers $(PYTEST_ARGS)
 
 bench-ingest: $(VENV)/.dev-installed
 	$(BIN)/python bench/ingest.py

@@ -14,13 +14,12 @@ from PIL import Image
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from . import config, db, presets
-from .problems import DatabaseDown, NotFound, Problem, StorageDown
+from . import config, db, logs, metrics, presets
+from .problems import DatabaseDown, InvalidInput, NotFound, Problem, StorageDown
 from .spool import Spool
 from .storage import StorageUnavailable, open_store
 
 log = logging.getLogger(__name__)
-
 
 
 class VitrineRequest(Request):
@@ -42,6 +41,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.request_class = VitrineRequest
     app.config.update(config.load(overrides=overrides))
+    logs.init_app(app)  # request ids, and one JSON line per request with VITRINE_LOG_FORMAT=json
     # Pillow's own bomb guard must not fire before ours; ours is checked from the header.
     Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, app.config["MAX_PIXELS"])
 
@@ -58,16 +58,18 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["vitrine.store"] = open_store(app.config)
     app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
 
-    from . import api, web
+    from . import api, jobs, web
 
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
     _register_error_handlers(app)
+    jobs.init_app(app)  # Celery when VITRINE_BROKER_URL is set; background work inline otherwise
 
     from .cli import register_commands
 
     register_commands(app)
     app.after_request(_security_headers)
+    metrics.init_app(app)  # a registry of this app's own, served at /metrics
     return app
 
 
@@ -108,7 +110,7 @@ def problem_response(body: Mapping[str, Any]) -> Response:
 
 def wants_html() -> bool:
     """Pages answer errors in HTML; the API and machines get problem+json."""
-    if request.path.startswith(("/api/", "/blobs/", "/healthz", "/readyz")):
+    if request.path.startswith(("/api/", "/blobs/", "/healthz", "/readyz", "/metrics")):
         return False
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "text/html"
@@ -152,11 +154,21 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(DataError)
-    def handle_out_of_range(error: Exception) -> Response:
-        # An id (in the path or a body) beyond what the database stores: the spec sets no
-        # maximum, the driver refuses to bind it, and nothing can have that id.
+    def handle_refused_value(error: Exception) -> Response:
+        """A value the database driver will not bind, which the API's validation let through.
+
+        An integer beyond what the database stores (the spec sets no maximum) names nothing:
+        404 when it is an id in the path, 422 when it came in a body or query. A NUL
+        character in a text (PostgreSQL cannot hold one): 422.
+        """
         if _integer_out_of_range(error):
-            return problem_response(NotFound("Nothing has an id that large.").to_dict())
+            if _path_holds_an_integer_out_of_range():
+                return problem_response(NotFound("Nothing has an id that large.").to_dict())
+            field = {"body": "holds a number larger than any id or count this service stores"}
+            return problem_response(InvalidInput(field).to_dict())
+        if "NUL (0x00)" in str(error):  # PostgreSQL text cannot hold it; SQLite can
+            field = {"text": "must not contain NUL (U+0000) characters"}
+            return problem_response(InvalidInput(field).to_dict())
         return handle_unexpected(error)
 
     @app.errorhandler(Exception)
@@ -171,6 +183,14 @@ def _register_error_handlers(app: Flask) -> None:
         }
         return problem_response(body)
 
+
+# Row ids are 32-bit on PostgreSQL (SERIAL) and 64-bit on SQLite.
+MAX_ROW_ID = 2**31 - 1
+
+
+def _path_holds_an_integer_out_of_range() -> bool:
+    values = (request.view_args or {}).values()
+    return any(isinstance(v, int) and not isinstance(v, bool) and v > MAX_ROW_ID for v in values)
 
 
 def _integer_out_of_range(error: Exception) -> bool:

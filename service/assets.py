@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from . import metrics
 from .db import utcnow
 from .history import record_changes
 from .imaging import identify
@@ -132,6 +133,7 @@ def ingest(
     """
     if spool.size == 0:
         raise InvalidInput({"file": "is empty"})
+    metrics.observe_upload(spool.size)
     descriptive = validate_descriptive(fields)
     existing = _by_sha256(session, spool.sha256)
     if existing is not None and existing.deleted_at is not None:

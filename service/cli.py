@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from . import assets, audit, audits, auth, backups, db, importer, publishing, rights
+from . import assets, audit, audits, auth, backups, db, importer, jobs, publishing, rights
 from .assets import AssetFilters
 from .models import Asset
 from .problems import Problem
@@ -367,9 +367,41 @@ def purge_command(dry_run: bool) -> None:
     click.echo(f"purged {len(purged)} asset(s): {', '.join(map(str, purged)) or '-'}")
 
 
+@click.command("worker")
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), help="Tasks at once [default: one per CPU]."
+)
+@click.option(
+    "--pool",
+    type=click.Choice(["prefork", "threads", "solo"]),
+    default="prefork",
+    show_default=True,
+    help="Processes, threads, or one task at a time in this process.",
+)
+@click.option(
+    "--loglevel",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+)
+@with_appcontext
+def worker_command(concurrency: int | None, pool: str, loglevel: str) -> None:
+    """Run a task worker: renders variants ahead for the web tier, via VITRINE_BROKER_URL."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Mingle and gossip sync state between workers at start; the tasks need neither.
+    argv = [f"--pool={pool}", f"--loglevel={loglevel}", "--hostname=vitrine@%h"]
+    argv += ["--without-mingle", "--without-gossip"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    try:
+        jobs.run_worker(app, argv)
+    except jobs.NoBroker as error:
+        raise click.ClickException(str(error)) from None
+
+
 def register_commands(app: Flask) -> None:
     commands: list[click.Command] = [database, tokens, users, storage, rights_group]
     commands += [audit_command, render_command, purge_command, backup_command, restore_command]
-    commands += [import_command]
+    commands += [import_command, worker_command]
     for command_or_group in commands:
         app.cli.add_command(command_or_group)

@@ -52,6 +52,12 @@ DEFAULTS: dict[str, Any] = {
     # JSON object of preset overrides or additions, e.g. Bluesky's 2026 limits:
     # {"bluesky": {"width": 4000, "height": 4000, "max_bytes": 2000000}}
     "PRESETS": None,
+    # Celery broker (redis://127.0.0.1:6379/0, amqp://...) for `vitrine worker`. Unset, the
+    # background work (rendering ahead) runs inline in the web process after each commit.
+    "BROKER_URL": None,
+    # Presets rendered ahead after each upload, comma-separated; "" renders none ahead.
+    # Unset means "thumb,web-large" (the library's thumbnails), or none in a TESTING app.
+    "EAGER_PRESETS": None,
 }
 
 _INTEGERS = {

@@ -80,7 +80,7 @@ def validate_rule(raw: Mapping[str, Any]) -> CreditRule:
     if not isinstance(burn_in, bool):  # 0/1 or "false" would be ambiguous
         raise ValueError("burn_in: must be true or false")
     placement = raw.get("placement", "bottom-right")
-    if placement not in PLACEMENTS:
+    if not isinstance(placement, str) or placement not in PLACEMENTS:
         raise ValueError(f"placement: must be one of {', '.join(sorted(PLACEMENTS))}")
     return CreditRule(holder, credit_line, burn_in, placement)
 

@@ -83,9 +83,10 @@ timeout = _env_int("VITRINE_WEB_TIMEOUT", 300, minimum=1)
 graceful_timeout = _env_int("VITRINE_WEB_GRACEFUL_TIMEOUT", 30, minimum=1)
 keepalive = _env_int("VITRINE_WEB_KEEPALIVE", 5)
 
-# Recycling workers bounds the memory that image decoding may leave fragmented.
-max_requests = _env_int("VITRINE_WEB_MAX_REQUESTS", 1000)
-max_requests_jitter = _env_int("VITRINE_WEB_MAX_REQUESTS_JITTER", 100)
+# Recycling workers bounds the memory that image decoding may leave fragmented; but each
+# recycle stalls a few requests (seen up to 13 s under bench/throughput.py at 1,000), so rarely.
+max_requests = _env_int("VITRINE_WEB_MAX_REQUESTS", 10_000)
+max_requests_jitter = _env_int("VITRINE_WEB_MAX_REQUESTS_JITTER", 1_000)
 
 forwarded_allow_ips = os.environ.get("VITRINE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 

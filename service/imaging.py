@@ -18,6 +18,14 @@ _ISO_BMFF_BRANDS = {
     b"heix": ("HEIF", "image/heic"),
     b"mif1": ("HEIF", "image/heif"),
 }
+# Pillow's modes for 32-bit integer (or signed 16-bit) and floating-point samples: scientific
+# data whose range no photograph has, which variants could only clip to black or white.
+_UNRENDERABLE_MODES = {"I", "F"}
+# A progressive JPEG decodes scan by scan, each scan a pass over every block of the image, so a
+# file of a few hundred KB repeating one tiny scan thousands of times takes minutes (a "scan
+# bomb"). Encoders write about 10 scans; libjpeg-turbo suggests a limit of 500 for untrusted
+# input.
+MAX_JPEG_SCANS = 256
 # Orientations 5-8 turn the picture a quarter: displayed width and height swap.
 _QUARTER_TURNS = {5, 6, 7, 8}
 
@@ -76,6 +84,11 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
     pillow_format, media_type = sniffed
     if not readable_by_pillow(pillow_format):
         raise UnsupportedMediaType(f"{media_type} files cannot be read by this installation.")
+    if pillow_format == "JPEG" and (scans := jpeg_scans(path)) > MAX_JPEG_SCANS:
+        raise UnreadableImage(
+            f"The JPEG has {scans:,} or more scans; at most {MAX_JPEG_SCANS} are decoded "
+            "(a progressive JPEG has about 10)."
+        )
     try:
         with warnings.catch_warnings():
             # Bombs are judged below; other warnings are about metadata, which
@@ -89,6 +102,11 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
                         f"The image is {width}x{height} ({width * height:,} pixels); "
                         f"the limit is {max_pixels:,}."
                     )
+                if image.mode in _UNRENDERABLE_MODES:
+                    raise UnsupportedMediaType(
+                        f"The {media_type} image has 32-bit or floating-point samples "
+                        f"(mode {image.mode}); 8- and 16-bit images are accepted."
+                    )
                 orientation = _orientation(image)
                 _decode_first_frame(image)
     except Image.DecompressionBombError as error:
@@ -100,6 +118,20 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
         raise UnreadableImage(f"The {media_type} image does not decode: {error}") from None
     shown_width, shown_height = displayed_size(width, height, orientation)
     return ImageInfo(pillow_format, media_type, shown_width, shown_height, orientation)
+
+
+def jpeg_scans(path: Path, limit: int = MAX_JPEG_SCANS) -> int:
+    """How many start-of-scan markers (FF DA) the file holds, counted up to ``limit + 1``.
+
+    Entropy-coded data never holds FF DA (an FF there is followed by 00 or a restart marker),
+    so the count is exact but for byte pairs inside metadata segments, which only add.
+    """
+    count, tail = 0, b""
+    with path.open("rb") as fp:
+        while count <= limit and (chunk := fp.read(1 << 20)):
+            count += (tail + chunk).count(b"\xff\xda")
+            tail = chunk[-1:]
+    return count
 
 
 def _orientation(image: Image.Image) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import assets, rights
+from . import assets, jobs, rights
 from .db import new_session, utcnow
 from .problems import Problem
 from .spool import Spool
@@ -94,6 +94,8 @@ def import_one(app: Flask, path: Path, fields: Mapping[str, str], uploaded_by: s
         if created and proposed:
             rights.propose(session, asset, proposed, actor=uploaded_by, now=utcnow())
             session.commit()
+        if created:
+            jobs.enqueue(app, "after_upload", asset.id)
     return "added" if created else "duplicate"
 
 

@@ -32,6 +32,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeElementTree
 import exifread
 from exifread.core.exceptions import ExifNotFound
+from exifread.core.exif_header import ExifHeader
 from exifread.core.ifd_tag import IfdTag
 from exifread.tags.fields import FieldType
 from PIL import Image, ImageCms, IptcImagePlugin
@@ -40,6 +41,16 @@ MAX_RAW_CHARS = 2000  # longer raw values are cut, so one odd tag cannot bloat a
 MAX_BINARY_BYTES = 256  # non-text EXIF values longer than this are blobs, not shown
 MAX_XMP_BYTES = 4 * 1024 * 1024
 MAX_XMP_DEPTH = 32
+# What one file may add to its record, however its metadata is built: raw values kept per block
+# (the rights and camera fields always are), the length of a raw key, and warnings.
+MAX_RAW_TAGS = 500
+MAX_KEY_CHARS = 200
+MAX_WARNINGS = 50
+# IFDs exifread walks along the chain (IFD0, the thumbnail's, then TIFF pages): a TIFF may
+# chain millions of pages, and exifread would read every tag of each.
+MAX_IFDS = 16
+# The formats ingest accepts: Image.open tries no other plugin (EPS would run Ghostscript).
+PILLOW_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "GIF", "AVIF", "HEIF")
 
 Warn = Callable[[str], None]
 
@@ -105,8 +116,43 @@ XMP_PREFIXES = {
 }  # fmt: skip
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_RAW_CHARS else text[: MAX_RAW_CHARS - 1] + "…"
+# Control characters but tab and newline (PostgreSQL cannot store NUL in JSON), lone
+# surrogates, the byte-order mark, and the bidi embeddings, overrides and isolates that can
+# make text display as something else. Joiners (ZWJ, ZWNJ) stay: scripts and emoji need them.
+_UNSHOWABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _clip(text: str, limit: int = MAX_RAW_CHARS) -> str:
+    """Embedded text as it may be stored and shown: without the characters above, at most
+    ``limit`` long."""
+    text = _UNSHOWABLE.sub("", text[: 4 * limit])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _BoundedExifHeader(ExifHeader):
+    """exifread's reader, following the chain of IFDs for at most MAX_IFDS of them."""
+
+    def list_ifd(self) -> list[int]:
+        ifds: list[int] = []
+        offset = self._first_ifd()
+        while offset and len(ifds) < MAX_IFDS:
+            if offset in ifds:
+                logging.getLogger("exifread").warning("IFD loop detected.")
+                break
+            ifds.append(offset)
+            offset = self._next_ifd(offset)
+        else:
+            if offset:
+                logging.getLogger("exifread").warning(
+                    "more than %d IFDs chained; the rest are not read", MAX_IFDS
+                )
+        return ifds
+
+
+# ``exifread.process_file`` builds its reader from this module attribute.
+exifread.ExifHeader = _BoundedExifHeader  # type: ignore[attr-defined]
 
 
 def pick_text(raw: dict[str, dict[str, str]], sources: Sequence[str]) -> dict[str, str] | None:
@@ -342,7 +388,9 @@ def _pillow_blocks(path: pathlib.Path, warn: Warn) -> _Blocks:
         # Pixel limits are the caller's business; here a big image is just a big image.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as im:
+            Image.init()
+            formats = [name for name in PILLOW_FORMATS if name in Image.OPEN]
+            with Image.open(path, formats=formats) as im:
                 exif = im.info.get("exif")
                 blocks.exif = exif if isinstance(exif, bytes) else None
                 xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp")
@@ -438,4 +486,38 @@ def read_metadata(path: pathlib.Path) -> EmbeddedMetadata:
         "icc": read_icc(blocks.icc, found.append) if blocks.icc else {},
     }
     summary = summarise(raw, exif_tags, found.append)
-    return EmbeddedMetadata(summary=summary, raw=raw, warnings=list(dict.fromkeys(found)))
+    kept = {block: _bounded(block, values, found.append) for block, values in raw.items()}
+    return EmbeddedMetadata(summary=summary, raw=kept, warnings=_bounded_warnings(found))
+
+
+# Raw keys the summary reads: kept whatever else a block holds.
+_SUMMARY_SOURCES = {source for sources in TEXT_SOURCES.values() for source in sources} | {
+    "exif:DateTimeOriginal", "exif:OffsetTimeOriginal", "exif:Make", "exif:Model",
+    "exif:Orientation", "exif:GPSLatitude", "exif:GPSLatitudeRef", "exif:GPSLongitude",
+    "exif:GPSLongitudeRef", "exif:GPSAltitude", "exif:GPSAltitudeRef", "xmp:tiff:Make",
+    "xmp:tiff:Model", "xmp:tiff:Orientation", "xmp:photoshop:DateCreated",
+    "xmp:exif:DateTimeOriginal", "icc:description",
+}  # fmt: skip
+
+
+def _bounded(block: str, raw: dict[str, str], warn: Warn) -> dict[str, str]:
+    """At most MAX_RAW_TAGS of a block's raw values, those the summary reads first; keys cut
+    to MAX_KEY_CHARS. A file cannot make its record (a database row) grow without bound."""
+    if len(raw) <= MAX_RAW_TAGS and all(len(key) <= MAX_KEY_CHARS for key in raw):
+        return raw
+    wanted = {key for key in raw if f"{block}:{key}" in _SUMMARY_SOURCES}
+    others = [key for key in raw if key not in wanted]
+    room = max(0, MAX_RAW_TAGS - len(wanted))
+    keep = wanted | set(others[:room])
+    if len(others) > room:
+        warn(f"{block.upper()}: {len(others) - room} more values not kept (at most {MAX_RAW_TAGS})")
+    return {_clip(key, MAX_KEY_CHARS): value for key, value in raw.items() if key in keep}
+
+
+def _bounded_warnings(found: Sequence[str]) -> list[str]:
+    """The distinct warnings, each cut and cleaned, at most MAX_WARNINGS of them."""
+    distinct = list(dict.fromkeys(_clip(text, 500) for text in found))
+    if len(distinct) <= MAX_WARNINGS:
+        return distinct
+    more = len(distinct) - (MAX_WARNINGS - 1)
+    return [*distinct[: MAX_WARNINGS - 1], f"... and {more} more warnings"]

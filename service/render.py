@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageCms, ImageColor, ImageDraw, ImageFont, JpegImagePlugin
 
-from . import geometry
+from . import geometry, imaging
 from .presets import Preset
 
 SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
@@ -155,6 +155,15 @@ class _Decoded:
 def _decode(
     source: Path, presets: Sequence[Preset], focal: tuple[float, float], max_pixels: int
 ) -> _Decoded:
+    with source.open("rb") as fp:
+        head = fp.read(32)
+    if imaging.sniff(head) == ("JPEG", "image/jpeg"):
+        scans = imaging.jpeg_scans(source)
+        if scans > imaging.MAX_JPEG_SCANS:
+            raise RenderError(
+                f"the source has {scans:,} or more JPEG scans; at most "
+                f"{imaging.MAX_JPEG_SCANS} are decoded"
+            )
     try:
         with warnings.catch_warnings():
             # The pixel limit is ours (max_pixels), checked from the header below. Pillow's

@@ -23,7 +23,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import captioning, metadata, render
+from . import captioning, metadata, metrics, render
 from .db import utcnow
 from .geometry import plan, validate_focal
 from .history import record_changes
@@ -97,6 +97,7 @@ def get_or_render(
     while True:
         variant = session.scalar(select(Variant).where(Variant.key == key))
         if variant is not None and variant.status == "ready":
+            metrics.count_variant_lookup(preset.name, hit=True)
             return variant
         if variant is None and _claim_new(session, asset, preset, key):
             break
@@ -106,6 +107,7 @@ def get_or_render(
             raise RenderBusy("Another request is rendering this variant; try again shortly.")
         session.rollback()  # see other transactions' commits on the next look
         time.sleep(POLL_SECONDS)
+    metrics.count_variant_lookup(preset.name, hit=False)
     return _render_claimed(session, store, asset, preset, key, stamp, max_pixels)
 
 
@@ -190,6 +192,7 @@ def _render_claimed(
     variant.output_facts = facts
     variant.rendered_at = utcnow()
     variant.render_ms = round((time.perf_counter() - started) * 1000)
+    metrics.observe_render(preset.name, time.perf_counter() - started)
     _drop_superseded(session, store, variant)
     session.commit()
     return variant

@@ -129,7 +129,7 @@ def test_the_document_is_a_valid_openapi_3_1_description(spec_dict: dict[str, An
     validate_spec(spec_dict)
 
 
-MACHINE_ENDPOINTS = {"healthz", "readyz", "openapi", "signed_blob"}
+MACHINE_ENDPOINTS = {"healthz", "readyz", "metrics", "openapi", "signed_blob"}
 
 
 def test_every_api_and_machine_route_is_described_and_nothing_else(

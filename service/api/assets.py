@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, current_app, request, send_file, url_for
 
-from .. import assets
+from .. import assets, jobs
 from ..auth import current_caller, require
 from ..db import get_session, utcnow
 from ..models import Asset
@@ -79,7 +79,10 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
         max_pixels=current_app.config["MAX_PIXELS"],
     )
     location = url_for("api.get_asset", asset_id=asset.id)
-    return asset_json(asset), (201 if created else 200), {"Location": location}
+    body = asset_json(asset)
+    if created:
+        jobs.enqueue(current_app, "after_upload", asset.id)
+    return body, (201 if created else 200), {"Location": location}
 
 
 def _datetime_arg(name: str) -> datetime | None:

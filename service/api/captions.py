@@ -79,7 +79,7 @@ def preview_caption() -> dict[str, Any]:
     errors = {}
     if not isinstance(asset_id, int) or isinstance(asset_id, bool):
         errors["asset_id"] = "must be an asset id"
-    if platform not in captions.PLATFORMS:
+    if not isinstance(platform, str) or platform not in captions.PLATFORMS:
         errors["platform"] = f"must be one of {', '.join(captions.PLATFORMS)}"
     if template is not None and not isinstance(template, str):
         errors["template"] = "must be a string, or null for the platform's template"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
-from .. import assets, credits, rights
+from .. import assets, credits, jobs, rights
 from ..auth import current_caller, require
 from ..db import get_session, utcnow
 from ..history import list_history
@@ -81,7 +81,9 @@ def put_rights(asset_id: int) -> dict[str, Any]:
     asset = assets.get_asset(session, asset_id)
     record = rights.update_rights(session, asset, body, actor=current_caller().name, now=utcnow())
     session.commit()
-    return rights_json(record)
+    reply = rights_json(record)
+    jobs.enqueue(current_app, "after_rights_change", asset.id)
+    return reply
 
 
 @bp.get("/assets/<int:asset_id>/history")

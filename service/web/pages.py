@@ -22,7 +22,18 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from .. import assets, audit, audits, captioning, captions, licences, publishing, rights, variants
+from .. import (
+    assets,
+    audit,
+    audits,
+    captioning,
+    captions,
+    jobs,
+    licences,
+    publishing,
+    rights,
+    variants,
+)
 from ..app import problem_response, wants_html
 from ..db import get_session, utcnow
 from ..history import list_history
@@ -434,6 +445,7 @@ def save_rights(asset_id: int) -> Response:
     except InvalidInput as error:
         return _invalid(asset, "rights", error, values)
     session.commit()
+    jobs.enqueue(current_app, "after_rights_change", asset.id)
     flash("Rights saved.", "success")
     return redirect(_asset_url(asset.id, "rights"))
 

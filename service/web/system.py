@@ -1,20 +1,27 @@
-"""Routes for machines: health probes, the OpenAPI document, and signed local blob URLs."""
+"""Routes for machines: health probes, metrics, the OpenAPI document, signed local blob URLs."""
 
 from __future__ import annotations
 
+import hmac
+import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import redis
 from flask import Response, abort, current_app, request, send_file
 
-from .. import db
+from .. import db, metrics
+from ..problems import Unauthenticated
 from ..storage import BlobNotFound, BlobStore, StorageUnavailable
 from ..storage.local import verify_blob_signature
 from . import bp
 
 VARIANT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
 OPENAPI_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+BROKER_PORTS = {"amqp": 5672, "amqps": 5671, "pyamqp": 5672}
 
 
 @bp.get("/openapi.yaml")
@@ -30,7 +37,7 @@ def healthz() -> dict[str, Any]:
 
 @bp.get("/readyz")
 def readyz() -> tuple[dict[str, Any], int]:
-    """Ready to serve: the database and the blob store both answer."""
+    """Ready to serve: the database, the blob store and the broker (when set) all answer."""
     checks: dict[str, str] = {}
     try:
         db.ping(current_app)
@@ -43,8 +50,45 @@ def readyz() -> tuple[dict[str, Any], int]:
         checks["blob_store"] = "ok"
     except StorageUnavailable as error:
         checks["blob_store"] = f"unavailable: {error}"
+    broker = metrics.broker_url(current_app)
+    if broker is not None:
+        checks["broker"] = _check_broker(broker)
     ready = all(value == "ok" for value in checks.values())
     return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+
+
+def _check_broker(url: str) -> str:
+    """Redis answers PING within a second; another broker (RabbitMQ) accepts a connection."""
+    try:
+        if metrics.is_redis(url):
+            client = metrics.redis_client(url)
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:
+            parts = urlsplit(url)
+            port = parts.port or BROKER_PORTS.get(parts.scheme, 5672)
+            timeout = metrics.BROKER_TIMEOUT_SECONDS
+            with socket.create_connection((parts.hostname or "localhost", port), timeout):
+                pass
+    except (redis.RedisError, OSError, ValueError) as error:
+        return f"unavailable: {type(error).__name__}"
+    return "ok"
+
+
+@bp.get("/metrics", endpoint="metrics")
+def prometheus_metrics() -> Response:
+    """Prometheus metrics; behind a bearer token when VITRINE_METRICS_TOKEN is set."""
+    token = current_app.config.get("METRICS_TOKEN") or os.environ.get("VITRINE_METRICS_TOKEN")
+    if token:
+        sent = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            raise Unauthenticated("/metrics needs the bearer token set in VITRINE_METRICS_TOKEN.")
+    body, media_type = metrics.exposition(current_app, request.headers.get("Accept"))
+    response = current_app.response_class(body, mimetype=None, content_type=media_type)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/blobs/<path:key>")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from .. import assets, rights
+from .. import assets, jobs, rights
 from ..db import get_session, utcnow
 from ..problems import InvalidInput, Problem
 from ..spool import Spool
@@ -158,6 +158,7 @@ def _ingest_one(
         except (Problem, SQLAlchemyError):
             session.rollback()
             message = "Uploaded, but the shared rights holder and credit line were not saved"
+    jobs.enqueue(current_app, "after_upload", asset.id)  # after the rights, which it renders in
     return UploadResult(filename, "created", asset.id, url, message, 201)
 
 

@@ -1,0 +1,195 @@
+"""Background work: variants rendered ahead after an upload or a rights change.
+
+With ``VITRINE_BROKER_URL`` set, ``enqueue`` sends a Celery task that a ``vitrine worker``
+runs. Without it (the embedded default) the same work runs inline in the web process, right
+after the request's commit, and its errors are logged, not raised: the upload or the rights
+change has already succeeded, and a variant not made ahead is rendered on first request.
+
+Tasks take ids, never objects, and are idempotent: ``variants.get_or_render`` claims a
+unique row per variant key, so a task run twice, or on two workers at once, renders once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from . import assets, db, variants
+from .config import ConfigError
+from .models import Variant
+from .problems import NotFound, Problem, StorageDown
+from .storage import StorageUnavailable, open_store
+
+log = logging.getLogger(__name__)
+
+# The library's thumbnails and the asset page's preview.
+DEFAULT_EAGER_PRESETS = "thumb,web-large"
+# A storage outage or a render held by another worker passes: retry with growing delays.
+RETRY_ON = (StorageUnavailable, StorageDown, variants.RenderBusy)
+RETRY_OPTIONS: dict[str, Any] = {
+    "autoretry_for": RETRY_ON,
+    "retry_backoff": 2,  # 2, 4, 8 ... seconds
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+class NoBroker(RuntimeError):
+    """A worker was asked for, but ``VITRINE_BROKER_URL`` is not set."""
+
+
+def init_app(app: Flask) -> None:
+    """Check the eager presets and, when a broker is configured, give the app its Celery."""
+    app.extensions["vitrine.eager_presets"] = _eager_presets(app)
+    url = app.config["BROKER_URL"]
+    app.extensions["vitrine.celery"] = _make_celery(app, url) if url else None
+
+
+def _eager_presets(app: Flask) -> tuple[str, ...]:
+    """The presets rendered after each upload; none under TESTING unless a test asks for some.
+
+    Like Flask-Mail's sending, eager rendering is off in testing apps by default, so that a
+    test sees only the variants it asked for.
+    """
+    raw = app.config["EAGER_PRESETS"]
+    if raw is None:
+        raw = "" if app.testing else DEFAULT_EAGER_PRESETS
+    names = tuple(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
+    unknown = [name for name in names if name not in app.extensions["vitrine.presets"]]
+    if unknown:
+        raise ConfigError(f"VITRINE_EAGER_PRESETS names unknown preset(s): {', '.join(unknown)}")
+    return names
+
+
+def _make_celery(app: Flask, broker_url: str) -> Any:
+    """A Celery app whose tasks run in this Flask app's context (Flask's Celery pattern)."""
+    from celery import Celery, Task  # type: ignore[import-untyped]  # only when a broker is set
+
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, broker=broker_url, task_cls=FlaskTask, set_as_current=False)
+    celery.conf.update(
+        task_ignore_result=True,  # nobody waits for a result: the variant rows are the result
+        task_acks_late=True,  # acknowledged when done, so a crashed worker's task is run again
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,  # renders are long: leave queued ones to idle workers
+        broker_connection_retry_on_startup=True,
+        # A web request that sends a task must not hang on a broker that is down.
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+        broker_transport_options={"socket_connect_timeout": 3},
+    )
+    for name, work in TASKS.items():
+        options = RETRY_OPTIONS if name == "render_variant" else {}
+        celery.task(name=f"vitrine.{name}", acks_late=True, **options)(_bound(app, work))
+    return celery
+
+
+def _bound(app: Flask, work: Callable[..., None]) -> Callable[..., None]:
+    def run(*ids: Any) -> None:
+        work(app, *ids)
+
+    run.__name__, run.__doc__ = work.__name__, work.__doc__
+    return run
+
+
+def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
+    """Render an internal variant (no publish gate) of the asset as it is now, unless ready."""
+    preset = app.extensions["vitrine.presets"].get(preset_name)
+    if preset is None:
+        log.warning("not rendering %s of asset %s: no such preset", preset_name, asset_id)
+        return
+    with db.new_session(app) as session:
+        try:
+            asset = assets.get_asset(session, asset_id)
+        except NotFound:
+            log.info("not rendering %s of asset %s: the asset is gone", preset_name, asset_id)
+            return
+        variants.get_or_render(
+            session,
+            app.extensions["vitrine.store"],
+            asset,
+            preset,
+            max_pixels=app.config["MAX_PIXELS"],
+            render_timeout=app.config["RENDER_TIMEOUT_SECONDS"],
+        )
+
+
+def after_upload(app: Flask, asset_id: int) -> None:
+    """Render the eager presets of a new asset, one task each, so the library has thumbnails."""
+    for name in app.extensions["vitrine.eager_presets"]:
+        enqueue(app, "render_variant", asset_id, name)
+
+
+def after_rights_change(app: Flask, asset_id: int) -> None:
+    """Render again every preset the asset has variants of, so that they carry the new rights.
+
+    A variant's key digests its rights, so an unchanged one is found ready and left alone.
+    """
+    with db.new_session(app) as session:
+        query = select(Variant.preset).where(Variant.asset_id == asset_id).distinct()
+        names = sorted(session.scalars(query))
+    for name in names:
+        enqueue(app, "render_variant", asset_id, name)
+
+
+TASKS: dict[str, Callable[..., None]] = {
+    "render_variant": render_variant,
+    "after_upload": after_upload,
+    "after_rights_change": after_rights_change,
+}
+
+
+def enqueue(app: Flask, name: str, *ids: int | str) -> None:
+    """Have a task run for these ids: sent to the workers, or run inline without a broker.
+
+    Call it after the commit whose result the task reads. It never raises for the work
+    itself: a failure is logged, and what was not rendered ahead is rendered on request.
+    """
+    if name not in TASKS:
+        raise ValueError(f"no task named {name!r}; known: {', '.join(TASKS)}")
+    celery = app.extensions["vitrine.celery"]
+    if celery is None:
+        _run_inline(app, name, ids)
+        return
+    from kombu.exceptions import OperationalError
+
+    try:
+        celery.send_task(f"vitrine.{name}", args=ids)
+    except OperationalError as error:
+        log.error(
+            "could not send %s%r to the broker (%s); variants render on request", name, ids, error
+        )
+
+
+def _run_inline(app: Flask, name: str, ids: Sequence[int | str]) -> None:
+    try:
+        with app.app_context():
+            TASKS[name](app, *ids)
+    except Problem as problem:
+        log.warning("%s%r did not finish: %s", name, tuple(ids), problem.detail)
+    except Exception:
+        log.exception("%s%r failed", name, tuple(ids))
+
+
+def run_worker(app: Flask, argv: Sequence[str]) -> None:
+    """Run a Celery worker for this app in this process (``celery -A ... worker argv``)."""
+    celery = app.extensions["vitrine.celery"]
+    if celery is None:
+        raise NoBroker("Set VITRINE_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run a worker.")
+    from celery.signals import worker_process_init  # type: ignore[import-untyped]
+
+    def reconnect(**_: object) -> None:
+        """A forked worker process opens connections of its own, never its parent's."""
+        app.extensions["vitrine.engine"].dispose(close=False)
+        app.extensions["vitrine.store"] = open_store(app.config)
+
+    worker_process_init.connect(reconnect, weak=False)
+    celery.worker_main(["worker", *argv])

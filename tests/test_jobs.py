@@ -1,0 +1,300 @@
+"""The work queue: variants rendered ahead by a real worker process, or inline without a broker.
+
+The worker tests start ``vitrine worker`` as a subprocess on the test's own database (a SQLite
+file or PostgreSQL) and blob store (a directory or S3), with a Redis database of the test's
+own as the broker. With ``CI`` set, a missing Redis fails them instead of skipping.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import exifread
+import pytest
+import redis
+from flask import Flask
+from PIL import Image
+
+from service import config, db, jobs, render, variants
+from service.app import create_app
+from service.models import Variant
+from service.problems import StorageDown
+from tests import photos
+from tests.services import require_or_skip
+from tests.test_api_assets import upload
+
+EAGER = ("thumb", "web-large")
+VITRINE = Path(sys.executable).with_name("vitrine")
+CLAIM = "vitrine-test:claimed"  # marks a Redis database as taken by a running test
+# A worker takes seconds to start: its tests run on the two setups a deployment would use.
+SHARED_SETUPS = pytest.mark.parametrize(
+    ("database_url", "blob_settings"), [("sqlite", "local"), ("postgresql", "s3")], indirect=True
+)
+
+
+def redis_test_url() -> str | None:
+    """``VITRINE_TEST_REDIS_URL`` (the local Redis by default) if it answers within 2 s, else None."""
+    url = os.environ.get("VITRINE_TEST_REDIS_URL") or "redis://127.0.0.1:6379"
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def broker_url() -> Iterator[str]:
+    """A Redis database (1-15) claimed for this test alone, emptied afterwards."""
+    server = urlsplit(
+        require_or_skip(
+            "Redis (VITRINE_TEST_REDIS_URL, or redis-server on 127.0.0.1:6379)", redis_test_url()
+        )
+    )
+    for number in range(15, 0, -1):
+        url = server._replace(path=f"/{number}").geturl()
+        client = redis.Redis.from_url(url)
+        if client.set(CLAIM, "1", nx=True, ex=3600):
+            break
+        client.close()
+    else:
+        pytest.fail("Redis databases 1-15 are all claimed by other test runs")
+    yield url
+    client.flushdb()
+    client.close()
+
+
+def worker_environment(settings: dict[str, Any]) -> dict[str, str]:
+    """The app settings as the ``VITRINE_*`` variables a separate process reads."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(config.ENV_PREFIX)}
+    for name, value in settings.items():
+        if name in config.DEFAULTS and value is not None:
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            env[config.ENV_PREFIX + name] = text
+    return env
+
+
+@pytest.fixture
+def worker(
+    app_settings: dict[str, Any], broker_url: str, tmp_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``vitrine worker`` (two processes) on the test's database, store and broker."""
+    env = worker_environment(
+        {**app_settings, "BROKER_URL": broker_url, "EAGER_PRESETS": ",".join(EAGER)}
+    )
+    log_path = tmp_path / "worker.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(VITRINE), "worker", "--concurrency", "2", "--loglevel", "info"],
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    yield process
+    process.terminate()  # a warm shutdown: running tasks finish
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    sys.stderr.write(log_path.read_text(errors="replace")[-4000:])  # shown if the test failed
+
+
+@pytest.fixture
+def queued_app(make_app: Callable[..., Flask], broker_url: str) -> Flask:
+    """A web app that sends its background work to the broker instead of doing it."""
+    return make_app(BROKER_URL=broker_url, EAGER_PRESETS=",".join(EAGER))
+
+
+@pytest.fixture
+def bare_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Apps on an unmigrated SQLite file and a local store: enough to check settings."""
+    made: list[Flask] = []
+
+    def make(**settings: Any) -> Flask:
+        base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'v.db'}", "TESTING": True,
+                "BLOB_DIR": str(tmp_path / "blobs"), "SPOOL_DIR": str(tmp_path / "spool")}  # fmt: skip
+        made.append(create_app({**base, **settings}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.extensions["vitrine.engine"].dispose()
+
+
+def ready_variants(app: Flask, asset_id: int) -> dict[str, Variant]:
+    with db.new_session(app) as session:
+        rows = session.query(Variant).filter_by(asset_id=asset_id, status="ready")
+        return {row.preset: row for row in rows}
+
+
+def wait_for(
+    found: Callable[[], dict[str, Variant] | None],
+    what: str,
+    worker: subprocess.Popen[bytes],
+    timeout: float = 90,
+) -> dict[str, Variant]:
+    """Poll until ``found`` answers something, failing early if the worker has died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = found()
+        if result:
+            return result
+        assert worker.poll() is None, f"the worker exited with {worker.returncode}"
+        time.sleep(0.2)
+    pytest.fail(f"no {what} within {timeout:.0f} s")
+
+
+def eager_variants_of(app: Flask, asset_id: int) -> Callable[[], dict[str, Variant] | None]:
+    def found() -> dict[str, Variant] | None:
+        ready = ready_variants(app, asset_id)
+        return ready if set(ready) == set(EAGER) else None
+
+    return found
+
+
+@pytest.fixture
+def no_rendering_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendering in the test (web) process fails the test: only the worker may render."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the web process rendered a variant")
+
+    monkeypatch.setattr(render, "render_variants", refuse)
+
+
+@SHARED_SETUPS
+@pytest.mark.usefixtures("no_rendering_here")
+def test_an_upload_has_the_worker_render_the_eager_presets_without_any_request_for_them(
+    queued_app: Flask, worker: subprocess.Popen[bytes], tokens: dict[str, dict[str, str]]
+) -> None:
+    response = upload(queued_app.test_client(), tokens["contributor"], photos.jpeg_plain(1200, 800))
+    assert response.status_code == 201, response.json
+    asset_id = int(response.json["id"])
+    jobs.enqueue(queued_app, "after_upload", asset_id)  # twice: still one render per variant
+
+    ready = wait_for(eager_variants_of(queued_app, asset_id), "eager variants", worker)
+
+    store = queued_app.extensions["vitrine.store"]
+    time.sleep(1)  # let the duplicate tasks finish too
+    assert set(ready_variants(queued_app, asset_id)) == set(EAGER)
+    assert sorted(store.keys("variants/")) == sorted(row.blob_key for row in ready.values())
+    with store.open(ready["thumb"].blob_key) as stream, Image.open(stream) as thumb:
+        assert (thumb.format, thumb.size) == ("WEBP", (400, 400))
+    with store.open(ready["web-large"].blob_key) as stream, Image.open(stream) as large:
+        assert (large.format, large.size) == ("JPEG", (1200, 800))
+
+
+@SHARED_SETUPS
+@pytest.mark.usefixtures("no_rendering_here")
+def test_a_rights_change_has_the_worker_render_variants_that_carry_the_new_rights(
+    queued_app: Flask, worker: subprocess.Popen[bytes], tokens: dict[str, dict[str, str]]
+) -> None:
+    client = queued_app.test_client()
+    asset_id = int(upload(client, tokens["contributor"], photos.jpeg_plain(900, 600)).json["id"])
+    before = wait_for(eager_variants_of(queued_app, asset_id), "eager variants", worker)
+
+    changed = client.put(f"/api/v1/assets/{asset_id}/rights", json={"creator": "Sahara Dahir"},
+                         headers=tokens["rights"])  # fmt: skip
+    assert changed.status_code == 200, changed.json
+
+    old_keys = {row.key for row in before.values()}
+
+    def rerendered() -> dict[str, Variant] | None:
+        ready = ready_variants(queued_app, asset_id)
+        fresh = set(ready) == set(EAGER) and not old_keys & {row.key for row in ready.values()}
+        return ready if fresh else None
+
+    after = wait_for(rerendered, "re-rendered variants", worker)
+    store = queued_app.extensions["vitrine.store"]
+    assert not any(store.exists(row.blob_key) for row in before.values())
+    with store.open(after["web-large"].blob_key) as stream:
+        tags = exifread.process_file(io.BytesIO(stream.read()), details=False)
+    assert str(tags["Image Artist"]) == "Sahara Dahir"
+
+
+def test_without_a_broker_an_upload_renders_the_eager_presets_inline(
+    make_app: Callable[..., Flask], tokens: dict[str, dict[str, str]]
+) -> None:
+    app = make_app(EAGER_PRESETS=",".join(EAGER))
+    response = upload(app.test_client(), tokens["contributor"], photos.jpeg_plain(800, 600))
+    assert response.status_code == 201
+    ready = ready_variants(app, int(response.json["id"]))
+    assert set(ready) == set(EAGER)
+    store = app.extensions["vitrine.store"]
+    assert all(store.exists(row.blob_key) for row in ready.values())
+
+
+def test_without_a_broker_a_failed_render_is_logged_and_the_upload_still_succeeds(
+    make_app: Callable[..., Flask],
+    tokens: dict[str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def storage_down(*args: Any, **kwargs: Any) -> Any:
+        raise StorageDown("The blob store did not answer.")
+
+    monkeypatch.setattr(variants, "get_or_render", storage_down)
+    app = make_app(EAGER_PRESETS="thumb")
+    with caplog.at_level(logging.WARNING, logger="service.jobs"):
+        response = upload(app.test_client(), tokens["contributor"], photos.jpeg_plain(320, 240))
+    assert response.status_code == 201
+    assert "The blob store did not answer." in caplog.text
+
+
+def test_an_upload_succeeds_when_the_broker_is_down(
+    make_app: Callable[..., Flask],
+    tokens: dict[str, dict[str, str]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = make_app(BROKER_URL="redis://127.0.0.1:1/0", EAGER_PRESETS="thumb")
+    with caplog.at_level(logging.ERROR, logger="service.jobs"):
+        response = upload(app.test_client(), tokens["contributor"], photos.jpeg_plain(320, 240))
+    assert response.status_code == 201
+    assert "could not send after_upload" in caplog.text
+    assert ready_variants(app, int(response.json["id"])) == {}
+
+
+@pytest.mark.parametrize(
+    ("settings", "eager"),
+    [
+        ({"TESTING": False}, EAGER),  # the default: the library's thumbnails
+        ({"TESTING": True}, ()),  # tests see only the variants they ask for
+        ({"TESTING": True, "EAGER_PRESETS": " web-large, og,web-large"}, ("web-large", "og")),
+        ({"TESTING": False, "EAGER_PRESETS": ""}, ()),
+    ],
+)
+def test_the_eager_presets_follow_the_setting(
+    settings: dict[str, Any], eager: tuple[str, ...], bare_app: Callable[..., Flask]
+) -> None:
+    assert bare_app(**settings).extensions["vitrine.eager_presets"] == eager
+
+
+def test_an_unknown_eager_preset_is_refused_at_start(bare_app: Callable[..., Flask]) -> None:
+    with pytest.raises(config.ConfigError, match=r"unknown preset.*myspace"):
+        bare_app(EAGER_PRESETS="myspace")
+
+
+def test_enqueue_refuses_a_task_that_does_not_exist(bare_app: Callable[..., Flask]) -> None:
+    with pytest.raises(ValueError, match="no task named 'render_everything'"):
+        jobs.enqueue(bare_app(), "render_everything", 1)
+
+
+def test_the_worker_command_says_how_to_configure_a_broker(
+    bare_app: Callable[..., Flask],
+) -> None:
+    result = bare_app().test_cli_runner().invoke(args=["worker"])
+    assert result.exit_code == 1
+    assert "Set VITRINE_BROKER_URL" in result.output
