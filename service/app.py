@@ -18,6 +18,7 @@ from . import config, db, logs, metrics, presets
 from .problems import DatabaseDown, InvalidInput, NotFound, Problem, StorageDown
 from .spool import Spool
 from .storage import StorageUnavailable, open_store
+from .throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
     db.init_app(app)
+    app.extensions["vitrine.sign_in_throttle"] = Throttle(
+        limit=app.config["SIGN_IN_ATTEMPTS"], window=app.config["SIGN_IN_WINDOW_SECONDS"]
+    )
     app.extensions["vitrine.store"] = open_store(app.config)
     app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
 

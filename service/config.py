@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 200,
     # A render claimed longer ago than this is presumed dead and taken over.
     "RENDER_TIMEOUT_SECONDS": 120.0,
+    # Failed sign-ins allowed per username and address within the window (per web process).
+    "SIGN_IN_ATTEMPTS": 5,
+    "SIGN_IN_WINDOW_SECONDS": 900,
     # Send the session cookie only over HTTPS; turn on behind TLS.
     "SECURE_COOKIES": False,
     # Deleted assets can be restored for this many days; `vitrine purge` then removes them.
@@ -66,6 +69,8 @@ _INTEGERS = {
     "SIGNED_URL_SECONDS",
     "MAX_PAGE_SIZE",
     "DELETED_RETENTION_DAYS",
+    "SIGN_IN_ATTEMPTS",
+    "SIGN_IN_WINDOW_SECONDS",
 }
 _FLOATS = {"S3_CONNECT_TIMEOUT", "S3_READ_TIMEOUT", "RENDER_TIMEOUT_SECONDS"}
 _BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET", "SECURE_COOKIES"}

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from .. import auth
 from ..db import get_session
+from ..throttle import Throttle
 from . import bp
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,11 +96,20 @@ def login() -> Any:
             errors["username"] = "Enter your username."
         if not password:
             errors["password"] = "Enter your password."  # noqa: S105 - a message
+        throttle: Throttle = current_app.extensions["vitrine.sign_in_throttle"]
+        key = f"{username.strip().casefold()}|{request.remote_addr}"
+        wait = throttle.retry_after(key)
+        if wait:
+            errors["password"] = f"Too many failed attempts; try again in {wait} seconds."
+            page = render_template("login.html", errors=errors, username=username)
+            return page, 429, {"Retry-After": str(wait)}
         if not errors:
             caller = auth.sign_in(get_session(), username, password)
             if caller is None:
+                throttle.fail(key)
                 errors["password"] = "That username and password do not match."  # noqa: S105
             else:
+                throttle.forget(key)
                 session.clear()
                 session["user"] = {"name": caller.name, "role": caller.role}
                 session.permanent = True
