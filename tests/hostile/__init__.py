@@ -1,0 +1,1 @@
+"""The hostile-input corpus: ``make_corpus`` builds every file and says what each must get."""
