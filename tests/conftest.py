@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +53,25 @@ def postgres_url() -> Iterator[str | None]:
     if server is None:
         yield None
         return
-    name = f"vitrine_test_{uuid.uuid4().hex[:10]}"
+    with migrated_postgres_database(server, "vitrine_test") as url:
+        yield url
+
+
+@contextmanager
+def migrated_postgres_database(server: str, prefix: str) -> Iterator[str]:
+    """A new, migrated database on the server, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    upgrade_database(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+        upgrade_database(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

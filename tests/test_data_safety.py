@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
 
 from service.cli import upgrade_database
 from tests import photos
+from tests.conftest import migrated_postgres_database
 from tests.test_api_assets import upload
 from tests.test_api_rights import BM, clear
 
@@ -28,16 +27,8 @@ def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         upgrade_database(url)
         yield url
         return
-    name = f"vitrine_restore_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    upgrade_database(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with migrated_postgres_database(database_url, "vitrine_restore") as url:
+        yield url
 
 
 def test_a_backup_restores_into_an_empty_database_with_rights_and_history(
