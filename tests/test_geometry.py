@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from service.geometry import Plan, draft_size, plan, scale_plan, validate_focal
+from service.geometry import (
+    Batch,
+    Plan,
+    batch_resizes,
+    draft_size,
+    plan,
+    scale_plan,
+    validate_focal,
+)
 from service.presets import DEFAULT_PRESETS, Preset
 
 SOURCES = [(4000, 3000), (3000, 4000), (2000, 2000), (6000, 1000), (1000, 6000), (1601, 899)]
@@ -307,3 +315,58 @@ def test_validate_focal_refuses_anything_but_a_number_from_zero_to_one(
 ) -> None:
     with pytest.raises(ValueError, match=f"focal {axis}"):
         validate_focal(x, y)
+
+
+# ---------------------------------------------------------------- shared resizes
+
+
+def test_a_square_and_a_portrait_of_a_tall_photograph_share_one_resize() -> None:
+    # Both are 1080 wide from the full 2000-px width: the square is cut out of the portrait.
+    portrait = ((0, 250, 2000, 2750), (1080, 1350))
+    square = ((0, 500, 2000, 2500), (1080, 1080))
+    assert batch_resizes([square, portrait]) == [
+        Batch(
+            (1, 0), (0, 250, 2000, 2750), (1080, 1350), ((0, 0, 1080, 1350), (0, 135, 1080, 1215))
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("requests", "why"),
+    [
+        ([((0, 0, 2000, 2000), (1080, 1080)), ((0, 0, 2000, 2500), (1600, 2000))], "scales"),
+        # A focal point near each end: the union would be far larger than the two crops.
+        ([((0, 0, 1000, 1000), (500, 500)), ((3000, 0, 4000, 1000), (500, 500))], "apart"),
+        # 1044 px to 627 against 1050 to 630: one source pixel off, 0.6 px of drift at the edge.
+        ([((975, 0, 2025, 2000), (630, 1200)), ((978, 0, 2022, 2000), (627, 1200))], "drift"),
+        # Same scale, but the smaller one would sit half a pixel off the resized grid.
+        ([((0, 0, 2000, 2000), (1000, 1000)), ((1, 0, 1001, 2000), (500, 1000))], "offset"),
+    ],
+)
+def test_resizes_share_only_when_every_pixel_lands_where_its_own_resize_puts_it(
+    requests: list[tuple[tuple[int, int, int, int], tuple[int, int]]], why: str
+) -> None:
+    batches = batch_resizes(requests)
+    assert len(batches) == 2, why
+    for batch in batches:
+        (index,) = batch.members
+        assert batch.crop == requests[index][0]
+        assert batch.cuts == ((0, 0, *requests[index][1]),)
+
+
+@pytest.mark.parametrize(("source", "focal"), list(itertools.product(SOURCES, FOCALS)))
+def test_every_cover_preset_is_in_exactly_one_batch_and_cut_at_its_own_size(
+    source: tuple[int, int], focal: tuple[float, float]
+) -> None:
+    requests = [(p.crop, p.size) for p in (plan(source, preset(*box), focal) for box in BOXES)]
+    batches = batch_resizes(requests)
+    assert sorted(i for batch in batches for i in batch.members) == list(range(len(requests)))
+    for batch in batches:
+        union = batch.crop
+        for index, cut in zip(batch.members, batch.cuts, strict=True):
+            crop, size = requests[index]
+            assert (cut[2] - cut[0], cut[3] - cut[1]) == size
+            assert min(cut[:2]) >= 0 and cut[2] <= batch.size[0] and cut[3] <= batch.size[1]
+            # The cut sits where the crop sits in the union, at the union's scale.
+            scale = batch.size[0] / (union[2] - union[0])
+            assert abs(cut[0] - (crop[0] - union[0]) * scale) <= 0.25 + 1e-9

@@ -8,6 +8,7 @@ import math
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import exifread
 import pytest
@@ -562,6 +563,44 @@ def test_one_call_opens_and_decodes_the_source_once_for_all_presets(
         max_pixels=LIMIT,
     )
     assert len(out) == 3 and opened == [path]
+
+
+@pytest.mark.parametrize("focal_y", [0.5, 0.2, 0.9])
+def test_presets_of_one_scale_are_resized_once_and_look_as_if_resized_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, focal_y: float
+) -> None:
+    # A tall photograph: Instagram's square and 4:5 portrait are both 1080 wide from its width.
+    path = save(tmp_path, photos.jpeg_plain(2000, 3000, quality=90))
+    square, portrait = DEFAULT_PRESETS["instagram-square"], DEFAULT_PRESETS["instagram-portrait"]
+    focal = (0.5, focal_y)
+    alone = render_variants(path, [square], focal=focal, stamp=STAMP, max_pixels=LIMIT)
+    resizes: list[tuple[int, int]] = []
+    real_resize = Image.Image.resize
+
+    def counting_resize(image: Image.Image, size: tuple[int, int], *a: object, **k: object) -> Any:
+        resizes.append(tuple(size))
+        return real_resize(image, size, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Image.Image, "resize", counting_resize)
+    both = render_variants(path, [square, portrait], focal=focal, stamp=STAMP, max_pixels=LIMIT)
+
+    assert resizes == [(1080, 1350)]
+    assert (both["instagram-square"].width, both["instagram-square"].height) == (1080, 1080)
+    diff = ImageChops.difference(
+        pixels(both["instagram-square"]).convert("RGB"),
+        pixels(alone["instagram-square"]).convert("RGB"),
+    )
+    stat = ImageStat.Stat(diff)
+    assert max(stat.mean) < 0.5  # 8-bit levels: the same picture, bar JPEG noise
+    assert min(10 * math.log10(255**2 / max(rms, 1e-9) ** 2) for rms in stat.rms) > 40
+
+
+def test_a_progressive_jpeg_of_thousands_of_scans_stored_before_ingest_refused_them_is_not_decoded(
+    tmp_path: Path,
+) -> None:
+    path = Path(__file__).parent / "data" / "hostile" / "jpeg-3000-scans.jpg"
+    with pytest.raises(RenderError, match=r"3,0\d\d or more JPEG scans; at most 256"):
+        render_one(path, DEFAULT_PRESETS["thumb"])
 
 
 def test_a_focal_point_outside_the_image_and_a_format_ingest_refuses_are_render_errors(
