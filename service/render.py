@@ -23,12 +23,13 @@ import io
 import math
 import os
 import re
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from PIL import Image, ImageCms, ImageColor, ImageDraw, ImageFont, JpegImagePlugin
@@ -674,12 +675,25 @@ def _encode(image: Image.Image, preset: Preset, quality: int, exif: bytes, xmp: 
         params |= {"optimize": True, "progressive": True}
     elif preset.format == "webp":
         params |= {"method": 4}
-    buffer = io.BytesIO()
-    try:
-        image.save(buffer, preset.format.upper(), **params)
-    except (OSError, ValueError) as error:  # e.g. XMP over the 64 KB a JPEG segment holds
-        raise RenderError(f"preset {preset.name!r}: cannot encode: {error}") from None
-    return buffer.getvalue()
+    with _scratch_file() as file:
+        try:
+            image.save(file, preset.format.upper(), **params)
+        except (OSError, ValueError) as error:  # e.g. XMP over the 64 KB a JPEG segment holds
+            raise RenderError(f"preset {preset.name!r}: cannot encode: {error}") from None
+        file.seek(0)
+        return file.read()
+
+
+def _scratch_file() -> BinaryIO:
+    """An anonymous file to encode into, in memory where the OS allows.
+
+    Not a BytesIO: Pillow's JPEG encoder keeps the GIL while it writes to a Python object and
+    releases it only when it writes to a file descriptor, so encodes on threads ran one at a
+    time (measured: 0.77x for two threads to BytesIO, 1.5-1.8x to a file).
+    """
+    if hasattr(os, "memfd_create"):  # Linux
+        return os.fdopen(os.memfd_create("vitrine-encode"), "w+b")
+    return tempfile.TemporaryFile()
 
 
 def _encode_within_budget(
