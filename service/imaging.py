@@ -26,6 +26,11 @@ _UNRENDERABLE_MODES = {"I", "F"}
 # bomb"). Encoders write about 10 scans; libjpeg-turbo suggests a limit of 500 for untrusted
 # input.
 MAX_JPEG_SCANS = 256
+# Pillow reads a PNG chunk by chunk in Python, ~3 us each even when empty, so 200 MB of 12-byte
+# chunks would cost minutes before any pixel. Real files have a few metadata chunks plus data
+# chunks (IDAT/fdAT) of kilobytes; only an APNG of tiny frames has thousands of small ones.
+MAX_SMALL_PNG_CHUNKS = 10_000
+SMALL_PNG_CHUNK = 1024  # bytes of chunk data
 # Orientations 5-8 turn the picture a quarter: displayed width and height swap.
 _QUARTER_TURNS = {5, 6, 7, 8}
 
@@ -89,6 +94,11 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
             f"The JPEG has {scans:,} or more scans; at most {MAX_JPEG_SCANS} are decoded "
             "(a progressive JPEG has about 10)."
         )
+    if pillow_format == "PNG" and (small := small_png_chunks(path)) > MAX_SMALL_PNG_CHUNKS:
+        raise UnreadableImage(
+            f"The PNG has {small:,} or more chunks of under {SMALL_PNG_CHUNK:,} bytes; at most "
+            f"{MAX_SMALL_PNG_CHUNKS:,} are read (a photograph has a handful)."
+        )
     try:
         with warnings.catch_warnings():
             # Bombs are judged below; other warnings are about metadata, which
@@ -131,6 +141,24 @@ def jpeg_scans(path: Path, limit: int = MAX_JPEG_SCANS) -> int:
         while count <= limit and (chunk := fp.read(1 << 20)):
             count += (tail + chunk).count(b"\xff\xda")
             tail = chunk[-1:]
+    return count
+
+
+def small_png_chunks(path: Path, limit: int = MAX_SMALL_PNG_CHUNKS) -> int:
+    """How many chunks of under SMALL_PNG_CHUNK bytes the PNG holds, counted up to ``limit + 1``.
+
+    Walks the chunk headers only (length and type), skipping each chunk's data, and stops at
+    IEND, at the end of the file or past the limit, so a hostile file costs a few ms.
+    """
+    count = 0
+    with path.open("rb") as fp:
+        fp.seek(8)  # the signature
+        while count <= limit and len(header := fp.read(8)) == 8:
+            length = int.from_bytes(header[:4], "big")
+            if header[4:] == b"IEND":
+                break
+            count += length < SMALL_PNG_CHUNK
+            fp.seek(length + 4, 1)  # data and CRC
     return count
 
 

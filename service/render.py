@@ -162,6 +162,15 @@ class _Decoded:
 def _decode(
     source: Path, presets: Sequence[Preset], focal: tuple[float, float], max_pixels: int
 ) -> _Decoded:
+    with source.open("rb") as fp:
+        head = fp.read(32)
+    # Pillow walks a PNG's chunks as it opens it: guard the originals stored before ingest did.
+    png = imaging.sniff(head) == ("PNG", "image/png")
+    if png and (small := imaging.small_png_chunks(source)) > imaging.MAX_SMALL_PNG_CHUNKS:
+        raise RenderError(
+            f"the source has {small:,} or more PNG chunks of under "
+            f"{imaging.SMALL_PNG_CHUNK:,} bytes; at most {imaging.MAX_SMALL_PNG_CHUNKS:,} are read"
+        )
     try:
         with warnings.catch_warnings():
             # The pixel limit is ours (max_pixels), checked from the header below. Pillow's

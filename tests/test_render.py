@@ -603,6 +603,14 @@ def test_a_progressive_jpeg_of_thousands_of_scans_stored_before_ingest_refused_t
         render_one(path, DEFAULT_PRESETS["thumb"])
 
 
+def test_a_png_flooded_with_tiny_chunks_is_refused_before_pillow_reads_them(tmp_path: Path) -> None:
+    hostile = Path(__file__).parent / "data" / "hostile"
+    with pytest.raises(RenderError, match=r"10,001 or more PNG chunks of under 1,024 bytes"):
+        render_one(hostile / "png-chunk-flood.png", DEFAULT_PRESETS["thumb"])
+    # An APNG of 2000 tiny frames has 4,002 small chunks: under the limit, it renders.
+    assert render_one(hostile / "apng-2000-frames.png", DEFAULT_PRESETS["thumb"]).width > 0
+
+
 def test_a_focal_point_outside_the_image_and_a_format_ingest_refuses_are_render_errors(
     tmp_path: Path,
 ) -> None:

@@ -643,6 +643,11 @@ def png_ztxt_bomb() -> bytes:
     return insert_png_chunks(png(92, 64), png_chunk(b"zTXt", body))
 
 
+def png_chunk_flood() -> bytes:
+    """20,000 empty private chunks before the image data: Pillow reads each one in Python."""
+    return insert_png_chunks(png(96, 64), *[png_chunk(b"prVt", b"")] * 20_000)
+
+
 def png_iccp_garbage() -> bytes:
     body = b"icc\0\0" + zlib.compress(garbage(3000, 3))
     return insert_png_chunks(png(93, 64), png_chunk(b"iCCP", body))
@@ -1128,6 +1133,9 @@ CORPUS: tuple[Entry, ...] = (
     Entry("png-compressed-156mpx.png", "bomb", "156 Mpx of 1-bit zeros deflated to ~20 KB",
           png_compressed_bomb, 413, "too-many-pixels", subset=True),
     Entry("png-ztxt-bomb.png", "bomb", "a zTXt chunk inflating to 16 MB", png_ztxt_bomb, 422,
+          "unreadable-image"),
+    Entry("png-chunk-flood.png", "bomb", "20,000 empty private chunks before IDAT (Pillow "
+          "reads chunks in Python: 200 MB of them would take minutes)", png_chunk_flood, 422,
           "unreadable-image"),
     Entry("png-exif-garbage.png", "exif", "a PNG eXIf chunk of random bytes",
           png_exif_garbage, size=(95, 64), media_type=PNG),
