@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
+from openapi_core import OpenAPI
 from sqlalchemy import create_engine, make_url, text
 
 from service import auth, db
 from service.app import create_app
 from service.cli import upgrade_database
 from service.models import Asset
+from tests.openapi_support import SPEC_PATH, Api, spec_config
 from tests.services import postgres_test_url, require_or_skip, s3_test_settings
 
 TABLES = (
@@ -167,3 +170,29 @@ def stored_state(app: Flask) -> tuple[int, list[str]]:
         rows = session.query(Asset).count()
     keys = sorted(app.extensions["vitrine.store"].keys("originals/"))
     return rows, keys
+
+
+# ---------------------------------------------------------------- openapi.yaml
+
+
+@pytest.fixture(scope="session")
+def spec_dict() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    return document
+
+
+@pytest.fixture(scope="session")
+def schemas(spec_dict: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = spec_dict["components"]["schemas"]
+    return found
+
+
+@pytest.fixture(scope="session")
+def openapi() -> OpenAPI:
+    return OpenAPI.from_file_path(str(SPEC_PATH), config=spec_config())
+
+
+@pytest.fixture
+def api(client: FlaskClient, openapi: OpenAPI) -> Api:
+    """The test client, checking every request and response against openapi.yaml."""
+    return Api(client, openapi)

@@ -9,7 +9,6 @@ field added to or dropped from a response fails here until the spec says so.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import time
@@ -17,108 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from flask import Flask
 from flask.testing import FlaskClient
-from openapi_core import Config, OpenAPI
+from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_core.validation.response.exceptions import InvalidData
 from openapi_spec_validator import validate as validate_spec
-from werkzeug.test import EnvironBuilder, TestResponse
+from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from service.app import create_app
 from service.storage.local import sign_blob_url
 from tests import photos
+from tests.openapi_support import SPEC_PATH, Api, problem
 from tests.test_api_assets import upload
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
-PROBLEM = "application/problem+json"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-
-def _json(value: bytes, **_parameters: str) -> Any:
-    return json.loads(value)
-
-
-def _text(value: bytes, **parameters: str) -> str:
-    return value.decode(parameters.get("charset", "utf-8"))
-
-
-def spec_config() -> Config:
-    """openapi-core's settings for this document.
-
-    It has no deserializer of its own for problem+json (which is JSON) or for CSV (text).
-    """
-    return Config(extra_media_type_deserializers={PROBLEM: _json, "text/csv": _text})
-
-
-@pytest.fixture(scope="module")
-def spec_dict() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    return document
-
-
-@pytest.fixture(scope="module")
-def openapi() -> OpenAPI:
-    return OpenAPI.from_file_path(str(SPEC_PATH), config=spec_config())
-
-
-class Api:
-    """Sends requests to the app and checks each request and response against the spec."""
-
-    def __init__(self, client: FlaskClient, openapi: OpenAPI) -> None:
-        self.client = client
-        self.openapi = openapi
-
-    def call(
-        self, method: str, path: str, *, request_valid: bool = True, **kwargs: Any
-    ) -> TestResponse:
-        builder = EnvironBuilder(path=path, method=method, **kwargs)
-        try:
-            environ = builder.get_environ()
-        finally:
-            builder.close()
-        # The app consumes the body, so both it and the validator get their own copy.
-        with environ["wsgi.input"] as stream:
-            body = stream.read()
-        response = self.client.open({**environ, "wsgi.input": io.BytesIO(body)}, buffered=True)
-        request = WerkzeugOpenAPIRequest(Request({**environ, "wsgi.input": io.BytesIO(body)}))
-        if request_valid:
-            self.openapi.validate_request(request)
-        else:
-            assert list(self.openapi.iter_request_errors(request)), (
-                f"the spec accepts {method} {path}, which the app refuses"
-            )
-        self.openapi.validate_response(request, WerkzeugOpenAPIResponse(response))
-        return response
-
-    def upload(
-        self,
-        headers: dict[str, str],
-        data: bytes,
-        filename: str = "photo.jpg",
-        *,
-        request_valid: bool = True,
-        **fields: Any,
-    ) -> TestResponse:
-        form = {"file": (io.BytesIO(data), filename), **fields}
-        return self.call(
-            "POST", "/api/v1/assets", data=form, headers=headers, request_valid=request_valid
-        )
-
-
-@pytest.fixture
-def api(client: FlaskClient, openapi: OpenAPI) -> Api:
-    return Api(client, openapi)
-
-
-def problem(response: TestResponse, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body: dict[str, Any] = response.json
-    assert body["code"] == code
-    return body
 
 
 # ---------------------------------------------------------------- the document itself

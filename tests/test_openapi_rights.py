@@ -14,35 +14,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import yaml
 from flask.testing import FlaskClient
-from openapi_core import OpenAPI
 
 from service import audit, captions, credits, licences, rights
 from tests import photos
+from tests.openapi_support import Api, problem
 from tests.test_api_assets import upload
-from tests.test_openapi import SPEC_PATH, Api, problem, spec_config
 
 BM = "© Trustees of the British Museum"
 CC_BY = "http://creativecommons.org/licenses/by/4.0/"
 Tokens = dict[str, dict[str, str]]
-
-
-@pytest.fixture(scope="module")
-def schemas() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    found: dict[str, Any] = document["components"]["schemas"]
-    return found
-
-
-@pytest.fixture(scope="module")
-def openapi() -> OpenAPI:
-    return OpenAPI.from_file_path(str(SPEC_PATH), config=spec_config())
-
-
-@pytest.fixture
-def api(client: FlaskClient, openapi: OpenAPI) -> Api:
-    return Api(client, openapi)
 
 
 @pytest.fixture

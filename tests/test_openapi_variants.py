@@ -15,9 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import yaml
 from flask import Flask
-from flask.testing import FlaskClient
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_core.validation.response.exceptions import InvalidData
@@ -29,28 +27,11 @@ from service import audit, db, presets, variants
 from service.models import Asset, Variant
 from service.storage import StorageUnavailable
 from tests import photos
-from tests.test_openapi import PROBLEM, SPEC_PATH, Api, problem, spec_config
+from tests.openapi_support import PROBLEM, Api, problem
 from tests.test_openapi_rights import BM, CC_BY, clear
 
 Tokens = dict[str, dict[str, str]]
 ALL_CHECKS = [check.__name__ for check in (*audit.CHECKS, *audit.IMAGE_CHECKS)]
-
-
-@pytest.fixture(scope="module")
-def schemas() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    found: dict[str, Any] = document["components"]["schemas"]
-    return found
-
-
-@pytest.fixture(scope="module")
-def openapi() -> OpenAPI:
-    return OpenAPI.from_file_path(str(SPEC_PATH), config=spec_config())
-
-
-@pytest.fixture
-def api(client: FlaskClient, openapi: OpenAPI) -> Api:
-    return Api(client, openapi)
 
 
 def uploaded(api: Api, tokens: Tokens) -> int:

@@ -29,10 +29,10 @@ from werkzeug.test import TestResponse
 from service import logs, metrics
 from service.app import create_app
 from tests import photos
+from tests.openapi_support import SPEC_PATH, Api, spec_config, text_body
 from tests.services import require_or_skip
 from tests.test_api_assets import upload
 from tests.test_api_variants import cleared_asset
-from tests.test_openapi import SPEC_PATH, Api, _text, spec_config
 
 ROOT = Path(__file__).resolve().parent.parent
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -108,7 +108,10 @@ def bare_app(tmp_path: Path) -> Iterator[MakeApp]:
 def openapi() -> OpenAPI:
     """The spec, reading OpenMetrics as text too (openapi-core has no deserializer for it)."""
     config = spec_config()
-    extra = {**(config.extra_media_type_deserializers or {}), "application/openmetrics-text": _text}
+    extra = {
+        **(config.extra_media_type_deserializers or {}),
+        "application/openmetrics-text": text_body,
+    }
     return OpenAPI.from_file_path(
         str(SPEC_PATH), config=dataclasses.replace(config, extra_media_type_deserializers=extra)
     )
