@@ -188,6 +188,25 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_brought_back_afterwards(
     assert response.headers["Location"] == "/upload"
 
 
+def test_the_audits_page_shows_each_assets_checks_with_their_status_and_reason(
+    web: FlaskClient, tokens: Tokens
+) -> None:
+    uncleared = an_asset(web, tokens)
+    signed_in(web, "viewer")
+    document = page(web.get(f"/audits?ids={uncleared}&platform=instagram&channel=social"))
+    section = document.find("section", cls="audit-asset", data_asset_id=str(uncleared))
+    assert section is not None and section.attrs["data-outcome"] == "fail"
+    table = section.find("table", cls="checks")
+    assert table is not None
+    caption = table.find("caption")
+    assert caption is not None
+    assert caption.text == f"Asset {uncleared} for instagram on the social channel"
+    rows = {row.attrs["data-check"]: row for row in table.find_all("tr", cls="check")}
+    assert rows["rights_status_cleared"].attrs["data-status"] == "fail"
+    assert "Rights status cleared" in rows["rights_status_cleared"].text
+    assert rows["alt_text_present"].attrs["data-status"] == "pass"
+
+
 # ---------------------------------------------------------------- sign-in
 
 
