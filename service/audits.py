@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, captions
 from .assets import AssetFilters, list_assets
-from .captioning import caption_for, credit_rule_for
+from .captioning import AssetCaption, caption_for, credit_rule_for
 from .models import Asset
 from .problems import InvalidInput
 from .rights import CHANNELS, record_values, rights_of
@@ -20,10 +20,17 @@ MAX_ASSETS_PER_AUDIT = 5_000
 
 
 def audit_input(
-    session: Session, asset: Asset, *, platform: str, channel: str, today: date
+    session: Session,
+    asset: Asset,
+    *,
+    platform: str,
+    channel: str,
+    today: date,
+    captioned: AssetCaption | None = None,
 ) -> audit.AuditInput:
+    """What the checks need to know of one asset; pass ``captioned`` if already composed."""
     record = rights_of(session, asset)
-    captioned = caption_for(session, asset, platform)
+    captioned = captioned or caption_for(session, asset, platform)
     summary = asset.metadata_summary
     embedded = summary.get("copyright_notice") or summary.get("credit_line")
     return audit.AuditInput(

@@ -20,6 +20,7 @@ from .history import record_changes
 from .models import Asset, Variant
 from .presets import Preset
 from .problems import Forbidden, InvalidInput, Problem
+from .render import RightsStamp
 from .storage import BlobStore
 
 MAX_REASON_LENGTH = 1_000
@@ -35,7 +36,9 @@ class PublishRefused(Problem):
 class Publication:
     """Everything a publisher needs to post: the variant, its caption and the audit."""
 
+    asset: Asset
     variant: Variant
+    stamp: RightsStamp  # the rights written into the variant
     caption: captioning.AssetCaption
     report: audit.Report
     overridden: bool
@@ -70,7 +73,10 @@ def publish(
             raise InvalidInput({"reason": "an override needs a reason, kept in the history"})
         if len(override_reason) > MAX_REASON_LENGTH:
             raise InvalidInput({"reason": f"must be at most {MAX_REASON_LENGTH} characters"})
-    subject = audits.audit_input(session, asset, platform=platform, channel=channel, today=today)
+    caption = captioning.caption_for(session, asset, platform)
+    subject = audits.audit_input(
+        session, asset, platform=platform, channel=channel, today=today, captioned=caption
+    )
     report = audit.audit(subject)
     if report.outcome == "fail" and override_reason is None:
         raise _refusal(report)
@@ -103,8 +109,7 @@ def publish(
         field = f"publish.override.{preset.name}"
         record_changes(session, asset.id, caller.name, {}, {field: override})
         session.commit()
-    caption = captioning.caption_for(session, asset, platform)
-    return Publication(variant=variant, caption=caption, report=report, overridden=overridden)
+    return Publication(asset, variant, stamp, caption, report, overridden)
 
 
 def _refusal(report: audit.Report) -> PublishRefused:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -248,8 +248,26 @@ def expiring(session: Session, *, today: date, within_days: int) -> list[Deadlin
 # --- the credit policy -------------------------------------------------------------------
 
 
+# Where a session remembers the policy it has read: one request (audit, stamp, caption) sees one
+# policy throughout, read once instead of once per rule lookup.
+_SESSION_POLICY = "vitrine.current_policy"
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_policy(session: Session) -> None:
+    session.info.pop(_SESSION_POLICY, None)  # it may have been seeded in what was rolled back
+
+
 def current_policy(session: Session, seed_file: Path = DEFAULT_POLICY_FILE) -> CreditPolicyVersion:
-    """The policy in force; the first call seeds version 1 from the shipped default file."""
+    """The policy in force, read once per session; the first read of all seeds version 1."""
+    remembered: CreditPolicyVersion | None = session.info.get(_SESSION_POLICY)
+    if remembered is None:
+        remembered = session.info[_SESSION_POLICY] = _newest_policy(session, seed_file)
+    return remembered
+
+
+def _newest_policy(session: Session, seed_file: Path) -> CreditPolicyVersion:
+    """The newest version in the database; seeds version 1 from the shipped file if none."""
     newest = session.scalar(
         select(CreditPolicyVersion).order_by(CreditPolicyVersion.version.desc()).limit(1)
     )
@@ -261,7 +279,7 @@ def current_policy(session: Session, seed_file: Path = DEFAULT_POLICY_FILE) -> C
         with session.begin_nested():
             session.add(seeded)
     except IntegrityError:  # another request seeded it first
-        return current_policy(session, seed_file)
+        return _newest_policy(session, seed_file)
     return seeded
 
 
@@ -288,10 +306,11 @@ def replace_policy(
         errors["rules"] = "each holder may appear once (names are compared tolerantly)"
     if errors:
         raise InvalidInput(errors)
-    version = current_policy(session).version + 1
+    version = _newest_policy(session, DEFAULT_POLICY_FILE).version + 1
     new = CreditPolicyVersion(
         version=version, rules=[credits.rule_json(rule) for rule in rules], created_by=actor
     )
     session.add(new)
     session.flush()
+    session.info[_SESSION_POLICY] = new
     return new

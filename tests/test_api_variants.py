@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
+from sqlalchemy import event
 
 from service import db, render
 from service.models import Variant
@@ -114,6 +115,29 @@ def test_the_same_variant_is_rendered_once_and_a_focal_point_change_makes_a_new_
     for bad in ({"x": 2, "y": 0.5}, {"x": "left", "y": 0.5}, {"x": 0.5}):
         assert client.put(f"/api/v1/assets/{asset_id}/focal-point", json=bad,
                           headers=tokens["contributor"]).status_code == 422  # fmt: skip
+
+
+def test_a_cached_variant_is_answered_with_a_handful_of_queries_reading_the_policy_once(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    asset_id = cleared_asset(client, tokens)
+    url = f"/api/v1/assets/{asset_id}/variants/instagram-square"
+    assert client.get(url, headers=tokens["viewer"]).status_code == 200
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = app.extensions["vitrine.engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        cached = client.get(url, headers=tokens["viewer"])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert cached.status_code == 200
+    # Token, asset (+ tags, rights), caption, policy, caption templates, variant: one each.
+    assert len(statements) <= 8, "\n".join(statements)
+    assert sum("FROM credit_policy_versions" in s for s in statements) == 1
 
 
 def test_concurrent_first_requests_render_a_variant_once(

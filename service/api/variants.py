@@ -93,8 +93,7 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
     seconds = current_app.config["SIGNED_URL_SECONDS"]
     variant = published.variant
     record = published.caption
-    session = get_session()
-    rights = assets.get_asset(session, asset_id).rights
+    rights = published.asset.rights
     return {
         "asset_id": asset_id,
         "preset": variant.preset,
@@ -110,7 +109,7 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
         "caption_length": record.caption.length,
         "caption_limit": record.caption.limit,
         "alt_text": record.alt_text,
-        "credit_line": variants.stamp_for(session, assets.get_asset(session, asset_id)).credit_line,
+        "credit_line": published.stamp.credit_line,
         "licence": rights.licence_uri if rights else None,
         "overridden": published.overridden,
         "audit": audit.report_dict(published.report),
