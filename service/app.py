@@ -18,7 +18,7 @@ from . import config, db, logs, metrics, presets
 from .problems import DatabaseDown, InvalidInput, NotFound, Problem, StorageDown
 from .spool import Spool
 from .storage import StorageUnavailable, open_store
-from .throttle import Throttle
+from .throttle import Limiter, SharedThrottle, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +56,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
     db.init_app(app)
-    app.extensions["vitrine.sign_in_throttle"] = Throttle(
-        limit=app.config["SIGN_IN_ATTEMPTS"], window=app.config["SIGN_IN_WINDOW_SECONDS"]
-    )
+    app.extensions["vitrine.sign_in_throttle"] = _sign_in_throttle(app)
     app.extensions["vitrine.store"] = open_store(app.config)
     app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
 
@@ -118,6 +116,16 @@ def wants_html() -> bool:
         return False
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "text/html"
+
+
+def _sign_in_throttle(app: Flask) -> Limiter:
+    """Failed sign-ins counted in Redis when the broker is Redis (exact across workers and
+    hosts), else in this process."""
+    limit, window = app.config["SIGN_IN_ATTEMPTS"], app.config["SIGN_IN_WINDOW_SECONDS"]
+    url = metrics.broker_url(app)
+    if url and metrics.is_redis(url):
+        return SharedThrottle(metrics.redis_client(url), limit, window)
+    return Throttle(limit, window)
 
 
 def _register_error_handlers(app: Flask) -> None:

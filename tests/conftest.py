@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import redis
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
@@ -26,7 +28,7 @@ from service.app import create_app
 from service.cli import upgrade_database
 from service.models import Asset
 from tests.openapi_support import SPEC_PATH, Api, spec_config
-from tests.services import postgres_test_url, require_or_skip, s3_test_settings
+from tests.services import postgres_test_url, redis_test_url, require_or_skip, s3_test_settings
 
 TABLES = (
     "variants",
@@ -196,3 +198,30 @@ def openapi() -> OpenAPI:
 def api(client: FlaskClient, openapi: OpenAPI) -> Api:
     """The test client, checking every request and response against openapi.yaml."""
     return Api(client, openapi)
+
+
+# ---------------------------------------------------------------- Redis
+
+
+CLAIM = "vitrine-test:claimed"  # marks a Redis database as taken by a running test
+
+
+@pytest.fixture
+def broker_url() -> Iterator[str]:
+    """A Redis database (1-15) claimed for this test alone, emptied afterwards."""
+    server = urlsplit(
+        require_or_skip(
+            "Redis (VITRINE_TEST_REDIS_URL, or redis-server on 127.0.0.1:6379)", redis_test_url()
+        )
+    )
+    for number in range(15, 0, -1):
+        url = server._replace(path=f"/{number}").geturl()
+        client = redis.Redis.from_url(url)
+        if client.set(CLAIM, "1", nx=True, ex=3600):
+            break
+        client.close()
+    else:
+        pytest.fail("Redis databases 1-15 are all claimed by other test runs")
+    yield url
+    client.flushdb()
+    client.close()

@@ -1,4 +1,4 @@
-"""Where the real services for the tests are: S3 and PostgreSQL from ``VITRINE_TEST_*``.
+"""Where the real services for the tests are: S3, PostgreSQL and Redis from ``VITRINE_TEST_*``.
 
 ``scripts/s3-test-server.sh up`` and ``scripts/pg-test-server.sh up`` print these
 variables; without them the tests that need the service are skipped, or fail when
@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import psycopg
 import pytest
+import redis
 
 T = TypeVar("T")
 
@@ -54,6 +55,19 @@ def _answers(url: str) -> bool:
     except psycopg.Error:
         return False
     return True
+
+
+def redis_test_url() -> str | None:
+    """``VITRINE_TEST_REDIS_URL`` (the local Redis by default) if it answers within 2 s, else None."""
+    url = os.environ.get("VITRINE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+    return url
 
 
 def require_or_skip(what: str, value: T | None) -> T:

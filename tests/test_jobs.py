@@ -16,11 +16,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import exifread
 import pytest
-import redis
 from flask import Flask
 from PIL import Image
 
@@ -29,50 +27,14 @@ from service.app import create_app
 from service.models import Variant
 from service.problems import StorageDown
 from tests import photos
-from tests.services import require_or_skip
 from tests.test_api_assets import upload
 
 EAGER = ("thumb", "web-large")
 VITRINE = Path(sys.executable).with_name("vitrine")
-CLAIM = "vitrine-test:claimed"  # marks a Redis database as taken by a running test
 # A worker takes seconds to start: its tests run on the two setups a deployment would use.
 SHARED_SETUPS = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local"), ("postgresql", "s3")], indirect=True
 )
-
-
-def redis_test_url() -> str | None:
-    """``VITRINE_TEST_REDIS_URL`` (the local Redis by default) if it answers within 2 s, else None."""
-    url = os.environ.get("VITRINE_TEST_REDIS_URL") or "redis://127.0.0.1:6379"
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError:
-        return None
-    finally:
-        client.close()
-    return url
-
-
-@pytest.fixture
-def broker_url() -> Iterator[str]:
-    """A Redis database (1-15) claimed for this test alone, emptied afterwards."""
-    server = urlsplit(
-        require_or_skip(
-            "Redis (VITRINE_TEST_REDIS_URL, or redis-server on 127.0.0.1:6379)", redis_test_url()
-        )
-    )
-    for number in range(15, 0, -1):
-        url = server._replace(path=f"/{number}").geturl()
-        client = redis.Redis.from_url(url)
-        if client.set(CLAIM, "1", nx=True, ex=3600):
-            break
-        client.close()
-    else:
-        pytest.fail("Redis databases 1-15 are all claimed by other test runs")
-    yield url
-    client.flushdb()
-    client.close()
 
 
 def worker_environment(settings: dict[str, Any]) -> dict[str, str]:

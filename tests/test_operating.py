@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_core import OpenAPI
@@ -30,7 +29,7 @@ from service import logs, metrics
 from service.app import create_app
 from tests import photos
 from tests.openapi_support import SPEC_PATH, Api, spec_config, text_body
-from tests.services import require_or_skip
+from tests.services import redis_test_url, require_or_skip
 from tests.test_api_assets import upload
 from tests.test_api_variants import cleared_asset
 
@@ -60,19 +59,6 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 def body(response: TestResponse) -> dict[str, Any]:
     parsed: dict[str, Any] = response.get_json()
     return parsed
-
-
-def redis_test_url() -> str | None:
-    """``VITRINE_TEST_REDIS_URL`` (or the local default) if a Redis answers there."""
-    url = os.environ.get("VITRINE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
-    client = metrics.redis_client(url)
-    try:
-        client.ping()
-    except redis.RedisError:
-        return None
-    finally:
-        client.close()
-    return url
 
 
 def dead_port() -> int:

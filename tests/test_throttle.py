@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
+
+import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.throttle import Throttle
+from service.throttle import SharedThrottle, Throttle
 from tests.web_support import PASSWORD, add_user, browser_like, sign_in
+
+# Sign-in counting does not depend on the database or the blob store: one setup is enough.
+ONE_SETUP = pytest.mark.parametrize(
+    ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True
+)
 
 
 def test_a_throttle_allows_the_limit_then_waits_out_the_window() -> None:
@@ -34,3 +44,53 @@ def test_too_many_wrong_passwords_lock_sign_in_for_that_user_even_with_the_right
     assert "Too many failed attempts" in locked.get_data(as_text=True)
     add_user(app, "curator", "viewer")
     assert sign_in(client, "curator", PASSWORD).status_code == 302  # others are not locked out
+
+
+def test_a_shared_throttle_keeps_the_window_in_redis(broker_url: str) -> None:
+    client = redis.Redis.from_url(broker_url)
+    throttle = SharedThrottle(client, limit=3, window=60)
+    for second in range(3):
+        assert throttle.retry_after("alice|10.0.0.1", now=1000 + second) == 0
+        throttle.fail("alice|10.0.0.1", now=1000 + second)
+    assert throttle.retry_after("alice|10.0.0.1", now=1010) == 51
+    assert throttle.retry_after("bob|10.0.0.1", now=1010) == 0
+    assert throttle.retry_after("alice|10.0.0.1", now=1060.5) == 0
+    assert 0 < client.ttl("vitrine:throttle:alice|10.0.0.1") <= 61  # Redis forgets it by itself
+    throttle.fail("alice|10.0.0.1")
+    throttle.forget("alice|10.0.0.1")
+    assert not client.exists("vitrine:throttle:alice|10.0.0.1")
+
+
+@ONE_SETUP
+def test_with_a_redis_broker_every_web_process_counts_the_same_failed_sign_ins(
+    make_app: Callable[..., Flask], broker_url: str
+) -> None:
+    # Two apps stand for two gunicorn workers (or two hosts) behind one load balancer.
+    first, second = make_app(BROKER_URL=broker_url), make_app(BROKER_URL=broker_url)
+    add_user(first, "registrar", "viewer")
+    clients = [browser_like(first.test_client()), browser_like(second.test_client())]
+    limit = first.config["SIGN_IN_ATTEMPTS"]
+    for attempt in range(limit):
+        assert sign_in(clients[attempt % 2], "registrar", "wrong password!").status_code == 401
+    for client in clients:
+        locked = sign_in(client, "registrar", PASSWORD)
+        assert locked.status_code == 429
+        assert int(locked.headers["Retry-After"]) > 0
+
+
+@ONE_SETUP
+def test_a_redis_that_stops_answering_falls_back_to_counting_in_the_process(
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as probe:  # a port with nothing listening: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(BROKER_URL=f"redis://127.0.0.1:{port}/0")
+    add_user(app, "registrar", "viewer")
+    client = browser_like(app.test_client())
+    assert sign_in(client, "registrar", PASSWORD).status_code == 302  # sign-in still works
+    client = browser_like(app.test_client())
+    for _ in range(app.config["SIGN_IN_ATTEMPTS"]):
+        assert sign_in(client, "registrar", "wrong password!").status_code == 401
+    assert sign_in(client, "registrar", PASSWORD).status_code == 429  # and is still limited
+    assert "Redis unavailable" in caplog.text

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from .. import auth
 from ..db import get_session
-from ..throttle import Throttle
+from ..throttle import Limiter
 from . import bp
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,7 +96,7 @@ def login() -> Any:
             errors["username"] = "Enter your username."
         if not password:
             errors["password"] = "Enter your password."  # noqa: S105 - a message
-        throttle: Throttle = current_app.extensions["vitrine.sign_in_throttle"]
+        throttle: Limiter = current_app.extensions["vitrine.sign_in_throttle"]
         key = f"{username.strip().casefold()}|{request.remote_addr}"
         wait = throttle.retry_after(key)
         if wait:
