@@ -45,7 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 200,
     # A render claimed longer ago than this is presumed dead and taken over.
     "RENDER_TIMEOUT_SECONDS": 120.0,
-    # Failed sign-ins allowed per username and address within the window (per web process).
+    # Failed sign-ins allowed per username and address within the window (shared in Redis when
+    # the broker is Redis, else per web process).
     "SIGN_IN_ATTEMPTS": 5,
     "SIGN_IN_WINDOW_SECONDS": 900,
     # Send the session cookie only over HTTPS; turn on behind TLS.
