@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import IO, Any
 
 from flask import Flask, Response, current_app, render_template, request
@@ -14,7 +15,7 @@ from PIL import Image
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from . import config, db, logs, metrics, presets
+from . import config, db, logs, metrics, presets, render
 from .problems import DatabaseDown, InvalidInput, NotFound, Problem, StorageDown
 from .spool import Spool
 from .storage import StorageUnavailable, open_store
@@ -59,6 +60,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["vitrine.sign_in_throttle"] = _sign_in_throttle(app)
     app.extensions["vitrine.store"] = open_store(app.config)
     app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
+    _check_credit_font(app.config.get("CREDIT_FONT"))
 
     from . import api, jobs, web
 
@@ -116,6 +118,15 @@ def wants_html() -> bool:
         return False
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "text/html"
+
+
+def _check_credit_font(path: str | None) -> None:
+    """Refuse to start with a credit font that cannot be read, not at the first burn-in."""
+    if path:
+        try:
+            render.load_font(Path(path), 12)
+        except ValueError as error:
+            raise config.ConfigError(f"VITRINE_CREDIT_FONT: {error}") from None
 
 
 def _sign_in_throttle(app: Flask) -> Limiter:

@@ -16,7 +16,19 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from . import assets, audit, audits, auth, backups, db, importer, jobs, publishing, rights
+from . import (
+    assets,
+    audit,
+    audits,
+    auth,
+    backups,
+    db,
+    importer,
+    jobs,
+    publishing,
+    rights,
+    variants,
+)
 from .assets import AssetFilters
 from .models import Asset
 from .problems import Problem
@@ -258,8 +270,7 @@ def render_command(
                     session, store, asset, preset,
                     platform=publishing.platform_for(preset), channel=channel,
                     today=db.utcnow().date(), caller=caller, override_reason=override_reason,
-                    max_pixels=current_app.config["MAX_PIXELS"],
-                    render_timeout=current_app.config["RENDER_TIMEOUT_SECONDS"],
+                    rendering=variants.RenderSettings.of(current_app.config),
                 )  # fmt: skip
             except Problem as problem:
                 if problem.status != 409:

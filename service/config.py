@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     # JSON object of preset overrides or additions, e.g. Bluesky's 2026 limits:
     # {"bluesky": {"width": 4000, "height": 4000, "max_bytes": 2000000}}
     "PRESETS": None,
+    # TrueType/OpenType font for burned-in credit lines; unset, the shipped DejaVu Sans (Latin,
+    # Greek, Cyrillic, Hebrew, Arabic...). Credits it cannot draw are refused, not boxed.
+    "CREDIT_FONT": None,
     # Celery broker (redis://127.0.0.1:6379/0, amqp://...) for `vitrine worker`. Unset, the
     # background work (rendering ahead) runs inline in the web process after each commit.
     "BROKER_URL": None,

@@ -117,8 +117,7 @@ def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
             app.extensions["vitrine.store"],
             asset,
             preset,
-            max_pixels=app.config["MAX_PIXELS"],
-            render_timeout=app.config["RENDER_TIMEOUT_SECONDS"],
+            variants.RenderSettings.of(app.config),
         )
 
 

@@ -61,8 +61,7 @@ def publish(
     today: date,
     caller: Caller,
     override_reason: str | None,
-    max_pixels: int,
-    render_timeout: float,
+    rendering: variants.RenderSettings,
 ) -> Publication:
     """Audit, render and audit the output; refuse with 409 unless it passes or is overridden."""
     audits.check_scope(platform, channel)
@@ -80,9 +79,7 @@ def publish(
     report = audit.audit(subject)
     if report.outcome == "fail" and override_reason is None:
         raise _refusal(report)
-    variant = variants.get_or_render(
-        session, store, asset, preset, max_pixels=max_pixels, render_timeout=render_timeout
-    )
+    variant = variants.get_or_render(session, store, asset, preset, rendering)
     stamp = variants.stamp_for(session, asset)
     facts = audit.VariantFacts(
         preset=preset.name,

@@ -19,11 +19,14 @@ exifread and exiftool read "©" back, while Pillow's ``getexif()`` decodes ASCII
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import math
 import os
 import re
 import tempfile
+import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -65,6 +68,12 @@ BOX_ALPHA = 184
 TEXT_RGBA = (255, 255, 255, 255)
 FONT_SCALE = 0.026  # of the geometric mean of the output's sides
 MIN_FONT_PX = 10  # long credits shrink to this, then wrap; never smaller
+# Pillow's bundled font has ASCII only ("Musée" came out "Mus▯e"). DejaVu Sans covers Latin,
+# Greek, Cyrillic, Hebrew, Arabic and more; VITRINE_CREDIT_FONT names another (Noto Sans CJK
+# for Chinese and Japanese credits, say). Text the font cannot draw is refused, never boxed.
+DEFAULT_CREDIT_FONT = Path(__file__).parent / "data" / "fonts" / "DejaVuSans.ttf"
+# A private-use code point no font maps: what the font draws for a character it lacks.
+_SURELY_MISSING = "\U0010fffd"
 
 
 class RenderError(Exception):
@@ -106,6 +115,7 @@ def render_variants(
     focal: tuple[float, float],
     stamp: RightsStamp,
     max_pixels: int,
+    credit_font: Path = DEFAULT_CREDIT_FONT,
 ) -> dict[str, Rendered]:
     """Render every preset from one decode of ``source``; RenderError says why one cannot be."""
     if stamp.placement not in ("bottom-left", "bottom-right", "band"):
@@ -124,15 +134,15 @@ def render_variants(
     ]
     width, height = decoded.image.size
     oriented_size = (height, width) if turned else (width, height)
+    finishing = _Finishing(decoded, stamp, xmp_packet(stamp), credit_font, oriented_size)
     batches = _batches(jobs)
-    xmp = xmp_packet(stamp)
     workers = min(len(batches), _cpus())
     with ThreadPoolExecutor(max_workers=workers) as pool:
         sources = _sources(decoded, batches, pool, workers)
 
         def render_batch(batch: _Batch) -> list[Rendered]:
             source = sources[batch.factor].result()
-            return _render_batch(batch, source, decoded, stamp, xmp, oriented_size)
+            return _render_batch(batch, source, finishing)
 
         # Largest first, so the last task to finish is a small one and no thread waits long.
         largest_first = sorted(batches, key=lambda batch: -batch.pixels)
@@ -458,38 +468,36 @@ def _convert_in_strips(
 # ---------------------------------------------------------------- resample, pad, overlay
 
 
-def _render_batch(
-    batch: _Batch,
-    source: _Source,
-    decoded: _Decoded,
-    stamp: RightsStamp,
-    xmp: bytes,
-    oriented_size: geometry.Size,
-) -> list[Rendered]:
+@dataclass(frozen=True)
+class _Finishing:
+    """What every output of one call shares once resized: the source's facts, the rights."""
+
+    decoded: _Decoded
+    stamp: RightsStamp
+    xmp: bytes
+    credit_font: Path
+    oriented_size: geometry.Size
+
+
+def _render_batch(batch: _Batch, source: _Source, finishing: _Finishing) -> list[Rendered]:
     resized = _resample(source, batch.crop, batch.size)
-    if not source.srgb and decoded.convert is not None:
-        resized = decoded.convert(resized)
+    convert = finishing.decoded.convert
+    if not source.srgb and convert is not None:
+        resized = convert(resized)
     if len(batch.jobs) == 1:
-        return [_finish(batch.jobs[0], resized, decoded, stamp, xmp, oriented_size)]
+        return [_finish(batch.jobs[0], resized, finishing)]
     # Each job gets its own copy: finishing may draw the credit line into the pixels.
     return [
-        _finish(job, resized.crop(cut), decoded, stamp, xmp, oriented_size)
+        _finish(job, resized.crop(cut), finishing)
         for job, cut in zip(batch.jobs, batch.cuts, strict=True)
     ]
 
 
-def _finish(
-    job: _Job,
-    image: Image.Image,
-    decoded: _Decoded,
-    stamp: RightsStamp,
-    xmp: bytes,
-    oriented_size: geometry.Size,
-) -> Rendered:
+def _finish(job: _Job, image: Image.Image, finishing: _Finishing) -> Rendered:
     """Turn, flatten, pad, burn the credit in and encode one job's resized pixels."""
-    preset, plan = job.preset, job.plan
-    if decoded.orientation in _TRANSPOSE:
-        image = image.transpose(_TRANSPOSE[decoded.orientation])
+    preset, plan, stamp = job.preset, job.plan, finishing.stamp
+    if finishing.decoded.orientation in _TRANSPOSE:
+        image = image.transpose(_TRANSPOSE[finishing.decoded.orientation])
     padding = _colour(preset)
     if preset.format == "jpeg" and image.mode == "RGBA":
         flat = Image.new("RGB", image.size, padding)
@@ -501,9 +509,9 @@ def _finish(
         image = canvas
     burned = stamp.burn_in or preset.burn_in_credit
     if burned:
-        burn_in_credit(image, stamp.credit_line, stamp.placement)
+        burn_in_credit(image, stamp.credit_line, stamp.placement, finishing.credit_font)
     exif = exif_block(stamp, orientation=preset.format != "avif")
-    data, quality = _encode_within_budget(image, preset, exif, xmp)
+    data, quality = _encode_within_budget(image, preset, exif, finishing.xmp)
     return Rendered(
         preset.name,
         data,
@@ -512,7 +520,7 @@ def _finish(
         preset.media_type,
         quality,
         burned,
-        decoded_size=oriented_size,
+        decoded_size=finishing.oriented_size,
     )
 
 
@@ -542,11 +550,31 @@ def _colour(preset: Preset) -> tuple[int, ...]:
         raise RenderError(f"preset {preset.name!r}: bad padding {preset.padding!r}") from None
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    font = ImageFont.load_default(size=size)
-    if not isinstance(font, ImageFont.FreeTypeFont):  # Pillow built without FreeType
-        raise RenderError("burning in a credit needs Pillow with FreeType")
-    return font
+def load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    """The TrueType/OpenType font at ``path``; ValueError if it is not one."""
+    try:
+        return ImageFont.truetype(str(path), size)
+    except OSError as error:
+        raise ValueError(f"{path} is not a font Pillow can read: {error}") from None
+
+
+@functools.cache
+def font_identity(path: Path) -> str:
+    """Name and digest of a font file: a variant key changes when the font does."""
+    return f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
+
+
+def missing_glyphs(font: ImageFont.FreeTypeFont, text: str) -> str:
+    """The characters of ``text`` (each once) that ``font`` would draw as its missing-glyph box."""
+
+    def drawn(char: str) -> tuple[tuple[int, int], bytes]:
+        mask = font.getmask(char)
+        return mask.size, bytes(mask)
+
+    box = drawn(_SURELY_MISSING)
+    # Spaces, controls and format characters (Z*, C*) draw nothing whether present or not.
+    shown = (char for char in dict.fromkeys(text) if unicodedata.category(char)[0] not in "ZC")
+    return "".join(char for char in shown if drawn(char) == box)
 
 
 def credit_font_size(width: int, height: int) -> int:
@@ -557,12 +585,20 @@ def credit_font_size(width: int, height: int) -> int:
     return max(MIN_FONT_PX + 2, round(FONT_SCALE * math.sqrt(width * height)))
 
 
-def _fit_text(text: str, size: int, room: int) -> tuple[list[str], ImageFont.FreeTypeFont]:
+def _fit_text(
+    text: str, size: int, room: int, font_path: Path
+) -> tuple[list[str], ImageFont.FreeTypeFont]:
     """Lines and font for ``text`` within ``room`` px: shrink (to MIN_FONT_PX), then wrap."""
-    font = _font(size)
+    font = load_font(font_path, size)
+    if missing := missing_glyphs(font, text):
+        raise RenderError(
+            f"the credit font {font_path.name} cannot draw {missing!r} of the credit line; "
+            "set VITRINE_CREDIT_FONT to a font that can (such as Noto Sans CJK for Chinese "
+            "and Japanese)"
+        )
     length = font.getlength(text)
     if length > room:
-        font = _font(max(MIN_FONT_PX, math.floor(size * room / length * 0.98)))
+        font = load_font(font_path, max(MIN_FONT_PX, math.floor(size * room / length * 0.98)))
     lines: list[str] = []
     for word in text.split():
         trial = f"{lines[-1]} {word}" if lines else word
@@ -575,7 +611,9 @@ def _fit_text(text: str, size: int, room: int) -> tuple[list[str], ImageFont.Fre
     return lines, font
 
 
-def burn_in_credit(image: Image.Image, text: str, placement: str) -> None:
+def burn_in_credit(
+    image: Image.Image, text: str, placement: str, font_path: Path = DEFAULT_CREDIT_FONT
+) -> None:
     """Draw ``text`` in white on a dark box (corner) or full-width band, in place."""
     if not text.strip():
         raise RenderError("the credit line to burn in is empty")
@@ -583,7 +621,7 @@ def burn_in_credit(image: Image.Image, text: str, placement: str) -> None:
     size = credit_font_size(width, height)
     margin, pad = max(4, round(size * 0.6)), max(3, round(size * 0.4))
     room = width - 2 * pad - (0 if placement == "band" else 2 * margin)
-    lines, font = _fit_text(" ".join(text.split()), size, room)
+    lines, font = _fit_text(" ".join(text.split()), size, room, font_path)
     block = "\n".join(lines)
     spacing = max(2, round(font.size * 0.25))
     probe = ImageDraw.Draw(Image.new("L", (1, 1)))

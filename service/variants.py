@@ -14,7 +14,8 @@ import json
 import shutil
 import tempfile
 import time
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,25 @@ class RenderBusy(Problem):
     headers = {"Retry-After": "2"}
 
 
+@dataclass(frozen=True)
+class RenderSettings:
+    """How this deployment renders: the source pixel limit, how long a render claim may last
+    before another request takes it over, and the font credit lines are burned in with."""
+
+    max_pixels: int
+    timeout: float
+    credit_font: Path = render.DEFAULT_CREDIT_FONT
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> RenderSettings:
+        font = config.get("CREDIT_FONT")
+        return cls(
+            max_pixels=int(config["MAX_PIXELS"]),
+            timeout=float(config["RENDER_TIMEOUT_SECONDS"]),
+            credit_font=Path(font) if font else render.DEFAULT_CREDIT_FONT,
+        )
+
+
 def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:
     """The rights to write into (and maybe burn onto) the asset's variants."""
     record = rights_of(session, asset)
@@ -61,14 +81,16 @@ def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:
     )
 
 
-def variant_key(asset: Asset, preset: Preset, stamp: render.RightsStamp) -> str:
+def variant_key(asset: Asset, preset: Preset, stamp: render.RightsStamp, credit_font: Path) -> str:
     """The digest that names a variant; it changes whenever the output would."""
-    shaping = {
+    shaping: dict[str, Any] = {
         "original": asset.sha256,
         "preset": preset.spec(),
         "focal": [round(asset.focal_x, 4), round(asset.focal_y, 4)],
         "stamp": asdict(stamp),
     }
+    if stamp.burn_in or preset.burn_in_credit:  # only then does the font reach the pixels
+        shaping["credit_font"] = render.font_identity(credit_font)
     return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
 
 
@@ -82,18 +104,16 @@ def get_or_render(
     store: BlobStore,
     asset: Asset,
     preset: Preset,
-    *,
-    max_pixels: int,
-    render_timeout: float,
+    settings: RenderSettings,
 ) -> Variant:
     """The ready variant for the asset's current state, rendering it if nobody has yet.
 
     Commits as it goes: the claim must be visible to other requests before rendering.
     """
     stamp = stamp_for(session, asset)
-    key = variant_key(asset, preset, stamp)
+    key = variant_key(asset, preset, stamp, settings.credit_font)
     session.commit()  # a first look may have proposed the rights record
-    deadline = time.monotonic() + render_timeout
+    deadline = time.monotonic() + settings.timeout
     while True:
         variant = session.scalar(select(Variant).where(Variant.key == key))
         if variant is not None and variant.status == "ready":
@@ -101,14 +121,14 @@ def get_or_render(
             return variant
         if variant is None and _claim_new(session, asset, preset, key):
             break
-        if variant is not None and _take_over_stale(session, variant, render_timeout):
+        if variant is not None and _take_over_stale(session, variant, settings.timeout):
             break
         if time.monotonic() > deadline:
             raise RenderBusy("Another request is rendering this variant; try again shortly.")
         session.rollback()  # see other transactions' commits on the next look
         time.sleep(POLL_SECONDS)
     metrics.count_variant_lookup(preset.name, hit=False)
-    return _render_claimed(session, store, asset, preset, key, stamp, max_pixels)
+    return _render_claimed(session, store, asset, preset, key, stamp, settings)
 
 
 def _claim_new(session: Session, asset: Asset, preset: Preset, key: str) -> bool:
@@ -153,7 +173,7 @@ def _render_claimed(
     preset: Preset,
     key: str,
     stamp: render.RightsStamp,
-    max_pixels: int,
+    settings: RenderSettings,
 ) -> Variant:
     variant = session.scalar(select(Variant).where(Variant.key == key))
     assert variant is not None
@@ -165,7 +185,12 @@ def _render_claimed(
                 shutil.copyfileobj(stream, out, 1024 * 1024)
             focal = (asset.focal_x, asset.focal_y)
             [rendered] = render.render_variants(
-                source, [preset], focal=focal, stamp=stamp, max_pixels=max_pixels
+                source,
+                [preset],
+                focal=focal,
+                stamp=stamp,
+                max_pixels=settings.max_pixels,
+                credit_font=settings.credit_font,
             ).values()
             output = Path(workdir) / "variant"
             output.write_bytes(rendered.data)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import threading
 import urllib.request
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import exifread
@@ -15,6 +17,7 @@ from PIL import Image
 from sqlalchemy import event
 
 from service import db, render
+from service.config import ConfigError
 from service.models import Variant
 from tests import photos
 from tests.test_api_assets import upload
@@ -255,6 +258,59 @@ def test_a_policy_that_asks_for_burn_in_gets_the_credit_in_the_pixels(
     checks = {c["check"]: c for c in body["audit"]["checks"]}
     assert checks["credit_line_in_pixels"]["status"] == "pass"
     assert checks["credit_line_in_pixels"]["code"] == "burned_in"
+
+
+def burn_in_everything(client: FlaskClient, tokens: dict[str, dict[str, str]], *extra: Any) -> None:
+    policy = client.get("/api/v1/credit-policies", headers=tokens["viewer"]).json
+    rules = [{**rule, "burn_in": True} for rule in policy["rules"]] + list(extra)
+    put = client.put("/api/v1/credit-policies", json={"rules": rules}, headers=tokens["admin"])
+    assert put.status_code == 200, put.json
+
+
+def test_a_credit_the_font_cannot_draw_is_a_422_with_the_reason_and_leaves_nothing_behind(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    tokyo = {"holder": "Tokyo National Museum", "credit_line": "© 東京国立博物館", "burn_in": True}
+    burn_in_everything(client, tokens, tokyo)
+    asset_id = upload(client, tokens["contributor"], photos.jpeg_plain(1600, 1200),
+                      alt_text="A lacquered box.").json["id"]  # fmt: skip
+    cleared = clear(client, tokens, asset_id, holder=tokyo["holder"],
+                    credit_line=tokyo["credit_line"])  # fmt: skip
+    assert cleared.status_code == 200, cleared.json
+    store = app.extensions["vitrine.store"]
+    variant_blobs = sorted(store.keys("variants/"))
+    response = client.get(f"/api/v1/assets/{asset_id}/variants/x", headers=tokens["viewer"])
+    assert response.status_code == 422, response.json
+    assert response.mimetype == "application/problem+json"
+    assert response.json["code"] == "variant-impossible"
+    assert "東京国立博物館" in response.json["detail"]
+    assert "VITRINE_CREDIT_FONT" in response.json["detail"]
+    assert variant_rows(app) == []  # the claim was given back
+    assert sorted(store.keys("variants/")) == variant_blobs  # and no blob was written
+
+
+def test_a_new_credit_font_makes_new_burned_in_variants_and_a_bad_one_stops_the_app_starting(
+    app: Flask,
+    make_app: Callable[..., Flask],
+    client: FlaskClient,
+    tokens: dict[str, dict[str, str]],
+    tmp_path: Path,
+) -> None:
+    burn_in_everything(client, tokens)
+    asset_id = cleared_asset(client, tokens)
+    url = f"/api/v1/assets/{asset_id}/variants/facebook"
+    assert client.get(url, headers=tokens["viewer"]).status_code == 200
+    [before] = variant_rows(app)
+    other_font = tmp_path / "other.ttf"
+    other_font.write_bytes(render.DEFAULT_CREDIT_FONT.read_bytes() + b"\0")
+    relettered = make_app(CREDIT_FONT=str(other_font))
+    assert relettered.test_client().get(url, headers=tokens["viewer"]).status_code == 200
+    [after] = variant_rows(app)
+    assert after.key != before.key and after.burned_in
+    not_a_font = tmp_path / "notes.txt"
+    not_a_font.write_text("not a font")
+    with pytest.raises(ConfigError, match="VITRINE_CREDIT_FONT"):
+        make_app(CREDIT_FONT=str(not_a_font))
 
 
 def test_the_render_command_writes_cleared_variants_and_their_captions_to_a_folder(

@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import make_url, select
 
-from service import db, variants
+from service import db, render, variants
 from service.db import utcnow
 from service.models import Asset, Variant
 from tests import photos
@@ -266,10 +266,8 @@ app = create_app(settings)
 with app.app_context(), db.new_session() as session:
     asset = session.get(Asset, int(sys.argv[1]))
     preset = app.extensions["vitrine.presets"][sys.argv[2]]
-    variants.get_or_render(
-        session, app.extensions["vitrine.store"], asset, preset,
-        max_pixels=app.config["MAX_PIXELS"], render_timeout=600,
-    )
+    settings = variants.RenderSettings(max_pixels=app.config["MAX_PIXELS"], timeout=600)
+    variants.get_or_render(session, app.extensions["vitrine.store"], asset, preset, settings)
 """
 
 
@@ -334,7 +332,8 @@ def test_a_stale_claim_left_by_a_dead_renderer_is_taken_over_by_the_next_request
         asset = session.get(Asset, asset_id)
         assert asset is not None
         preset = app.extensions["vitrine.presets"]["instagram-square"]
-        key = variants.variant_key(asset, preset, variants.stamp_for(session, asset))
+        stamp = variants.stamp_for(session, asset)
+        key = variants.variant_key(asset, preset, stamp, render.DEFAULT_CREDIT_FONT)
         session.rollback()
         session.add(
             Variant(

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request, Response
 
-from service import audit, db, presets, variants
+from service import audit, db, presets, render, variants
 from service.models import Asset, Variant
 from service.storage import StorageUnavailable
 from tests import photos
@@ -371,7 +371,8 @@ def test_a_variant_another_request_keeps_rendering_answers_503(
     with app.app_context(), db.new_session() as session:
         asset = session.get(Asset, asset_id)
         assert asset is not None
-        key = variants.variant_key(asset, preset, variants.stamp_for(session, asset))
+        stamp = variants.stamp_for(session, asset)
+        key = variants.variant_key(asset, preset, stamp, render.DEFAULT_CREDIT_FONT)
         session.add(
             Variant(
                 key=key,

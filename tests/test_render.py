@@ -12,18 +12,21 @@ from typing import Any
 
 import exifread
 import pytest
-from PIL import Image, ImageChops, ImageCms, ImageStat, IptcImagePlugin
+from PIL import Image, ImageChops, ImageCms, ImageFont, ImageStat, IptcImagePlugin
 
 from service import geometry
 from service.metadata import read_metadata
 from service.presets import DEFAULT_PRESETS, Preset
 from service.render import (
+    DEFAULT_CREDIT_FONT,
     MIN_FONT_PX,
     SRGB_ICC,
     Rendered,
     RenderError,
     RightsStamp,
     credit_font_size,
+    load_font,
+    missing_glyphs,
     render_variants,
 )
 from tests import photos
@@ -456,6 +459,62 @@ def test_a_credit_too_long_to_be_legible_is_refused_not_cut(tmp_path: Path) -> N
     stamp = dataclasses.replace(STAMP, credit_line="©" + "x" * 60, burn_in=True)
     with pytest.raises(RenderError, match="does not fit legibly"):
         render_one(path, preset(width=120, height=120), stamp=stamp)
+
+
+MUSEUM_CREDITS = [
+    "© Musée du Louvre, Dist. GrandPalaisRmn / Hervé Lewandowski",
+    "© Staatliche Museen zu Berlin, Ägyptisches Museum / Jürgen Liepe",
+    "© Museo Nacional del Prado, Año 2026",
+    "© Národní galerie v Praze / Łukasz Dębski",
+    "© Εθνικό Αρχαιολογικό Μουσείο",
+    "© Государственный Эрмитаж",
+    "© متحف الفن الإسلامي",
+    "© מוזיאון ישראל",
+]
+
+
+@pytest.mark.parametrize("credit", MUSEUM_CREDITS)
+def test_credits_in_european_and_middle_eastern_scripts_are_drawn_not_boxed(
+    tmp_path: Path, credit: str
+) -> None:
+    assert missing_glyphs(load_font(DEFAULT_CREDIT_FONT, 28), credit) == ""
+    path = save(tmp_path, photos.jpeg_plain(1600, 1600))
+    stamp = dataclasses.replace(STAMP, credit_line=credit, burn_in=True)
+    assert render_one(path, DEFAULT_PRESETS["instagram-square"], stamp=stamp).burned_in
+
+
+def test_pillows_bundled_font_would_box_the_accents_that_the_credit_font_draws() -> None:
+    # Why the credit font is not Pillow's default: that one has ASCII only.
+    assert missing_glyphs(ImageFont.load_default(28), "© Musée, Jürgen") == "éü"
+    assert missing_glyphs(load_font(DEFAULT_CREDIT_FONT, 28), "© Musée, Jürgen") == ""
+
+
+def test_a_credit_the_font_cannot_draw_is_refused_naming_the_characters_and_the_setting(
+    tmp_path: Path,
+) -> None:
+    path = save(tmp_path, photos.jpeg_plain(1600, 1600))
+    square = DEFAULT_PRESETS["instagram-square"]
+    tokyo = dataclasses.replace(STAMP, credit_line="© 東京国立博物館", burn_in=True)
+    with pytest.raises(RenderError, match=r"cannot draw '東京国立博物館'.*VITRINE_CREDIT_FONT"):
+        render_one(path, square, stamp=tokyo)
+    # Not burned in, the credit is only written into the metadata, where any script goes.
+    assert not render_one(path, square, stamp=dataclasses.replace(tokyo, burn_in=False)).burned_in
+
+
+def test_a_configured_credit_font_is_the_one_the_credit_is_drawn_with(tmp_path: Path) -> None:
+    ascii_only = tmp_path / "aileron.otf"
+    bundled = ImageFont.load_default(12)
+    assert isinstance(bundled, ImageFont.FreeTypeFont) and bundled.font_bytes
+    ascii_only.write_bytes(bundled.font_bytes)
+    path = save(tmp_path, photos.jpeg_plain(1600, 1600))
+    louvre = dataclasses.replace(STAMP, credit_line="© Musée du Louvre", burn_in=True)
+    square = [DEFAULT_PRESETS["instagram-square"]]
+    with pytest.raises(RenderError, match=r"aileron.otf cannot draw 'é'"):
+        render_variants(
+            path, square, focal=(0.5, 0.5), stamp=louvre, max_pixels=LIMIT, credit_font=ascii_only
+        )
+    drawn = render_variants(path, square, focal=(0.5, 0.5), stamp=louvre, max_pixels=LIMIT)
+    assert drawn["instagram-square"].burned_in
 
 
 # ---------------------------------------------------------------- metadata out

@@ -76,8 +76,7 @@ def _publish(asset_id: int, preset_name: str) -> publishing.Publication:
         today=utcnow().date(),
         caller=current_caller(),
         override_reason=reason,
-        max_pixels=current_app.config["MAX_PIXELS"],
-        render_timeout=current_app.config["RENDER_TIMEOUT_SECONDS"],
+        rendering=variants.RenderSettings.of(current_app.config),
     )
 
 

@@ -106,8 +106,7 @@ def preview_url(session: Session, asset: Asset, preset_name: str) -> str | None:
             store(),
             asset,
             preset,
-            max_pixels=current_app.config["MAX_PIXELS"],
-            render_timeout=current_app.config["RENDER_TIMEOUT_SECONDS"],
+            variants.RenderSettings.of(current_app.config),
         )
         return variants.signed_url(store(), variant, current_app.config["SIGNED_URL_SECONDS"])
     except Problem as error:
@@ -524,8 +523,7 @@ def download_variant(asset_id: int, preset_name: str) -> Response:
             today=utcnow().date(),
             caller=g.caller,
             override_reason=None,
-            max_pixels=current_app.config["MAX_PIXELS"],
-            render_timeout=current_app.config["RENDER_TIMEOUT_SECONDS"],
+            rendering=variants.RenderSettings.of(current_app.config),
         )
         seconds = current_app.config["SIGNED_URL_SECONDS"]
         url = variants.signed_url(store(), published.variant, seconds)
