@@ -22,6 +22,7 @@ from . import (
     audits,
     auth,
     backups,
+    catalogue,
     db,
     importer,
     jobs,
@@ -253,14 +254,16 @@ def render_command(
     override_reason: str | None,
 ) -> None:  # fmt: skip
     """Write an asset's variants for the given presets into a folder, behind the same audit."""
-    known = current_app.extensions["vitrine.presets"]
-    unknown = [name for name in preset_names if name not in known]
-    if unknown:
-        raise click.BadParameter(f"unknown preset(s): {', '.join(unknown)}", param_hint="PRESET")
     store = current_app.extensions["vitrine.store"]
-    out_dir.mkdir(parents=True, exist_ok=True)
     refused = 0
     with db.new_session() as session:
+        known = catalogue.presets_in_force(session, current_app.extensions["vitrine.presets"])
+        unknown = [name for name in preset_names if name not in known]
+        if unknown:
+            raise click.BadParameter(
+                f"unknown preset(s): {', '.join(unknown)}", param_hint="PRESET"
+            )
+        out_dir.mkdir(parents=True, exist_ok=True)
         caller = auth.Caller(name="cli", role="admin")
         for name in preset_names:
             preset = known[name]

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from . import assets, db, variants
+from . import assets, catalogue, db, variants
 from .config import ConfigError
 from .models import Variant
 from .problems import NotFound, Problem, StorageDown
@@ -102,11 +102,12 @@ def _bound(app: Flask, work: Callable[..., None]) -> Callable[..., None]:
 
 def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
     """Render an internal variant (no publish gate) of the asset as it is now, unless ready."""
-    preset = app.extensions["vitrine.presets"].get(preset_name)
-    if preset is None:
-        log.warning("not rendering %s of asset %s: no such preset", preset_name, asset_id)
-        return
     with db.new_session(app) as session:
+        configured = app.extensions["vitrine.presets"]
+        preset = catalogue.presets_in_force(session, configured).get(preset_name)
+        if preset is None:
+            log.warning("not rendering %s of asset %s: no such preset", preset_name, asset_id)
+            return
         try:
             asset = assets.get_asset(session, asset_id)
         except NotFound:

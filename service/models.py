@@ -131,6 +131,21 @@ class CreditPolicyVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PresetChange(Base):
+    """An admin's change to a preset, or a preset of their own, made through the API.
+
+    ``fields`` are the fields as sent: applied over the configured preset of that name (a
+    built-in, or one from VITRINE_PRESETS), or, for a new name, the whole preset.
+    """
+
+    __tablename__ = "preset_changes"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fields: Mapped[dict[str, Any]]
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CaptionTemplate(Base):
     """An admin's template for a platform, replacing the shipped default."""
 

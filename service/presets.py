@@ -24,6 +24,7 @@ FORMATS: tuple[str, ...] = get_args(Format)
 # Presets also arrive through the API, so the box is capped: 8192 px covers every platform box
 # (Bluesky's 2026 limit is 4000) while keeping one cover render under ~200 MB of RGBA pixels.
 MAX_EDGE = 8192
+MAX_TEXT = 500  # source and checked: a citation, not a document
 
 _NAME = re.compile(r"[a-z0-9-]{1,40}")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -83,6 +84,7 @@ class PresetError(ValueError):
         super().__init__(f"preset {preset!r}: {field}: {problem}")
         self.preset = preset
         self.field = field
+        self.problem = problem
 
 
 _X = "https://docs.x.com/x-api/media"
@@ -168,6 +170,8 @@ def _text(name: str, raw: Mapping[str, Any], field: str) -> str:
     value = raw.get(field, "")
     if not isinstance(value, str):
         raise PresetError(name, field, f"must be a string, got {value!r}")
+    if len(value) > MAX_TEXT:
+        raise PresetError(name, field, f"must be at most {MAX_TEXT} characters")
     return value
 
 

@@ -30,7 +30,9 @@ from service.models import Asset
 from tests.openapi_support import SPEC_PATH, Api, spec_config
 from tests.services import postgres_test_url, redis_test_url, require_or_skip, s3_test_settings
 
+# Emptied after each PostgreSQL test; test_migrations checks that it names every table.
 TABLES = (
+    "preset_changes",
     "variants",
     "asset_tags",
     "rights_records",

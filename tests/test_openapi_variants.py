@@ -12,7 +12,7 @@ import dataclasses
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from flask import Flask
@@ -23,11 +23,12 @@ from sqlalchemy import select, update
 from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request, Response
 
-from service import audit, db, presets, render, variants
+from service import audit, catalogue, db, presets, render, variants
 from service.models import Asset, Variant
 from service.storage import StorageUnavailable
 from tests import photos
 from tests.openapi_support import PROBLEM, Api, problem
+from tests.test_api_variants import variant_rows
 from tests.test_openapi_rights import BM, CC_BY, clear
 
 Tokens = dict[str, dict[str, str]]
@@ -99,8 +100,12 @@ def test_the_enumerations_are_the_codes_own(schemas: dict[str, Any]) -> None:
         for f in presets.FORMATS
     ]
     fields = [field.name for field in dataclasses.fields(presets.Preset)]
-    assert schemas["Preset"]["required"] == [*fields, "spec", "media_type"]
+    assert schemas["Preset"]["required"] == [*fields, "spec", "media_type", "origin"]
+    assert schemas["Preset"]["properties"]["origin"]["enum"] == list(get_args(catalogue.Origin))
     assert schemas["Preset"]["properties"]["width"]["maximum"] == presets.MAX_EDGE
+    assert list(schemas["PresetChange"]["properties"]) == fields
+    assert schemas["PresetChange"]["properties"]["width"]["maximum"] == presets.MAX_EDGE
+    assert schemas["PresetChange"]["properties"]["source"]["maxLength"] == presets.MAX_TEXT
     for check in audit.IMAGE_CHECKS:
         assert f"`{check.__name__}`" in schemas["VariantFinding"]["description"]
 
@@ -143,6 +148,108 @@ def test_configured_presets_are_listed_after_the_built_ins(
     assert (bluesky["width"], bluesky["max_bytes"]) == (4000, 2_000_000)
     assert items[-1]["spec"] == "contain-1000x1400|avif-q85-min60|credit|pad-1a2b3c"
     assert items[-1]["media_type"] == "image/avif"
+
+
+def test_an_admin_changes_a_preset_through_the_api_and_variants_follow_without_a_restart(
+    app: Flask, make_app: Callable[..., Flask], openapi: OpenAPI, tokens: Tokens, asset_id: int
+) -> None:
+    api = Api(app.test_client(), openapi)
+    url = f"/api/v1/assets/{asset_id}/variants/bluesky"
+    before = api.call("GET", url, headers=tokens["viewer"])
+    assert before.status_code == 200
+    assert max(before.json["width"], before.json["height"]) == 2000
+    # Bluesky's 2026 limits, as an admin would set them once the rollout reached the museum.
+    change = {"width": 4000, "height": 4000, "max_bytes": 2_000_000, "checked": "2026-11"}
+    changed = api.call("PUT", "/api/v1/presets/bluesky", json=change, headers=tokens["admin"])
+    assert changed.status_code == 200
+    assert (changed.json["width"], changed.json["max_bytes"], changed.json["origin"]) == (
+        4000,
+        2_000_000,
+        "api",
+    )
+    assert changed.json["fit"] == "within"  # the fields not sent stay as configured
+    # Another web process (or worker) started before the change sees it on its next request.
+    other = Api(make_app().test_client(), openapi)
+    listed = other.call("GET", "/api/v1/presets", headers=tokens["viewer"]).json["items"]
+    bluesky = next(item for item in listed if item["name"] == "bluesky")
+    assert (bluesky["max_bytes"], bluesky["origin"]) == (2_000_000, "api")
+    after = other.call("GET", url, headers=tokens["viewer"])
+    assert after.status_code == 200  # a new variant: the 2400x1800 source is not enlarged
+    assert (after.json["width"], after.json["height"]) == (2400, 1800)
+    [variant] = [row for row in variant_rows(app) if row.preset == "bluesky"]
+    assert variant.width == 2400
+    # Undone, the configured preset is in force again.
+    reverted = api.call("DELETE", "/api/v1/presets/bluesky", headers=tokens["admin"])
+    assert reverted.status_code == 204
+    again = api.call("GET", "/api/v1/presets", headers=tokens["viewer"]).json["items"]
+    bluesky = next(item for item in again if item["name"] == "bluesky")
+    assert (bluesky["width"], bluesky["max_bytes"], bluesky["origin"]) == (
+        2000,
+        976_560,
+        "built-in",
+    )
+    problem(
+        api.call("DELETE", "/api/v1/presets/bluesky", headers=tokens["admin"]), 404, "not-found"
+    )
+
+
+def test_an_admin_adds_a_preset_that_variants_can_be_made_with_then_removes_it(
+    api: Api, tokens: Tokens, asset_id: int
+) -> None:
+    banner = {"width": 1500, "height": 500, "fit": "cover", "format": "webp", "source": "Our site"}
+    added = api.call("PUT", "/api/v1/presets/museum-banner", json=banner, headers=tokens["admin"])
+    assert added.status_code == 201
+    assert (added.json["spec"], added.json["origin"]) == (
+        "cover-1500x500|webp-q85-min60|pad-ffffff",
+        "api",
+    )
+    names = [
+        p["name"]
+        for p in api.call("GET", "/api/v1/presets", headers=tokens["viewer"]).json["items"]
+    ]
+    assert names == [*presets.DEFAULT_PRESETS, "museum-banner"]
+    url = f"/api/v1/assets/{asset_id}/variants/museum-banner"
+    made = api.call("GET", url, headers=tokens["viewer"])
+    assert made.status_code == 200, made.json
+    assert (made.json["width"], made.json["height"], made.json["media_type"]) == (
+        1500,
+        500,
+        "image/webp",
+    )
+    assert (
+        api.call("DELETE", "/api/v1/presets/museum-banner", headers=tokens["admin"]).status_code
+        == 204
+    )
+    problem(api.call("GET", url, headers=tokens["viewer"]), 404, "not-found")
+
+
+def test_preset_changes_need_an_admin_and_valid_fields_and_change_nothing_otherwise(
+    api: Api, tokens: Tokens
+) -> None:
+    url = "/api/v1/presets/x"
+    before = api.call("GET", "/api/v1/presets", headers=tokens["viewer"]).json
+    for role in ("viewer", "contributor", "rights"):
+        problem(api.call("PUT", url, json={"quality": 90}, headers=tokens[role]), 403, "forbidden")
+        problem(api.call("DELETE", url, headers=tokens[role]), 403, "forbidden")
+    bad_bodies = [
+        ({"quality": 101}, "quality", True),
+        ({"width": 0}, "width", True),
+        ({"fits": "cover"}, "fits", True),
+        ({"format": "gif"}, "format", True),
+        ({"name": "y"}, "name", False),  # the spec allows a name; the app wants the URL's
+        ({"min_quality": 90, "quality": 80}, "min_quality", False),
+        ({"max_pixels": 10}, "max_pixels", False),  # below the cover box
+    ]
+    for body, field, spec_refuses in bad_bodies:
+        response = api.call(
+            "PUT", url, json=body, headers=tokens["admin"], request_valid=not spec_refuses
+        )
+        assert field in problem(response, 422, "invalid-input")["errors"], body
+    new = api.call("PUT", "/api/v1/presets/poster", json={"width": 1000}, headers=tokens["admin"])
+    assert "height" in problem(new, 422, "invalid-input")["errors"]  # a new preset is whole
+    not_json = api.call("PUT", url, data="quality=90", headers=tokens["admin"], request_valid=False)
+    problem(not_json, 422, "invalid-input")
+    assert api.call("GET", "/api/v1/presets", headers=tokens["viewer"]).json == before
 
 
 # ---------------------------------------------------------------- the focal point

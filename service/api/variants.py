@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app, redirect, request
 from werkzeug.wrappers import Response
 
-from .. import assets, audit, publishing, variants
+from .. import assets, audit, catalogue, publishing, variants
 from ..auth import current_caller, require
 from ..db import get_session, utcnow
 from ..presets import Preset
@@ -18,9 +18,14 @@ from ..storage import BlobStore
 from . import bp
 
 
+def _configured() -> dict[str, Preset]:
+    """Built-ins with VITRINE_PRESETS applied, as loaded at start."""
+    configured: dict[str, Preset] = current_app.extensions["vitrine.presets"]
+    return configured
+
+
 def _presets() -> dict[str, Preset]:
-    presets: dict[str, Preset] = current_app.extensions["vitrine.presets"]
-    return presets
+    return catalogue.presets_in_force(get_session(), _configured())
 
 
 def _preset(name: str) -> Preset:
@@ -37,13 +42,43 @@ def _store() -> BlobStore:
 
 
 def preset_json(preset: Preset) -> dict[str, Any]:
-    return {**asdict(preset), "spec": preset.spec(), "media_type": preset.media_type}
+    origin = catalogue.origin(get_session(), _configured(), preset.name)
+    return {
+        **asdict(preset),
+        "spec": preset.spec(),
+        "media_type": preset.media_type,
+        "origin": origin,
+    }
 
 
 @bp.get("/presets")
 @require("viewer")
 def list_presets() -> dict[str, Any]:
     return {"items": [preset_json(preset) for preset in _presets().values()]}
+
+
+@bp.put("/presets/<preset_name>")
+@require("admin")
+def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
+    session = get_session()
+    preset, is_new = catalogue.change_preset(
+        session,
+        _configured(),
+        preset_name,
+        request.get_json(silent=True),
+        actor=current_caller().name,
+    )
+    session.commit()
+    return preset_json(preset), 201 if is_new else 200
+
+
+@bp.delete("/presets/<preset_name>")
+@require("admin")
+def delete_preset(preset_name: str) -> tuple[str, int]:
+    session = get_session()
+    catalogue.revert_preset(session, preset_name)
+    session.commit()
+    return "", 204
 
 
 @bp.put("/assets/<int:asset_id>/focal-point")

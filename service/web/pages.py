@@ -28,6 +28,7 @@ from .. import (
     audits,
     captioning,
     captions,
+    catalogue,
     jobs,
     licences,
     publishing,
@@ -72,8 +73,8 @@ def store() -> BlobStore:
 
 
 def presets() -> dict[str, Preset]:
-    loaded: dict[str, Preset] = current_app.extensions["vitrine.presets"]
-    return loaded
+    """The presets in force (with the admins' API changes)."""
+    return catalogue.presets_in_force(get_session(), current_app.extensions["vitrine.presets"])
 
 
 def actor() -> str:

@@ -1,0 +1,104 @@
+"""The presets in force: the built-ins, the deployment's VITRINE_PRESETS, then admins' changes.
+
+Platforms change their limits every year; an admin changes a preset through the API and every
+web process and worker sees it on its next request, without a restart or a release. A change
+is kept as the fields sent, over the configured preset of that name, so that a later release's
+correction to a built-in still reaches the fields the admin did not touch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from .db import utcnow
+from .models import PresetChange
+from .presets import DEFAULT_PRESETS, Preset, PresetError, parse_preset
+from .problems import InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
+
+Origin = Literal["built-in", "config", "api"]
+
+# A request reads the changes once, as it reads the credit policy once (rights.current_policy).
+_SESSION_CHANGES = "vitrine.preset_changes"
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_SESSION_CHANGES, None)
+
+
+def _changes(session: Session) -> list[PresetChange]:
+    if _SESSION_CHANGES not in session.info:
+        query = select(PresetChange).order_by(PresetChange.name)
+        session.info[_SESSION_CHANGES] = list(session.scalars(query))
+    changes: list[PresetChange] = session.info[_SESSION_CHANGES]
+    return changes
+
+
+def _apply(configured: Mapping[str, Preset], name: str, fields: Mapping[str, Any]) -> Preset:
+    """``fields`` over the configured preset ``name``, or as a whole new preset."""
+    base = configured.get(name)
+    return parse_preset(name, {**dataclasses.asdict(base), **fields} if base else fields)
+
+
+def presets_in_force(session: Session, configured: Mapping[str, Preset]) -> dict[str, Preset]:
+    """The configured presets with the admins' changes applied; new ones listed last."""
+    presets = dict(configured)
+    for change in _changes(session):
+        try:
+            presets[change.name] = _apply(configured, change.name, change.fields)
+        except PresetError as error:
+            # A configuration changed since (min_quality now above quality, say): the stored
+            # change no longer makes a valid preset. Keep serving the configured one.
+            log.warning("ignoring the API change to preset %r: %s", change.name, error)
+    return presets
+
+
+def origin(session: Session, configured: Mapping[str, Preset], name: str) -> Origin:
+    """Where the preset in force comes from: shipped, the deployment's config, or the API."""
+    if any(change.name == name for change in _changes(session)):
+        return "api"
+    base = configured.get(name)
+    return "built-in" if base is not None and base == DEFAULT_PRESETS.get(name) else "config"
+
+
+def change_preset(
+    session: Session, configured: Mapping[str, Preset], name: str, body: Any, *, actor: str
+) -> tuple[Preset, bool]:
+    """Keep an admin's change (or new preset); (the preset now in force, whether it is new)."""
+    if not isinstance(body, dict):
+        raise InvalidInput({"body": "must be a JSON object of preset fields"})
+    if "name" in body and body["name"] != name:
+        raise InvalidInput({"name": f"does not match the preset's name in the URL, {name!r}"})
+    fields = {key: value for key, value in body.items() if key != "name"}
+    try:
+        preset = _apply(configured, name, fields)
+    except PresetError as error:
+        raise InvalidInput({error.field: error.problem}) from None
+    is_new = name not in presets_in_force(session, configured)
+    change = session.get(PresetChange, name)
+    if change is None:
+        change = PresetChange(name=name, fields=fields, updated_by=actor)
+        session.add(change)
+    else:
+        change.fields, change.updated_by, change.updated_at = fields, actor, utcnow()
+    session.flush()
+    session.info.pop(_SESSION_CHANGES, None)
+    return preset, is_new
+
+
+def revert_preset(session: Session, name: str) -> None:
+    """Drop the admin's change: the configured preset is in force again (a new one is gone)."""
+    change = session.get(PresetChange, name)
+    if change is None:
+        raise NotFound(f"The preset {name!r} has no change made through the API.")
+    session.delete(change)
+    session.flush()
+    session.info.pop(_SESSION_CHANGES, None)
