@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -26,6 +27,7 @@ from . import (
     db,
     importer,
     jobs,
+    metrics,
     publishing,
     rights,
     variants,
@@ -398,10 +400,32 @@ def purge_command(dry_run: bool) -> None:
     default="info",
     show_default=True,
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    envvar="VITRINE_WORKER_METRICS_PORT",
+    help="Serve Prometheus metrics (renders, queue depth) on this port.",
+)
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="VITRINE_WORKER_METRICS_HOST",
+    help="Address the metrics port listens on (0.0.0.0 in a container).",
+)
 @with_appcontext
-def worker_command(concurrency: int | None, pool: str, loglevel: str) -> None:
+def worker_command(
+    concurrency: int | None, pool: str, loglevel: str, metrics_port: int | None, metrics_host: str
+) -> None:
     """Run a task worker: renders variants ahead for the web tier, via VITRINE_BROKER_URL."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if metrics_port is not None:
+        if pool == "prefork" and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            raise click.ClickException(
+                "--metrics-port with the prefork pool needs PROMETHEUS_MULTIPROC_DIR (an empty "
+                "directory) so that the processes' counts add up; or use --pool threads."
+            )
+        metrics.serve(app, metrics_host, metrics_port)
     # Mingle and gossip sync state between workers at start; the tasks need neither.
     argv = [f"--pool={pool}", f"--loglevel={loglevel}", "--hostname=vitrine@%h"]
     argv += ["--without-mingle", "--without-gossip"]

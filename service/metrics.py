@@ -37,6 +37,7 @@ from prometheus_client import (
     Histogram,
     ProcessCollector,
     disable_created_metrics,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
@@ -147,17 +148,29 @@ def count_variant_lookup(preset: str, *, hit: bool) -> None:
         metrics.variant_cache.labels(preset, "hit" if hit else "miss").inc()
 
 
+def _registry(app: Flask) -> CollectorRegistry:
+    """This process's registry, or every process's counts when they are kept in files."""
+    metrics: Metrics = app.extensions[EXTENSION]
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return metrics.registry
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    registry.register(metrics.queue_depth)
+    return registry
+
+
 def exposition(app: Flask, accept: str | None) -> tuple[bytes, str]:
     """The metrics in the format the scraper asked for, and its media type."""
-    metrics: Metrics = app.extensions[EXTENSION]
-    registry = metrics.registry
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:  # every worker's counts, from their files
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
-        registry.register(metrics.queue_depth)
     encoder, media_type = choose_encoder(accept or "")
-    return encoder(registry), media_type
+    return encoder(_registry(app)), media_type
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    """Serve the metrics over HTTP from a thread of this process: for task workers, which
+    answer no web requests. With prefork workers, PROMETHEUS_MULTIPROC_DIR must be set."""
+    start_http_server(port, addr=host, registry=_registry(app))
+    log.info("metrics on http://%s:%d/metrics", host, port)
 
 
 # ---------------------------------------------------------------- the broker

@@ -10,9 +10,11 @@ from __future__ import annotations
 import io
 import logging
 import os
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ import exifread
 import pytest
 from flask import Flask
 from PIL import Image
+from prometheus_client.parser import text_string_to_metric_families
 
 from service import config, db, jobs, render, variants
 from service.app import create_app
@@ -48,13 +51,25 @@ def worker_environment(settings: dict[str, Any]) -> dict[str, str]:
 
 
 @pytest.fixture
+def worker_metrics_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.fixture
 def worker(
-    app_settings: dict[str, Any], broker_url: str, tmp_path: Path
+    app_settings: dict[str, Any], broker_url: str, tmp_path: Path, worker_metrics_port: int
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """A real ``vitrine worker`` (two processes) on the test's database, store and broker."""
+    """A real ``vitrine worker`` (two processes) on the test's database, store and broker,
+    serving its metrics on ``worker_metrics_port``."""
     env = worker_environment(
         {**app_settings, "BROKER_URL": broker_url, "EAGER_PRESETS": ",".join(EAGER)}
     )
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
+    env["VITRINE_WORKER_METRICS_PORT"] = str(worker_metrics_port)
+    (tmp_path / "metrics").mkdir()
     log_path = tmp_path / "worker.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -140,7 +155,10 @@ def no_rendering_here(monkeypatch: pytest.MonkeyPatch) -> None:
 @SHARED_SETUPS
 @pytest.mark.usefixtures("no_rendering_here")
 def test_an_upload_has_the_worker_render_the_eager_presets_without_any_request_for_them(
-    queued_app: Flask, worker: subprocess.Popen[bytes], tokens: dict[str, dict[str, str]]
+    queued_app: Flask,
+    worker: subprocess.Popen[bytes],
+    worker_metrics_port: int,
+    tokens: dict[str, dict[str, str]],
 ) -> None:
     response = upload(queued_app.test_client(), tokens["contributor"], photos.jpeg_plain(1200, 800))
     assert response.status_code == 201, response.json
@@ -157,6 +175,16 @@ def test_an_upload_has_the_worker_render_the_eager_presets_without_any_request_f
         assert (thumb.format, thumb.size) == ("WEBP", (400, 400))
     with store.open(ready["web-large"].blob_key) as stream, Image.open(stream) as large:
         assert (large.format, large.size) == ("JPEG", (1200, 800))
+    # The worker's renders are counted where Prometheus can scrape them.
+    url = f"http://127.0.0.1:{worker_metrics_port}/metrics"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        families = {f.name: f for f in text_string_to_metric_families(response.read().decode())}
+    renders = {
+        sample.labels["preset"]: sample.value
+        for sample in families["vitrine_render_seconds"].samples
+        if sample.name == "vitrine_render_seconds_count"
+    }
+    assert renders == {"thumb": 1.0, "web-large": 1.0}
 
 
 @SHARED_SETUPS
@@ -260,3 +288,13 @@ def test_the_worker_command_says_how_to_configure_a_broker(
     result = bare_app().test_cli_runner().invoke(args=["worker"])
     assert result.exit_code == 1
     assert "Set VITRINE_BROKER_URL" in result.output
+
+
+def test_worker_metrics_with_prefork_processes_need_a_directory_to_add_up_in(
+    bare_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    runner = bare_app(BROKER_URL="redis://127.0.0.1:1/0").test_cli_runner()
+    result = runner.invoke(args=["worker", "--metrics-port", "9999"])
+    assert result.exit_code == 1
+    assert "needs PROMETHEUS_MULTIPROC_DIR" in result.output
