@@ -138,8 +138,10 @@ def test_a_cached_variant_is_answered_with_a_handful_of_queries_reading_the_poli
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert cached.status_code == 200
-    # Token, asset (+ tags, rights), caption, policy, caption templates, variant: one each.
-    assert len(statements) <= 8, "\n".join(statements)
+    # Token, preset changes, asset (+ tags, rights), caption, policy, caption templates,
+    # variant: one each.
+    assert len(statements) <= 9, "\n".join(statements)
+    assert sum("FROM preset_changes" in s for s in statements) == 1
     assert sum("FROM credit_policy_versions" in s for s in statements) == 1
 
 
