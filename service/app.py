@@ -133,6 +133,10 @@ def _sign_in_throttle(app: Flask) -> Limiter:
     """Failed sign-ins counted in Redis when the broker is Redis (exact across workers and
     hosts), else in this process."""
     limit, window = app.config["SIGN_IN_ATTEMPTS"], app.config["SIGN_IN_WINDOW_SECONDS"]
+    if limit < 1 or window <= 0:
+        raise config.ConfigError(
+            "VITRINE_SIGN_IN_ATTEMPTS and VITRINE_SIGN_IN_WINDOW_SECONDS must be at least 1"
+        )
     url = metrics.broker_url(app)
     if url and metrics.is_redis(url):
         return SharedThrottle(metrics.redis_client(url), limit, window)

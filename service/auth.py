@@ -109,12 +109,15 @@ _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
 MIN_PASSWORD_LENGTH = 12
 
 
+MAX_USERNAME_LENGTH = 100
+
+
 def create_user(session: Session, *, username: str, password: str, role: str) -> User:
     """Add a web user; the password is kept only as a scrypt hash."""
     errors = {}
     username = username.strip()
-    if not username or len(username) > 100 or any(ch.isspace() for ch in username):
-        errors["username"] = "must be 1 to 100 characters without spaces"
+    if not username or len(username) > MAX_USERNAME_LENGTH or any(c.isspace() for c in username):
+        errors["username"] = f"must be 1 to {MAX_USERNAME_LENGTH} characters without spaces"
     elif session.scalar(select(User).where(User.username == username)) is not None:
         errors["username"] = "is taken"
     if len(password) < MIN_PASSWORD_LENGTH:

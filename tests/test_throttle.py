@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.throttle import SharedThrottle, Throttle
+from service.throttle import SharedThrottle, Throttle, throttle_key
 from tests.web_support import PASSWORD, add_user, browser_like, sign_in
 
 # Sign-in counting does not depend on the database or the blob store: one setup is enough.
@@ -22,13 +23,17 @@ ONE_SETUP = pytest.mark.parametrize(
 def test_a_throttle_allows_the_limit_then_waits_out_the_window() -> None:
     throttle = Throttle(limit=3, window=60)
     for second in range(3):
-        assert throttle.retry_after("alice", now=second) == 0
-        throttle.fail("alice", now=second)
-    assert throttle.retry_after("alice", now=10) == 51
-    assert throttle.retry_after("bob", now=10) == 0
-    assert throttle.retry_after("alice", now=60.5) == 0  # the oldest failure left the window
+        assert throttle.attempt("alice", now=second) == 0
+    assert throttle.attempt("alice", now=10) == 51  # refused, and not counted
+    assert throttle.attempt("bob", now=10) == 0
+    assert throttle.attempt("alice", now=60.5) == 0  # the oldest attempt left the window
     throttle.forget("alice")
-    assert throttle.retry_after("alice", now=11) == 0
+    assert throttle.attempt("alice", now=61) == 0
+
+
+def test_a_limit_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        Throttle(limit=0, window=60)
 
 
 def test_too_many_wrong_passwords_lock_sign_in_for_that_user_even_with_the_right_one(
@@ -49,16 +54,38 @@ def test_too_many_wrong_passwords_lock_sign_in_for_that_user_even_with_the_right
 def test_a_shared_throttle_keeps_the_window_in_redis(broker_url: str) -> None:
     client = redis.Redis.from_url(broker_url)
     throttle = SharedThrottle(client, limit=3, window=60)
+    alice = throttle_key("alice", "10.0.0.1")
     for second in range(3):
-        assert throttle.retry_after("alice|10.0.0.1", now=1000 + second) == 0
-        throttle.fail("alice|10.0.0.1", now=1000 + second)
-    assert throttle.retry_after("alice|10.0.0.1", now=1010) == 51
-    assert throttle.retry_after("bob|10.0.0.1", now=1010) == 0
-    assert throttle.retry_after("alice|10.0.0.1", now=1060.5) == 0
-    assert 0 < client.ttl("vitrine:throttle:alice|10.0.0.1") <= 61  # Redis forgets it by itself
-    throttle.fail("alice|10.0.0.1")
-    throttle.forget("alice|10.0.0.1")
-    assert not client.exists("vitrine:throttle:alice|10.0.0.1")
+        assert throttle.attempt(alice, now=1000 + second) == 0
+    assert throttle.attempt(alice, now=1010) == 51
+    assert throttle.attempt(throttle_key("bob", "10.0.0.1"), now=1010) == 0
+    assert throttle.attempt(alice, now=1060.5) == 0
+    assert 0 < client.ttl(f"vitrine:throttle:{alice}") <= 61  # Redis forgets it by itself
+    throttle.forget(alice)
+    assert not client.exists(f"vitrine:throttle:{alice}")
+
+
+def test_parallel_guesses_cannot_slip_under_the_shared_limit(broker_url: str) -> None:
+    # Twenty attempts at once, as from a script: the count and the check are one step.
+    throttle = SharedThrottle(redis.Redis.from_url(broker_url), limit=5, window=900)
+    key = throttle_key("registrar", "203.0.113.9")
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        waits = list(pool.map(lambda _: throttle.attempt(key), range(20)))
+    assert sorted(waits)[:5] == [0] * 5
+    assert all(wait > 0 for wait in sorted(waits)[5:])
+
+
+@ONE_SETUP
+def test_a_long_username_is_one_short_key_in_redis(
+    make_app: Callable[..., Flask], broker_url: str
+) -> None:
+    app = make_app(BROKER_URL=broker_url)
+    client = browser_like(app.test_client())
+    long = sign_in(client, "x" * 400_000, "wrong password!")
+    assert long.status_code == 422  # over the longest username there can be: not even counted
+    assert sign_in(client, "x" * 100, "wrong password!").status_code == 401
+    [key] = redis.Redis.from_url(broker_url).keys("vitrine:throttle:*")
+    assert len(key) == len("vitrine:throttle:") + 64
 
 
 @ONE_SETUP

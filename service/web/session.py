@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from .. import auth
 from ..db import get_session
-from ..throttle import Limiter
+from ..throttle import Limiter, throttle_key
 from . import bp
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,19 +94,20 @@ def login() -> Any:
         password = request.form.get("password", "")
         if not username.strip():
             errors["username"] = "Enter your username."
+        elif len(username) > auth.MAX_USERNAME_LENGTH:
+            errors["username"] = f"A username has at most {auth.MAX_USERNAME_LENGTH} characters."
         if not password:
             errors["password"] = "Enter your password."  # noqa: S105 - a message
-        throttle: Limiter = current_app.extensions["vitrine.sign_in_throttle"]
-        key = f"{username.strip().casefold()}|{request.remote_addr}"
-        wait = throttle.retry_after(key)
-        if wait:
-            errors["password"] = f"Too many failed attempts; try again in {wait} seconds."
-            page = render_template("login.html", errors=errors, username=username)
-            return page, 429, {"Retry-After": str(wait)}
         if not errors:
+            throttle: Limiter = current_app.extensions["vitrine.sign_in_throttle"]
+            key = throttle_key(username.strip().casefold(), request.remote_addr or "")
+            # Counted before the password is checked: parallel guesses cannot outrun the count.
+            if wait := throttle.attempt(key):
+                errors["password"] = f"Too many failed attempts; try again in {wait} seconds."
+                page = render_template("login.html", errors=errors, username=username)
+                return page, 429, {"Retry-After": str(wait)}
             caller = auth.sign_in(get_session(), username, password)
             if caller is None:
-                throttle.fail(key)
                 errors["password"] = "That username and password do not match."  # noqa: S105
             else:
                 throttle.forget(key)
