@@ -13,7 +13,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from sqlalchemy import event, select
+from sqlalchemy import Result, delete, event, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .db import utcnow
@@ -48,25 +49,31 @@ def _apply(configured: Mapping[str, Preset], name: str, fields: Mapping[str, Any
     return parse_preset(name, {**dataclasses.asdict(base), **fields} if base else fields)
 
 
-def presets_in_force(session: Session, configured: Mapping[str, Preset]) -> dict[str, Preset]:
-    """The configured presets with the admins' changes applied; new ones listed last."""
-    presets = dict(configured)
+def _in_force(
+    session: Session, configured: Mapping[str, Preset]
+) -> dict[str, tuple[Preset, Origin]]:
+    found: dict[str, tuple[Preset, Origin]] = {
+        name: (preset, "built-in" if preset == DEFAULT_PRESETS.get(name) else "config")
+        for name, preset in configured.items()
+    }
     for change in _changes(session):
         try:
-            presets[change.name] = _apply(configured, change.name, change.fields)
+            found[change.name] = (_apply(configured, change.name, change.fields), "api")
         except PresetError as error:
             # A configuration changed since (min_quality now above quality, say): the stored
             # change no longer makes a valid preset. Keep serving the configured one.
             log.warning("ignoring the API change to preset %r: %s", change.name, error)
-    return presets
+    return found
+
+
+def presets_in_force(session: Session, configured: Mapping[str, Preset]) -> dict[str, Preset]:
+    """The configured presets with the admins' changes applied; new ones listed last."""
+    return {name: preset for name, (preset, _) in _in_force(session, configured).items()}
 
 
 def origin(session: Session, configured: Mapping[str, Preset], name: str) -> Origin:
-    """Where the preset in force comes from: shipped, the deployment's config, or the API."""
-    if any(change.name == name for change in _changes(session)):
-        return "api"
-    base = configured.get(name)
-    return "built-in" if base is not None and base == DEFAULT_PRESETS.get(name) else "config"
+    """What made the preset in force as it is: shipped, the deployment's config, or the API."""
+    return _in_force(session, configured)[name][1]
 
 
 def change_preset(
@@ -83,22 +90,30 @@ def change_preset(
     except PresetError as error:
         raise InvalidInput({error.field: error.problem}) from None
     is_new = name not in presets_in_force(session, configured)
-    change = session.get(PresetChange, name)
-    if change is None:
-        change = PresetChange(name=name, fields=fields, updated_by=actor)
-        session.add(change)
-    else:
-        change.fields, change.updated_by, change.updated_at = fields, actor, utcnow()
-    session.flush()
+    values = {"fields": fields, "updated_by": actor, "updated_at": utcnow()}
+    # An update, else an insert; an insert that loses a race with another admin's becomes an
+    # update of the row that won (last write wins, as with two updates).
+    updated = session.execute(
+        update(PresetChange).where(PresetChange.name == name).values(**values)
+    )
+    if not _rows(updated):
+        try:
+            with session.begin_nested():
+                session.add(PresetChange(name=name, **values))
+        except IntegrityError:
+            session.execute(update(PresetChange).where(PresetChange.name == name).values(**values))
     session.info.pop(_SESSION_CHANGES, None)
     return preset, is_new
 
 
 def revert_preset(session: Session, name: str) -> None:
     """Drop the admin's change: the configured preset is in force again (a new one is gone)."""
-    change = session.get(PresetChange, name)
-    if change is None:
-        raise NotFound(f"The preset {name!r} has no change made through the API.")
-    session.delete(change)
-    session.flush()
+    deleted = session.execute(delete(PresetChange).where(PresetChange.name == name))
     session.info.pop(_SESSION_CHANGES, None)
+    if not _rows(deleted):  # none, or another admin's request deleted it first
+        raise NotFound(f"The preset {name!r} has no change made through the API.")
+
+
+def _rows(result: Result[Any]) -> int:
+    count: int = getattr(result, "rowcount", 0)
+    return count

@@ -199,7 +199,8 @@ def _decode(
                     )
                 # Each progressive scan is a pass over the whole image: ingest refuses files
                 # with too many, and this guards the originals stored before it did.
-                progressive = image.format == "JPEG" and image.info.get("progressive")
+                jpeg = isinstance(image, JpegImagePlugin.JpegImageFile)  # MPO too
+                progressive = jpeg and image.info.get("progressive")
                 if progressive and (scans := imaging.jpeg_scans(source)) > imaging.MAX_JPEG_SCANS:
                     raise RenderError(
                         f"the source has {scans:,} or more JPEG scans; at most "
@@ -558,9 +559,15 @@ def load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
         raise ValueError(f"{path} is not a font Pillow can read: {error}") from None
 
 
-@functools.cache
 def font_identity(path: Path) -> str:
-    """Name and digest of a font file: a variant key changes when the font does."""
+    """Name and digest of a font file: a variant key changes when the font does, even when the
+    file is replaced in place."""
+    stat = path.stat()
+    return _font_digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _font_digest(path: Path, _mtime_ns: int, _size: int) -> str:
     return f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
 
 
@@ -572,8 +579,10 @@ def missing_glyphs(font: ImageFont.FreeTypeFont, text: str) -> str:
         return mask.size, bytes(mask)
 
     box = drawn(_SURELY_MISSING)
-    # Spaces, controls and format characters (Z*, C*) draw nothing whether present or not.
-    shown = (char for char in dict.fromkeys(text) if unicodedata.category(char)[0] not in "ZC")
+    # Spaces, controls and format characters draw nothing whether the font has them or not;
+    # private-use and (to this Python) unassigned characters are checked like any other.
+    invisible = ("Zs", "Zl", "Zp", "Cc", "Cf")
+    shown = (char for char in dict.fromkeys(text) if unicodedata.category(char) not in invisible)
     return "".join(char for char in shown if drawn(char) == box)
 
 

@@ -14,7 +14,7 @@ import exifread
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageFont, ImageStat, IptcImagePlugin
 
-from service import geometry
+from service import geometry, imaging
 from service.metadata import read_metadata
 from service.presets import DEFAULT_PRESETS, Preset
 from service.render import (
@@ -25,6 +25,7 @@ from service.render import (
     RenderError,
     RightsStamp,
     credit_font_size,
+    font_identity,
     load_font,
     missing_glyphs,
     render_variants,
@@ -499,6 +500,21 @@ def test_a_credit_the_font_cannot_draw_is_refused_naming_the_characters_and_the_
         render_one(path, square, stamp=tokyo)
     # Not burned in, the credit is only written into the metadata, where any script goes.
     assert not render_one(path, square, stamp=dataclasses.replace(tokyo, burn_in=False)).burned_in
+    # A private-use character (a museum's logo glyph in its own font, say) is checked too.
+    logo = dataclasses.replace(tokyo, credit_line="\ue000 British Museum")
+    with pytest.raises(RenderError, match=r"cannot draw '\\ue000'"):
+        render_one(path, square, stamp=logo)
+
+
+def test_the_font_identity_changes_when_the_font_file_is_replaced_in_place(
+    tmp_path: Path,
+) -> None:
+    font = tmp_path / "credit.ttf"
+    font.write_bytes(DEFAULT_CREDIT_FONT.read_bytes())
+    before = font_identity(font)
+    assert before == font_identity(font)
+    font.write_bytes(DEFAULT_CREDIT_FONT.read_bytes() + b"\0")
+    assert font_identity(font) != before
 
 
 def test_a_configured_credit_font_is_the_one_the_credit_is_drawn_with(tmp_path: Path) -> None:
@@ -660,6 +676,27 @@ def test_a_progressive_jpeg_of_thousands_of_scans_stored_before_ingest_refused_t
     path = Path(__file__).parent / "data" / "hostile" / "jpeg-3000-scans.jpg"
     with pytest.raises(RenderError, match=r"3,0\d\d or more JPEG scans; at most 256"):
         render_one(path, DEFAULT_PRESETS["thumb"])
+
+
+def test_a_progressive_mpo_has_its_scans_counted_like_any_progressive_jpeg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A camera's multi-picture JPEG opens as MPO; a scan bomb inside one must not escape.
+    frames = [photos.picture(64, 48), photos.picture(64, 48)]
+    path = save(tmp_path, encode(frames[0], "MPO", save_all=True, append_images=frames[1:],
+                                 progressive=True))  # fmt: skip
+    with Image.open(path) as opened:
+        assert opened.format == "MPO" and opened.info.get("progressive")
+    counted: list[Path] = []
+
+    def counting(source: Path, limit: int = 256) -> int:
+        counted.append(source)
+        return 100_000
+
+    monkeypatch.setattr(imaging, "jpeg_scans", counting)
+    with pytest.raises(RenderError, match="100,000 or more JPEG scans"):
+        render_one(path, DEFAULT_PRESETS["thumb"])
+    assert counted == [path]
 
 
 def test_a_png_flooded_with_tiny_chunks_is_refused_before_pillow_reads_them(tmp_path: Path) -> None:
