@@ -13,11 +13,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from sqlalchemy import Result, delete, event, select, update
+from sqlalchemy import Result, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .db import utcnow
+from .db import forget, remembered, utcnow
 from .models import PresetChange
 from .presets import DEFAULT_PRESETS, Preset, PresetError, parse_preset
 from .problems import InvalidInput, NotFound
@@ -26,21 +26,11 @@ log = logging.getLogger(__name__)
 
 Origin = Literal["built-in", "config", "api"]
 
-# A request reads the changes once, as it reads the credit policy once (rights.current_policy).
-_SESSION_CHANGES = "vitrine.preset_changes"
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    session.info.pop(_SESSION_CHANGES, None)
-
 
 def _changes(session: Session) -> list[PresetChange]:
-    if _SESSION_CHANGES not in session.info:
-        query = select(PresetChange).order_by(PresetChange.name)
-        session.info[_SESSION_CHANGES] = list(session.scalars(query))
-    changes: list[PresetChange] = session.info[_SESSION_CHANGES]
-    return changes
+    """Read once per session, as the credit policy is (rights.current_policy)."""
+    query = select(PresetChange).order_by(PresetChange.name)
+    return remembered(session, "preset_changes", lambda: list(session.scalars(query)))
 
 
 def _apply(configured: Mapping[str, Preset], name: str, fields: Mapping[str, Any]) -> Preset:
@@ -49,9 +39,11 @@ def _apply(configured: Mapping[str, Preset], name: str, fields: Mapping[str, Any
     return parse_preset(name, {**dataclasses.asdict(base), **fields} if base else fields)
 
 
-def _in_force(
+def in_force(
     session: Session, configured: Mapping[str, Preset]
 ) -> dict[str, tuple[Preset, Origin]]:
+    """Each preset in force with what made it as it is: shipped, the deployment's config, or
+    the API. The configured ones first, in their order; new ones from the API last."""
     found: dict[str, tuple[Preset, Origin]] = {
         name: (preset, "built-in" if preset == DEFAULT_PRESETS.get(name) else "config")
         for name, preset in configured.items()
@@ -68,12 +60,7 @@ def _in_force(
 
 def presets_in_force(session: Session, configured: Mapping[str, Preset]) -> dict[str, Preset]:
     """The configured presets with the admins' changes applied; new ones listed last."""
-    return {name: preset for name, (preset, _) in _in_force(session, configured).items()}
-
-
-def origin(session: Session, configured: Mapping[str, Preset], name: str) -> Origin:
-    """What made the preset in force as it is: shipped, the deployment's config, or the API."""
-    return _in_force(session, configured)[name][1]
+    return {name: preset for name, (preset, _) in in_force(session, configured).items()}
 
 
 def change_preset(
@@ -102,14 +89,14 @@ def change_preset(
                 session.add(PresetChange(name=name, **values))
         except IntegrityError:
             session.execute(update(PresetChange).where(PresetChange.name == name).values(**values))
-    session.info.pop(_SESSION_CHANGES, None)
+    forget(session, "preset_changes")
     return preset, is_new
 
 
 def revert_preset(session: Session, name: str) -> None:
     """Drop the admin's change: the configured preset is in force again (a new one is gone)."""
     deleted = session.execute(delete(PresetChange).where(PresetChange.name == name))
-    session.info.pop(_SESSION_CHANGES, None)
+    forget(session, "preset_changes")
     if not _rows(deleted):  # none, or another admin's request deleted it first
         raise NotFound(f"The preset {name!r} has no change made through the API.")
 

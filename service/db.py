@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
@@ -104,3 +105,35 @@ def ping(app: Flask) -> None:
     engine: Engine = app.extensions["vitrine.engine"]
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+# ---------------------------------------------------------------- reads a session remembers
+
+T = TypeVar("T")
+# What a session has read once for its whole life (the credit policy, the preset changes), so
+# that one request sees one version throughout. A rollback forgets it all: what was read may
+# have been written in what was rolled back.
+_MEMO = "vitrine.memo"
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_all(session: Session) -> None:
+    session.info.pop(_MEMO, None)
+
+
+def remembered(session: Session, name: str, read: Callable[[], T]) -> T:
+    """``read()`` the first time this session asks for ``name``; the same value after."""
+    memo: dict[str, Any] = session.info.setdefault(_MEMO, {})
+    if name not in memo:
+        memo[name] = read()
+    value: T = memo[name]
+    return value
+
+
+def remember(session: Session, name: str, value: Any) -> None:
+    """Replace what the session remembers as ``name`` (after writing a new version)."""
+    session.info.setdefault(_MEMO, {})[name] = value
+
+
+def forget(session: Session, name: str) -> None:
+    session.info.get(_MEMO, {}).pop(name, None)

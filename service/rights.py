@@ -12,11 +12,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import credits, licences
+from .db import remember, remembered
 from .history import record_changes
 from .models import Asset, CreditPolicyVersion, RightsRecord
 from .problems import InvalidInput
@@ -248,22 +249,10 @@ def expiring(session: Session, *, today: date, within_days: int) -> list[Deadlin
 # --- the credit policy -------------------------------------------------------------------
 
 
-# Where a session remembers the policy it has read: one request (audit, stamp, caption) sees one
-# policy throughout, read once instead of once per rule lookup.
-_SESSION_POLICY = "vitrine.current_policy"
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_policy(session: Session) -> None:
-    session.info.pop(_SESSION_POLICY, None)  # it may have been seeded in what was rolled back
-
-
 def current_policy(session: Session, seed_file: Path = DEFAULT_POLICY_FILE) -> CreditPolicyVersion:
-    """The policy in force, read once per session; the first read of all seeds version 1."""
-    remembered: CreditPolicyVersion | None = session.info.get(_SESSION_POLICY)
-    if remembered is None:
-        remembered = session.info[_SESSION_POLICY] = _newest_policy(session, seed_file)
-    return remembered
+    """The policy in force, read once per session (one request, one policy: the audit, the
+    stamp and the caption each look rules up); the first read of all seeds version 1."""
+    return remembered(session, "credit_policy", lambda: _newest_policy(session, seed_file))
 
 
 def _newest_policy(session: Session, seed_file: Path) -> CreditPolicyVersion:
@@ -312,5 +301,5 @@ def replace_policy(
     )
     session.add(new)
     session.flush()
-    session.info[_SESSION_POLICY] = new
+    remember(session, "credit_policy", new)
     return new

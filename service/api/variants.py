@@ -14,8 +14,8 @@ from ..auth import current_caller, require
 from ..db import get_session, utcnow
 from ..presets import Preset
 from ..problems import InvalidInput, NotFound
-from ..storage import BlobStore
 from . import bp
+from .assets import store
 
 
 def _configured() -> dict[str, Preset]:
@@ -36,13 +36,7 @@ def _preset(name: str) -> Preset:
         raise NotFound(f"There is no preset {name!r}; known presets: {known}.") from None
 
 
-def _store() -> BlobStore:
-    store: BlobStore = current_app.extensions["vitrine.store"]
-    return store
-
-
-def preset_json(preset: Preset) -> dict[str, Any]:
-    origin = catalogue.origin(get_session(), _configured(), preset.name)
+def preset_json(preset: Preset, origin: catalogue.Origin) -> dict[str, Any]:
     return {
         **asdict(preset),
         "spec": preset.spec(),
@@ -54,7 +48,8 @@ def preset_json(preset: Preset) -> dict[str, Any]:
 @bp.get("/presets")
 @require("viewer")
 def list_presets() -> dict[str, Any]:
-    return {"items": [preset_json(preset) for preset in _presets().values()]}
+    presets = catalogue.in_force(get_session(), _configured()).values()
+    return {"items": [preset_json(preset, origin) for preset, origin in presets]}
 
 
 @bp.put("/presets/<preset_name>")
@@ -69,7 +64,7 @@ def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
         actor=current_caller().name,
     )
     session.commit()
-    return preset_json(preset), 201 if is_new else 200
+    return preset_json(preset, "api"), 201 if is_new else 200
 
 
 @bp.delete("/presets/<preset_name>")
@@ -103,7 +98,7 @@ def _publish(asset_id: int, preset_name: str) -> publishing.Publication:
     asset = assets.get_asset(session, asset_id)
     return publishing.publish(
         session,
-        _store(),
+        store(),
         asset,
         preset,
         platform=request.args.get("platform") or publishing.platform_for(preset),
@@ -131,7 +126,7 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
     return {
         "asset_id": asset_id,
         "preset": variant.preset,
-        "url": _absolute(variants.signed_url(_store(), variant, seconds)),
+        "url": _absolute(variants.signed_url(store(), variant, seconds)),
         "expires_at": (utcnow() + timedelta(seconds=seconds)).isoformat(),
         "width": variant.width,
         "height": variant.height,
@@ -155,4 +150,4 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
 def get_variant_image(asset_id: int, preset_name: str) -> Response:
     published = _publish(asset_id, preset_name)
     seconds = current_app.config["SIGNED_URL_SECONDS"]
-    return redirect(_absolute(variants.signed_url(_store(), published.variant, seconds)), 302)
+    return redirect(_absolute(variants.signed_url(store(), published.variant, seconds)), 302)
