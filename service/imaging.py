@@ -89,16 +89,8 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
     pillow_format, media_type = sniffed
     if not readable_by_pillow(pillow_format):
         raise UnsupportedMediaType(f"{media_type} files cannot be read by this installation.")
-    if pillow_format == "JPEG" and (scans := jpeg_scans(path)) > MAX_JPEG_SCANS:
-        raise UnreadableImage(
-            f"The JPEG has {scans:,} or more scans; at most {MAX_JPEG_SCANS} are decoded "
-            "(a progressive JPEG has about 10)."
-        )
-    if pillow_format == "PNG" and (small := small_png_chunks(path)) > MAX_SMALL_PNG_CHUNKS:
-        raise UnreadableImage(
-            f"The PNG has {small:,} or more chunks of under {SMALL_PNG_CHUNK:,} bytes; at most "
-            f"{MAX_SMALL_PNG_CHUNKS:,} are read (a photograph has a handful)."
-        )
+    if bomb := structure_bomb(path, pillow_format):
+        raise UnreadableImage(f"The file {bomb}.")
     try:
         with warnings.catch_warnings():
             # Bombs are judged below; other warnings are about metadata, which
@@ -128,6 +120,24 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
         raise UnreadableImage(f"The {media_type} image does not decode: {error}") from None
     shown_width, shown_height = displayed_size(width, height, orientation)
     return ImageInfo(pillow_format, media_type, shown_width, shown_height, orientation)
+
+
+def structure_bomb(path: Path, pillow_format: str) -> str | None:
+    """What makes this JPEG or PNG cost far more to open than its size says, or None.
+
+    The checks read only markers and chunk headers, and stop just past their limits.
+    """
+    if pillow_format == "JPEG" and (scans := jpeg_scans(path)) > MAX_JPEG_SCANS:
+        return (
+            f"has {scans:,} or more JPEG scans; at most {MAX_JPEG_SCANS} are decoded "
+            "(a progressive JPEG has about 10)"
+        )
+    if pillow_format == "PNG" and (small := small_png_chunks(path)) > MAX_SMALL_PNG_CHUNKS:
+        return (
+            f"has {small:,} or more PNG chunks of under {SMALL_PNG_CHUNK:,} bytes; at most "
+            f"{MAX_SMALL_PNG_CHUNKS:,} are read (a photograph has a handful)"
+        )
+    return None
 
 
 def jpeg_scans(path: Path, limit: int = MAX_JPEG_SCANS) -> int:

@@ -172,15 +172,13 @@ class _Decoded:
 def _decode(
     source: Path, presets: Sequence[Preset], focal: tuple[float, float], max_pixels: int
 ) -> _Decoded:
+    # Ingest refuses scan and chunk bombs; these guards cover originals stored before it did.
+    # Pillow walks a PNG's chunks as it opens it, so that check comes first.
     with source.open("rb") as fp:
         head = fp.read(32)
-    # Pillow walks a PNG's chunks as it opens it: guard the originals stored before ingest did.
     png = imaging.sniff(head) == ("PNG", "image/png")
-    if png and (small := imaging.small_png_chunks(source)) > imaging.MAX_SMALL_PNG_CHUNKS:
-        raise RenderError(
-            f"the source has {small:,} or more PNG chunks of under "
-            f"{imaging.SMALL_PNG_CHUNK:,} bytes; at most {imaging.MAX_SMALL_PNG_CHUNKS:,} are read"
-        )
+    if png and (bomb := imaging.structure_bomb(source, "PNG")):
+        raise RenderError(f"the source {bomb}")
     try:
         with warnings.catch_warnings():
             # The pixel limit is ours (max_pixels), checked from the header below. Pillow's
@@ -197,15 +195,12 @@ def _decode(
                         f"the source is {width}x{height} ({width * height:,} pixels); "
                         f"the limit is {max_pixels:,}"
                     )
-                # Each progressive scan is a pass over the whole image: ingest refuses files
-                # with too many, and this guards the originals stored before it did.
+                # Each progressive scan is a pass over the whole image; a baseline JPEG has
+                # one, and counting reads the whole file, so only progressive ones are counted.
                 jpeg = isinstance(image, JpegImagePlugin.JpegImageFile)  # MPO too
                 progressive = jpeg and image.info.get("progressive")
-                if progressive and (scans := imaging.jpeg_scans(source)) > imaging.MAX_JPEG_SCANS:
-                    raise RenderError(
-                        f"the source has {scans:,} or more JPEG scans; at most "
-                        f"{imaging.MAX_JPEG_SCANS} are decoded"
-                    )
+                if progressive and (bomb := imaging.structure_bomb(source, "JPEG")):
+                    raise RenderError(f"the source {bomb}")
                 orientation = _orientation(image)
                 turned = orientation in (5, 6, 7, 8)
                 full = (height, width) if turned else (width, height)
