@@ -1190,8 +1190,8 @@ CORPUS: tuple[Entry, ...] = (
           webp_many_frames, size=(8, 8), media_type=WEBP),
     Entry("apng-2000-frames.png", "animated", "an APNG of 2000 frames of 8x8",
           png_apng_many_frames, size=(8, 8), media_type=PNG),
-    Entry("apng-actl-lies.png", "animated", "an acTL declaring 2^31-1 frames around one",
-          png_actl_lies, size=(101, 64), media_type=PNG),
+    Entry("apng-actl-lies.png", "animated", "an acTL declaring 2^31-1 frames and no frame "
+          "control (fcTL) at all", png_actl_lies, 422, "unreadable-image"),
     Entry("avif-truncated.avif", "truncated", "tests.photos.avif cut in half",
           avif_truncated, 422, "unreadable-image"),
     # --- polyglots that are whole images
