@@ -146,6 +146,11 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
     except Image.DecompressionBombError as error:
         raise TooManyPixels(f"The image declares too many pixels: {error}") from None
     except UnidentifiedImageError:
+        if pillow_format == "JPEG" and _jpeg_opens_without_exif(path):
+            raise UnreadableImage(
+                "The JPEG's EXIF block is damaged in a way the image library cannot read past "
+                "(Pillow reads the resolution from it); remove the EXIF block and upload again."
+            ) from None
         raise UnreadableImage(f"The file starts like {media_type} but cannot be read.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         # Pillow reports truncated and corrupt data as any of these.
@@ -622,6 +627,24 @@ def _jpeg_bytes_problem(data: bytes | bytearray) -> str | None:
             return None
         return f"has damaged or missing image data (libjpeg: {message.rstrip('.')})"
     return None
+
+
+def _jpeg_opens_without_exif(path: Path) -> bool:
+    """Whether Pillow opens the JPEG once its APP1 EXIF segments are turned into comments."""
+    data = bytearray(path.read_bytes())
+    at, changed = 2, False
+    while at + 10 <= len(data) and data[at] == 0xFF and data[at + 1] not in (0xDA, 0xD9):
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        if data[at + 1] == 0xE1 and data[at + 4 : at + 10] == b"Exif\0\0":
+            data[at + 1], changed = 0xFE, True
+        at += 2 + length
+    if not changed:
+        return False
+    try:
+        with Image.open(io.BytesIO(data), formats=["JPEG"]):
+            return True
+    except (OSError, SyntaxError, ValueError):
+        return False
 
 
 # Markers whose segments decoding needs: quantisation and Huffman tables, frame headers,
