@@ -186,12 +186,13 @@ def camera_exif(*, order: str = ">", orientation: int = 6) -> bytes:
     pointer = Entry(0x0201, 4, 1, b"\0\0\0\0")  # JPEGInterchangeFormat: set below
     block.ifd0.next = Ifd(
         [
-            Entry(0x0103, 3, 1, struct.pack("<H", 6)),
+            Entry(0x0103, 3, 1, struct.pack(block.order + "H", 6)),
             pointer,
-            Entry(0x0202, 4, 1, struct.pack("<I", len(thumbnail))),
+            Entry(0x0202, 4, 1, struct.pack(block.order + "I", len(thumbnail))),
         ]
     )
-    pointer.data = struct.pack("<I", len(serialise(block)))  # the thumbnail follows the IFDs
+    # The thumbnail follows the IFDs.
+    pointer.data = struct.pack(block.order + "I", len(serialise(block)))
     tiff = serialise(block) + thumbnail
     return with_byte_order(tiff, order)
 
