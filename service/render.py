@@ -180,10 +180,6 @@ def _decode(
     png = sniffed == ("PNG", "image/png")
     if png and (bomb := imaging.structure_bomb(source, "PNG")):
         raise RenderError(f"the source {bomb}")
-    # Nothing with missing areas is published, even from an original stored before ingest
-    # checked this: the same checks of every pixel's data as at upload.
-    if sniffed and (problem := imaging.incomplete_data(source, sniffed[0])):
-        raise RenderError(f"the source does not decode completely: it {problem}")
     try:
         with warnings.catch_warnings():
             # The pixel limit is ours (max_pixels), checked from the header below. Pillow's
@@ -206,6 +202,12 @@ def _decode(
                 progressive = jpeg and image.info.get("progressive")
                 if progressive and (bomb := imaging.structure_bomb(source, "JPEG")):
                     raise RenderError(f"the source {bomb}")
+                # Nothing with missing areas is published, even from an original stored before
+                # ingest checked this: the same checks of every pixel's data as at upload.
+                if sniffed and (problem := imaging.incomplete_data(source, sniffed[0])):
+                    raise RenderError(
+                        f"the source image cannot be decoded completely: it {problem}"
+                    )
                 orientation = _orientation(image)
                 turned = orientation in (5, 6, 7, 8)
                 full = (height, width) if turned else (width, height)

@@ -223,7 +223,7 @@ def test_an_incomplete_original_stored_before_the_checks_does_not_render(
     tmp_path: Path, what: str, build: Callable[[], bytes], name: str
 ) -> None:
     path = write(tmp_path, build(), name)
-    with pytest.raises(render.RenderError, match="does not decode completely"):
+    with pytest.raises(render.RenderError, match="cannot be decoded completely"):
         render.render_variants(
             path,
             [DEFAULT_PRESETS["web-large"]],
