@@ -618,9 +618,12 @@ def jpeg_problem(path: Path) -> str | None:
 
 def _jpeg_bytes_problem(data: bytes | bytearray) -> str | None:
     try:
-        _, _, colour, _ = simplejpeg.decode_jpeg_header(data)
+        height, width, colour, _ = simplejpeg.decode_jpeg_header(data)
         space = {"Gray": "GRAY", "CMYK": "CMYK", "YCCK": "CMYK"}.get(colour, "RGB")
-        simplejpeg.decode_jpeg(data, colorspace=space, min_factor=8, fastdct=True)
+        # The smallest size at least 1/8 of the original: libjpeg's 1/8 DCT scaling.
+        simplejpeg.decode_jpeg(
+            data, colorspace=space, min_height=max(1, height // 8), min_width=max(1, width // 8)
+        )
     except ValueError as error:
         message = str(error)
         if any(pattern.search(message) for pattern in _HARMLESS_JPEG_WARNINGS):

@@ -190,3 +190,21 @@ def test_the_api_answers_415_for_an_unreadable_compression(
     assert response.status_code == 415
     assert response.json["code"] == "unsupported-media-type"
     assert "cannot read TIFF images compressed with JPEG 2000" in response.json["detail"]
+
+
+def test_an_old_style_jpeg_tiff_is_read_by_this_build(tmp_path: Path) -> None:
+    """Compression 6 (OJPEG, JPEGInterchangeFormat pointing at a whole JPEG) decodes with the
+    libtiff Pillow ships, so it is accepted, not refused as unreadable."""
+    jpeg = corpus.save(corpus.pic(64, 48), "JPEG", quality=90)
+    L, S = corpus.LONG, corpus.SHORT
+    page = [
+        (256, L, 1, corpus.u32(64)), (257, L, 1, corpus.u32(48)),
+        (258, S, 3, struct.pack("<3H", 8, 8, 8)), (259, S, 1, corpus.u16(6)),
+        (262, S, 1, corpus.u16(6)), (273, L, 1, corpus.u32(0)), (277, S, 1, corpus.u16(3)),
+        (278, L, 1, corpus.u32(48)), (279, L, 1, corpus.u32(len(jpeg))),
+        (513, L, 1, corpus.u32(8)), (514, L, 1, corpus.u32(len(jpeg))),
+    ]  # fmt: skip
+    path = write(tmp_path, corpus.tiff_pages([page], [jpeg]))
+    assert imaging.tiff_compression_readable(6)
+    info = imaging.identify(path, 150_000_000)
+    assert (info.format, info.width, info.height) == ("TIFF", 64, 48)
