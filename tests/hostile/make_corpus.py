@@ -1705,7 +1705,7 @@ CORPUS: tuple[Entry, ...] = (
     Entry("png-trns-grey16.png", "transparency", "16-bit grey with a tRNS key (0)",
           lambda: png_transparent_key("I;16", 0, 73), size=(73, 40), media_type=PNG),
     Entry("png-12000x12000.png", "bomb", "144 Mpx of RGB rows really stored, deflated to "
-          "~420 KB: under the 150 Mpx limit, accepted; not rendered here (see render)",
+          "~420 KB: under the 150 Mpx limit, accepted at ingest",
           png_144_megapixels, size=(12000, 12000), media_type=PNG, render=False),
     # --- issue 11: EXIF orientation in every format
     Entry("jpeg-orientation-3.jpg", "orientation", "a JPEG with EXIF orientation 3",
@@ -1778,6 +1778,8 @@ def readme(corpus: Sequence[Entry], sizes: dict[str, int]) -> str:
         origin = entry.origin.replace("|", "\\|").replace("<", "&lt;")
         if entry.filename is not None:
             origin += " (uploaded under a hostile filename)"
+        if entry.accepted and not entry.render:
+            origin += " (presets not rendered by the corpus test)"
         lines.append(
             f"| `{entry.name}` | {sizes[entry.name]:,} | {entry.kind} | {expected} | {origin} |"
         )
