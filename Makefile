@@ -40,9 +40,14 @@ lint: $(VENV)/.dev-installed
 browser: $(VENV)/.dev-installed
 	bash scripts/browser.sh
 
+# ExifTool, the independent reader the rights-in-outputs tests check with (apt-get when missing).
+.PHONY: tools
+tools:
+	bash scripts/tools.sh
+
 # PostgreSQL and the S3 server (Ceph RGW) are started when nothing answers; set
 # VITRINE_TEST_DATABASE_URL / VITRINE_TEST_S3_* to use your own instead.
-test: lint browser
+test: lint browser tools
 	@set -e; \
 	eval "$$(bash scripts/pg-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/s3-test-server.sh up | grep '^VITRINE_')"; \
