@@ -198,22 +198,39 @@ def get_or_render(
         session.rollback()  # see other transactions' commits on the next look
         time.sleep(POLL_SECONDS)
     metrics.count_variant_lookup(preset.name, kind=kind, hit=False)
-    return _render_claimed(session, store, asset, preset, key, sought.stamp, settings)
+    rendered = _render_claimed(session, store, asset, preset, key, sought.stamp, settings)
+    _refuse_if_rights_changed(session, store, rendered)
+    return rendered
+
+
+def _refuse_if_rights_changed(session: Session, store: BlobStore, fresh: Variant) -> None:
+    """A rights change committed while the variant was rendering found no ready row to
+    delete: delete it now, and have the caller ask again under the new rights."""
+    if fresh.kind != VARIANT:
+        return
+    current = session.scalar(
+        select(RightsRecord.revision).where(RightsRecord.asset_id == fresh.asset_id)
+    )
+    if current == fresh.rights_revision:
+        return
+    _drop(session, store, [fresh])
+    session.commit()
+    raise RenderBusy("The asset's rights changed while its variant was rendered; ask again.")
 
 
 def _claim_new(
-    session: Session, asset: Asset, preset: Preset, wanted: Wanted, settings: RenderSettings
+    session: Session, asset: Asset, preset: Preset, sought: Wanted, settings: RenderSettings
 ) -> bool:
     session.add(
         Variant(
-            key=wanted.key,
-            kind=wanted.kind,
+            key=sought.key,
+            kind=sought.kind,
             asset_id=asset.id,
             preset=preset.name,
             status="rendering",
-            blob_key=variant_blob_key(preset, wanted.key, settings.naming_key, wanted.kind),
+            blob_key=variant_blob_key(preset, sought.key, settings.naming_key, sought.kind),
             media_type=preset.media_type,
-            rights_revision=wanted.rights_revision,
+            rights_revision=sought.rights_revision,
         )
     )
     try:

@@ -273,3 +273,29 @@ def test_a_rights_change_that_keeps_the_audit_passing_replaces_the_variants_too(
     [new] = rows(app)
     assert new.key != old.key and new.rights_revision == old.rights_revision + 1
     assert get(app, client, new_url)[0] == 200
+
+
+def test_a_variant_rendered_while_the_rights_change_is_never_handed_out(
+    app: Flask, client: FlaskClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asset_id = cleared_asset(client, tokens)
+    real = render.render_variants
+
+    def restricted_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        rendered = real(*args, **kwargs)
+        changed = app.test_client().put(
+            f"/api/v1/assets/{asset_id}/rights", json={"status": "restricted"},
+            headers=tokens["rights"],
+        )  # fmt: skip
+        assert changed.status_code == 200, changed.json
+        return rendered
+
+    monkeypatch.setattr(render, "render_variants", restricted_meanwhile)
+    response = client.get(f"/api/v1/assets/{asset_id}/variants/x", headers=tokens["viewer"])
+    assert (response.status_code, response.json["code"]) == (503, "render-busy")
+    assert "url" not in response.json
+    assert rows(app) == []
+    assert list(app.extensions["vitrine.store"].keys("variants/")) == []
+    monkeypatch.setattr(render, "render_variants", real)
+    again = client.get(f"/api/v1/assets/{asset_id}/variants/x", headers=tokens["viewer"])
+    assert (again.status_code, again.json["code"]) == (409, "audit-failed")
