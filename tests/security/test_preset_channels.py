@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from service.presets import DEFAULT_PRESETS
 from tests.test_api_variants import cleared_asset
-from tests.web_support import add_user, browser_like, signed_in
+from tests.web_support import add_user, browser_like, page, signed_in
 
 Tokens = dict[str, dict[str, str]]
 
@@ -202,6 +202,9 @@ def test_the_download_link_audits_for_the_presets_channel(
     refused = web.get(f"/assets/{asset_id}/variants/web-large/download")
     assert refused.status_code == 409
     assert b"on the web channel failed" in refused.data
+    rows = {row.attrs["data-preset"]: row.text for row in page(refused).find_all("tr")
+            if "data-preset" in row.attrs}  # fmt: skip
+    assert "cover, JPEG social" in rows["x"] and "within, JPEG web" in rows["web-large"]
     allowed = web.get(f"/assets/{asset_id}/variants/x/download")
     assert allowed.status_code == 302
 
