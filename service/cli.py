@@ -246,13 +246,15 @@ def audit_command(
 @click.argument("asset_id", type=int)
 @click.argument("preset_names", nargs=-1, required=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
-@click.option("--channel", default="social", show_default=True)
+@click.option(
+    "--channel", default=None, help="Audit for this one of the preset's channels (default: all)."
+)
 @click.option(
     "--override", "override_reason", help="Publish despite a failing audit; the reason is kept."
 )
 @with_appcontext
 def render_command(
-    asset_id: int, preset_names: tuple[str, ...], out_dir: Path, channel: str,
+    asset_id: int, preset_names: tuple[str, ...], out_dir: Path, channel: str | None,
     override_reason: str | None,
 ) -> None:  # fmt: skip
     """Write an asset's variants for the given presets into a folder, behind the same audit."""
@@ -273,7 +275,7 @@ def render_command(
                 asset = assets.get_asset(session, asset_id)
                 published = publishing.publish(
                     session, store, asset, preset,
-                    platform=publishing.platform_for(preset), channel=channel,
+                    platform=None, channel=channel,
                     today=db.utcnow().date(), caller=caller, override_reason=override_reason,
                     rendering=variants.RenderSettings.of(current_app.config),
                 )  # fmt: skip
@@ -284,7 +286,8 @@ def render_command(
                 refused += 1
                 continue
             variant = published.variant
-            target = out_dir / f"asset-{asset_id}-{variant.blob_key.rsplit('/', 1)[1]}"
+            extension = variant.blob_key.rsplit(".", 1)[1]
+            target = out_dir / f"asset-{asset_id}-{name}.{extension}"
             with store.open(variant.blob_key) as stream, target.open("wb") as out:
                 shutil.copyfileobj(stream, out)
             (target.with_suffix(".txt")).write_text(published.caption.caption.text + "\n")

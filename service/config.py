@@ -62,9 +62,12 @@ DEFAULTS: dict[str, Any] = {
     # Celery broker (redis://127.0.0.1:6379/0, amqp://...) for `vitrine worker`. Unset, the
     # background work (rendering ahead) runs inline in the web process after each commit.
     "BROKER_URL": None,
-    # Presets rendered ahead after each upload, comma-separated; "" renders none ahead.
-    # Unset means "thumb,web-large" (the library's thumbnails), or none in a TESTING app.
+    # Publishable presets rendered ahead after each upload, comma-separated (none by default:
+    # the gate renders them on first request).
     "EAGER_PRESETS": None,
+    # Render the internal previews (library thumbnail, asset page image) after each upload.
+    # Unset means yes, except in a TESTING app, where tests see only what they ask for.
+    "EAGER_PREVIEWS": None,
 }
 
 _INTEGERS = {
@@ -77,7 +80,7 @@ _INTEGERS = {
     "SIGN_IN_WINDOW_SECONDS",
 }
 _FLOATS = {"S3_CONNECT_TIMEOUT", "S3_READ_TIMEOUT", "RENDER_TIMEOUT_SECONDS"}
-_BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET", "SECURE_COOKIES"}
+_BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET", "SECURE_COOKIES", "EAGER_PREVIEWS"}
 
 
 class ConfigError(ValueError):

@@ -13,9 +13,10 @@ starts, and ``/metrics`` answers the sum over all workers, past and present.
   URL rule (``/api/v1/assets/<int:asset_id>``), ``unmatched`` when none matched.
 - ``vitrine_http_request_duration_seconds{method,route}``: time to build each response.
 - ``vitrine_upload_bytes_total``: bytes of uploaded files received for ingest.
-- ``vitrine_render_seconds{preset}``: time to render, check and store one variant.
-- ``vitrine_variant_cache_total{preset,result}``: variant lookups, ``hit`` (already rendered)
-  or ``miss`` (rendered for this request).
+- ``vitrine_render_seconds{preset,kind}``: time to render, check and store one variant;
+  ``kind`` is ``variant`` (publishable) or ``preview`` (internal: thumbnails, asset page).
+- ``vitrine_variant_cache_total{preset,kind,result}``: variant lookups, ``hit`` (already
+  rendered) or ``miss`` (rendered for this request).
 - ``vitrine_queue_depth{queue}``: tasks waiting in the broker's queue, read at scrape time
   (Redis ``LLEN``; 0 without ``BROKER_URL``; absent when the broker does not answer).
 """
@@ -96,15 +97,15 @@ def init_app(app: Flask) -> Metrics:
         ),
         render_seconds=Histogram(
             "vitrine_render_seconds",
-            "Seconds to render, check and store one variant, by preset.",
-            ["preset"],
+            "Seconds to render, check and store one variant, by preset and kind.",
+            ["preset", "kind"],
             buckets=RENDER_BUCKETS,
             registry=registry,
         ),
         variant_cache=Counter(
             "vitrine_variant_cache",
             "Variant lookups: hit (already rendered) or miss (rendered for this request).",
-            ["preset", "result"],
+            ["preset", "kind", "result"],
             registry=registry,
         ),
         queue_depth=QueueDepth(app),
@@ -138,14 +139,14 @@ def observe_upload(size: int) -> None:
         metrics.upload_bytes.inc(size)
 
 
-def observe_render(preset: str, seconds: float) -> None:
+def observe_render(preset: str, seconds: float, *, kind: str) -> None:
     if (metrics := _current()) is not None:
-        metrics.render_seconds.labels(preset).observe(seconds)
+        metrics.render_seconds.labels(preset, kind).observe(seconds)
 
 
-def count_variant_lookup(preset: str, *, hit: bool) -> None:
+def count_variant_lookup(preset: str, *, kind: str, hit: bool) -> None:
     if (metrics := _current()) is not None:
-        metrics.variant_cache.labels(preset, "hit" if hit else "miss").inc()
+        metrics.variant_cache.labels(preset, kind, "hit" if hit else "miss").inc()
 
 
 def _registry(app: Flask) -> CollectorRegistry:

@@ -148,19 +148,31 @@ def test_a_variant_is_timed_per_preset_and_the_second_request_is_a_cache_hit(
 
     assert client.get(url, headers=tokens["viewer"]).status_code == 200
     samples = scrape(client)
-    assert value(samples, "vitrine_render_seconds_count", preset="x") == 1
-    assert value(samples, "vitrine_render_seconds_sum", preset="x") > 0
-    assert value(samples, "vitrine_render_seconds_bucket", preset="x", le="+Inf") == 1
-    assert value(samples, "vitrine_variant_cache_total", preset="x", result="miss") == 1
-    assert value(samples, "vitrine_variant_cache_total", preset="x", result="hit") == 0
+    assert value(samples, "vitrine_render_seconds_count", preset="x", kind="variant") == 1
+    assert value(samples, "vitrine_render_seconds_sum", preset="x", kind="variant") > 0
+    assert (
+        value(samples, "vitrine_render_seconds_bucket", preset="x", kind="variant", le="+Inf") == 1
+    )
+    assert (
+        value(samples, "vitrine_variant_cache_total", preset="x", kind="variant", result="miss")
+        == 1
+    )
+    assert (
+        value(samples, "vitrine_variant_cache_total", preset="x", kind="variant", result="hit") == 0
+    )
 
     assert client.get(url, headers=tokens["viewer"]).status_code == 200
     assert client.get(url, headers=tokens["viewer"]).status_code == 200
     samples = scrape(client)
-    assert value(samples, "vitrine_render_seconds_count", preset="x") == 1
-    assert value(samples, "vitrine_variant_cache_total", preset="x", result="miss") == 1
-    assert value(samples, "vitrine_variant_cache_total", preset="x", result="hit") == 2
-    assert value(samples, "vitrine_render_seconds_count", preset="facebook") == 0
+    assert value(samples, "vitrine_render_seconds_count", preset="x", kind="variant") == 1
+    assert (
+        value(samples, "vitrine_variant_cache_total", preset="x", kind="variant", result="miss")
+        == 1
+    )
+    assert (
+        value(samples, "vitrine_variant_cache_total", preset="x", kind="variant", result="hit") == 2
+    )
+    assert value(samples, "vitrine_render_seconds_count", preset="facebook", kind="variant") == 0
 
 
 def test_each_app_has_its_own_registry(bare_app: MakeApp) -> None:

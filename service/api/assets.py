@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, current_app, request, send_file, url_for
 
-from .. import assets, jobs
+from .. import assets, jobs, location
 from ..auth import current_caller, require
 from ..db import get_session, utcnow
 from ..models import Asset
@@ -22,6 +22,11 @@ UPLOAD_FIELDS = ("title", "object_number", "description", "alt_text")
 def store() -> BlobStore:
     blob_store: BlobStore = current_app.extensions["vitrine.store"]
     return blob_store
+
+
+def _exact_location() -> bool:
+    """Whether the caller sees recorded positions as they are (else rounded to ~1 km)."""
+    return current_caller().can(location.ROLE_FOR_EXACT)
 
 
 def asset_json(asset: Asset) -> dict[str, Any]:
@@ -42,7 +47,7 @@ def asset_json(asset: Asset) -> dict[str, Any]:
         "uploaded_by": asset.uploaded_by,
         "created_at": asset.created_at.isoformat(),
         "updated_at": asset.updated_at.isoformat(),
-        "metadata": asset.metadata_summary,
+        "metadata": location.summary_for(asset.metadata_summary, exact=_exact_location()),
         "links": {
             "self": url_for("api.get_asset", asset_id=asset.id),
             "metadata": url_for("api.get_metadata", asset_id=asset.id),
@@ -77,6 +82,7 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
         fields=fields,
         uploaded_by=current_caller().name,
         max_pixels=current_app.config["MAX_PIXELS"],
+        reveal_deleter=current_caller().can("admin"),
     )
     location = url_for("api.get_asset", asset_id=asset.id)
     body = asset_json(asset)
@@ -166,8 +172,8 @@ def get_metadata(asset_id: int) -> dict[str, Any]:
     asset = assets.get_asset(get_session(), asset_id)
     return {
         "asset_id": asset.id,
-        "summary": asset.metadata_summary,
-        "raw": asset.metadata_raw,
+        "summary": location.summary_for(asset.metadata_summary, exact=_exact_location()),
+        "raw": location.raw_for(asset.metadata_raw, exact=_exact_location()),
         "warnings": asset.metadata_warnings,
     }
 

@@ -82,7 +82,7 @@ def put_rights(asset_id: int) -> dict[str, Any]:
     record = rights.update_rights(session, asset, body, actor=current_caller().name, now=utcnow())
     session.commit()
     reply = rights_json(record)
-    jobs.enqueue(current_app, "after_rights_change", asset.id)
+    jobs.after_rights_change(current_app, asset.id)  # old variants gone before we answer
     return reply
 
 

@@ -13,13 +13,12 @@ from urllib.parse import urlsplit
 import redis
 from flask import Response, abort, current_app, request, send_file
 
-from .. import db, metrics
+from .. import db, metrics, variants
 from ..problems import Unauthenticated
 from ..storage import BlobNotFound, BlobStore, StorageUnavailable
 from ..storage.local import verify_blob_signature
 from . import bp
 
-VARIANT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
 OPENAPI_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 BROKER_PORTS = {"amqp": 5672, "amqps": 5671, "pyamqp": 5672}
 
@@ -95,8 +94,9 @@ def prometheus_metrics() -> Response:
 def signed_blob(key: str) -> Response:
     """Serve a blob of the local store to whoever holds an unexpired signed URL for it.
 
-    Only variants are ever signed for this route: originals are refused even with a valid
-    signature, so no unauthenticated route can serve an original.
+    Only publishable variants are ever served, and only while current: originals, previews
+    and anything else are refused even with a valid signature, and so is a variant whose
+    asset was deleted or whose rights changed since the URL was signed.
     """
     if current_app.config["BLOB_BACKEND"] != "local" or key.startswith("originals/"):
         abort(404)
@@ -106,13 +106,15 @@ def signed_blob(key: str) -> Response:
         current_app.config["SECRET_KEY"], key, int(expires), signature, int(time.time())
     ):
         abort(403, "The link is invalid or has expired.")
+    variant = variants.servable(db.get_session(), key)
+    if variant is None:
+        abort(404)
     store: BlobStore = current_app.extensions["vitrine.store"]
     try:
         stream = store.open(key)
     except (BlobNotFound, ValueError):
         abort(404)
-    media_type = VARIANT_TYPES.get(key.rsplit(".", 1)[-1], "application/octet-stream")
-    response = send_file(stream, mimetype=media_type, conditional=False)
+    response = send_file(stream, mimetype=variant.media_type, conditional=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = (
         f"private, max-age={max(0, int(expires) - int(time.time()))}"

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -143,6 +143,7 @@ def _ingest_one(
             fields=fields,
             uploaded_by=actor(),
             max_pixels=current_app.config["MAX_PIXELS"],
+            reveal_deleter=g.caller.can("admin"),
         )
     except Problem as error:
         session.rollback()
