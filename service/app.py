@@ -19,7 +19,7 @@ from . import config, db, logs, metrics, presets, render
 from .problems import DatabaseDown, InvalidInput, NotFound, Problem, StorageDown
 from .spool import Spool
 from .storage import StorageUnavailable, open_store
-from .throttle import Limiter, SharedThrottle, Throttle
+from .throttle import SharedThrottle, SignInLimiter, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # Pillow's own bomb guard must not fire before ours; ours is checked from the header.
     Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, app.config["MAX_PIXELS"])
 
-    if app.config["SECRET_KEY"] == config.DEFAULTS["SECRET_KEY"] and not app.testing:
-        log.warning("VITRINE_SECRET_KEY is not set: signed URLs use a public default key")
+    lenient = app.testing or app.debug
+    app.config["SECRET_KEY"] = config.resolve_secret_key(app.config, lenient=lenient)
 
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -129,18 +129,20 @@ def _check_credit_font(path: str | None) -> None:
             raise config.ConfigError(f"VITRINE_CREDIT_FONT: {error}") from None
 
 
-def _sign_in_throttle(app: Flask) -> Limiter:
+def _sign_in_throttle(app: Flask) -> SignInLimiter:
     """Failed sign-ins counted in Redis when the broker is Redis (exact across workers and
     hosts), else in this process."""
     limit, window = app.config["SIGN_IN_ATTEMPTS"], app.config["SIGN_IN_WINDOW_SECONDS"]
-    if limit < 1 or window <= 0:
+    address_limit = app.config["SIGN_IN_ADDRESS_ATTEMPTS"]
+    if limit < 1 or window <= 0 or address_limit < 1:
         raise config.ConfigError(
-            "VITRINE_SIGN_IN_ATTEMPTS and VITRINE_SIGN_IN_WINDOW_SECONDS must be at least 1"
+            "VITRINE_SIGN_IN_ATTEMPTS, VITRINE_SIGN_IN_ADDRESS_ATTEMPTS and "
+            "VITRINE_SIGN_IN_WINDOW_SECONDS must be at least 1"
         )
     url = metrics.broker_url(app)
     if url and metrics.is_redis(url):
-        return SharedThrottle(metrics.redis_client(url), limit, window)
-    return Throttle(limit, window)
+        return SharedThrottle(metrics.redis_client(url), limit, window, address_limit)
+    return Throttle(limit, window, address_limit)
 
 
 def _register_error_handlers(app: Flask) -> None:
