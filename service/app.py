@@ -13,10 +13,19 @@ from flask import Flask, Response, current_app, render_template, request
 from flask.wrappers import Request
 from PIL import Image
 from sqlalchemy.exc import DataError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, db, logs, metrics, presets, render
-from .problems import DatabaseDown, InvalidInput, NotFound, Problem, StorageDown
+from .problems import (
+    DatabaseDown,
+    InvalidInput,
+    JsonTooDeep,
+    JsonTooLarge,
+    NotFound,
+    Problem,
+    StorageDown,
+)
 from .spool import Spool
 from .storage import StorageUnavailable, open_store
 from .throttle import SharedThrottle, SignInLimiter, Throttle
@@ -24,8 +33,37 @@ from .throttle import SharedThrottle, SignInLimiter, Throttle
 log = logging.getLogger(__name__)
 
 
+# Deeper than any body the API takes (a few levels); far below what exhausts the stack.
+MAX_JSON_DEPTH = 32
+
+
 class VitrineRequest(Request):
-    """A request whose uploaded files stream into hashing spools instead of memory."""
+    """A request whose uploaded files stream into hashing spools instead of memory, and whose
+    JSON body, on every route that reads one, is bounded in size and depth: one place, so no
+    route can forget it."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        """The JSON body, or 413 ``json-too-large`` past ``MAX_JSON_BYTES`` (before reading
+        it) and 400 ``json-too-deep`` past ``MAX_JSON_DEPTH`` levels, silent or not."""
+        if force or self.is_json:
+            limit: int = current_app.config["MAX_JSON_BYTES"]
+            too_large = JsonTooLarge(f"A JSON body may have at most {limit:,} bytes.")
+            if self.content_length is not None and self.content_length > limit:
+                raise too_large
+            # A body without a length (chunked) stops being read past the limit.
+            ceiling = self.max_content_length
+            self.max_content_length = limit if ceiling is None else min(ceiling, limit)
+            too_deep = JsonTooDeep(f"JSON may be nested at most {MAX_JSON_DEPTH} levels deep.")
+            try:
+                value = super().get_json(force=force, silent=silent, cache=cache)
+            except RequestEntityTooLarge:
+                raise too_large from None
+            except RecursionError:  # the parser ran out of stack: deeper than any limit
+                raise too_deep from None
+            if _nested_deeper_than(value, MAX_JSON_DEPTH):
+                raise too_deep
+            return value
+        return super().get_json(force=force, silent=silent, cache=cache)
 
     def _get_file_stream(
         self,
@@ -36,6 +74,19 @@ class VitrineRequest(Request):
     ) -> IO[bytes]:
         spool = Spool(current_app.config["SPOOL_DIR"], current_app.config["MAX_UPLOAD_BYTES"])
         return spool  # type: ignore[return-value]
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """True when arrays and objects nest more than ``limit`` levels (without recursing)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -74,7 +125,23 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     app.after_request(_security_headers)
     metrics.init_app(app)  # a registry of this app's own, served at /metrics
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto/-Host from VITRINE_TRUSTED_PROXIES hops, no more: each
+    trusted proxy appends one entry, so the client's own are never read."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if not 0 <= hops <= 10:
+        raise config.ConfigError("VITRINE_TRUSTED_PROXIES must be a number of proxies, 0 to 10")
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+
+
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _security_headers(response: Response) -> Response:
@@ -90,6 +157,8 @@ def _security_headers(response: Response) -> Response:
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["SECURE_COOKIES"]:  # served over TLS: browsers should never not be
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
