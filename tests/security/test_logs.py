@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 from flask import Flask, request
 
-from service.logs import TextFormatter, escape_control
+from service import logs
 
 ONE_SETUP = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True
@@ -43,7 +43,7 @@ HOSTILE = {
 @pytest.mark.parametrize("case", HOSTILE)
 def test_control_characters_are_escaped(case: str) -> None:
     raw, shown = HOSTILE[case]
-    assert escape_control(raw) == shown
+    assert logs.escape_control(raw) == shown
 
 
 def record(message: str, *args: object, exc: bool = False) -> logging.LogRecord:
@@ -58,7 +58,7 @@ def record(message: str, *args: object, exc: bool = False) -> logging.LogRecord:
 
 
 def test_a_text_record_is_one_line_and_a_traceback_cannot_start_one() -> None:
-    formatter = TextFormatter()
+    formatter = logs.TextFormatter()
     name = f"photo.jpg\r\n{FORGED}\n"
     line = formatter.format(record("refused %s", name))
     assert "\n" not in line and "\r" not in line
