@@ -9,7 +9,6 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import click
 from alembic import command
@@ -96,7 +95,7 @@ def db_upgrade() -> None:
 tokens = AppGroup("tokens", help="API tokens.")
 
 
-def _lifetime(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+def _lifetime(_ctx: click.Context, _param: click.Parameter, value: str | None) -> timedelta | None:
     if value is None:
         return None
     try:

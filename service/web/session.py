@@ -111,8 +111,8 @@ def signed_in_user() -> auth.Caller | None:
             else:
                 g.user = auth.Caller(name=user.username, role=user.role)
                 g.user_id = user.id
-    user_: auth.Caller | None = g.user
-    return user_
+    current: auth.Caller | None = g.user
+    return current
 
 
 def login_required(role: str = "viewer") -> Callable[[F], F]:
