@@ -213,6 +213,12 @@ def configure_json_logging(level: int = logging.INFO) -> logging.Handler:
 def configure_text_logging() -> logging.Handler:
     """Send every logger's records to standard error as escaped text lines, at the level the
     root logger has; safe to call again."""
+    from werkzeug import serving
+
+    # The development server colours its own lines with escape sequences, which would show
+    # as text once escaped: plain lines instead (it escapes the request line itself).
+    if hasattr(serving, "_log_add_style"):
+        serving._log_add_style = False
     return _stderr_handler(TextFormatter())
 
 
