@@ -164,9 +164,18 @@ def test_nginx_limits_fit_the_apps_settings(compose: dict[str, Any]) -> None:
     assert int(read.removesuffix("s")) > gunicorn_timeout  # gunicorn gives up first
     text = TEMPLATE.read_text()
     for directive in ("client_header_timeout", "client_body_timeout", "send_timeout",
-                      "proxy_read_timeout", "client_max_body_size", "proxy_request_buffering on",
+                      "proxy_read_timeout ${NGINX_PROXY_READ_TIMEOUT};",
+                      "proxy_request_buffering on", "client_body_buffer_size 2m;",
                       "proxy_set_header X-Forwarded-For $remote_addr"):  # fmt: skip
         assert directive in text, directive
+    # Only the two upload routes take large bodies; everything else fits JSON's limit.
+    locations = dict(re.findall(r"location ([^{]+?) \{\s*client_max_body_size (\S+);", text))
+    assert locations == {
+        "/": "2m",
+        "= /upload": "${NGINX_MAX_BODY_SIZE}",
+        "= /api/v1/assets": "${NGINX_MAX_BODY_SIZE}",
+    }
+    assert config.DEFAULTS["MAX_JSON_BYTES"] < 2 * 1024 * 1024
     mounted = compose["services"]["proxy"]["volumes"]
     assert "./nginx/vitrine.conf.template:/etc/nginx/templates/vitrine.conf.template:ro" in mounted
 
