@@ -10,7 +10,9 @@ Under gunicorn each worker counts on its own, and a scrape reaches one of them. 
 starts, and ``/metrics`` answers the sum over all workers, past and present.
 
 - ``vitrine_http_requests_total{method,route,status}``: requests answered; ``route`` is the
-  URL rule (``/api/v1/assets/<int:asset_id>``), ``unmatched`` when none matched.
+  URL rule (``/api/v1/assets/<int:asset_id>``), ``unmatched`` when none matched (404, 405);
+  ``method`` is one of the standard methods, else ``other``. No label takes a value the
+  caller chose, so nobody can grow the set of series by sending odd requests.
 - ``vitrine_http_request_duration_seconds{method,route}``: time to build each response.
 - ``vitrine_upload_bytes_total``: bytes of uploaded files received for ingest.
 - ``vitrine_render_seconds{preset,kind}``: time to render, check and store one variant;
@@ -55,6 +57,9 @@ QUEUES = ("celery",)
 PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (3, 6, 9)
 BROKER_TIMEOUT_SECONDS = 1.0
+
+# Methods counted under their own name; any other (WebDAV's PROPFIND, garbage) is "other".
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
 RENDER_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120)
@@ -127,10 +132,11 @@ def _current() -> Metrics | None:
 def _count_request(response: Response) -> Response:
     metrics: Metrics = current_app.extensions[EXTENSION]
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+    method = request.method if request.method in KNOWN_METHODS else "other"
+    metrics.requests.labels(method, route, str(response.status_code)).inc()
     seconds = request_seconds()
     if seconds is not None:
-        metrics.latency.labels(request.method, route).observe(seconds)
+        metrics.latency.labels(method, route).observe(seconds)
     return response
 
 

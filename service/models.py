@@ -86,6 +86,8 @@ class ApiToken(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # When the token stops working by itself; None: never.
+    expires_at: Mapped[datetime | None]
 
 
 class RightsRecord(Base):
@@ -237,3 +239,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled: Mapped[bool] = mapped_column(default=False)
+    # Named in each session cookie; bumped by sign-out, a new password, a new role or
+    # disabling, so that every cookie issued before stops working at once.
+    session_version: Mapped[int] = mapped_column(default=1)

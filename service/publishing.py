@@ -133,7 +133,7 @@ def publish(
             "failing_checks": [f.check for f in report.findings if f.status == "fail"],
         }
         field = f"publish.override.{preset.name}"
-        record_changes(session, asset.id, caller.name, {}, {field: override})
+        record_changes(session, asset.id, caller.actor, {}, {field: override})
         session.commit()
     return Publication(asset, variant, stamp, caption, report, overridden, channels)
 

@@ -195,7 +195,7 @@ def test_a_rights_manager_may_override_a_failing_audit_with_a_reason_kept_in_his
         "items"
     ]
     [entry] = [h for h in history if h["field"] == "publish.override.bluesky"]
-    assert entry["actor"] == "rights-user"
+    assert entry["actor"] == "token:rights-user"
     assert entry["after"]["reason"] == "Director approved"
     assert "rights_status_cleared" in entry["after"]["failing_checks"]
 

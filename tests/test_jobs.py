@@ -104,7 +104,8 @@ def bare_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
 
     def make(**settings: Any) -> Flask:
         base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'v.db'}", "TESTING": True,
-                "BLOB_DIR": str(tmp_path / "blobs"), "SPOOL_DIR": str(tmp_path / "spool")}  # fmt: skip
+                "BLOB_DIR": str(tmp_path / "blobs"), "SPOOL_DIR": str(tmp_path / "spool"),
+                "SECRET_KEY": "a-test-key-long-enough-to-start-with-0123"}  # fmt: skip
         made.append(create_app({**base, **settings}))
         return made[-1]
 

@@ -264,7 +264,7 @@ def test_the_focal_point_is_moved_and_kept_in_history_as_described(
     assert moved.json == {"asset_id": asset_id, "x": 0.25, "y": 1.0}
     entry = history(api, tokens, asset_id)["focal_point"]
     assert (entry["before"], entry["after"]) == ([0.5, 0.5], [0.25, 1.0])
-    assert entry["actor"] == "contributor-user"
+    assert entry["actor"] == "token:contributor-user"
 
 
 def test_bad_focal_points_answer_403_404_or_422(api: Api, tokens: Tokens, asset_id: int) -> None:
@@ -385,7 +385,7 @@ def test_a_failing_image_check_answers_409_and_may_be_overridden(
     assert overridden.status_code == 200, overridden.json
     assert (overridden.json["overridden"], overridden.json["audit"]["outcome"]) == (True, "fail")
     entry = history(api, tokens, asset_id)["publish.override.linkedin"]
-    assert (entry["actor"], entry["before"]) == ("rights-user", None)
+    assert (entry["actor"], entry["before"]) == ("token:rights-user", None)
     assert entry["after"] == {
         "reason": "Checked by hand",
         "platform": "linkedin",

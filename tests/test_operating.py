@@ -354,7 +354,9 @@ def test_text_logs_are_the_default_and_a_wrong_format_is_refused(
 ) -> None:
     monkeypatch.delenv("VITRINE_LOG_FORMAT", raising=False)
     bare_app()
-    assert not any(isinstance(h, logs.StderrHandler) for h in logging.getLogger().handlers)
+    # Text lines, their control characters escaped (tests/security/test_logs.py).
+    [handler] = [h for h in logging.getLogger().handlers if isinstance(h, logs.StderrHandler)]
+    assert isinstance(handler.formatter, logs.TextFormatter)
     with pytest.raises(ValueError, match="VITRINE_LOG_FORMAT"):
         bare_app(LOG_FORMAT="xml")
 

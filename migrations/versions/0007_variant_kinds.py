@@ -1,6 +1,6 @@
 """variant kinds (publishable or preview), rights revision, blob key index
 
-Revision ID: 0007_variant_kinds
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 09:00:00
 
@@ -11,7 +11,7 @@ signed URLs stop working, and each is replaced on its next request (under a secr
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_variant_kinds"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

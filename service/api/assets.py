@@ -80,7 +80,7 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
         spool,
         filename=files[0].filename,
         fields=fields,
-        uploaded_by=current_caller().name,
+        uploaded_by=current_caller().actor,
         max_pixels=current_app.config["MAX_PIXELS"],
         reveal_deleter=current_caller().can("admin"),
     )
@@ -141,7 +141,7 @@ def update_asset(asset_id: int) -> dict[str, Any]:
         raise InvalidInput({"body": "must be a JSON object of the fields to change"})
     session = get_session()
     asset = assets.update_asset(
-        session, assets.get_asset(session, asset_id), changes, actor=current_caller().name
+        session, assets.get_asset(session, asset_id), changes, actor=current_caller().actor
     )
     session.commit()
     return asset_json(asset)
@@ -152,7 +152,7 @@ def update_asset(asset_id: int) -> dict[str, Any]:
 def delete_asset(asset_id: int) -> tuple[str, int]:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
-    assets.delete_asset(session, asset, actor=current_caller().name, now=utcnow())
+    assets.delete_asset(session, asset, actor=current_caller().actor, now=utcnow())
     session.commit()
     return "", 204
 
@@ -161,7 +161,7 @@ def delete_asset(asset_id: int) -> tuple[str, int]:
 @require("admin")
 def restore_asset(asset_id: int) -> dict[str, Any]:
     session = get_session()
-    asset = assets.restore_asset(session, asset_id, actor=current_caller().name)
+    asset = assets.restore_asset(session, asset_id, actor=current_caller().actor)
     session.commit()
     return asset_json(asset)
 

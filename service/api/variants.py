@@ -61,7 +61,7 @@ def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
         _configured(),
         preset_name,
         request.get_json(silent=True),
-        actor=current_caller().name,
+        actor=current_caller().actor,
     )
     session.commit()
     return preset_json(preset, "api"), 201 if is_new else 200
@@ -82,7 +82,7 @@ def put_focal_point(asset_id: int) -> dict[str, Any]:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     variants.set_focal_point(
-        session, asset, request.get_json(silent=True), actor=current_caller().name
+        session, asset, request.get_json(silent=True), actor=current_caller().actor
     )
     session.commit()
     return {"asset_id": asset.id, "x": asset.focal_x, "y": asset.focal_y}

@@ -82,7 +82,7 @@ def presets() -> dict[str, Preset]:
 
 def actor() -> str:
     """The signed-in user, whom the history names."""
-    name: str = g.caller.name
+    name: str = g.caller.actor
     return name
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-import os
+import ipaddress
 import socket
 import time
 from pathlib import Path
@@ -14,7 +14,7 @@ import redis
 from flask import Response, abort, current_app, request, send_file
 
 from .. import db, metrics, variants
-from ..problems import Unauthenticated
+from ..problems import Forbidden, Unauthenticated
 from ..storage import BlobNotFound, BlobStore, StorageUnavailable
 from ..storage.local import verify_blob_signature
 from . import bp
@@ -78,16 +78,34 @@ def _check_broker(url: str) -> str:
 
 @bp.get("/metrics", endpoint="metrics")
 def prometheus_metrics() -> Response:
-    """Prometheus metrics; behind a bearer token when VITRINE_METRICS_TOKEN is set."""
-    token = current_app.config.get("METRICS_TOKEN") or os.environ.get("VITRINE_METRICS_TOKEN")
+    """Prometheus metrics: behind a bearer token when VITRINE_METRICS_TOKEN is set; else only
+    for a caller on loopback (the same host), or anyone in debug.
+
+    The caller's address is the one the connection came from, or with VITRINE_TRUSTED_PROXIES
+    the one the trusted proxies forwarded: a proxy on the same host with no trusted hops would
+    make every visitor look local, so behind one set the token or the trusted hops.
+    """
+    token = current_app.config.get("METRICS_TOKEN")
     if token:
         sent = request.headers.get("Authorization", "")
         if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
             raise Unauthenticated("/metrics needs the bearer token set in VITRINE_METRICS_TOKEN.")
+    elif not current_app.debug and not _is_loopback(request.remote_addr):
+        raise Forbidden(
+            "/metrics answers only on this host unless VITRINE_METRICS_TOKEN is set; set it "
+            "and send 'Authorization: Bearer <token>'."
+        )
     body, media_type = metrics.exposition(current_app, request.headers.get("Accept"))
     response = current_app.response_class(body, mimetype=None, content_type=media_type)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(address or "").is_loopback
+    except ValueError:
+        return False
 
 
 @bp.get("/blobs/<path:key>")
