@@ -616,14 +616,20 @@ def match_credit(required: str, text: str | None) -> CreditMatch:
     control = describe(first)
     readable = ("exact", "equivalent")
     if first in DIRECTION_OVERRIDES:
-        shown = _match_spelling(required, _as_displayed(text))
-        if result.outcome in readable or shown.outcome in readable:
-            found = result.found if result.outcome in readable else shown.found
+        if result.outcome in readable:
             reason = (
                 f"Credit line is disguised by {control}, which shows letters in another order"
-                f' than they are written: found "{found}", required "{required}". Remove it.'
+                f' than they are written: found "{result.found}", required "{required}".'
+                " Remove it."
             )
-            return CreditMatch("conflicting", required, found, reason)
+            return CreditMatch("conflicting", required, result.found, reason)
+        shown = _match_spelling(required, _as_displayed(text))
+        if shown.outcome in readable:
+            reason = (
+                f'Credit line shows as "{shown.found}" only because of {control}: the text'
+                f' itself does not carry it; required "{required}". Remove the override.'
+            )
+            return CreditMatch("conflicting", required, shown.found, reason)
     elif result.outcome in readable:
         reason = (
             f"Credit line has the required holder but the text contains {control}, which can"
