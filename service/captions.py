@@ -265,7 +265,8 @@ def _tidy(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     # Kept as written, not NFC-normalised: NFC would rewrite some Devanagari and CJK
     # spellings, and the caption is the text that leaves the museum. Counting normalises.
-    return regex.sub(r"\n{3,}", "\n\n", text).strip()
+    tidied: str = regex.sub(r"\n{3,}", "\n\n", text)
+    return tidied.strip()
 
 
 def _render(template: str, values: Mapping[str, str]) -> str:
