@@ -26,6 +26,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# `regex` ships no type information; it is here for \p{Cf}, which `re` lacks.
+import regex  # type: ignore[import-untyped,unused-ignore]
+
 from .confusables import describe, is_compatibility_form, is_lookalike, script_of, skeleton
 from .text import DIRECTION_CONTROLS, DIRECTION_OVERRIDES, clean_text, direction_control_problem
 
@@ -164,6 +167,9 @@ def find_rule(rules: Sequence[CreditRule], holder: str | None) -> CreditRule | N
 
 # ---- normalisation ------------------------------------------------------------------------
 
+# Format characters (zero-width spaces and joiners, direction marks, soft hyphens): invisible,
+# so not part of how a credit reads.
+_FORMAT = regex.compile(r"\p{Cf}+")
 _SYMBOL = r"(?:©|ⓒ|\(c\)|copyright\b|copr\.?(?![\w]))"
 _SYMBOLS = re.compile(rf"{_SYMBOL}(?:\s*{_SYMBOL})*")
 _YEARS = r"\d{4}(?:\s*[-\u2013\u2014/]\s*\d{2,4})?"  # hyphen, en or em dash, slash
@@ -183,8 +189,7 @@ def normalise_credit(text: str) -> str:
 
     "(C) 2024 the Trustees of the  British Museum." -> "© trustees of the british museum".
     """
-    key = unicodedata.normalize("NFC", text)
-    key = "".join(char for char in key if unicodedata.category(char) != "Cf").casefold()
+    key = _FORMAT.sub("", unicodedata.normalize("NFC", text)).casefold()
     key = " ".join(key.split())
     key = _SYMBOLS.sub("©", key)
     key = re.sub(r"©\s*", "© ", key)
@@ -291,6 +296,7 @@ _URL_START = re.compile(r"https?://|www\.", re.IGNORECASE)
 _KEYCAP = re.compile(r"[0-9#*]\ufe0f?\u20e3")
 _LINES = re.compile(r"[\r\n]+")
 _LONGEST_SLICE = 600  # a credit with its symbol, year and label is far shorter
+_LONGEST_TRAILER = 64  # what may follow a holder's name in a credit: ", 2024. All rights..."
 
 
 def _is_gap(char: str) -> bool:
@@ -307,18 +313,18 @@ def _is_mark(char: str) -> bool:
 
 @dataclass(frozen=True)
 class _Continuation:
-    """What a credit runs on into: ``rest[start:end]``, joined by ``via`` (a character worth
+    """What a credit runs on into, from ``text[start]``, joined by ``via`` (a character worth
     naming) or by a plain space; ``on_last_letter`` when ``via`` is a combining mark on it."""
 
     start: int
-    end: int
     via: str | None
     on_last_letter: bool = False
 
 
-def _statement_end(rest: str, start: int) -> int:
-    """Where the words from ``rest[start]`` stop: line end, hashtag, link, separator, full stop."""
-    line = _LINES.split(rest[start:], maxsplit=1)[0]
+def _statement_end(text: str, start: int) -> int:
+    """Where the words from ``text[start]`` stop: line end, hashtag, link, separator, full stop
+    (looking no further than a credit could run)."""
+    line = _LINES.split(text[start : start + _LONGEST_SLICE], maxsplit=1)[0]
     end = _SEGMENT_END.search(line, 1)
     line = line[: end.start()] if end else line
     stop = _SENTENCE_END.search(line)
@@ -329,8 +335,8 @@ def _statement_end(rest: str, start: int) -> int:
     return start + max(len(line), 1)
 
 
-def _run_on(rest: str) -> _Continuation | None:
-    """How a credit followed by ``rest`` runs on into more words, or None if it stands alone.
+def _run_on(text: str, end: int) -> _Continuation | None:
+    """How a credit ending at ``text[end]`` runs on into more words, or None if it stands alone.
 
     A credit stands alone before the end, a line break, punctuation, a hashtag or mention, a
     link, an emoji, a "|" or another credit ("Photo: ..."), after spaces of any width. It runs
@@ -338,24 +344,24 @@ def _run_on(rest: str) -> _Continuation | None:
     apostrophe ("Museum's"), "&", a connector ("Museum.org"), and with a combining mark on
     its last letter.
     """
-    i = 0
-    while i < len(rest) and _is_gap(rest[i]):
+    i = end
+    while i < len(text) and _is_gap(text[i]):
         i += 1
-    if i == len(rest) or rest[i] in "\r\n":
+    if i == len(text) or text[i] in "\r\n":
         return None
-    unusual = next((char for char in rest[:i] if char not in " \t"), None)
-    char, after = rest[i], rest[i + 1 : i + 2]
+    unusual = next((char for char in text[end:i] if char not in " \t"), None)
+    char, after = text[i], text[i + 1 : i + 2]
 
     def into(via: str | None) -> _Continuation:
-        return _Continuation(i, _statement_end(rest, i), via, _is_mark(char) and i == 0)
+        return _Continuation(i, via, _is_mark(char) and i == end)
 
     if _is_mark(char):
         return into(char)
     if char in _DASHES:
         j = i
-        while j < len(rest) and rest[j] in _DASHES:
+        while j < len(text) and text[j] in _DASHES:
             j += 1
-        return into(char) if _run_on(rest[j:]) is not None else None
+        return into(char) if _run_on(text, j) is not None else None
     if char in _APOSTROPHES:
         return into(char) if after.isalpha() else None
     if char in _JOINERS:
@@ -364,7 +370,7 @@ def _run_on(rest: str) -> _Continuation | None:
         return into(char) if after.isalnum() else None
     if not char.isalnum():
         return None
-    if _NEXT_CREDIT.match(rest, i) or _URL_START.match(rest, i) or _KEYCAP.match(rest, i):
+    if _NEXT_CREDIT.match(text, i) or _URL_START.match(text, i) or _KEYCAP.match(text, i):
         return None
     return into(unusual)
 
@@ -378,18 +384,25 @@ def _starts_alone(text: str, start: int) -> bool:
 
 @dataclass(frozen=True)
 class _RanOn:
-    """A credit of the holder that runs on: the whole phrase found, and how it continues."""
+    """A credit of the holder in ``text[start:end]`` that runs on as ``how`` says."""
 
-    found: str
-    into: str
-    last: str  # the credit's last character
+    text: str
+    start: int
+    end: int
     how: _Continuation
 
+    @property
+    def found(self) -> str:
+        return self.text[self.start : _statement_end(self.text, self.how.start)]
 
-def _ran_on(text: str, start: int, end: int, how: _Continuation) -> _RanOn:
-    rest = text[end:]
-    into = "".join(c for c in rest[how.start : how.end] if unicodedata.category(c) != "Cf")
-    return _RanOn(text[start : end + how.end], into, text[end - 1 : end], how)
+    @property
+    def into(self) -> str:
+        into = self.text[self.how.start : _statement_end(self.text, self.how.start)]
+        return str(_FORMAT.sub("", into))
+
+    @property
+    def last(self) -> str:  # the credit's last character
+        return self.text[self.end - 1 : self.end]
 
 
 def _verbatim(required: str, text: str) -> tuple[bool, _RanOn | None]:
@@ -398,10 +411,10 @@ def _verbatim(required: str, text: str) -> tuple[bool, _RanOn | None]:
     for found in re.finditer(re.escape(required), text):
         if not _starts_alone(text, found.start()):
             continue
-        how = _run_on(text[found.end() :])
+        how = _run_on(text, found.end())
         if how is None:
             return True, None
-        ran = ran or _ran_on(text, found.start(), found.end(), how)
+        ran = ran or _RanOn(text, found.start(), found.end(), how)
     return False, ran
 
 
@@ -419,19 +432,26 @@ def _slice_naming(
     """The longest start of a segment that is a whole credit of the holder, verbatim; or how
     a credit of the holder there runs on into more words."""
     best, ran = None, None
+    # A cheap sieve before holder_of: a credit of the holder ends with the holder's last
+    # word, give or take a trailer such as ", 1998-2024. All rights reserved."
+    last_word, key, done = holder.rsplit(" ", 1)[-1], "", 0
     for k in _word_ends(segment):
         piece = segment[:k]
         if k > _LONGEST_SLICE and len(" ".join(piece.split())) > _LONGEST_SLICE:
             break
+        key += _FORMAT.sub("", segment[done:k]).casefold()
+        done = k
+        if key.find(last_word, max(0, len(key) - len(last_word) - _LONGEST_TRAILER)) < 0:
+            continue
         for candidate in dict.fromkeys((piece, piece.rstrip(_TRIM))):
             if not candidate or holder_of(candidate) != holder:
                 continue
             end = start + len(candidate)
-            how = None if candidate.endswith((".", ";", "!")) else _run_on(line[end:])
+            how = None if candidate.endswith((".", ";", "!")) else _run_on(line, end)
             if how is None:
                 best = candidate
                 break
-            ran = ran or _ran_on(line, start, end, how)
+            ran = ran or _RanOn(line, start, end, how)
     return best, (None if best else ran)
 
 
@@ -518,19 +538,27 @@ def _listed(notes: list[str]) -> str:
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
-def _plain_letters(text: str, required: str) -> tuple[str, list[int]]:
+def _plain_letters(text: str, required: str) -> tuple[str, list[int]] | None:
     """The text with look-alike letters replaced and combining marks the required wording
-    does not have removed, and for each of its characters the index it came from."""
+    does not have removed, and for each of its characters the index it came from; None
+    when there is nothing to replace."""
     allowed = {char for char in unicodedata.normalize("NFD", required) if _is_mark(char)}
-    out: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
+
+    def plain(char: str) -> str:
         kept = "".join(
             part
             for part in unicodedata.normalize("NFD", char)
             if not _is_mark(part) or part in allowed
         )
-        piece = skeleton(unicodedata.normalize("NFC", kept))
+        return skeleton(unicodedata.normalize("NFC", kept))
+
+    pieces = {char: plain(char) for char in set(text)}
+    if all(piece == char for char, piece in pieces.items()):
+        return None
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        piece = pieces[char]
         out.append(piece)
         origin.extend([index] * len(piece))
     return "".join(out), origin
@@ -538,9 +566,10 @@ def _plain_letters(text: str, required: str) -> tuple[str, list[int]]:
 
 def _disguised(required: str, text: str) -> CreditMatch | None:
     """The required credit made to look right with look-alike letters or added marks."""
-    plain, origin = _plain_letters(text, required)
-    if plain == text:
+    replaced = _plain_letters(text, required)
+    if replaced is None:
         return None
+    plain, origin = replaced
     seen = _match_written(skeleton(required), plain)
     if seen.outcome not in ("exact", "equivalent") or not seen.found:
         return None
