@@ -14,6 +14,14 @@ dates the notice but does not change who must be credited; "Courtesy of" and lab
 as "Photo:", which name the same holder in a different form. A line that is nothing but
 the holder's name counts too. The required wording anywhere wins over other credits in the
 same text; otherwise a spelling of it wins over a credit naming someone else. NFC throughout.
+
+"Exact" is what a reader sees: the required wording standing as its own phrase. Not exact,
+and named in the reason: a credit that runs on into more words after any space (thin,
+ideographic, zero-width...), a dash, an apostrophe-s or a connector, or with a combining mark
+on its last letter ("conflicting": it names someone else); one imitated with look-alike
+letters (Cyrillic "Ve" for "B": "conflicting"; fullwidth or mathematical letters, another
+form of the same letter: "equivalent"); one disguised by a bidi override ("conflicting") or
+wrapped in an embedding or isolate ("equivalent").
 """
 
 from __future__ import annotations
