@@ -24,8 +24,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import captioning, metadata, metrics, render
-from .db import utcnow
+from . import assets, captioning, metadata, metrics, render
+from .db import lock_blob, utcnow
 from .geometry import plan, validate_focal
 from .history import record_changes
 from .models import Asset, Variant
@@ -195,6 +195,7 @@ def _render_claimed(
             output = Path(workdir) / "variant"
             output.write_bytes(rendered.data)
             facts = _read_back(output)
+            lock_blob(session, variant.blob_key)  # until the commit: see assets.remove_unowned
             with output.open("rb") as stream:
                 store.put(variant.blob_key, stream, rendered.media_type)
     except BaseException as error:
@@ -218,8 +219,12 @@ def _render_claimed(
     variant.rendered_at = utcnow()
     variant.render_ms = round((time.perf_counter() - started) * 1000)
     metrics.observe_render(preset.name, time.perf_counter() - started)
-    _drop_superseded(session, store, variant)
+    superseded = _drop_superseded(session, variant)
     session.commit()
+    # Only once the rows are gone for certain, and each blob confirmed unowned (the same key
+    # may be rendered again meanwhile): a failure leaves an orphan that `vitrine storage check
+    # --fix` removes, never a ready row without its blob.
+    assets.remove_unowned(session, store, superseded)
     return variant
 
 
@@ -247,20 +252,21 @@ def _read_back(path: Path) -> dict[str, Any]:
     }
 
 
-def _drop_superseded(session: Session, store: BlobStore, fresh: Variant) -> None:
-    """Remove older variants of the same asset and preset, now that this one replaces them."""
+def _drop_superseded(session: Session, fresh: Variant) -> list[str]:
+    """Delete the rows of older variants of the same asset and preset, now that this one
+    replaces them; return their blob keys, to delete once that is committed."""
     query = select(Variant).where(
         Variant.asset_id == fresh.asset_id,
         Variant.preset == fresh.preset,
         Variant.id != fresh.id,
         Variant.status == "ready",
     )
+    keys = []
     for old in session.scalars(query):
-        try:
-            store.delete(old.blob_key)
-        except StorageUnavailable:
-            continue  # kept: storage check lists it later
+        if old.blob_key != fresh.blob_key:
+            keys.append(old.blob_key)
         session.delete(old)
+    return keys
 
 
 def signed_url(store: BlobStore, variant: Variant, expires_in: int) -> str:
