@@ -141,7 +141,7 @@ class TcpProxy:
             self._rules.clear()
             self._commit_rules.clear()
             if self._listener is None:
-                self._listener = self._listen(self.port)
+                self._listener = self._listen(self.port, patience=2.0)
 
     def on_request(
         self,
@@ -184,13 +184,24 @@ class TcpProxy:
 
     # --- the machinery -----------------------------------------------------------------
 
-    def _listen(self, port: int) -> socket.socket:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", port))
-        listener.listen(128)
-        listener.settimeout(0.05)
-        return listener
+    def _listen(self, port: int, patience: float = 0.0) -> socket.socket:
+        # A listener closed by ``cut`` lives on while the accepting thread still waits on it
+        # (up to its 0.05 s timeout): binding its port again may have to wait for that.
+        deadline = time.monotonic() + patience
+        while True:
+            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                listener.bind(("127.0.0.1", port))
+            except OSError:
+                listener.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+                continue
+            listener.listen(128)
+            listener.settimeout(0.05)
+            return listener
 
     def _serve(self) -> None:
         while not self._closed.is_set():
@@ -285,9 +296,9 @@ class TcpProxy:
         return False
 
     def _lose(self, rule: _CommitRule) -> None:
+        rule.done.set()  # first: ``then`` may reset the connection, and the app go on at once
         if rule.then is not None:
             rule.then()
-        rule.done.set()
 
     def _matches_a_drop(self, data: bytes) -> bool:
         with self._lock:
