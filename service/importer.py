@@ -56,10 +56,7 @@ class ImportSummary:
     refused: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)  # duplicates whose lost original came back
-
-    @property
-    def done(self) -> int:
-        return len(self.added) + len(self.duplicates) + len(self.refused)
+    done: int = 0  # files of the listing dealt with, whatever became of them
 
 
 @dataclass(frozen=True)
@@ -139,11 +136,12 @@ def _open_step(name: str, flags: int, directory: int) -> int:
     try:
         return os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=directory)
     except OSError as error:
-        if error.errno == errno.ELOOP:  # O_NOFOLLOW met a link
-            raise Skipped(BECAME_LINK) from None
-        if error.errno in (errno.ENOTDIR, errno.ENXIO, errno.EISDIR):  # a socket answers ENXIO
-            raise Skipped(NOT_REGULAR) from None
-        raise
+        # O_NOFOLLOW meets a link with ELOOP, or ENOTDIR where a folder was asked for; a
+        # socket answers ENXIO.
+        if error.errno not in (errno.ELOOP, errno.ENOTDIR, errno.ENXIO, errno.EISDIR):
+            raise
+        found = os.stat(name, dir_fd=directory, follow_symlinks=False)
+        raise Skipped(BECAME_LINK if stat.S_ISLNK(found.st_mode) else NOT_REGULAR) from None
 
 
 def read_sidecar(folder: Path) -> tuple[dict[str, dict[str, str]], list[tuple[str, str]]]:
@@ -242,8 +240,9 @@ def import_folder(
                 (summary.added if outcome == "added" else summary.duplicates).append(name)
                 if outcome == "restored":
                     summary.restored.append(name)
-        if on_progress:
-            with lock:
+        with lock:
+            summary.done += 1
+            if on_progress:
                 on_progress(summary, len(listing.files))
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
