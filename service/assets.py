@@ -243,10 +243,18 @@ def _after_failed_commit(
 def _restore_missing_original(
     session: Session, store: BlobStore, spool: Spool, asset: Asset, *, actor: str
 ) -> bool:
-    """Store the upload as the asset's original if the blob store has lost it; True if so."""
+    """Store the upload as the asset's original if the blob store has lost it; True if so.
+
+    A store that cannot say whether it holds the original is left alone: the answer that the
+    bytes are already stored stays true.
+    """
     try:
-        if store.exists(asset.blob_key):
-            return False
+        present = store.exists(asset.blob_key)
+    except StorageUnavailable:
+        return False
+    if present:
+        return False
+    try:
         if _file_sha256(spool) != asset.sha256:  # the spool is what is stored: check it again
             raise StorageDown("The upload changed while it was being stored; try again.")
         spool.seek(0)
