@@ -494,6 +494,9 @@ def check_storage(
     )
 
 
+OWNED = "a row owns it"
+
+
 @dataclass(frozen=True)
 class Removal:
     """Blobs deleted, and blobs kept with the reason (owned, or the answer was unknown)."""
@@ -504,7 +507,7 @@ class Removal:
     @property
     def unsure(self) -> list[tuple[str, str]]:
         """Kept only because the database or the blob store could not answer."""
-        return [(key, why) for key, why in self.kept if why != "a row owns it"]
+        return [(key, why) for key, why in self.kept if why != OWNED]
 
 
 def remove_orphans(session: Session, store: BlobStore, keys: Iterable[str]) -> Removal:
@@ -532,7 +535,10 @@ def remove_unowned(session: Session, store: BlobStore, keys: Iterable[str]) -> R
         except StorageUnavailable as error:
             kept.append((key, f"the blob store did not answer ({error})"))
         else:
-            (kept.append((key, "a row owns it")) if owned else removed.append(key))
+            if owned:
+                kept.append((key, OWNED))
+            else:
+                removed.append(key)
         _end_transaction(session)
     return Removal(removed, kept)
 

@@ -150,7 +150,7 @@ def restore_backup(directory: Path, engine: Engine, store: BlobStore) -> Restore
             f"the database did not confirm the restore ({type(error).__name__}): run the "
             "restore again once it answers (it refuses if the rows did arrive)"
         ) from error
-    checked = set()
+    checked: set[str] = set()
     for item in manifest:
         checked.add(item["key"])
         _check_blob(store, item["key"], item["sha256"], report)
