@@ -146,13 +146,15 @@ def ingest(
     fields: Mapping[str, Any],
     uploaded_by: str,
     max_pixels: int,
+    reveal_deleter: bool = False,
 ) -> Ingested:
     """Store an uploaded original once; say whether it is new.
 
     The same bytes again return the existing asset untouched, except that an original missing
-    from the blob store is stored again from them. The blob is written before the row is
-    committed; if the commit fails, the blob is removed only when the database confirms that
-    no row owns it.
+    from the blob store is stored again from them; the bytes of a deleted asset are refused,
+    naming who deleted it only when ``reveal_deleter`` (the caller is an admin). The blob is
+    written before the row is committed; if the commit fails, the blob is removed only when
+    the database confirms that no row owns it.
     """
     if spool.size == 0:
         raise InvalidInput({"file": "is empty"})
@@ -160,9 +162,10 @@ def ingest(
     descriptive = validate_descriptive(fields)
     existing = _by_sha256(session, spool.sha256)
     if existing is not None and existing.deleted_at is not None:
+        by = f" by {existing.deleted_by}" if reveal_deleter else ""
         raise AssetDeleted(
-            f"These bytes are asset {existing.id}, deleted on {existing.deleted_at:%Y-%m-%d} "
-            f"by {existing.deleted_by}; an admin can restore it."
+            f"These bytes are asset {existing.id}, deleted on {existing.deleted_at:%Y-%m-%d}"
+            f"{by}; an admin can restore it."
         )
     if existing is not None:
         restored = _restore_missing_original(session, store, spool, existing, actor=uploaded_by)
@@ -455,7 +458,8 @@ ORPHAN_GRACE = timedelta(hours=1)
 # one of these prefixes that no such column names is an orphan. Blobs elsewhere are left alone.
 BLOB_OWNERS: dict[str, tuple[InstrumentedAttribute[str], ...]] = {
     "originals/": (Asset.blob_key,),
-    "variants/": (Variant.blob_key,),
+    "variants/": (Variant.blob_key,),  # publishable variants (variants.BLOB_PREFIXES)
+    "previews/": (Variant.blob_key,),  # internal previews, rows of the same table
 }
 
 
@@ -473,7 +477,7 @@ class StorageReport:
 def check_storage(
     session: Session, store: BlobStore, *, now: datetime, grace: timedelta = ORPHAN_GRACE
 ) -> StorageReport:
-    """Compare the originals and variants in the blob store with the rows that own them."""
+    """Compare the originals, variants and previews in the blob store with their rows."""
     blobs = {
         entry.key: entry.modified_at for prefix in BLOB_OWNERS for entry in store.entries(prefix)
     }

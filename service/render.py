@@ -176,7 +176,8 @@ def _decode(
     # Pillow walks a PNG's chunks as it opens it, so that check comes first.
     with source.open("rb") as fp:
         head = fp.read(32)
-    png = imaging.sniff(head) == ("PNG", "image/png")
+    sniffed = imaging.sniff(head)
+    png = sniffed == ("PNG", "image/png")
     if png and (bomb := imaging.structure_bomb(source, "PNG")):
         raise RenderError(f"the source {bomb}")
     try:
@@ -201,6 +202,12 @@ def _decode(
                 progressive = jpeg and image.info.get("progressive")
                 if progressive and (bomb := imaging.structure_bomb(source, "JPEG")):
                     raise RenderError(f"the source {bomb}")
+                # Nothing with missing areas is published, even from an original stored before
+                # ingest checked this: the same checks of every pixel's data as at upload.
+                if sniffed and (problem := imaging.incomplete_data(source, sniffed[0])):
+                    raise RenderError(
+                        f"the source image cannot be decoded completely: it {problem}"
+                    )
                 orientation = _orientation(image)
                 turned = orientation in (5, 6, 7, 8)
                 full = (height, width) if turned else (width, height)
@@ -214,11 +221,12 @@ def _decode(
                         box = drafted[1]
                         scale = (box[2] / width, box[3] / height)
                 image.load()
-                if image.mode in _LATE_MODES:
-                    base: Image.Image = image
-                    convert = _srgb_function(image.mode, image.info.get("icc_profile"))
+                pixels = imaging.unsigned_samples(image)  # signed TIFF samples: 0 is mid-grey
+                if pixels.mode in _LATE_MODES:
+                    base: Image.Image = pixels
+                    convert = _srgb_function(pixels.mode, pixels.info.get("icc_profile"))
                 else:
-                    base, convert = to_srgb(image), None
+                    base, convert = to_srgb(pixels), None
     except Image.DecompressionBombError as error:  # Pillow's own cap, also from the header
         raise RenderError(
             f"the source declares too many pixels ({error}); the limit is {max_pixels:,}"
@@ -230,11 +238,7 @@ def _decode(
 
 
 def _orientation(image: Image.Image) -> int:
-    try:
-        value = image.getexif().get(0x0112, 1)
-    except Exception:  # a broken EXIF block must not stop a render of pixels that decode
-        return 1
-    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+    return imaging.exif_orientation(image)  # the same answer as ingest's (TIFF: Pillow turns)
 
 
 def to_srgb(image: Image.Image) -> Image.Image:
