@@ -16,6 +16,7 @@ import binascii
 import contextlib
 import dataclasses
 import hashlib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,10 +36,12 @@ from .problems import AssetDeleted, DatabaseDown, InvalidInput, NotFound, Storag
 from .rights import proposed_rights_record
 from .spool import Spool
 from .storage import BlobNotFound, BlobStore, StorageUnavailable, original_key
-from .text import clean_text
+from .text import DIRECTION_CONTROLS, clean_field, clean_text
 
 # Longest value of each descriptive field; far beyond real use, short of abuse.
 FIELD_LIMITS = {"title": 500, "object_number": 100, "description": 10_000, "alt_text": 2_000}
+# Fields that may hold several lines; the others fold line breaks and tabs into a space.
+MULTILINE_FIELDS = frozenset({"description", "alt_text"})
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 64
 MAX_FILENAME_LENGTH = 255
@@ -48,8 +51,14 @@ MAX_FILENAME_LENGTH = 255
 
 
 def clean_filename(name: str | None) -> str:
-    """The uploaded filename as a label: kept as data, shortened, never used as a path."""
-    cleaned = clean_text(name or "").replace("\n", " ").replace("\t", " ").strip()
+    """The uploaded filename as a label: kept as data, shortened, never used as a path.
+
+    Joiners and emoji sequences stay, so a Persian or emoji name reads as written; direction
+    controls are dropped rather than refused (a label is not worth refusing the photo for),
+    since "basket\u202egpj.exe" is the classic way to make a name show a false extension.
+    """
+    cleaned = clean_text(name or "", multiline=False)
+    cleaned = "".join(char for char in cleaned if char not in DIRECTION_CONTROLS).strip()
     return cleaned[:MAX_FILENAME_LENGTH] or "upload"
 
 
@@ -73,7 +82,11 @@ def validate_descriptive(fields: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(value, str):
                 errors[field] = "must be a string"
                 continue
-            text = clean_text(value).strip()
+            try:
+                text = clean_field(value, multiline=field in MULTILINE_FIELDS)
+            except ValueError as error:
+                errors[field] = str(error)
+                continue
             if len(text) > FIELD_LIMITS[field]:
                 errors[field] = f"must be at most {FIELD_LIMITS[field]} characters"
             else:
@@ -82,7 +95,13 @@ def validate_descriptive(fields: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
                 errors[field] = "must be a list of strings"
                 continue
-            tags = _unique_casefolded(clean_text(tag).strip().lstrip("#") for tag in value)
+            try:
+                tags = _unique_casefolded(
+                    clean_field(tag, multiline=False).lstrip("#") for tag in value
+                )
+            except ValueError as error:
+                errors[field] = str(error)
+                continue
             if len(tags) > MAX_TAGS:
                 errors[field] = f"at most {MAX_TAGS} tags"
             elif any(len(tag) > MAX_TAG_LENGTH or "," in tag for tag in tags):
@@ -100,7 +119,8 @@ def _unique_casefolded(tags: Iterable[str]) -> list[str]:
     seen: dict[str, str] = {}
     for tag in tags:
         if tag:
-            seen.setdefault(tag.casefold(), tag)
+            # Spellings that differ only in Unicode composition are one tag.
+            seen.setdefault(unicodedata.normalize("NFC", tag).casefold(), tag)
     return list(seen.values())
 
 
