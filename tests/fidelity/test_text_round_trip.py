@@ -475,7 +475,9 @@ def test_a_web_form_shows_the_refusal_of_a_direction_control_beside_the_field(
         path = "/upload"
     else:
         path = f"/assets/{asset_id}/{form}"
-    response = web.post(path, data=data, content_type="multipart/form-data")
+    # Only the upload page takes multipart bodies; the other forms post urlencoded, as browsers do.
+    kind = "multipart/form-data" if form == "upload" else "application/x-www-form-urlencoded"
+    response = web.post(path, data=data, content_type=kind)
     assert response.status_code == 422
     document = page(response)
     name = f"U+{ord(char):04X} {unicodedata.name(char)}"
