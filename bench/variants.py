@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from service import geometry, render  # noqa: E402
+from service import geometry, imaging, render  # noqa: E402
 from service.presets import DEFAULT_PRESETS, Preset  # noqa: E402
 from service.render import RightsStamp, render_variants  # noqa: E402
 from tests.photos import adobe_rgb_like_icc, make_exif  # noqa: E402
@@ -178,7 +178,7 @@ def vitrine(path: Path, presets: Sequence[Preset]) -> dict[str, render.Rendered]
 def naive(path: Path, presets: Sequence[Preset]) -> None:
     """Full decode, colour and turn once, then crop and LANCZOS from full size per preset."""
     with Image.open(path) as image:
-        orientation = render._orientation(image)
+        orientation = imaging.exif_orientation(image)
         image.load()
         base = render.to_srgb(image)
     if orientation in render._TRANSPOSE:
@@ -198,7 +198,7 @@ def draft_request(path: Path, presets: Sequence[Preset]) -> tuple[tuple[int, int
     """(the size render asks Image.draft for, in stored orientation; the DCT shrink 1/2/4/8)."""
     with Image.open(path) as image:
         width, height = image.size
-        turned = render._orientation(image) in (5, 6, 7, 8)
+        turned = imaging.exif_orientation(image) in (5, 6, 7, 8)
     full = (height, width) if turned else (width, height)
     want = geometry.draft_size(full, [geometry.plan(full, p, FOCAL) for p in presets])
     want = (want[1], want[0]) if turned else want

@@ -109,8 +109,11 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
                         f"The {media_type} image has 32-bit or floating-point samples "
                         f"(mode {image.mode}); 8- and 16-bit images are accepted."
                     )
-                orientation = _orientation(image)
+                declared = exif_orientation(image)
                 _decode_first_frame(image)
+                # Pillow turns a TIFF as it loads it (its size is upright from the start) and
+                # then drops the tag: what the loaded image still declares is what is left.
+                left = exif_orientation(image)
     except Image.DecompressionBombError as error:
         raise TooManyPixels(f"The image declares too many pixels: {error}") from None
     except UnidentifiedImageError:
@@ -118,8 +121,8 @@ def identify(path: Path, max_pixels: int) -> ImageInfo:
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         # Pillow reports truncated and corrupt data as any of these.
         raise UnreadableImage(f"The {media_type} image does not decode: {error}") from None
-    shown_width, shown_height = displayed_size(width, height, orientation)
-    return ImageInfo(pillow_format, media_type, shown_width, shown_height, orientation)
+    shown_width, shown_height = displayed_size(width, height, left)
+    return ImageInfo(pillow_format, media_type, shown_width, shown_height, declared)
 
 
 def structure_bomb(path: Path, pillow_format: str) -> str | None:
@@ -172,10 +175,18 @@ def small_png_chunks(path: Path, limit: int = MAX_SMALL_PNG_CHUNKS) -> int:
     return count
 
 
-def _orientation(image: Image.Image) -> int:
+def exif_orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1-8) an opened image declares; 1 when none or unreadable.
+
+    The one reader for ingest and render. Pillow's ``getexif`` finds the tag wherever the format
+    keeps it: a JPEG's APP1, a PNG's eXIf chunk or "Raw profile type exif" text, a WebP's EXIF
+    chunk, a TIFF's IFD, an AVIF's irot/imir boxes (which win over its EXIF, as the HEIF spec
+    says), and XMP's tiff:Orientation when there is no EXIF tag. Pillow turns a TIFF itself as
+    it loads it and then removes the tag, so on a loaded image this is what is still to apply.
+    """
     try:
         value = image.getexif().get(0x0112, 1)
-    except Exception:  # a broken EXIF block must not refuse an image that decodes
+    except Exception:  # a broken EXIF block must not refuse or stop an image that decodes
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
