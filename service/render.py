@@ -334,12 +334,16 @@ def _decode_open(
             f"the source is {width}x{height} ({width * height:,} pixels); "
             f"the limit is {limits.max_pixels:,}"
         )
+    rawmode = _rawmode(image)  # before anything loads the pixels, which clears it
     # Each progressive scan is a pass over the whole image; a baseline JPEG has
     # one, and counting reads the whole file, so only progressive ones are counted.
     jpeg = isinstance(image, JpegImagePlugin.JpegImageFile)  # MPO too
     if jpeg and image.info.get("progressive") and (bomb := imaging.structure_bomb(source, "JPEG")):
         raise RenderError(f"the source {bomb}")
-    declared = imaging.exif_orientation(image)
+    tiff = isinstance(image, TiffImagePlugin.TiffImageFile)
+    # A PNG's getexif() decodes the whole image (its eXIf may follow the pixels): PNGs are
+    # asked only once the cost is known to be within the limit.
+    declared = imaging.exif_orientation(image) if jpeg or tiff else 1
     decoded_size = (width, height)
     if jpeg:  # Pillow never turns a JPEG itself: ``declared`` is what is left to apply
         shown = imaging.displayed_size(width, height, declared)
@@ -347,14 +351,12 @@ def _decode_open(
         drafted = image.draft(image.mode, imaging.displayed_size(*want, declared))
         if drafted is not None:
             decoded_size = (int(drafted[1][2]), int(drafted[1][3]))
-    turned_on_load = isinstance(image, TiffImagePlugin.TiffImageFile) and declared != 1
-    cost = decoded_bytes(*decoded_size, image.mode, turned_on_load=turned_on_load)
+    cost = decoded_bytes(*decoded_size, image.mode, turned_on_load=tiff and declared != 1)
     if limits.max_decoded_bytes is not None and cost > limits.max_decoded_bytes:
         raise RenderError(
             f"the source is {width}x{height} {image.mode}, which takes {cost:,} bytes decoded; "
             f"the limit (VITRINE_MAX_DECODED_BYTES) is {limits.max_decoded_bytes:,}"
         )
-    rawmode = _rawmode(image)
     image.load()
     left = imaging.exif_orientation(image)  # Pillow drops the tag of a TIFF it has turned
     shown = imaging.displayed_size(width, height, left)
