@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from . import metrics
+from . import metrics, working_copy
 from .db import utcnow
 from .history import record_changes
 from .imaging import identify
@@ -332,7 +332,7 @@ def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> li
     purged = []
     query = select(Asset).where(Asset.deleted_at.is_not(None), Asset.deleted_at < before)
     for asset in list(session.scalars(query)):
-        keys = [asset.blob_key]
+        keys = [asset.blob_key, working_copy.blob_key(asset.sha256)]
         keys += session.scalars(select(Variant.blob_key).where(Variant.asset_id == asset.id))
         purged.append(asset.id)
         session.delete(asset)
@@ -370,10 +370,18 @@ class StorageReport:
 def check_storage(
     session: Session, store: BlobStore, *, now: datetime, grace: timedelta = ORPHAN_GRACE
 ) -> StorageReport:
-    """Compare the originals in the blob store with the asset rows."""
+    """Compare the originals and their working copies in the blob store with the asset rows.
+
+    A working copy is owned while its original's asset exists and its spec is the current one.
+    """
     blobs = {entry.key: entry.modified_at for entry in store.entries("originals/")}
     rows = {key: asset_id for key, asset_id in session.execute(select(Asset.blob_key, Asset.id))}
     unowned = sorted(blobs.keys() - rows.keys())
+    copies = {entry.key: entry.modified_at for entry in store.entries(working_copy.PREFIX)}
+    if copies:
+        digests = set(session.scalars(select(Asset.sha256)))
+        blobs |= copies
+        unowned += sorted(key for key in copies if not _owned_copy(key, digests))
     return StorageReport(
         orphan_keys=[key for key in unowned if now - blobs[key] >= grace],
         recent_keys=[key for key in unowned if now - blobs[key] < grace],
@@ -385,7 +393,17 @@ def remove_orphans(session: Session, store: BlobStore, keys: Iterable[str]) -> l
     """Delete orphan blobs, re-checking each against the rows just before."""
     removed = []
     for key in keys:
-        if session.scalar(select(Asset.id).where(Asset.blob_key == key)) is None:
+        if (digest := working_copy.original_digest(key)) is not None:
+            owner = session.scalar(select(Asset.sha256).where(Asset.sha256 == digest))
+            orphan = not _owned_copy(key, {owner} if owner else set())
+        else:
+            orphan = session.scalar(select(Asset.id).where(Asset.blob_key == key)) is None
+        if orphan:
             store.delete(key)
             removed.append(key)
     return removed
+
+
+def _owned_copy(key: str, digests: set[str]) -> bool:
+    digest = working_copy.original_digest(key)
+    return digest in digests and key == working_copy.blob_key(digest)

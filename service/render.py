@@ -19,8 +19,9 @@ PNG tRNS colour key (RGB, grey of any depth, 16-bit), becomes alpha before any r
 
 Memory: the one full-size image a render holds is the decode itself (decoded_bytes, checked
 against Limits.max_decoded_bytes from the header). Whatever must be converted before it is
-resampled is converted a strip of STRIP_PIXELS at a time, and reduced or resampled strip by
-strip, never copied whole; the rest is the size of the outputs.
+resampled is converted and reduced or resampled a strip at a time, never copied whole, with at
+most STRIP_PIXELS source pixels in strips at once across threads; the rest is the size of the
+outputs.
 
 EXIF text is ASCII by spec; the rights text is written as UTF-8 bytes, as exiftool does, so
 exifread and exiftool read "©" back, while Pillow's ``getexif()`` decodes ASCII tags as Latin-1
@@ -80,8 +81,10 @@ _SIXTEEN_BIT = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
 # Bytes a pixel of a decoded image takes; Pillow keeps every other mode (RGB too) in 4.
 _PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
 # A large decode that must be converted before it is resampled (alpha, palettes, colour keys,
-# 16-bit, CMYK) is converted and resampled this many pixels at a time: 16 MB at 4 bytes a
-# pixel, a few such pieces in flight per thread, whatever the source's size.
+# 16-bit, CMYK) is converted and resampled in strips, at most this many source pixels at once
+# across all threads: each pixel of a strip passes through a few working images (a crop, a
+# 16-bit widening, the converted RGB, the premultiplied copy Pillow resamples alpha with), up
+# to ~16 bytes in all, so strips hold some 64 MB however large the source and however many CPUs.
 STRIP_PIXELS = 1 << 22
 # Decoded modes whose colour conversion may wait until after resampling (no alpha, 8-bit).
 _LATE_MODES = ("RGB", "L")
@@ -215,8 +218,8 @@ def render_decoded(
     ]
     finishing = _Finishing(decoded, stamp, xmp_packet(stamp), credit_font, decoded.shown)
     batches = _batches(jobs)
-    workers = min(len(batches), _cpus())
-    with ThreadPoolExecutor(max_workers=max(workers, _cpus())) as pool:
+    workers = min(len(batches), cpus())
+    with ThreadPoolExecutor(max_workers=max(workers, cpus())) as pool:
         sources = _sources(decoded, batches, pool)
 
         def render_batch(batch: _Batch) -> list[Rendered]:
@@ -525,7 +528,7 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _cpus() -> int:
+def cpus() -> int:
     if hasattr(os, "sched_getaffinity"):  # the CPUs this process may run on (Linux)
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
@@ -562,7 +565,7 @@ def working_image(decoded: Decoded, edge: int) -> Image.Image:
     image = decoded.image
     if decoded.pieces:
         box = (0, 0, *image.size)
-        with ThreadPoolExecutor(max_workers=_cpus()) as pool:
+        with ThreadPoolExecutor(max_workers=cpus()) as pool:
             image = _reduce_in_pieces(image, decoded.prepare, box, factor, pool.map)
     elif factor > 1:
         image = image.reduce(factor)
@@ -704,7 +707,7 @@ def _sources(
     )
     srgb = convert is None
     if convert is not None and image.width * image.height <= late:
-        image, convert, srgb = _convert_in_strips(image, convert, pool, _cpus()), None, True
+        image, convert, srgb = _convert_in_strips(image, convert, pool, cpus()), None, True
 
     def reduced(factor: int, image: Image.Image = image) -> _Source:
         box = unions[factor]
@@ -757,6 +760,11 @@ def _convert_in_strips(
     return out
 
 
+def _strip_pixels() -> int:
+    """Source pixels in one strip: STRIP_PIXELS shared by the threads that may each hold one."""
+    return max(1, STRIP_PIXELS // cpus())
+
+
 _Mapper = Callable[[Callable[[int], Image.Image], Iterable[int]], Iterable[Image.Image]]
 
 
@@ -767,13 +775,13 @@ def _reduce_in_pieces(
     factor: int,
     mapper: _Mapper = map,
 ) -> Image.Image:
-    """``prepare(image.crop(box)).reduce(factor)``, a strip of STRIP_PIXELS at a time.
+    """``prepare(image.crop(box)).reduce(factor)``, a strip at a time (see STRIP_PIXELS).
 
     Strips are whole multiples of ``factor`` rows high, so each box of the filter falls in one
     strip, as it would in the whole: the result is the same, without a full-size copy.
     """
     left, top, right, bottom = box
-    rows = max(factor, STRIP_PIXELS // max(1, right - left) // factor * factor)
+    rows = max(factor, _strip_pixels() // max(1, right - left) // factor * factor)
 
     def one(y: int) -> Image.Image:
         piece = image.crop((left, y, right, min(bottom, y + rows)))
@@ -809,7 +817,7 @@ def _resize_in_pieces(
     reach_x, reach_y = 2 * max(1.0, scale_x) + 1, 2 * max(1.0, scale_y) + 1
     x0 = max(0, math.floor(left - reach_x))
     x1 = min(image.width, math.ceil(right + reach_x))
-    rows = max(1, math.floor(STRIP_PIXELS / max(1, x1 - x0) / max(1.0, scale_y)))
+    rows = max(1, math.floor(_strip_pixels() / max(1, x1 - x0) / max(1.0, scale_y)))
     out: Image.Image | None = None
     for first in range(0, size[1], rows):
         last = min(size[1], first + rows)
