@@ -166,7 +166,7 @@ def render_variants(
     ``full_size`` is given when ``source`` is a reduced copy (a working copy) of an original of
     that upright size: the presets are planned on the original, as if it were decoded.
     """
-    focal = _checked(stamp, focal)
+    focal = checked(stamp, focal)
     if not presets:
         return {}
     limits = Limits(max_pixels, max_decoded_bytes)
@@ -174,7 +174,8 @@ def render_variants(
     return render_decoded(decoded, presets, focal=focal, stamp=stamp, credit_font=credit_font)
 
 
-def _checked(stamp: RightsStamp, focal: tuple[float, float]) -> tuple[float, float]:
+def checked(stamp: RightsStamp, focal: tuple[float, float]) -> tuple[float, float]:
+    """The focal point as floats; RenderError for a bad focal point or credit placement."""
     if stamp.placement not in ("bottom-left", "bottom-right", "band"):
         raise RenderError(f"unknown credit placement {stamp.placement!r}")
     try:
@@ -204,7 +205,7 @@ def render_decoded(
     credit_font: Path = DEFAULT_CREDIT_FONT,
 ) -> dict[str, Rendered]:
     """Render every preset from an already decoded source."""
-    focal = _checked(stamp, focal)
+    focal = checked(stamp, focal)
     if not presets:
         return {}
     factors = decoded.factors

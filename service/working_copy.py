@@ -108,27 +108,16 @@ def render_presets(
 
     Raises render.RenderError, BlobNotFound (the original is missing) or StorageUnavailable.
     """
+    focal = render.checked(stamp, focal)
     full = (original.width, original.height)
     size = kept_size(original)
     need = render.presets_need(presets, focal)(full)
     serves = size is not None and size[0] >= need[0] and size[1] >= need[1]
     key = blob_key(original.sha256)
-    if serves:
-        copy = workdir / "working"
-        if _fetch(store, key, copy, expect=size):
-            try:
-                return render.render_variants(
-                    copy,
-                    presets,
-                    focal=focal,
-                    stamp=stamp,
-                    max_pixels=limits.max_pixels,
-                    max_decoded_bytes=limits.max_decoded_bytes,
-                    credit_font=credit_font,
-                    full_size=full,
-                )
-            except render.RenderError as error:
-                log.warning("working copy %s does not render (%s); making it again", key, error)
+    if serves and (copy := _decode_copy(store, key, workdir, limits, presets, focal, full)):
+        return render.render_decoded(
+            copy, presets, focal=focal, stamp=stamp, credit_font=credit_font
+        )
     build = size is not None and (serves or not _exists(store, key))
     source = workdir / "original"
     _fetch_original(store, original.blob_key, source)
@@ -147,9 +136,9 @@ def render_presets(
         )
     image = render.working_image(decoded, WORKING_EDGE)
     _keep(store, key, image)
-    if serves:
-        del decoded  # the copy serves: the full-size decode can go before rendering
-        decoded = render.Decoded.upright(image, full)
+    need = render.presets_need(presets, focal)(decoded.full)  # the decode's size is the truth
+    if image.width >= need[0] and image.height >= need[1]:  # the full-size decode can go
+        decoded = render.Decoded.upright(image, decoded.full)
     return render.render_decoded(
         decoded, presets, focal=focal, stamp=stamp, credit_font=credit_font
     )
@@ -166,22 +155,38 @@ def make_file(original: Path, out: Path, limits: render.Limits) -> geometry.Size
     return decoded.full
 
 
-def _fetch(store: BlobStore, key: str, path: Path, *, expect: geometry.Size | None) -> bool:
-    """Copy a working copy to ``path``; False when it is missing, unreadable or not the size
-    its spec gives (an asset whose recorded size is not its upright one: render the original)."""
+def _decode_copy(
+    store: BlobStore,
+    key: str,
+    workdir: Path,
+    limits: render.Limits,
+    presets: Sequence[Preset],
+    focal: tuple[float, float],
+    full: geometry.Size,
+) -> render.Decoded | None:
+    """The working copy, decoded at the scale the presets need; None when it is missing,
+    unreadable, damaged or not the size its spec gives (an asset whose recorded size is not its
+    upright one): then the original is rendered, and the copy made again."""
+    path = workdir / "working"
     try:
         with store.open(key) as stream, path.open("wb") as out:
             shutil.copyfileobj(stream, out, 1024 * 1024)
     except BlobNotFound:
-        return False
+        return None
     except StorageUnavailable as error:
         log.warning("working copy %s cannot be read (%s); rendering the original", key, error)
-        return False
+        return None
     try:
         with Image.open(path) as image:
-            return image.size == expect
-    except (OSError, ValueError, SyntaxError):
-        return False
+            if image.size != render.working_size(full, WORKING_EDGE):
+                log.warning("working copy %s is %s, not of a %s original", key, image.size, full)
+                return None
+        return render.decode(
+            path, limits, needs=render.presets_need(presets, focal), full_size=full
+        )
+    except (render.RenderError, OSError, ValueError, SyntaxError) as error:
+        log.warning("working copy %s does not decode (%s); making it again", key, error)
+        return None
 
 
 def _fetch_original(store: BlobStore, key: str, path: Path) -> None:
