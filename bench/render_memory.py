@@ -146,6 +146,7 @@ def child(path: Path, preset_name: str, way: str, info: dict[str, Any]) -> None:
                 workdir=Path(workdir),
                 **kwargs,
             )
+            working_copy.wait_until_kept()  # stored on a thread of its own, counted too
             peak = _peak_kib()
         key = working_copy.blob_key(original.sha256)
         if store.exists(key):

@@ -561,19 +561,20 @@ def working_image(decoded: Decoded, edge: int) -> Image.Image:
     """The decoded source as an upright 8-bit sRGB working copy of working_size(full, edge):
     "RGB", or "RGBA" when some pixel is not opaque."""
     target = working_size(decoded.full, edge)
-    shown = decoded.shown
-    factor = max(1, min(shown[0] // target[0], shown[1] // target[1]))
+    # A power of two over a decode at a power-of-two DCT scale: reducing by it gives the
+    # target exactly (ceil of ceil is ceil).
+    factor = max(1, round(max(decoded.shown) / max(target)))
     image = decoded.image
-    if decoded.pieces:
-        box = (0, 0, *image.size)
-        with ThreadPoolExecutor(max_workers=cpus()) as pool:
+    with ThreadPoolExecutor(max_workers=cpus()) as pool:
+        if decoded.pieces:
+            box = (0, 0, *image.size)
             image = _reduce_in_pieces(image, decoded.prepare, box, factor, pool.map)
-    elif factor > 1:
-        image = image.reduce(factor)
-    else:
-        image = image.copy()  # the copy is the caller's to keep; the decode is not
-    if decoded.convert is not None:
-        image = decoded.convert(image)
+        elif factor > 1:
+            image = image.reduce(factor)
+        elif decoded.convert is None:
+            image = image.copy()  # the copy is the caller's to keep; the decode is not
+        if decoded.convert is not None:
+            image = _convert_in_strips(image, decoded.convert, pool, cpus(), reuse=factor > 1)
     if decoded.orientation in _TRANSPOSE:
         image = image.transpose(_TRANSPOSE[decoded.orientation])
     if image.size != target:  # a JPEG decoded larger than the copy, by a factor not whole
@@ -745,17 +746,21 @@ def _convert_in_strips(
     convert: Callable[[Image.Image], Image.Image],
     pool: ThreadPoolExecutor,
     strips: int,
+    *,
+    reuse: bool = True,
 ) -> Image.Image:
-    """``convert(image)``, in horizontal strips on the pool's threads; may reuse ``image``."""
+    """``convert(image)``, in horizontal strips on the pool's threads; may reuse ``image``
+    unless ``reuse`` is False."""
     if strips == 1:
-        return convert(image)
+        return convert(image if reuse else image.copy())
     step = -(-image.height // strips)
     boxes = [
         (0, top, image.width, min(image.height, top + step)) for top in range(0, image.height, step)
     ]
     pieces = list(pool.map(lambda box: convert(image.crop(box)), boxes))
     # Back into the decoded image when the mode allows: one full-size image fewer in memory.
-    out = image if pieces[0].mode == image.mode else Image.new(pieces[0].mode, image.size)
+    same = reuse and pieces[0].mode == image.mode
+    out = image if same else Image.new(pieces[0].mode, image.size)
     for box, piece in zip(boxes, pieces, strict=True):
         out.paste(piece, box[:2])
     return out
@@ -1107,7 +1112,7 @@ def _encode(image: Image.Image, preset: Preset, quality: int, exif: bytes, xmp: 
         params |= {"optimize": True, "progressive": True}
     elif preset.format == "webp":
         params |= {"method": 4}
-    with _scratch_file() as file:
+    with scratch_file() as file:
         try:
             image.save(file, preset.format.upper(), **params)
         except (OSError, ValueError) as error:  # e.g. XMP over the 64 KB a JPEG segment holds
@@ -1116,7 +1121,7 @@ def _encode(image: Image.Image, preset: Preset, quality: int, exif: bytes, xmp: 
         return file.read()
 
 
-def _scratch_file() -> BinaryIO:
+def scratch_file() -> BinaryIO:
     """An anonymous file to encode into, in memory where the OS allows.
 
     Not a BytesIO: Pillow's JPEG encoder keeps the GIL while it writes to a Python object and

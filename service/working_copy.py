@@ -29,7 +29,9 @@ import io
 import logging
 import re
 import shutil
+import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
 
@@ -84,12 +86,16 @@ def kept_size(original: Original) -> geometry.Size | None:
 
 def encode(image: Image.Image) -> tuple[bytes, str]:
     """(bytes, media type) of a working copy image ("RGB" or "RGBA")."""
-    buffer = io.BytesIO()
-    if image.mode == "RGBA":
-        image.save(buffer, "WEBP", lossless=True, quality=0, method=0)
-        return buffer.getvalue(), "image/webp"
-    image.save(buffer, "JPEG", quality=JPEG_QUALITY, subsampling=0)
-    return buffer.getvalue(), "image/jpeg"
+    # To a file, not a BytesIO: Pillow's encoders then let go of the GIL (render.scratch_file).
+    with render.scratch_file() as file:
+        if image.mode == "RGBA":
+            image.save(file, "WEBP", lossless=True, quality=0, method=0)
+            media_type = "image/webp"
+        else:
+            image.save(file, "JPEG", quality=JPEG_QUALITY, subsampling=0)
+            media_type = "image/jpeg"
+        file.seek(0)
+        return file.read(), media_type
 
 
 def render_presets(
@@ -135,7 +141,7 @@ def render_presets(
             decoded, presets, focal=focal, stamp=stamp, credit_font=credit_font
         )
     image = render.working_image(decoded, WORKING_EDGE)
-    _keep(store, key, image)
+    _keep_soon(store, key, image)
     need = render.presets_need(presets, focal)(decoded.full)  # the decode's size is the truth
     if image.width >= need[0] and image.height >= need[1]:  # the full-size decode can go
         decoded = render.Decoded.upright(image, decoded.full)
@@ -201,11 +207,53 @@ def _exists(store: BlobStore, key: str) -> bool:
         return True  # no copy is made while the store cannot say: the render goes on
 
 
+# The copy is encoded and stored on a thread of its own while the request renders and answers:
+# the first request then costs what it did before working copies, give or take the copy's
+# colour conversion. At most KEEPING copies wait (a few tens of MB each); a render that finds
+# them all waiting keeps its copy itself. The interpreter waits for the thread at exit.
+KEEPING = 2
+_keeper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vitrine-working-copy")
+_waiting = threading.BoundedSemaphore(KEEPING)
+_pending: set[Future[None]] = set()
+_pending_guard = threading.Lock()
+
+
+def _keep_soon(store: BlobStore, key: str, image: Image.Image) -> None:
+    if not _waiting.acquire(blocking=False):
+        _keep(store, key, image)
+        return
+
+    def keep() -> None:
+        try:
+            _keep(store, key, image)
+        finally:
+            _waiting.release()
+
+    future = _keeper.submit(keep)
+    with _pending_guard:
+        _pending.add(future)
+    future.add_done_callback(_forget)
+
+
+def _forget(future: Future[None]) -> None:
+    with _pending_guard:
+        _pending.discard(future)
+
+
+def wait_until_kept(timeout: float | None = None) -> None:
+    """Wait for the working copies this process is still storing (tests, commands)."""
+    with _pending_guard:
+        pending = list(_pending)
+    wait(pending, timeout=timeout)
+
+
 def _keep(store: BlobStore, key: str, image: Image.Image) -> None:
     """Store the working copy; a store that fails then costs a later render a decode, not this
     render its variant."""
-    data, media_type = encode(image)
     try:
+        data, media_type = encode(image)
         store.put(key, io.BytesIO(data), media_type)
     except StorageUnavailable as error:
         log.warning("working copy %s not kept: %s", key, error)
+    except Exception:  # on the keeper's thread nobody else would hear of it
+        log.exception("working copy %s not kept", key)

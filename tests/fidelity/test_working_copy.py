@@ -149,6 +149,7 @@ def test_variants_from_the_working_copy_look_like_variants_from_the_original(
                 credit_font=render.DEFAULT_CREDIT_FONT,
                 workdir=workdir,
             ).values()
+            working_copy.wait_until_kept()  # stored on a thread of its own
             assert store.exists(working_copy.blob_key(original.sha256))
             want, have = decoded(truth[preset.name]), decoded(got)
             assert (have.size, have.mode) == (want.size, want.mode), preset.name

@@ -254,6 +254,13 @@ def test_a_render_holds_one_full_size_decode_and_bounded_working_images(
 # ---------------------------------------------------------------- (c) the working copy
 
 
+def fetched(client: FlaskClient, url: str, headers: dict[str, str]) -> Any:
+    """GET, then wait for the working copy the request stores on a thread of its own."""
+    response = client.get(url, headers=headers)
+    working_copy.wait_until_kept()
+    return response
+
+
 def store_of(app: Flask) -> Any:
     return app.extensions["vitrine.store"]
 
@@ -268,7 +275,7 @@ def test_a_focal_point_change_renders_from_the_working_copy_without_the_original
 ) -> None:
     asset = cleared(client, tokens, png(900, 600))
     url = f"/api/v1/assets/{asset['id']}/variants/instagram-square"
-    assert client.get(url, headers=tokens["viewer"]).status_code == 200
+    assert fetched(client, url, headers=tokens["viewer"]).status_code == 200
     store = store_of(app)
     key = working_copy.blob_key(asset["sha256"])
     assert store.exists(key)
@@ -281,9 +288,11 @@ def test_a_focal_point_change_renders_from_the_working_copy_without_the_original
         headers=tokens["contributor"],
     )
     assert moved.status_code == 200
-    again = client.get(url, headers=tokens["viewer"])  # the original is gone: only the copy
+    again = fetched(client, url, headers=tokens["viewer"])  # the original is gone: only the copy
     assert again.status_code == 200, again.json
-    previews = client.get(f"/api/v1/assets/{asset['id']}/variants/thumb", headers=tokens["viewer"])
+    previews = fetched(
+        client, f"/api/v1/assets/{asset['id']}/variants/thumb", headers=tokens["viewer"]
+    )
     assert previews.status_code == 200
 
 
@@ -298,8 +307,8 @@ def test_a_missing_or_damaged_working_copy_is_made_again_from_the_original(
             store.put(key, io.BytesIO(b"not an image at all"), "image/jpeg")
         elif callable(spoil):
             spoil(key)
-        response = client.get(
-            f"/api/v1/assets/{asset['id']}/variants/{name}", headers=tokens["viewer"]
+        response = fetched(
+            client, f"/api/v1/assets/{asset['id']}/variants/{name}", headers=tokens["viewer"]
         )
         assert response.status_code == 200, response.json
         with store.open(key) as stream, Image.open(stream) as copy:
@@ -314,11 +323,11 @@ def test_a_preset_needing_more_pixels_than_the_working_copy_renders_from_the_ori
     asset = cleared(client, tokens, jpeg(5000, 3000))
     store = store_of(app)
     key = working_copy.blob_key(asset["sha256"])
-    small = client.get(f"/api/v1/assets/{asset['id']}/variants/x", headers=tokens["viewer"])
+    small = fetched(client, f"/api/v1/assets/{asset['id']}/variants/x", headers=tokens["viewer"])
     assert small.status_code == 200
     with store.open(key) as stream, Image.open(stream) as copy:
         assert copy.size == (2500, 1500)  # halved: within 4096
-    large = client.get(f"/api/v1/assets/{asset['id']}/variants/huge", headers=tokens["viewer"])
+    large = fetched(client, f"/api/v1/assets/{asset['id']}/variants/huge", headers=tokens["viewer"])
     assert large.status_code == 200, large.json
     assert (large.json["width"], large.json["height"]) == (4800, 2880)
     store.delete(original_key(asset))
@@ -330,12 +339,14 @@ def test_a_preset_needing_more_pixels_than_the_working_copy_renders_from_the_ori
     assert moved.status_code == 200
     # The copy serves x; "huge" needs the original, which is gone.
     assert (
-        client.get(f"/api/v1/assets/{asset['id']}/variants/x", headers=tokens["viewer"]).status_code
+        fetched(
+            client, f"/api/v1/assets/{asset['id']}/variants/x", headers=tokens["viewer"]
+        ).status_code
         == 200
     )
     assert (
-        client.get(
-            f"/api/v1/assets/{asset['id']}/variants/huge", headers=tokens["viewer"]
+        fetched(
+            client, f"/api/v1/assets/{asset['id']}/variants/huge", headers=tokens["viewer"]
         ).status_code
         == 404
     )
@@ -346,7 +357,9 @@ def test_no_working_copy_is_kept_for_a_jpeg_already_within_its_size(
 ) -> None:
     asset = cleared(client, tokens, jpeg(1600, 1200))
     assert (
-        client.get(f"/api/v1/assets/{asset['id']}/variants/x", headers=tokens["viewer"]).status_code
+        fetched(
+            client, f"/api/v1/assets/{asset['id']}/variants/x", headers=tokens["viewer"]
+        ).status_code
         == 200
     )
     assert list(store_of(app).keys(working_copy.PREFIX)) == []
@@ -364,7 +377,7 @@ def test_the_working_copy_is_purged_with_its_asset_and_storage_check_finds_only_
     gone = cleared(client, tokens, png(301, 200))
     for asset in (kept, gone):
         url = f"/api/v1/assets/{asset['id']}/variants/x"
-        assert client.get(url, headers=tokens["viewer"]).status_code == 200
+        assert fetched(client, url, headers=tokens["viewer"]).status_code == 200
         assert store.exists(working_copy.blob_key(asset["sha256"]))
     stale = working_copy.prefix(kept["sha256"]) + "upright-srgb-2048-q90-v0"
     store.put(stale, io.BytesIO(b"an older spec"), "image/jpeg")
