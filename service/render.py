@@ -557,13 +557,20 @@ def working_size(full: geometry.Size, edge: int) -> geometry.Size:
     return -(-full[0] // factor), -(-full[1] // factor)
 
 
+def working_reduction(decoded: Decoded, edge: int) -> int:
+    """The whole factor the decode is reduced by to make its working copy (1: none).
+
+    A power of two over a decode at a power-of-two DCT scale: reducing by it gives the copy's
+    size exactly (the ceiling of a ceiling is the ceiling).
+    """
+    return max(1, round(max(decoded.shown) / max(working_size(decoded.full, edge))))
+
+
 def working_image(decoded: Decoded, edge: int) -> Image.Image:
     """The decoded source as an upright 8-bit sRGB working copy of working_size(full, edge):
     "RGB", or "RGBA" when some pixel is not opaque."""
     target = working_size(decoded.full, edge)
-    # A power of two over a decode at a power-of-two DCT scale: reducing by it gives the
-    # target exactly (ceil of ceil is ceil).
-    factor = max(1, round(max(decoded.shown) / max(target)))
+    factor = working_reduction(decoded, edge)
     image = decoded.image
     with ThreadPoolExecutor(max_workers=cpus()) as pool:
         if decoded.pieces:

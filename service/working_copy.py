@@ -25,12 +25,13 @@ cheaply as a copy would. Purged with its asset; made again whenever it is missin
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
@@ -140,10 +141,21 @@ def render_presets(
         return render.render_decoded(
             decoded, presets, focal=focal, stamp=stamp, credit_font=credit_font
         )
+    if render.working_reduction(decoded, WORKING_EDGE) == 1:
+        # Decoded at the copy's size already (a JPEG at its DCT scale, a smaller original): the
+        # presets render from the decode as they would without a copy, and the copy is made
+        # from a snapshot (a few tens of MB at most) on the keeper's thread.
+        snapshot = dataclasses.replace(decoded, image=decoded.image.copy())
+        _keep_soon(store, key, lambda: render.working_image(snapshot, WORKING_EDGE))
+        return render.render_decoded(
+            decoded, presets, focal=focal, stamp=stamp, credit_font=credit_font
+        )
+    # A larger decode: the copy is made now, and the presets it holds enough pixels for render
+    # from it, so the full-size decode can go before they do.
     image = render.working_image(decoded, WORKING_EDGE)
-    _keep_soon(store, key, image)
+    _keep_soon(store, key, lambda: image)
     need = render.presets_need(presets, focal)(decoded.full)  # the decode's size is the truth
-    if image.width >= need[0] and image.height >= need[1]:  # the full-size decode can go
+    if image.width >= need[0] and image.height >= need[1]:
         decoded = render.Decoded.upright(image, decoded.full)
     return render.render_decoded(
         decoded, presets, focal=focal, stamp=stamp, credit_font=credit_font
@@ -207,10 +219,11 @@ def _exists(store: BlobStore, key: str) -> bool:
         return True  # no copy is made while the store cannot say: the render goes on
 
 
-# The copy is encoded and stored on a thread of its own while the request renders and answers:
-# the first request then costs what it did before working copies, give or take the copy's
-# colour conversion. At most KEEPING copies wait (a few tens of MB each); a render that finds
-# them all waiting keeps its copy itself. The interpreter waits for the thread at exit.
+# The copy is encoded and stored on a thread of its own while the request renders and answers
+# (and, when the decode is already at the copy's size, converted and turned there too): the
+# first request then costs what it did before working copies. At most KEEPING copies wait
+# (each at most 4096 x 4096 pixels); a render that finds them all waiting keeps its copy
+# itself. The interpreter waits for the thread at exit.
 KEEPING = 2
 _keeper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vitrine-working-copy")
 _waiting = threading.BoundedSemaphore(KEEPING)
@@ -218,7 +231,7 @@ _pending: set[Future[None]] = set()
 _pending_guard = threading.Lock()
 
 
-def _keep_soon(store: BlobStore, key: str, image: Image.Image) -> None:
+def _keep_soon(store: BlobStore, key: str, image: Callable[[], Image.Image]) -> None:
     if not _waiting.acquire(blocking=False):
         _keep(store, key, image)
         return
@@ -247,11 +260,11 @@ def wait_until_kept(timeout: float | None = None) -> None:
     wait(pending, timeout=timeout)
 
 
-def _keep(store: BlobStore, key: str, image: Image.Image) -> None:
-    """Store the working copy; a store that fails then costs a later render a decode, not this
-    render its variant."""
+def _keep(store: BlobStore, key: str, image: Callable[[], Image.Image]) -> None:
+    """Make and store the working copy; a store that fails then costs a later render a decode,
+    not this render its variant."""
     try:
-        data, media_type = encode(image)
+        data, media_type = encode(image())
         store.put(key, io.BytesIO(data), media_type)
     except StorageUnavailable as error:
         log.warning("working copy %s not kept: %s", key, error)
