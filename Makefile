@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` keeps its secret key in a file of its own (made once, mode 0600) unless
+# VITRINE_SECRET_KEY is set; every `vitrine` command on this checkout needs the same.
+KEY_FILE ?= var/secret-key
 
 .PHONY: run test lint fuzz bench-ingest services-up services-down clean
 
@@ -19,12 +22,14 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+run: export VITRINE_SECRET_KEY_FILE ?= $(KEY_FILE)
 run: $(VENV)/.installed
 	mkdir -p var
 	$(BIN)/vitrine db upgrade
 	@echo
 	@echo "Vitrine on http://$(HOST):$(PORT)  (SQLite and blobs under ./var/)"
 	@echo "Create the first admin token in another terminal with:"
+	@echo "    export VITRINE_SECRET_KEY_FILE=$(VITRINE_SECRET_KEY_FILE)"
 	@echo "    $(BIN)/vitrine tokens create --role admin --name your-name     (API)"
 	@echo "    $(BIN)/vitrine users create --role admin --username your-name  (web UI)"
 	@echo
@@ -34,15 +39,21 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker/compose.yaml
 
 # Debian's Chromium for the browser tests (apt-get when missing; never a downloaded browser).
 .PHONY: browser
 browser: $(VENV)/.dev-installed
 	bash scripts/browser.sh
 
+# ExifTool, the independent reader the rights-in-outputs tests check with (apt-get when missing).
+.PHONY: tools
+tools:
+	bash scripts/tools.sh
+
 # PostgreSQL and the S3 server (Ceph RGW) are started when nothing answers; set
 # VITRINE_TEST_DATABASE_URL / VITRINE_TEST_S3_* to use your own instead.
-test: lint browser
+test: lint browser tools
 	@set -e; \
 	eval "$$(bash scripts/pg-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/s3-test-server.sh up | grep '^VITRINE_')"; \

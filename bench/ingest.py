@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -80,6 +81,7 @@ def main() -> None:
         "VITRINE_DATABASE_URL": f"sqlite:///{workdir}/vitrine.db",
         "VITRINE_BLOB_DIR": str(workdir / "blobs"),
         "VITRINE_SPOOL_DIR": str(workdir / "spool"),
+        "VITRINE_SECRET_KEY": secrets.token_urlsafe(48),
         **os.environ,
     }
     subprocess.run([VITRINE, "db", "upgrade"], env=env, check=True, capture_output=True)

@@ -19,7 +19,7 @@ threads with a keep-alive ``requests.Session`` each send:
     already rendered: the publish gate's audits, the caption and a signed URL, no render;
 (b) ``GET /healthz``: the floor of a request through gunicorn and Flask;
 (c) ``POST /api/v1/assets`` of distinct 2 MP JPEGs (each a new asset): ingest, metadata,
-    S3 put. Eager renders after upload are off (``VITRINE_EAGER_PRESETS=``) unless
+    S3 put. Eager renders after upload (the previews) are off (``VITRINE_EAGER_PREVIEWS``) unless
     ``--eager``: with a broker they are the workers' work, not the web tier's.
 
 It prints requests/s (answers received within the window, as wrk counts them; requests
@@ -299,6 +299,7 @@ def main() -> None:
     env.pop("VITRINE_METRICS_TOKEN", None)
     if not args.eager:
         env["VITRINE_EAGER_PRESETS"] = ""
+        env["VITRINE_EAGER_PREVIEWS"] = "false"
     server = None
     log = workdir / "gunicorn.log"
     try:

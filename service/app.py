@@ -13,19 +13,57 @@ from flask import Flask, Response, current_app, render_template, request
 from flask.wrappers import Request
 from PIL import Image
 from sqlalchemy.exc import DataError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, db, logs, metrics, presets, render
-from .problems import DatabaseDown, InvalidInput, NotFound, Problem, StorageDown
+from .problems import (
+    DatabaseDown,
+    InvalidInput,
+    JsonTooDeep,
+    JsonTooLarge,
+    NotFound,
+    Problem,
+    StorageDown,
+)
 from .spool import Spool
 from .storage import StorageUnavailable, open_store
-from .throttle import Limiter, SharedThrottle, Throttle
+from .throttle import SharedThrottle, SignInLimiter, Throttle
 
 log = logging.getLogger(__name__)
 
 
+# Deeper than any body the API takes (a few levels); far below what exhausts the stack.
+MAX_JSON_DEPTH = 32
+
+
 class VitrineRequest(Request):
-    """A request whose uploaded files stream into hashing spools instead of memory."""
+    """A request whose uploaded files stream into hashing spools instead of memory, and whose
+    JSON body, on every route that reads one, is bounded in size and depth: one place, so no
+    route can forget it."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        """The JSON body, or 413 ``json-too-large`` past ``MAX_JSON_BYTES`` (before reading
+        it) and 400 ``json-too-deep`` past ``MAX_JSON_DEPTH`` levels, silent or not."""
+        if force or self.is_json:
+            limit: int = current_app.config["MAX_JSON_BYTES"]
+            too_large = JsonTooLarge(f"A JSON body may have at most {limit:,} bytes.")
+            if self.content_length is not None and self.content_length > limit:
+                raise too_large
+            # A body without a length (chunked) stops being read past the limit.
+            ceiling = self.max_content_length
+            self.max_content_length = limit if ceiling is None else min(ceiling, limit)
+            too_deep = JsonTooDeep(f"JSON may be nested at most {MAX_JSON_DEPTH} levels deep.")
+            try:
+                value = super().get_json(force=force, silent=silent, cache=cache)
+            except RequestEntityTooLarge:
+                raise too_large from None
+            except RecursionError:  # the parser ran out of stack: deeper than any limit
+                raise too_deep from None
+            if _nested_deeper_than(value, MAX_JSON_DEPTH):
+                raise too_deep
+            return value
+        return super().get_json(force=force, silent=silent, cache=cache)
 
     def _get_file_stream(
         self,
@@ -38,6 +76,19 @@ class VitrineRequest(Request):
         return spool  # type: ignore[return-value]
 
 
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """True when arrays and objects nest more than ``limit`` levels (without recursing)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure an instance of Vitrine."""
     app = Flask(__name__)
@@ -47,8 +98,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # Pillow's own bomb guard must not fire before ours; ours is checked from the header.
     Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, app.config["MAX_PIXELS"])
 
-    if app.config["SECRET_KEY"] == config.DEFAULTS["SECRET_KEY"] and not app.testing:
-        log.warning("VITRINE_SECRET_KEY is not set: signed URLs use a public default key")
+    lenient = app.testing or app.debug
+    app.config["SECRET_KEY"] = config.resolve_secret_key(app.config, lenient=lenient)
 
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -75,7 +126,23 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     app.after_request(_security_headers)
     metrics.init_app(app)  # a registry of this app's own, served at /metrics
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto/-Host from VITRINE_TRUSTED_PROXIES hops, no more: each
+    trusted proxy appends one entry, so the client's own are never read."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if not 0 <= hops <= 10:
+        raise config.ConfigError("VITRINE_TRUSTED_PROXIES must be a number of proxies, 0 to 10")
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+
+
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _security_headers(response: Response) -> Response:
@@ -91,6 +158,8 @@ def _security_headers(response: Response) -> Response:
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["SECURE_COOKIES"]:  # served over TLS: browsers should never not be
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -130,18 +199,20 @@ def _check_credit_font(path: str | None) -> None:
             raise config.ConfigError(f"VITRINE_CREDIT_FONT: {error}") from None
 
 
-def _sign_in_throttle(app: Flask) -> Limiter:
+def _sign_in_throttle(app: Flask) -> SignInLimiter:
     """Failed sign-ins counted in Redis when the broker is Redis (exact across workers and
     hosts), else in this process."""
     limit, window = app.config["SIGN_IN_ATTEMPTS"], app.config["SIGN_IN_WINDOW_SECONDS"]
-    if limit < 1 or window <= 0:
+    address_limit = app.config["SIGN_IN_ADDRESS_ATTEMPTS"]
+    if limit < 1 or window <= 0 or address_limit < 1:
         raise config.ConfigError(
-            "VITRINE_SIGN_IN_ATTEMPTS and VITRINE_SIGN_IN_WINDOW_SECONDS must be at least 1"
+            "VITRINE_SIGN_IN_ATTEMPTS, VITRINE_SIGN_IN_ADDRESS_ATTEMPTS and "
+            "VITRINE_SIGN_IN_WINDOW_SECONDS must be at least 1"
         )
     url = metrics.broker_url(app)
     if url and metrics.is_redis(url):
-        return SharedThrottle(metrics.redis_client(url), limit, window)
-    return Throttle(limit, window)
+        return SharedThrottle(metrics.redis_client(url), limit, window, address_limit)
+    return Throttle(limit, window, address_limit)
 
 
 def _register_error_handlers(app: Flask) -> None:

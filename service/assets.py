@@ -125,11 +125,14 @@ def ingest(
     fields: Mapping[str, Any],
     uploaded_by: str,
     max_pixels: int,
+    reveal_deleter: bool = False,
 ) -> tuple[Asset, bool]:
     """Store an uploaded original once; return the asset and whether it is new.
 
-    The same bytes again return the existing asset untouched. The blob is written before
-    the row is committed; if the commit fails, the blob is removed unless a row owns it.
+    The same bytes again return the existing asset untouched; the bytes of a deleted asset
+    are refused, naming who deleted it only when ``reveal_deleter`` (the caller is an admin).
+    The blob is written before the row is committed; if the commit fails, the blob is
+    removed unless a row owns it.
     """
     if spool.size == 0:
         raise InvalidInput({"file": "is empty"})
@@ -137,9 +140,10 @@ def ingest(
     descriptive = validate_descriptive(fields)
     existing = _by_sha256(session, spool.sha256)
     if existing is not None and existing.deleted_at is not None:
+        by = f" by {existing.deleted_by}" if reveal_deleter else ""
         raise AssetDeleted(
-            f"These bytes are asset {existing.id}, deleted on {existing.deleted_at:%Y-%m-%d} "
-            f"by {existing.deleted_by}; an admin can restore it."
+            f"These bytes are asset {existing.id}, deleted on {existing.deleted_at:%Y-%m-%d}"
+            f"{by}; an admin can restore it."
         )
     if existing is not None:
         return existing, False

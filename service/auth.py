@@ -1,14 +1,15 @@
-"""Roles and API tokens: who is calling, and whether their role allows the route."""
+"""Roles, API tokens and web users: who is calling, and whether their role allows the route."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from flask import g, request
@@ -26,15 +27,26 @@ TOKEN_PREFIX = "vt"  # noqa: S105 - a label, not a secret
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+TOKEN_ACTOR_PREFIX = "token:"  # noqa: S105 - a label, not a secret
+
+
 @dataclass(frozen=True)
 class Caller:
-    """Who is making this request, as far as permissions go."""
+    """Who is making this request, as far as permissions go: a signed-in user or a token."""
 
     name: str
     role: str
+    kind: str = "user"
 
     def can(self, role: str) -> bool:
         return role_allows(self.role, role)
+
+    @property
+    def actor(self) -> str:
+        """How history and the records name this caller: ``token:<name>`` for an API token,
+        the username for a person (usernames cannot hold ``:``, so neither passes for the
+        other)."""
+        return f"{TOKEN_ACTOR_PREFIX}{self.name}" if self.kind == "token" else self.name
 
 
 def role_allows(held: str, needed: str) -> bool:
@@ -47,15 +59,41 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+_DURATION = re.compile(r"\s*(\d{1,6})\s*([mhdw])\s*", re.ASCII)
+_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+MAX_TOKEN_LIFETIME = timedelta(days=3660)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90d``, ``12h``, ``30m``, ``2w``: a lifetime of at least a minute and at most ten
+    years; anything else is a ValueError saying what is expected."""
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        raise ValueError("must be a number and a unit, such as 90d, 12h, 30m or 2w")
+    duration = timedelta(**{_DURATION_UNITS[match[2]]: int(match[1])})
+    if not timedelta(minutes=1) <= duration <= MAX_TOKEN_LIFETIME:
+        raise ValueError("must be at least a minute and at most ten years")
+    return duration
+
+
 def create_token(
-    session: Session, *, name: str, role: str, created_by: str
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    created_by: str,
+    expires_in: timedelta | None = None,
+    now: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """Make a token and return it with its plaintext, which is never stored."""
+    """Make a token and return it with its plaintext, which is never stored. With
+    ``expires_in`` it stops working by itself that long after ``now``."""
     errors = {}
     if role not in ROLES:
         errors["role"] = f"must be one of {', '.join(ROLES)}"
     if not name.strip() or len(name) > 100:
         errors["name"] = "must be 1 to 100 characters"
+    if expires_in is not None and not timedelta(minutes=1) <= expires_in <= MAX_TOKEN_LIFETIME:
+        errors["expires_in"] = "must be at least a minute and at most ten years"
     if errors:
         raise InvalidInput(errors)
     lookup = secrets.token_hex(6)
@@ -66,6 +104,7 @@ def create_token(
         name=name.strip(),
         role=role,
         created_by=created_by,
+        expires_at=None if expires_in is None else (now or utcnow()) + expires_in,
     )
     session.add(token)
     session.flush()
@@ -86,22 +125,40 @@ def list_tokens(session: Session) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
 
 
-def authenticate(session: Session, presented: str) -> Caller | None:
-    """The caller a presented token stands for, or None when it is unknown or revoked."""
+def token_state(token: ApiToken, now: datetime) -> str:
+    """``active``, ``revoked`` or ``expired``."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    return "active"
+
+
+def authenticate(session: Session, presented: str, now: datetime | None = None) -> Caller:
+    """The caller a presented token stands for; Unauthenticated saying why when there is none
+    (unknown, revoked, or expired: the date is named, as the holder can act on it)."""
     prefix, _, rest = presented.partition("_")
     lookup, _, secret = rest.partition("_")
+    unknown = Unauthenticated("The API token is unknown or has been revoked.")
     if prefix != TOKEN_PREFIX or not lookup or not secret:
-        return None
+        raise unknown
     token = session.scalar(select(ApiToken).where(ApiToken.lookup == lookup))
-    if token is None or token.revoked_at is not None:
-        return None
-    if not hmac.compare_digest(token.secret_hash, _hash(secret)):
-        return None
-    now = utcnow()
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
+        raise unknown
+    now = now or utcnow()
+    state = token_state(token, now)
+    if state == "revoked":
+        raise unknown
+    if state == "expired":
+        assert token.expires_at is not None
+        raise Unauthenticated(
+            f"The API token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC; ask an admin "
+            "for a new one."
+        )
     # Written at most once a minute, so that reads do not each cost a database write.
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
-    return Caller(name=token.name, role=token.role)
+    return Caller(name=token.name, role=token.role, kind="token")
 
 
 # Checked against when the username is unknown, so that a miss costs as long as a hit.
@@ -116,12 +173,16 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
     """Add a web user; the password is kept only as a scrypt hash."""
     errors = {}
     username = username.strip()
-    if not username or len(username) > MAX_USERNAME_LENGTH or any(c.isspace() for c in username):
-        errors["username"] = f"must be 1 to {MAX_USERNAME_LENGTH} characters without spaces"
+    if (
+        not username
+        or len(username) > MAX_USERNAME_LENGTH
+        or any(c.isspace() or c == ":" for c in username)
+    ):
+        errors["username"] = f"must be 1 to {MAX_USERNAME_LENGTH} characters without spaces or ':'"
     elif session.scalar(select(User).where(User.username == username)) is not None:
         errors["username"] = "is taken"
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    if password_problem := _password_problem(password):
+        errors["password"] = password_problem
     if role not in ROLES:
         errors["role"] = f"must be one of {', '.join(ROLES)}"
     if errors:
@@ -136,15 +197,78 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
     return user
 
 
-def sign_in(session: Session, username: str, password: str) -> Caller | None:
-    """The caller a username and password stand for, or None."""
+def _password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    return None
+
+
+def sign_in(session: Session, username: str, password: str) -> User | None:
+    """The user a username and password stand for, or None (unknown, disabled or wrong)."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or user.disabled:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
-    return Caller(name=user.username, role=user.role)
+    return user
+
+
+def session_user(session: Session, user_id: object, version: object) -> User | None:
+    """The user a session cookie names, when the user still exists, is not disabled and the
+    cookie's session version is the current one; else None (signed out)."""
+    if not isinstance(user_id, int) or not isinstance(version, int) or isinstance(user_id, bool):
+        return None
+    user = session.get(User, user_id)
+    if user is None or user.disabled or user.session_version != version:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie issued to the user so far stops working."""
+    user.session_version += 1
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise NotFound(f"There is no user {username.strip()!r}.")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    """Give the user a new password; their sessions end."""
+    user = find_user(session, username)
+    if problem := _password_problem(password):
+        raise InvalidInput({"password": problem})
+    user.password_hash = generate_password_hash(password, method="scrypt")
+    end_sessions(user)
+    return user
+
+
+def set_role(session: Session, username: str, role: str) -> User:
+    """Give the user another role; their sessions end, so the next request signs in afresh."""
+    if role not in ROLES:
+        raise InvalidInput({"role": f"must be one of {', '.join(ROLES)}"})
+    user = find_user(session, username)
+    if user.role != role:
+        user.role = role
+        end_sessions(user)
+    return user
+
+
+def set_disabled(session: Session, username: str, disabled: bool) -> User:
+    """Disable (or enable again) a user; disabling ends their sessions."""
+    user = find_user(session, username)
+    if disabled and not user.disabled:
+        end_sessions(user)
+    user.disabled = disabled
+    return user
 
 
 def current_caller() -> Caller:
@@ -169,8 +293,6 @@ def require(role: str) -> Callable[[F], F]:
                 raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
             session = get_session()
             caller = authenticate(session, presented.strip())
-            if caller is None:
-                raise Unauthenticated("The API token is unknown or has been revoked.")
             if session.dirty:
                 session.commit()  # keeps last_used_at
             if not caller.can(role):

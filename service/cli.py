@@ -14,7 +14,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 
 from . import (
@@ -24,6 +24,7 @@ from . import (
     auth,
     backups,
     catalogue,
+    config,
     db,
     importer,
     jobs,
@@ -39,13 +40,32 @@ from .problems import Problem
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+class CannotStart(click.ClickException):
+    """A setting keeps the app from starting: one message saying what to do, no traceback."""
+
+
 def _create_app() -> Flask:
     from .app import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except config.ConfigError as error:
+        raise CannotStart(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+class VitrineGroup(FlaskGroup):
+    """Flask's group, saying why the app cannot start instead of printing a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except CannotStart as error:
+            click.secho(f"Error: {error.format_message()}\n", err=True, fg="red")
+            return sorted(AppGroup.list_commands(self, ctx))  # the commands that need no app
+        return super().list_commands(ctx)
+
+
+@click.group(cls=VitrineGroup, create_app=_create_app)
 def cli() -> None:
     """Vitrine: rights, credit lines and captioned social variants for museum photographs."""
 
@@ -75,26 +95,48 @@ def db_upgrade() -> None:
 tokens = AppGroup("tokens", help="API tokens.")
 
 
+def _lifetime(_ctx: click.Context, _param: click.Parameter, value: str | None) -> timedelta | None:
+    if value is None:
+        return None
+    try:
+        return auth.parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @tokens.command("create")
 @click.option("--name", required=True, help="Who or what will use the token.")
 @click.option("--role", type=click.Choice(auth.ROLES), required=True)
-def tokens_create(name: str, role: str) -> None:
+@click.option(
+    "--expires-in",
+    "expires_in",
+    callback=_lifetime,
+    help="Stop working after this long: 90d, 12h, 30m, 2w [default: never].",
+)
+def tokens_create(name: str, role: str, expires_in: timedelta | None) -> None:
     """Create a token and print it once; only its hash is kept."""
     with db.new_session() as session:
-        token, plaintext = auth.create_token(session, name=name, role=role, created_by="cli")
+        token, plaintext = auth.create_token(
+            session, name=name, role=role, created_by="cli", expires_in=expires_in
+        )
         session.commit()
-        click.echo(f"token {token.id} for {token.name} ({token.role}); shown once, keep it safe:")
+        until = f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
+        click.echo(
+            f"token {token.id} for {token.name} ({token.role}{until}); shown once, keep it safe:"
+        )
         click.echo(plaintext)
 
 
 @tokens.command("list")
 def tokens_list() -> None:
-    """List tokens (never their secrets)."""
+    """List tokens (never their secrets): id, name, role, state, created, expires."""
+    now = db.utcnow()
     with db.new_session() as session:
         for token in auth.list_tokens(session):
-            state = "revoked" if token.revoked_at else "active"
+            expires = f"{token.expires_at:%Y-%m-%d %H:%M}" if token.expires_at else "never"
             click.echo(
-                f"{token.id}\t{token.name}\t{token.role}\t{state}\t{token.created_at:%Y-%m-%d}"
+                f"{token.id}\t{token.name}\t{token.role}\t{auth.token_state(token, now)}"
+                f"\t{token.created_at:%Y-%m-%d}\t{expires}"
             )
 
 
@@ -155,10 +197,7 @@ users = AppGroup("users", help="People who sign in to the web UI.")
 )
 def users_create(username: str, role: str, password_stdin: bool) -> None:
     """Create a user; the password is asked for (twice) unless given on standard input."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     with db.new_session() as session:
         try:
             user = auth.create_user(session, username=username, password=password, role=role)
@@ -166,6 +205,80 @@ def users_create(username: str, role: str, password_stdin: bool) -> None:
             raise click.ClickException(problem.detail) from None
         session.commit()
         click.echo(f"user {user.username} ({user.role}) created")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users.command("list")
+def users_list() -> None:
+    """List users: id, username, role, state, created."""
+    with db.new_session() as session:
+        for user in auth.list_users(session):
+            state = "disabled" if user.disabled else "active"
+            click.echo(
+                f"{user.id}\t{user.username}\t{user.role}\t{state}\t{user.created_at:%Y-%m-%d}"
+            )
+
+
+@users.command("passwd")
+@click.argument("username")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+def users_passwd(username: str, password_stdin: bool) -> None:
+    """Set a user's password; every session they have open ends."""
+    with db.new_session() as session:
+        try:
+            auth.find_user(session, username)
+            user = auth.set_password(session, username, _read_password(password_stdin))
+        except Problem as problem:
+            raise click.ClickException(problem.detail) from None
+        session.commit()
+        click.echo(f"password of {user.username} changed; their sessions have ended")
+
+
+@users.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(auth.ROLES))
+def users_role(username: str, role: str) -> None:
+    """Give a user another role; their sessions end, so it applies at once."""
+    with db.new_session() as session:
+        try:
+            user = auth.set_role(session, username, role)
+        except Problem as problem:
+            raise click.ClickException(problem.detail) from None
+        session.commit()
+        click.echo(f"{user.username} is now {user.role}; their sessions have ended")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Stop a user signing in; every session they have open ends at once."""
+    with db.new_session() as session:
+        try:
+            user = auth.set_disabled(session, username, True)
+        except Problem as problem:
+            raise click.ClickException(problem.detail) from None
+        session.commit()
+        click.echo(f"{user.username} is disabled; their sessions have ended")
+
+
+@users.command("enable")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    """Let a disabled user sign in again."""
+    with db.new_session() as session:
+        try:
+            user = auth.set_disabled(session, username, False)
+        except Problem as problem:
+            raise click.ClickException(problem.detail) from None
+        session.commit()
+        click.echo(f"{user.username} may sign in again")
 
 
 rights_group = AppGroup("rights", help="Rights records.")
@@ -246,13 +359,15 @@ def audit_command(
 @click.argument("asset_id", type=int)
 @click.argument("preset_names", nargs=-1, required=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
-@click.option("--channel", default="social", show_default=True)
+@click.option(
+    "--channel", default=None, help="Audit for this one of the preset's channels (default: all)."
+)
 @click.option(
     "--override", "override_reason", help="Publish despite a failing audit; the reason is kept."
 )
 @with_appcontext
 def render_command(
-    asset_id: int, preset_names: tuple[str, ...], out_dir: Path, channel: str,
+    asset_id: int, preset_names: tuple[str, ...], out_dir: Path, channel: str | None,
     override_reason: str | None,
 ) -> None:  # fmt: skip
     """Write an asset's variants for the given presets into a folder, behind the same audit."""
@@ -273,7 +388,7 @@ def render_command(
                 asset = assets.get_asset(session, asset_id)
                 published = publishing.publish(
                     session, store, asset, preset,
-                    platform=publishing.platform_for(preset), channel=channel,
+                    platform=None, channel=channel,
                     today=db.utcnow().date(), caller=caller, override_reason=override_reason,
                     rendering=variants.RenderSettings.of(current_app.config),
                 )  # fmt: skip
@@ -284,7 +399,8 @@ def render_command(
                 refused += 1
                 continue
             variant = published.variant
-            target = out_dir / f"asset-{asset_id}-{variant.blob_key.rsplit('/', 1)[1]}"
+            extension = variant.blob_key.rsplit(".", 1)[1]
+            target = out_dir / f"asset-{asset_id}-{name}.{extension}"
             with store.open(variant.blob_key) as stream, target.open("wb") as out:
                 shutil.copyfileobj(stream, out)
             (target.with_suffix(".txt")).write_text(published.caption.caption.text + "\n")

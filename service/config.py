@@ -6,8 +6,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import stat
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "VITRINE_"
@@ -15,8 +20,13 @@ ENV_PREFIX = "VITRINE_"
 DEFAULTS: dict[str, Any] = {
     # SQLite in WAL mode needs no setup; production points this at PostgreSQL.
     "DATABASE_URL": "sqlite:///var/vitrine.db",
-    # Signs sessions and local blob URLs. The default only suits a laptop: `make run` warns.
-    "SECRET_KEY": "dev-only-not-secret",
+    # Signs session cookies; local blob URLs and variant names use keys derived from it. It
+    # has no default: outside tests and debug the app refuses to start without a good one.
+    "SECRET_KEY": None,
+    # A file holding the secret key, used when VITRINE_SECRET_KEY is unset: made (mode 0600,
+    # a fresh random key) when missing, refused when others may read it. `make run` uses
+    # var/secret-key, so a laptop needs no setup; one host only (each host would make its own).
+    "SECRET_KEY_FILE": None,
     # Where blobs live: "local" (a directory) or "s3" (any S3-compatible store).
     "BLOB_BACKEND": "local",
     "BLOB_DIR": "var/blobs",
@@ -59,8 +69,19 @@ DEFAULTS: dict[str, Any] = {
     # the broker is Redis, else per web process).
     "SIGN_IN_ATTEMPTS": 5,
     "SIGN_IN_WINDOW_SECONDS": 900,
-    # Send the session cookie only over HTTPS; turn on behind TLS.
+    # Per address (IPv6: per /64), across usernames, within the window: catches spraying one
+    # password over many accounts.
+    "SIGN_IN_ADDRESS_ATTEMPTS": 50,
+    # Send the session cookie only over HTTPS, and HSTS; turn on behind TLS.
     "SECURE_COOKIES": False,
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+    # (werkzeug's ProxyFix). 0 believes none: a client could claim any address or scheme.
+    "TRUSTED_PROXIES": 0,
+    # Bearer token /metrics asks for. Unset, /metrics answers only loopback callers (and
+    # anyone in debug): behind a proxy on the same host, set it or TRUSTED_PROXIES.
+    "METRICS_TOKEN": None,
+    # Bytes of a JSON request body; larger ones answer 413 before they are read.
+    "MAX_JSON_BYTES": 1024 * 1024,
     # Deleted assets can be restored for this many days; `vitrine purge` then removes them.
     "DELETED_RETENTION_DAYS": 30,
     # JSON object of preset overrides or additions, e.g. Bluesky's 2026 limits:
@@ -72,9 +93,12 @@ DEFAULTS: dict[str, Any] = {
     # Celery broker (redis://127.0.0.1:6379/0, amqp://...) for `vitrine worker`. Unset, the
     # background work (rendering ahead) runs inline in the web process after each commit.
     "BROKER_URL": None,
-    # Presets rendered ahead after each upload, comma-separated; "" renders none ahead.
-    # Unset means "thumb,web-large" (the library's thumbnails), or none in a TESTING app.
+    # Publishable presets rendered ahead after each upload, comma-separated (none by default:
+    # the gate renders them on first request).
     "EAGER_PRESETS": None,
+    # Render the internal previews (library thumbnail, asset page image) after each upload.
+    # Unset means yes, except in a TESTING app, where tests see only what they ask for.
+    "EAGER_PREVIEWS": None,
 }
 
 _INTEGERS = {
@@ -87,6 +111,9 @@ _INTEGERS = {
     "DELETED_RETENTION_DAYS",
     "SIGN_IN_ATTEMPTS",
     "SIGN_IN_WINDOW_SECONDS",
+    "SIGN_IN_ADDRESS_ATTEMPTS",
+    "TRUSTED_PROXIES",
+    "MAX_JSON_BYTES",
 }
 _FLOATS = {
     "S3_CONNECT_TIMEOUT",
@@ -94,7 +121,7 @@ _FLOATS = {
     "RENDER_TIMEOUT_SECONDS",
     "RENDER_WAIT_SECONDS",
 }
-_BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET", "SECURE_COOKIES"}
+_BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET", "SECURE_COOKIES", "EAGER_PREVIEWS"}
 
 
 class ConfigError(ValueError):
@@ -137,3 +164,86 @@ def load(
     if settings["BLOB_BACKEND"] not in {"local", "s3"}:
         raise ConfigError(f"{ENV_PREFIX}BLOB_BACKEND must be 'local' or 's3'")
     return settings
+
+
+# ---------------------------------------------------------------- the secret key
+
+MIN_SECRET_BYTES = 32
+# Keys published with Vitrine at one time or another: as good as no key at all.
+PUBLIC_SECRET_KEYS = frozenset({"dev-only-not-secret"})
+MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot sign anything, or None when it can."""
+    if not key:
+        return "is not set"
+    if key in PUBLIC_SECRET_KEYS:
+        return "is the public development key that shipped with Vitrine"
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        return f"is shorter than {MIN_SECRET_BYTES} bytes"
+    return None
+
+
+def resolve_secret_key(settings: Mapping[str, Any], *, lenient: bool) -> str:
+    """The secret key to run with: VITRINE_SECRET_KEY, else VITRINE_SECRET_KEY_FILE (made when
+    missing). Outside tests and debug (``lenient``), a missing, short or public key stops the
+    start with a ConfigError saying how to make one; in them, a random key for this process."""
+    key = settings.get("SECRET_KEY")
+    source = f"{ENV_PREFIX}SECRET_KEY"
+    if not key and settings.get("SECRET_KEY_FILE"):
+        path = Path(settings["SECRET_KEY_FILE"])
+        key = read_or_create_key_file(path)
+        source = f"the key file {path} ({ENV_PREFIX}SECRET_KEY_FILE)"
+    problem = secret_key_problem(key)
+    if problem is None:
+        assert key is not None
+        return str(key)
+    if lenient and not key:
+        return secrets.token_urlsafe(48)  # sessions and signed URLs last as long as the process
+    if lenient and key:
+        return str(key)  # tests may use short keys of their own
+    raise ConfigError(
+        f"{source} {problem}: it signs sessions and blob URLs, so it must be a long random "
+        f"secret. Make one with\n    {MAKE_A_KEY}\nand set it as {ENV_PREFIX}SECRET_KEY (or "
+        f"put it in a file readable only by the service and set {ENV_PREFIX}SECRET_KEY_FILE)."
+    )
+
+
+def read_or_create_key_file(path: Path) -> str:
+    """The key in ``path``; a fresh random one written there (mode 0600) when it is missing.
+
+    The file appears whole or not at all (written aside, then linked into place), so that
+    several processes starting together all read the one key that won. A key file that
+    anyone but its owner may read or write is refused: that key is no longer a secret.
+    """
+    try:
+        return _read_key_file(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp creates the file 0600 from the first instant: never readable by others.
+    fd, aside = tempfile.mkstemp(prefix=".secret-key-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(aside, path)
+    finally:
+        os.unlink(aside)
+    return _read_key_file(path)
+
+
+def _read_key_file(path: Path) -> str:
+    with path.open("rb") as stream:
+        mode = os.fstat(stream.fileno()).st_mode
+        if mode & 0o077:
+            raise ConfigError(
+                f"{ENV_PREFIX}SECRET_KEY_FILE {path} may be read or written by others (mode "
+                f"{stat.S_IMODE(mode):04o}): run `chmod 600 {path}`, and make a new key if "
+                "anyone else could have read it."
+            )
+        key = stream.read().decode("utf-8", "strict").strip()
+    return key

@@ -18,7 +18,9 @@ a large host alike:
 - ``VITRINE_WEB_LOG_LEVEL`` (``info``): gunicorn's own log level.
 - ``VITRINE_WEB_CONTROL_SOCKET`` (none, disabled): path of gunicorn's control socket.
 
-Access and error logs go to standard output and standard error, for the container runtime.
+Access and error logs go to standard output and standard error, for the container runtime,
+with line breaks and control characters from the request escaped (``EscapingLogger``; gunicorn
+escapes quotes): a request line, referer or user agent cannot forge a log line or a field.
 The application is built in each worker (no preload), so no database connection or S3 client
 is shared across a fork.
 """
@@ -27,7 +29,13 @@ from __future__ import annotations
 
 import math
 import os
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+from service.logs import EscapingFilter, escape_control
 
 MAX_DEFAULT_WORKERS = 8  # each worker may hold a large image in memory while rendering
 
@@ -92,6 +100,25 @@ forwarded_allow_ips = os.environ.get("VITRINE_FORWARDED_ALLOW_IPS", "127.0.0.1,:
 
 preload_app = False
 
+
+class EscapingLogger(Logger):  # type: ignore[misc]  # gunicorn has no type hints
+    """Gunicorn's logger, escaping control characters in what callers chose: the access
+    log's fields (gunicorn escapes their quotes itself) and the error log's messages."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            if not any(isinstance(f, EscapingFilter) for f in logger.filters):
+                logger.addFilter(EscapingFilter())
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: timedelta) -> Any:
+        return {
+            name: escape_control(value) if isinstance(value, str) else value
+            for name, value in super().atoms(resp, req, environ, request_time).items()
+        }
+
+
+logger_class = EscapingLogger
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("VITRINE_WEB_LOG_LEVEL", "info")

@@ -90,6 +90,7 @@ def import_one(app: Flask, path: Path, fields: Mapping[str, str], uploaded_by: s
                 fields=descriptive,
                 uploaded_by=uploaded_by,
                 max_pixels=app.config["MAX_PIXELS"],
+                reveal_deleter=True,  # run on the server, by whoever administers it
             )
         if created and proposed:
             rights.propose(session, asset, proposed, actor=uploaded_by, now=utcnow())

@@ -1,4 +1,4 @@
-"""Background work: variants rendered ahead after an upload or a rights change.
+"""Background work: previews rendered ahead after an upload, variants after a rights change.
 
 With ``VITRINE_BROKER_URL`` set, ``enqueue`` sends a Celery task that a ``vitrine worker``
 runs. Without it (the embedded default) the same work runs inline in the web process, right
@@ -16,18 +16,20 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from . import assets, catalogue, db, variants
+from . import assets, catalogue, db, previews, variants
 from .config import ConfigError
-from .models import Variant
+from .models import Asset
 from .problems import NotFound, Problem, StorageDown
 from .storage import StorageUnavailable, open_store
 
 log = logging.getLogger(__name__)
 
-# The library's thumbnails and the asset page's preview.
-DEFAULT_EAGER_PRESETS = "thumb,web-large"
+# Publishable presets rendered ahead: none unless a deployment asks (the library's
+# thumbnails and the asset page's image are previews, rendered ahead on their own).
+DEFAULT_EAGER_PRESETS = ""
+RENDER_TASKS = ("render_variant", "render_preview")
 # A storage outage or a render held by another worker passes: retry with growing delays.
 RETRY_ON = (StorageUnavailable, StorageDown, variants.RenderBusy)
 RETRY_OPTIONS: dict[str, Any] = {
@@ -46,24 +48,31 @@ class NoBroker(RuntimeError):
 def init_app(app: Flask) -> None:
     """Check the eager presets and, when a broker is configured, give the app its Celery."""
     app.extensions["vitrine.eager_presets"] = _eager_presets(app)
+    app.extensions["vitrine.eager_previews"] = _eager_previews(app)
     url = app.config["BROKER_URL"]
     app.extensions["vitrine.celery"] = _make_celery(app, url) if url else None
 
 
 def _eager_presets(app: Flask) -> tuple[str, ...]:
-    """The presets rendered after each upload; none under TESTING unless a test asks for some.
-
-    Like Flask-Mail's sending, eager rendering is off in testing apps by default, so that a
-    test sees only the variants it asked for.
-    """
+    """The publishable presets rendered after each upload (VITRINE_EAGER_PRESETS)."""
     raw = app.config["EAGER_PRESETS"]
     if raw is None:
-        raw = "" if app.testing else DEFAULT_EAGER_PRESETS
+        raw = DEFAULT_EAGER_PRESETS
     names = tuple(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
     unknown = [name for name in names if name not in app.extensions["vitrine.presets"]]
     if unknown:
         raise ConfigError(f"VITRINE_EAGER_PRESETS names unknown preset(s): {', '.join(unknown)}")
     return names
+
+
+def _eager_previews(app: Flask) -> tuple[str, ...]:
+    """The preview sizes rendered after each upload: all of them, except in a TESTING app
+    unless a test sets ``EAGER_PREVIEWS``. Like Flask-Mail's sending, eager rendering is off
+    in testing apps by default, so that a test sees only the variants it asked for."""
+    wanted = app.config["EAGER_PREVIEWS"]
+    if wanted is None:
+        wanted = not app.testing
+    return tuple(previews.SIZES) if wanted else ()
 
 
 def _make_celery(app: Flask, broker_url: str) -> Any:
@@ -87,7 +96,7 @@ def _make_celery(app: Flask, broker_url: str) -> Any:
         broker_transport_options={"socket_connect_timeout": 3},
     )
     for name, work in TASKS.items():
-        options = RETRY_OPTIONS if name == "render_variant" else {}
+        options = RETRY_OPTIONS if name in RENDER_TASKS else {}
         celery.task(name=f"vitrine.{name}", acks_late=True, **options)(_bound(app, work))
     return celery
 
@@ -101,17 +110,16 @@ def _bound(app: Flask, work: Callable[..., None]) -> Callable[..., None]:
 
 
 def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
-    """Render an internal variant (no publish gate) of the asset as it is now, unless ready."""
+    """Render a publishable variant of the asset as it is now, unless ready. No gate: the
+    variant stays in the store until the gate hands it out."""
     with db.new_session(app) as session:
         configured = app.extensions["vitrine.presets"]
         preset = catalogue.presets_in_force(session, configured).get(preset_name)
         if preset is None:
             log.warning("not rendering %s of asset %s: no such preset", preset_name, asset_id)
             return
-        try:
-            asset = assets.get_asset(session, asset_id)
-        except NotFound:
-            log.info("not rendering %s of asset %s: the asset is gone", preset_name, asset_id)
+        asset = _live_asset(session, asset_id, preset_name)
+        if asset is None:
             return
         variants.get_or_render(
             session,
@@ -122,27 +130,58 @@ def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
         )
 
 
+def render_preview(app: Flask, asset_id: int, size: str) -> None:
+    """Render the asset's internal preview at ``size`` as it is now, unless ready."""
+    with db.new_session(app) as session:
+        asset = _live_asset(session, asset_id, f"the {size} preview")
+        if asset is None:
+            return
+        previews.preview_of(
+            session,
+            app.extensions["vitrine.store"],
+            asset,
+            size,
+            variants.RenderSettings.of(app.config),
+        )
+
+
+def _live_asset(session: Session, asset_id: int, what: str) -> Asset | None:
+    try:
+        return assets.get_asset(session, asset_id)
+    except NotFound:
+        log.info("not rendering %s of asset %s: the asset is gone", what, asset_id)
+        return None
+
+
 def after_upload(app: Flask, asset_id: int) -> None:
-    """Render the eager presets of a new asset, one task each, so the library has thumbnails."""
+    """Render the previews (so the library has thumbnails) and any eager presets of a new
+    asset, one task each."""
+    for size in app.extensions["vitrine.eager_previews"]:
+        enqueue(app, "render_preview", asset_id, size)
     for name in app.extensions["vitrine.eager_presets"]:
         enqueue(app, "render_variant", asset_id, name)
 
 
 def after_rights_change(app: Flask, asset_id: int) -> None:
-    """Render again every preset the asset has variants of, so that they carry the new rights.
+    """Delete the asset's variants that carry the old rights, then render those presets again.
 
-    A variant's key digests its rights, so an unchanged one is found ready and left alone.
+    Called in the request that committed the change, never queued: a signed URL handed out
+    under the old rights must stop working at once, and an S3 presigned URL cannot be
+    revoked, only its blob deleted. Only the renders are queued. Previews carry no rights
+    and are left alone.
     """
     with db.new_session(app) as session:
-        query = select(Variant.preset).where(Variant.asset_id == asset_id).distinct()
-        names = sorted(session.scalars(query))
+        names = variants.drop_outdated_rights(session, app.extensions["vitrine.store"], asset_id)
+        session.commit()
     for name in names:
         enqueue(app, "render_variant", asset_id, name)
 
 
 TASKS: dict[str, Callable[..., None]] = {
     "render_variant": render_variant,
+    "render_preview": render_preview,
     "after_upload": after_upload,
+    # Run in the request (see its docstring); a task still, for messages already queued.
     "after_rights_change": after_rights_change,
 }
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 ALL_RIGHTS_RESERVED = "vitrine:all-rights-reserved"
+# Where an image may be published: a rights record allows some, a preset is for some.
+CHANNELS = ("web", "social", "print", "press")
 
 CREATIVE_COMMONS = "creative-commons"
 PUBLIC_DOMAIN = "public-domain"

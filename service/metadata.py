@@ -37,6 +37,8 @@ from exifread.core.ifd_tag import IfdTag
 from exifread.tags.fields import FieldType
 from PIL import Image, ImageCms, IptcImagePlugin
 
+from . import imaging
+
 MAX_RAW_CHARS = 2000  # longer raw values are cut, so one odd tag cannot bloat a record
 MAX_BINARY_BYTES = 256  # non-text EXIF values longer than this are blobs, not shown
 MAX_XMP_BYTES = 4 * 1024 * 1024
@@ -167,6 +169,8 @@ def pick_text(raw: dict[str, dict[str, str]], sources: Sequence[str]) -> dict[st
 
 def _gps_to_decimal(dms: Sequence[Any], ref: str) -> float | None:
     """Degrees, minutes, seconds (numbers or ratios) and N/S/E/W -> signed decimal degrees."""
+    if isinstance(dms, str | bytes) or not isinstance(dms, Sequence):
+        return None  # text where numbers should be
     try:
         parts = [float(part) for part in dms][:3]
     except (TypeError, ValueError, ZeroDivisionError):  # a ratio with a zero denominator
@@ -234,28 +238,49 @@ def read_exif(fp: BinaryIO, size: int, warn: Warn) -> tuple[dict[str, str], dict
     for key, tag in tags.items():
         if not isinstance(tag, IfdTag):  # thumbnails come back as bytes
             continue
-        ifd, _, name = key.partition(" ")
-        if ifd == "IFD":  # "IFD 2 Artist": the third and later IFDs of a TIFF
-            number, _, name = name.partition(" ")
-            ifd = f"IFD {number}"
-        where = f"{ifd} IFD"
-        is_text = tag.field_type == FieldType.ASCII
-        if tag.field_length > 4 and tag.field_offset + tag.field_length > size:
-            warn(f"EXIF: bad offset or length for {name} in {where}; tag skipped")
+        try:
+            checked = _checked_tag(key, tag, size, warn)
+            if checked is None:
+                continue
+            name, text = checked
+        except Exception as exc:  # exifread decodes a tag of a type or count it did not expect
+            warn(f"EXIF: {_clip(key, 80)} could not be read ({type(exc).__name__}); tag skipped")
             continue
-        if not is_text and tag.field_length and not tag.values:
-            warn(f"EXIF: {name} in {where} could not be read; tag skipped")
-            continue
-        if name in ("ExifOffset", "GPSInfo", "InteroperabilityOffset") and tag.values[0] >= size:
-            warn(f"EXIF: {name} in {where} points past the end of the data; IFD skipped")
-            continue
-        if not is_text and not tag.prefer_printable and tag.field_length > MAX_BINARY_BYTES:
-            continue  # a binary blob (embedded ICC, IPTC, XMP, print settings)
-        if ifd in ("Image", "EXIF", "GPS") and name not in raw:
-            key = name
-        raw[key] = _clip(_exif_value(tag))
-        kept[key] = tag
+        if name in raw:  # "Make" from IFD0 first; a later IFD's is kept under its full key
+            name = key
+        raw[name] = text
+        kept[name] = tag
     return raw, kept
+
+
+_POINTER_NAMES = ("ExifOffset", "GPSInfo", "InteroperabilityOffset")
+
+
+def _checked_tag(key: str, tag: IfdTag, size: int, warn: Warn) -> tuple[str, str] | None:
+    """(name it is kept under, its text) for one exifread tag, or None (with a warning) for a
+    tag whose offset, length or value cannot be trusted."""
+    ifd, _, name = key.partition(" ")
+    if ifd == "IFD":  # "IFD 2 Artist": the third and later IFDs of a TIFF
+        number, _, name = name.partition(" ")
+        ifd = f"IFD {number}"
+    where = f"{ifd} IFD"
+    is_text = tag.field_type == FieldType.ASCII
+    values = tag.values
+    if tag.field_length > 4 and tag.field_offset + tag.field_length > size:
+        warn(f"EXIF: bad offset or length for {name} in {where}; tag skipped")
+        return None
+    if not is_text and tag.field_length and not values:
+        warn(f"EXIF: {name} in {where} could not be read; tag skipped")
+        return None
+    if name in _POINTER_NAMES:
+        first = values[0] if isinstance(values, list) and values else None
+        if not isinstance(first, int) or first >= size:
+            warn(f"EXIF: {name} in {where} is not an offset within the data; IFD skipped")
+            return None
+    if not is_text and not tag.prefer_printable and tag.field_length > MAX_BINARY_BYTES:
+        return None  # a binary blob (embedded ICC, IPTC, XMP, print settings)
+    kept_as = name if ifd in ("Image", "EXIF", "GPS") else key
+    return kept_as, _clip(_exif_value(tag))
 
 
 def _iim_text(value: bytes, utf8: bool) -> str:
@@ -447,7 +472,8 @@ def summarise(
     summary["date_taken"] = _date_taken(exif_raw, xmp, warn)
     summary["camera_make"] = exif_raw.get("Make") or xmp.get("tiff:Make") or None
     summary["camera_model"] = exif_raw.get("Model") or xmp.get("tiff:Model") or None
-    orientation: Any = exif["Orientation"].values[0] if "Orientation" in exif else None
+    values = exif["Orientation"].values if "Orientation" in exif else None
+    orientation: Any = values[0] if isinstance(values, list) and values else None
     if orientation is None and xmp.get("tiff:Orientation", "").strip().isdigit():
         orientation = int(xmp["tiff:Orientation"])
     summary["orientation"] = orientation if orientation in range(1, 9) else None
@@ -469,12 +495,19 @@ def read_metadata(path: pathlib.Path) -> EmbeddedMetadata:
     """
     found: list[str] = []
     blocks = _pillow_blocks(path, found.append)
+    with path.open("rb") as fp:
+        png = fp.read(8) == imaging.PNG_SIGNATURE
+    if png:
+        # Pillow sees an eXIf chunk only before the image data, and leaves ImageMagick's
+        # "Raw profile type exif" text chunk undecoded; without decoding pixels, this finds both.
+        blocks.exif = imaging.png_exif(path) or blocks.exif
     xmp = read_xmp(blocks.xmp, found.append) if blocks.xmp else {}
     with path.open("rb") as fp:
         exif_raw, exif_tags = read_exif(fp, path.stat().st_size, found.append)
     if blocks.exif and "Orientation" not in exif_tags:
         # Pillow's copy of the block fills the gaps: exifread misses WebP EXIF without an
-        # "Exif" prefix, and AVIF keeps orientation in irot/imir, which Pillow writes back.
+        # "Exif" prefix and PNG's raw-profile EXIF, and AVIF keeps orientation in irot/imir,
+        # which Pillow writes back.
         # The file's own values win: Pillow's rewritten AVIF block turns "©" into "?".
         block = blocks.exif.removeprefix(b"Exif\0\0")
         more_raw, more_tags = read_exif(io.BytesIO(block), len(block), found.append)

@@ -10,12 +10,15 @@ Under gunicorn each worker counts on its own, and a scrape reaches one of them. 
 starts, and ``/metrics`` answers the sum over all workers, past and present.
 
 - ``vitrine_http_requests_total{method,route,status}``: requests answered; ``route`` is the
-  URL rule (``/api/v1/assets/<int:asset_id>``), ``unmatched`` when none matched.
+  URL rule (``/api/v1/assets/<int:asset_id>``), ``unmatched`` when none matched (404, 405);
+  ``method`` is one of the standard methods, else ``other``. No label takes a value the
+  caller chose, so nobody can grow the set of series by sending odd requests.
 - ``vitrine_http_request_duration_seconds{method,route}``: time to build each response.
 - ``vitrine_upload_bytes_total``: bytes of uploaded files received for ingest.
-- ``vitrine_render_seconds{preset}``: time to render, check and store one variant.
-- ``vitrine_variant_cache_total{preset,result}``: variant lookups, ``hit`` (already rendered)
-  or ``miss`` (rendered for this request).
+- ``vitrine_render_seconds{preset,kind}``: time to render, check and store one variant;
+  ``kind`` is ``variant`` (publishable) or ``preview`` (internal: thumbnails, asset page).
+- ``vitrine_variant_cache_total{preset,kind,result}``: variant lookups, ``hit`` (already
+  rendered) or ``miss`` (rendered for this request).
 - ``vitrine_queue_depth{queue}``: tasks waiting in the broker's queue, read at scrape time
   (Redis ``LLEN``; 0 without ``BROKER_URL``; absent when the broker does not answer).
 """
@@ -54,6 +57,9 @@ QUEUES = ("celery",)
 PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (3, 6, 9)
 BROKER_TIMEOUT_SECONDS = 1.0
+
+# Methods counted under their own name; any other (WebDAV's PROPFIND, garbage) is "other".
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
 RENDER_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120)
@@ -96,15 +102,15 @@ def init_app(app: Flask) -> Metrics:
         ),
         render_seconds=Histogram(
             "vitrine_render_seconds",
-            "Seconds to render, check and store one variant, by preset.",
-            ["preset"],
+            "Seconds to render, check and store one variant, by preset and kind.",
+            ["preset", "kind"],
             buckets=RENDER_BUCKETS,
             registry=registry,
         ),
         variant_cache=Counter(
             "vitrine_variant_cache",
             "Variant lookups: hit (already rendered) or miss (rendered for this request).",
-            ["preset", "result"],
+            ["preset", "kind", "result"],
             registry=registry,
         ),
         queue_depth=QueueDepth(app),
@@ -126,10 +132,11 @@ def _current() -> Metrics | None:
 def _count_request(response: Response) -> Response:
     metrics: Metrics = current_app.extensions[EXTENSION]
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+    method = request.method if request.method in KNOWN_METHODS else "other"
+    metrics.requests.labels(method, route, str(response.status_code)).inc()
     seconds = request_seconds()
     if seconds is not None:
-        metrics.latency.labels(request.method, route).observe(seconds)
+        metrics.latency.labels(method, route).observe(seconds)
     return response
 
 
@@ -138,14 +145,14 @@ def observe_upload(size: int) -> None:
         metrics.upload_bytes.inc(size)
 
 
-def observe_render(preset: str, seconds: float) -> None:
+def observe_render(preset: str, seconds: float, *, kind: str) -> None:
     if (metrics := _current()) is not None:
-        metrics.render_seconds.labels(preset).observe(seconds)
+        metrics.render_seconds.labels(preset, kind).observe(seconds)
 
 
-def count_variant_lookup(preset: str, *, hit: bool) -> None:
+def count_variant_lookup(preset: str, *, kind: str, hit: bool) -> None:
     if (metrics := _current()) is not None:
-        metrics.variant_cache.labels(preset, "hit" if hit else "miss").inc()
+        metrics.variant_cache.labels(preset, kind, "hit" if hit else "miss").inc()
 
 
 def _registry(app: Flask) -> CollectorRegistry:

@@ -86,6 +86,8 @@ class ApiToken(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # When the token stops working by itself; None: never.
+    expires_at: Mapped[datetime | None]
 
 
 class RightsRecord(Base):
@@ -194,19 +196,24 @@ class HistoryEntry(Base):
 class Variant(Base):
     """A rendered variant of an asset for a preset, identified by everything that shaped it.
 
-    ``key`` digests the original's hash, the preset's spec, the focal point and the rights
-    that were written in; any change makes a new key. The row is inserted before rendering,
-    so that concurrent requests for the same key render it once.
+    ``key`` digests the original's hash, the preset's spec, the focal point, the rights that
+    were written in and the rights revision; any change makes a new key. The row is inserted
+    before rendering, so that concurrent requests for the same key render it once.
+    ``kind`` is "variant" (publishable, through the gate) or "preview" (internal).
     """
 
     __tablename__ = "variants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10), default="variant")
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     preset: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default="rendering")  # or "ready"
-    blob_key: Mapped[str] = mapped_column(String(300))
+    # Indexed: a signed /blobs URL is served only while its row says the variant is current.
+    blob_key: Mapped[str] = mapped_column(String(300), index=True)
+    # The asset's rights revision the variant was rendered under (0 for previews).
+    rights_revision: Mapped[int] = mapped_column(default=0)
     media_type: Mapped[str] = mapped_column(String(30), default="")
     width: Mapped[int] = mapped_column(default=0)
     height: Mapped[int] = mapped_column(default=0)
@@ -232,3 +239,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled: Mapped[bool] = mapped_column(default=False)
+    # Named in each session cookie; bumped by sign-out, a new password, a new role or
+    # disabling, so that every cookie issued before stops working at once.
+    session_version: Mapped[int] = mapped_column(default=1)

@@ -2,7 +2,10 @@
 
 A preset prints as a canonical spec (``cover-1600x900|jpeg-q85-min60|bytes-5000000|pad-ffffff``)
 that goes into variant cache keys and parses back with :func:`parse_spec`, as Wagtail's filter
-specs do. Pure: no Pillow, I/O or clock. Platform facts and sources: shared/platform-specs.md §1.
+specs do. A preset also names the channel(s) it is for (``social`` for a platform's preset,
+``web`` for the house sizes): the publish gate audits against them, so a caller cannot have an
+X image audited as a web image. Channels change no pixel, so they stay out of the spec.
+Pure: no Pillow, I/O or clock. Platform facts and sources: shared/platform-specs.md §1.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Literal, get_args
+
+from .licences import CHANNELS
 
 Fit = Literal["cover", "contain", "within"]
 Format = Literal["jpeg", "webp", "avif"]
@@ -53,6 +58,8 @@ class Preset:
     padding: str = "#ffffff"
     source: str = ""
     checked: str = ""
+    # Where its images are published; the gate audits every one unless the caller picks one.
+    channels: tuple[str, ...] = ("social",)
 
     def spec(self) -> str:
         """The canonical spec of everything that changes pixels or bytes (not name or source)."""
@@ -107,7 +114,13 @@ _CHECKED_ON = "2026-11"  # when shared/platform-specs.md was researched (month o
 
 
 def _platform(name: str, box: tuple[int, int], fit: Fit, budget: int, source: str) -> Preset:
-    return Preset(name, *box, fit, max_bytes=budget, source=source, checked=_CHECKED_ON)
+    return Preset(
+        name, *box, fit, max_bytes=budget, source=source, checked=_CHECKED_ON, channels=("social",)
+    )
+
+
+def _house(name: str, box: tuple[int, int], fit: Fit, source: str, **encoding: Any) -> Preset:
+    return Preset(name, *box, fit, source=source, channels=("web",), **encoding)
 
 
 _BUILT_INS = (
@@ -119,6 +132,7 @@ _BUILT_INS = (
     _platform("instagram-portrait", (1080, 1350), "cover", 8_000_000, f"4:5: {_IG} ; {_IG_BYTES}"),
     _platform("instagram-story", (1080, 1920), "cover", 8_000_000, f"9:16: {_IG} ; {_IG_BYTES}"),
     _platform("facebook", (1200, 630), "cover", 8_000_000, f"1200x630, 8 MB: {_FB}"),
+    # The Open Graph image is shown in social feeds whenever a page is shared: social too.
     _platform("og", (1200, 630), "cover", 8_000_000, f"1200x630, 8 MB: {_FB}"),
     # Sources disagree on LinkedIn's limit (5 MB vs 8 MB, both [3rd]); the smaller one is safe.
     _platform("linkedin", (1200, 627), "cover", 5_000_000, f"1200x627, 5 MB: {_LI}"),
@@ -134,9 +148,10 @@ _BUILT_INS = (
         _platform("mastodon", (3840, 3840), "within", 16_777_216, f"8,294,400 px: {_MASTODON}"),
         max_pixels=8_294_400,
     ),
-    # House sizes, no platform behind them: library thumbnails and a large web image.
-    Preset("thumb", 400, 400, "cover", format="webp", quality=80, source="Vitrine thumbnail"),
-    Preset("web-large", 2048, 2048, "within", source="Vitrine large web image"),
+    # House sizes for the museum's own website, no platform behind them. (The library's
+    # thumbnails and the asset page's image are internal previews, not these: see previews.py.)
+    _house("thumb", (400, 400), "cover", "Vitrine thumbnail", format="webp", quality=80),
+    _house("web-large", (2048, 2048), "within", "Vitrine large web image"),
 )
 
 DEFAULT_PRESETS: Mapping[str, Preset] = MappingProxyType({p.name: p for p in _BUILT_INS})
@@ -173,6 +188,19 @@ def _text(name: str, raw: Mapping[str, Any], field: str) -> str:
     if len(value) > MAX_TEXT:
         raise PresetError(name, field, f"must be at most {MAX_TEXT} characters")
     return value
+
+
+def _channels(name: str, raw: Mapping[str, Any]) -> tuple[str, ...]:
+    value = raw["channels"]
+    listed = ", ".join(CHANNELS)
+    if not isinstance(value, list | tuple) or not value:
+        raise PresetError(name, "channels", f"must be a non-empty list drawn from {listed}")
+    unknown = [str(item) for item in value if item not in CHANNELS]
+    if unknown:
+        raise PresetError(name, "channels", f"{unknown[0]!r} is not a channel; use {listed}")
+    if len(set(value)) != len(value):
+        raise PresetError(name, "channels", "lists a channel twice")
+    return tuple(value)
 
 
 def parse_preset(name: str, raw: Mapping[str, Any]) -> Preset:
@@ -228,6 +256,7 @@ def parse_preset(name: str, raw: Mapping[str, Any]) -> Preset:
         padding=padding.lower(),  # one spelling per colour, so one spec per preset
         source=_text(name, values, "source"),
         checked=checked,
+        channels=_channels(name, values),
     )
 
 
@@ -241,8 +270,19 @@ def _valid_checked(checked: str) -> bool:
     return True
 
 
-def parse_spec(name: str, spec: str, *, source: str = "", checked: str = "") -> Preset:
-    """Rebuild a preset from its :meth:`Preset.spec` string; PresetError("spec") if malformed."""
+def parse_spec(
+    name: str,
+    spec: str,
+    *,
+    source: str = "",
+    checked: str = "",
+    channels: tuple[str, ...] = Preset.channels,
+) -> Preset:
+    """Rebuild a preset from its :meth:`Preset.spec` string; PresetError("spec") if malformed.
+
+    The spec holds what shapes the bytes; the name, source, date checked and channels do not
+    and are given beside it.
+    """
     parts = spec.split("|")
     box = re.fullmatch(r"([a-z]+)-(\d+)x(\d+)", parts[0])
     encoding = re.fullmatch(r"([a-z]+)-q(\d+)-min(\d+)", parts[1]) if len(parts) > 1 else None
@@ -257,6 +297,7 @@ def parse_spec(name: str, spec: str, *, source: str = "", checked: str = "") -> 
         "min_quality": int(encoding[3]),
         "source": source,
         "checked": checked,
+        "channels": channels,
     }
     for part in parts[2:]:
         key, _, value = part.partition("-")

@@ -61,6 +61,14 @@ class FileTooLarge(Problem):
     status, code, title = 413, "file-too-large", "File too large"
 
 
+class JsonTooLarge(Problem):
+    status, code, title = 413, "json-too-large", "JSON body too large"
+
+
+class JsonTooDeep(Problem):
+    status, code, title = 400, "json-too-deep", "JSON nested too deeply"
+
+
 class TooManyPixels(Problem):
     status, code, title = 413, "too-many-pixels", "Image has too many pixels"
 

@@ -40,14 +40,38 @@ class Publication:
     variant: Variant
     stamp: RightsStamp  # the rights written into the variant
     caption: captioning.AssetCaption
-    report: audit.Report
+    report: audit.Report  # for the channel that decided, when the preset has several
     overridden: bool
+    channels: tuple[str, ...]  # the channels audited
 
 
-def platform_for(preset: Preset) -> str:
-    """The caption platform a preset is for: ``instagram-portrait`` -> ``instagram``."""
+def platform_for(preset: Preset, asked: str | None = None) -> str:
+    """The caption platform a preset's variant is captioned and checked for.
+
+    A platform's preset decides (``instagram-portrait`` -> ``instagram``): a caller may not
+    swap in another platform's looser limits. Other presets (``web-large``) take the platform
+    asked for, else ``default``.
+    """
     prefix = preset.name.split("-", 1)[0]
-    return prefix if prefix in captions.PLATFORMS else "default"
+    own = prefix if prefix in captions.PLATFORMS else "default"
+    if asked is None or asked == own:
+        return own
+    if own != "default":
+        why = f"the preset {preset.name!r} is for {own}; it cannot be captioned as {asked}"
+        raise InvalidInput({"platform": why})
+    return asked
+
+
+def channels_for(preset: Preset, asked: str | None = None) -> tuple[str, ...]:
+    """The channels the gate audits a preset's variant for: every one the preset is for, or
+    the one asked for among them. A caller may narrow, never widen (422 names the channels)."""
+    if asked is None or asked == "":
+        return preset.channels
+    if asked not in preset.channels:
+        listed = ", ".join(preset.channels)
+        why = f"the preset {preset.name!r} is for {listed}; pick one of those, not {asked!r}"
+        raise InvalidInput({"channel": why})
+    return (asked,)
 
 
 def publish(
@@ -56,27 +80,31 @@ def publish(
     asset: Asset,
     preset: Preset,
     *,
-    platform: str,
-    channel: str,
+    platform: str | None,
+    channel: str | None,
     today: date,
     caller: Caller,
     override_reason: str | None,
     rendering: variants.RenderSettings,
 ) -> Publication:
-    """Audit, render and audit the output; refuse with 409 unless it passes or is overridden."""
-    audits.check_scope(platform, channel)
-    if override_reason is not None:
-        if not caller.can("rights"):
-            raise Forbidden("Only the rights role may override a failing audit.")
-        if not override_reason.strip():
-            raise InvalidInput({"reason": "an override needs a reason, kept in the history"})
-        if len(override_reason) > MAX_REASON_LENGTH:
-            raise InvalidInput({"reason": f"must be at most {MAX_REASON_LENGTH} characters"})
+    """Audit, render and audit the output; refuse with 409 unless it passes or is overridden.
+
+    ``platform`` and ``channel`` are what the caller asked for (None: the preset's own); the
+    preset bounds both. With several channels, the audit must pass for each.
+    """
+    platform = platform_for(preset, platform)
+    channels = channels_for(preset, channel)
+    for each in channels:
+        audits.check_scope(platform, each)
+    _check_override(caller, override_reason)
     caption = captioning.caption_for(session, asset, platform)
-    subject = audits.audit_input(
-        session, asset, platform=platform, channel=channel, today=today, captioned=caption
-    )
-    report = audit.audit(subject)
+    subjects = [
+        audits.audit_input(
+            session, asset, platform=platform, channel=each, today=today, captioned=caption
+        )
+        for each in channels
+    ]
+    report = _worst([audit.audit(subject) for subject in subjects])
     if report.outcome == "fail" and override_reason is None:
         raise _refusal(report)
     variant = variants.get_or_render(session, store, asset, preset, rendering)
@@ -91,7 +119,7 @@ def publish(
         byte_size=variant.byte_size,
         max_bytes=preset.max_bytes,
     )
-    report = audit.audit(dataclasses.replace(subject, variant=facts))
+    report = _worst([audit.audit(dataclasses.replace(s, variant=facts)) for s in subjects])
     overridden = report.outcome == "fail"
     if overridden and override_reason is None:
         raise _refusal(report)
@@ -100,13 +128,33 @@ def publish(
         override = {
             "reason": override_reason.strip(),
             "platform": platform,
-            "channel": channel,
+            "channel": report.channel,
+            "channels": list(channels),
             "failing_checks": [f.check for f in report.findings if f.status == "fail"],
         }
         field = f"publish.override.{preset.name}"
-        record_changes(session, asset.id, caller.name, {}, {field: override})
+        record_changes(session, asset.id, caller.actor, {}, {field: override})
         session.commit()
-    return Publication(asset, variant, stamp, caption, report, overridden)
+    return Publication(asset, variant, stamp, caption, report, overridden, channels)
+
+
+def _check_override(caller: Caller, override_reason: str | None) -> None:
+    if override_reason is None:
+        return
+    if not caller.can("rights"):
+        raise Forbidden("Only the rights role may override a failing audit.")
+    if not override_reason.strip():
+        raise InvalidInput({"reason": "an override needs a reason, kept in the history"})
+    if len(override_reason) > MAX_REASON_LENGTH:
+        raise InvalidInput({"reason": f"must be at most {MAX_REASON_LENGTH} characters"})
+
+
+_SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
+
+
+def _worst(reports: list[audit.Report]) -> audit.Report:
+    """The report that decides: the first failing one, else the first warning, else the first."""
+    return max(reports, key=lambda report: _SEVERITY[report.outcome])
 
 
 def _refusal(report: audit.Report) -> PublishRefused:

@@ -302,7 +302,8 @@ def decode(
     # Pillow walks a PNG's chunks as it opens it, so that check comes first.
     with source.open("rb") as fp:
         head = fp.read(32)
-    png = imaging.sniff(head) == ("PNG", "image/png")
+    sniffed = imaging.sniff(head)
+    png = sniffed == ("PNG", "image/png")
     if png and (bomb := imaging.structure_bomb(source, "PNG")):
         raise RenderError(f"the source {bomb}")
     try:
@@ -315,7 +316,8 @@ def decode(
             Image.init()
             formats = [name for name in _FORMATS if name in Image.OPEN]
             with Image.open(source, formats=formats) as image:
-                return _decode_open(image, source, limits, needs, full_size)
+                kind = sniffed[0] if sniffed else None
+                return _decode_open(image, source, kind, limits, needs, full_size)
     except Image.DecompressionBombError as error:  # Pillow's own cap, also from the header
         raise RenderError(
             f"the source declares too many pixels ({error}); the limit is {limits.max_pixels:,}"
@@ -327,6 +329,7 @@ def decode(
 def _decode_open(
     image: ImageFile.ImageFile,
     source: Path,
+    kind: str | None,
     limits: Limits,
     needs: Callable[[geometry.Size], geometry.Size],
     full_size: geometry.Size | None,
@@ -344,28 +347,41 @@ def _decode_open(
     jpeg = isinstance(image, JpegImagePlugin.JpegImageFile)  # MPO too
     if jpeg and image.info.get("progressive") and (bomb := imaging.structure_bomb(source, "JPEG")):
         raise RenderError(f"the source {bomb}")
-    tiff = isinstance(image, TiffImagePlugin.TiffImageFile)
-    # A PNG's getexif() decodes the whole image (its eXIf may follow the pixels): PNGs are
-    # asked only once the cost is known to be within the limit.
-    declared = imaging.exif_orientation(image) if jpeg or tiff else 1
+    # What is still to apply to the pixels load() gives, the same answer as ingest's: 1 for a
+    # TIFF, which Pillow turns itself as it loads it. Read without decoding a pixel.
+    orientation = imaging.exif_orientation(image)
     decoded_size = (width, height)
-    if jpeg:  # Pillow never turns a JPEG itself: ``declared`` is what is left to apply
-        shown = imaging.displayed_size(width, height, declared)
+    if jpeg:
+        shown = imaging.displayed_size(width, height, orientation)
         want = _scaled(needs(full_size or shown), full_size or shown, shown)
-        drafted = image.draft(image.mode, imaging.displayed_size(*want, declared))
+        drafted = image.draft(image.mode, imaging.displayed_size(*want, orientation))
         if drafted is not None:
             decoded_size = (int(drafted[1][2]), int(drafted[1][3]))
-    cost = decoded_bytes(*decoded_size, image.mode, turned_on_load=tiff and declared != 1)
+    cost = decoded_bytes(*decoded_size, image.mode, turned_on_load=_turned_on_load(image))
     if limits.max_decoded_bytes is not None and cost > limits.max_decoded_bytes:
         raise RenderError(
             f"the source is {width}x{height} {image.mode}, which takes {cost:,} bytes decoded; "
             f"the limit (VITRINE_MAX_DECODED_BYTES) is {limits.max_decoded_bytes:,}"
         )
+    # Nothing with missing areas is published, even from an original stored before ingest
+    # checked this: the same checks of every pixel's data as at upload, once the header has
+    # shown the decode affordable.
+    if kind and (problem := imaging.incomplete_data(source, kind)):
+        raise RenderError(f"the source image cannot be decoded completely: it {problem}")
     image.load()
-    left = imaging.exif_orientation(image)  # Pillow drops the tag of a TIFF it has turned
-    shown = imaging.displayed_size(width, height, left)
+    shown = imaging.displayed_size(width, height, orientation)
     prepare, convert = _conversions(image, rawmode)
-    return Decoded(image, prepare, convert, left, full_size or shown)
+    return Decoded(image, prepare, convert, orientation, full_size or shown)
+
+
+def _turned_on_load(image: Image.Image) -> bool:
+    """Whether Pillow will turn this image as it loads it (a TIFF with an Orientation tag)."""
+    if not isinstance(image, TiffImagePlugin.TiffImageFile):
+        return False
+    try:
+        return bool(image.getexif().get(0x0112, 1) != 1)  # what Pillow's exif_transpose reads
+    except Exception:  # hostile EXIF may raise anything; then Pillow cannot turn it either
+        return False
 
 
 def _scaled(size: geometry.Size, full: geometry.Size, to: geometry.Size) -> geometry.Size:
@@ -389,6 +405,11 @@ def _conversions(
 ]:
     """(prepare, convert) for a loaded image: see Decoded."""
     mode, icc = image.mode, image.info.get("icc_profile")
+    if (unsigned := imaging.unsigned_mapping(image)) is not None:  # signed TIFF samples
+        grey = functools.partial(
+            _prepare, mode="L", key=None, transparent=False, transforms=_Transforms(icc)
+        )
+        return (lambda piece: grey(unsigned(piece))), None
     key = _colour_key(image, rawmode)
     if mode in _LATE_MODES and key is None:
         return None, _srgb_function(mode, icc)

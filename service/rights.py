@@ -24,7 +24,7 @@ from .problems import InvalidInput
 from .text import clean_text
 
 STATUSES = ("unknown", "pending", "cleared", "restricted")
-CHANNELS = ("web", "social", "print", "press")
+CHANNELS = licences.CHANNELS
 TEXT_LIMITS = {"holder": 300, "credit_line": 300, "creator": 300, "source": 300, "notes": 5_000}
 WRITABLE = (*TEXT_LIMITS, "licence_uri", "copyright_year", "channels", "embargo_until",
             "expires_at", "status")  # fmt: skip

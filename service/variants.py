@@ -1,42 +1,61 @@
 """Use cases for variants: render once per key, cache in the blob store, hand out signed URLs.
 
 A variant's key digests everything that shapes its bytes (the original, the preset's spec,
-the focal point, and the rights written into it), so a change to any of them makes a new
-variant and the old one is dropped. The row is claimed before rendering, so that concurrent
-requests for the same key render it once; a claim older than the render timeout is taken
-over, so a crashed renderer never blocks a variant for good.
+the focal point, and the rights written into it) and the rights record's revision, so a
+change to any of them makes a new variant and the old one is dropped. The row is claimed
+before rendering, so that concurrent requests for the same key render it once; a claim older
+than the render timeout is taken over, so a crashed renderer never blocks a variant for good.
+
+Two kinds share this machinery. A publishable ``variant`` is handed out only by the publish
+gate, as a signed URL. A ``preview`` (previews.py) is internal: the library's thumbnails and
+the asset page's image, served only to a signed-in session. Their blobs live apart
+(``variants/`` and ``previews/``) under names keyed with a server-side secret, so nobody can
+compute one from what a viewer can read (the original's hash, the preset's spec).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import captioning, metadata, metrics, render, working_copy
+from . import captioning, keys, metadata, metrics, render, working_copy
 from .config import ConfigError
 from .db import utcnow
 from .geometry import plan, validate_focal
 from .history import record_changes
-from .models import Asset, Variant
+from .models import Asset, RightsRecord, Variant
 from .presets import Preset
 from .problems import InvalidInput, NotFound, Problem, StorageDown
 from .rights import rights_of
 from .storage import BlobNotFound, BlobStore, StorageUnavailable
 
+log = logging.getLogger(__name__)
+
 POLL_SECONDS = 0.1
+
+Kind = Literal["variant", "preview"]
+VARIANT: Kind = "variant"  # publishable: only through the publish gate
+PREVIEW: Kind = "preview"  # internal: only to a signed-in session
+BLOB_PREFIXES: dict[str, str] = {VARIANT: "variants", PREVIEW: "previews"}
+# What a preview carries: no rights, since nothing in it is for publishing.
+NO_RIGHTS = render.RightsStamp(
+    credit_line="", creator="", title="", object_number="", licence_uri=None, alt_text=""
+)
 
 
 class VariantImpossible(Problem):
@@ -51,11 +70,13 @@ class RenderBusy(Problem):
 @dataclass(frozen=True)
 class RenderSettings:
     """How this deployment renders: the source pixel and decoded-byte limits, how long a render
-    claim may last before another request takes it over, the font credit lines are burned in
-    with, and how many renders one process runs at once and how long a request waits for one."""
+    claim may last before another request takes it over, the key blob names are made with, the
+    font credit lines are burned in with, and how many renders one process runs at once and
+    how long a request waits for one."""
 
     max_pixels: int
     timeout: float
+    naming_key: bytes = field(repr=False)
     credit_font: Path = render.DEFAULT_CREDIT_FONT
     max_decoded_bytes: int | None = None
     concurrent_renders: int = 1
@@ -70,6 +91,7 @@ class RenderSettings:
         settings = cls(
             max_pixels=int(config["MAX_PIXELS"]),
             timeout=float(config["RENDER_TIMEOUT_SECONDS"]),
+            naming_key=keys.derived_key(str(config["SECRET_KEY"]), keys.VARIANT_NAME),
             credit_font=Path(font) if font else render.DEFAULT_CREDIT_FONT,
             max_decoded_bytes=int(decoded) if decoded else None,
             concurrent_renders=int(concurrent),
@@ -131,22 +153,67 @@ def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:
     )
 
 
-def variant_key(asset: Asset, preset: Preset, stamp: render.RightsStamp, credit_font: Path) -> str:
-    """The digest that names a variant; it changes whenever the output would."""
+def variant_key(
+    asset: Asset,
+    preset: Preset,
+    stamp: render.RightsStamp,
+    credit_font: Path,
+    *,
+    kind: Kind = VARIANT,
+    rights_revision: int = 0,
+) -> str:
+    """The digest that names a variant; it changes whenever the output would, and for a
+    publishable variant whenever the asset's rights record changes."""
     shaping: dict[str, Any] = {
         "original": asset.sha256,
         "preset": preset.spec(),
         "focal": [round(asset.focal_x, 4), round(asset.focal_y, 4)],
         "stamp": asdict(stamp),
     }
+    if kind != VARIANT:
+        shaping["kind"] = kind
+    if rights_revision:
+        shaping["rights_revision"] = rights_revision
     if stamp.burn_in or preset.burn_in_credit:  # only then does the font reach the pixels
         shaping["credit_font"] = render.font_identity(credit_font)
     return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
 
 
-def variant_blob_key(asset: Asset, preset: Preset, key: str) -> str:
+def variant_blob_key(preset: Preset, key: str, naming_key: bytes, kind: Kind = VARIANT) -> str:
+    """Where a variant's bytes are stored: a name keyed with the server's secret, so that it
+    cannot be computed from the asset's hash and the preset's spec, which viewers can read."""
+    if not naming_key:
+        raise ValueError("blob names need a key; set VITRINE_SECRET_KEY")
+    name = hmac.new(naming_key, key.encode(), hashlib.sha256).hexdigest()
     extension = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}[preset.format]
-    return f"variants/{asset.sha256[:2]}/{asset.sha256}/{preset.name}-{key[:16]}.{extension}"
+    return f"{BLOB_PREFIXES[kind]}/{name[:2]}/{name}.{extension}"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The variant a request wants: its key, kind, stamp and the rights revision it carries."""
+
+    key: str
+    kind: Kind
+    stamp: render.RightsStamp
+    rights_revision: int
+
+
+def wanted(
+    session: Session,
+    asset: Asset,
+    preset: Preset,
+    settings: RenderSettings,
+    kind: Kind = VARIANT,
+) -> Wanted:
+    """The variant (or preview) of the asset's current state: its key, stamp and revision."""
+    if kind == PREVIEW:
+        key = variant_key(asset, preset, NO_RIGHTS, settings.credit_font, kind=PREVIEW)
+        return Wanted(key, PREVIEW, NO_RIGHTS, 0)
+    stamp = stamp_for(session, asset)
+    revision = rights_of(session, asset).revision
+    key = variant_key(asset, preset, stamp, settings.credit_font, rights_revision=revision)
+    return Wanted(key, VARIANT, stamp, revision)
 
 
 def get_or_render(
@@ -155,21 +222,24 @@ def get_or_render(
     asset: Asset,
     preset: Preset,
     settings: RenderSettings,
+    *,
+    kind: Kind = VARIANT,
 ) -> Variant:
-    """The ready variant for the asset's current state, rendering it if nobody has yet.
+    """The ready variant (or preview) for the asset's current state, rendering it if nobody
+    has yet.
 
     Commits as it goes: the claim must be visible to other requests before rendering.
     """
-    stamp = stamp_for(session, asset)
-    key = variant_key(asset, preset, stamp, settings.credit_font)
+    sought = wanted(session, asset, preset, settings, kind)
+    key = sought.key
     session.commit()  # a first look may have proposed the rights record
     deadline = time.monotonic() + settings.timeout
     while True:
         variant = session.scalar(select(Variant).where(Variant.key == key))
         if variant is not None and variant.status == "ready":
-            metrics.count_variant_lookup(preset.name, hit=True)
+            metrics.count_variant_lookup(preset.name, kind=kind, hit=True)
             return variant
-        if variant is None and _claim_new(session, asset, preset, key):
+        if variant is None and _claim_new(session, asset, preset, sought, settings):
             break
         if variant is not None and _take_over_stale(session, variant, settings.timeout):
             break
@@ -177,9 +247,26 @@ def get_or_render(
             raise RenderBusy("Another request is rendering this variant; try again shortly.")
         session.rollback()  # see other transactions' commits on the next look
         time.sleep(POLL_SECONDS)
-    metrics.count_variant_lookup(preset.name, hit=False)
+    metrics.count_variant_lookup(preset.name, kind=kind, hit=False)
     with render_slot(settings, on_busy=lambda: _give_back(session, key)):
-        return _render_claimed(session, store, asset, preset, key, stamp, settings)
+        rendered = _render_claimed(session, store, asset, preset, key, sought.stamp, settings)
+    _refuse_if_rights_changed(session, store, rendered)
+    return rendered
+
+
+def _refuse_if_rights_changed(session: Session, store: BlobStore, fresh: Variant) -> None:
+    """A rights change committed while the variant was rendering found no ready row to
+    delete: delete it now, and have the caller ask again under the new rights."""
+    if fresh.kind != VARIANT:
+        return
+    current = session.scalar(
+        select(RightsRecord.revision).where(RightsRecord.asset_id == fresh.asset_id)
+    )
+    if current == fresh.rights_revision:
+        return
+    _drop(session, store, [fresh])
+    session.commit()
+    raise RenderBusy("The asset's rights changed while its variant was rendered; ask again.")
 
 
 def _give_back(session: Session, key: str) -> None:
@@ -189,15 +276,19 @@ def _give_back(session: Session, key: str) -> None:
     session.commit()
 
 
-def _claim_new(session: Session, asset: Asset, preset: Preset, key: str) -> bool:
+def _claim_new(
+    session: Session, asset: Asset, preset: Preset, sought: Wanted, settings: RenderSettings
+) -> bool:
     session.add(
         Variant(
-            key=key,
+            key=sought.key,
+            kind=sought.kind,
             asset_id=asset.id,
             preset=preset.name,
             status="rendering",
-            blob_key=variant_blob_key(asset, preset, key),
+            blob_key=variant_blob_key(preset, sought.key, settings.naming_key, sought.kind),
             media_type=preset.media_type,
+            rights_revision=sought.rights_revision,
         )
     )
     try:
@@ -275,7 +366,11 @@ def _render_claimed(
     variant.output_facts = facts
     variant.rendered_at = utcnow()
     variant.render_ms = round((time.perf_counter() - started) * 1000)
-    metrics.observe_render(preset.name, time.perf_counter() - started)
+    metrics.observe_render(preset.name, time.perf_counter() - started, kind=variant.kind)
+    log.info(
+        "rendered %s %s of asset %s in %d ms", variant.kind, preset.name, asset.id,
+        variant.render_ms,
+    )  # fmt: skip
     _drop_superseded(session, store, variant)
     session.commit()
     return variant
@@ -306,22 +401,75 @@ def _read_back(path: Path) -> dict[str, Any]:
 
 
 def _drop_superseded(session: Session, store: BlobStore, fresh: Variant) -> None:
-    """Remove older variants of the same asset and preset, now that this one replaces them."""
+    """Remove older variants of the same asset, kind and preset, now that this one replaces
+    them."""
     query = select(Variant).where(
         Variant.asset_id == fresh.asset_id,
+        Variant.kind == fresh.kind,
         Variant.preset == fresh.preset,
         Variant.id != fresh.id,
         Variant.status == "ready",
     )
-    for old in session.scalars(query):
+    _drop(session, store, session.scalars(query))
+
+
+def _drop(session: Session, store: BlobStore, rows: Iterable[Variant]) -> list[Variant]:
+    """Delete each variant's blob, then its row; those whose blob could not be deleted now
+    keep their row, so that the next drop tries again. The caller commits."""
+    dropped = []
+    for old in list(rows):
         try:
             store.delete(old.blob_key)
         except StorageUnavailable:
-            continue  # kept: storage check lists it later
+            log.warning("could not delete %s blob %s; will retry", old.kind, old.blob_key)
+            continue
         session.delete(old)
+        dropped.append(old)
+    return dropped
+
+
+def drop_outdated_rights(session: Session, store: BlobStore, asset_id: int) -> list[str]:
+    """Delete the asset's publishable variants that carry an older rights revision; the
+    names of their presets. The caller commits.
+
+    Run as soon as the rights change is committed: a signed URL handed out under the old
+    rights stops working once the blob is gone (an S3 presigned URL cannot be revoked).
+    """
+    current = select(RightsRecord.revision).where(RightsRecord.asset_id == asset_id)
+    query = select(Variant).where(
+        Variant.asset_id == asset_id,
+        Variant.kind == VARIANT,
+        Variant.status == "ready",
+        Variant.rights_revision != current.scalar_subquery(),
+    )
+    return sorted({old.preset for old in _drop(session, store, session.scalars(query))})
+
+
+def servable(session: Session, blob_key: str) -> Variant | None:
+    """The publishable variant a signed ``/blobs`` URL may serve: ready, of a live asset, and
+    rendered under the asset's current rights. Previews, originals and anything else: None."""
+    if not blob_key.startswith(BLOB_PREFIXES[VARIANT] + "/"):
+        return None
+    query = (
+        select(Variant)
+        .join(Asset, Asset.id == Variant.asset_id)
+        .join(RightsRecord, RightsRecord.asset_id == Variant.asset_id)
+        .where(
+            Variant.blob_key == blob_key,
+            Variant.kind == VARIANT,
+            Variant.status == "ready",
+            Variant.rights_revision == RightsRecord.revision,
+            Asset.deleted_at.is_(None),
+        )
+    )
+    return session.scalar(query)
 
 
 def signed_url(store: BlobStore, variant: Variant, expires_in: int) -> str:
+    """A URL that serves the variant without a session, for ``expires_in`` seconds; only a
+    publishable variant has one (the gate hands it out), never a preview."""
+    if variant.kind != VARIANT:
+        raise ValueError(f"a {variant.kind} is never handed out as a signed URL")
     try:
         return store.signed_url(variant.blob_key, expires_in)
     except StorageUnavailable as error:

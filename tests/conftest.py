@@ -115,7 +115,7 @@ def app_settings(
 ) -> dict[str, Any]:
     return {
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": "test-secret-not-for-production-0123456789",
         "SPOOL_DIR": str(tmp_path / "spool"),
         "TESTING": True,
         **blob_settings,

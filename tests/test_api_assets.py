@@ -50,7 +50,7 @@ def test_upload_answers_201_with_the_asset_and_its_embedded_rights(
     assert asset["byte_size"] == len(data)
     # Stored 640x480 with orientation 6: a viewer shows it as portrait.
     assert (asset["width"], asset["height"]) == (480, 640)
-    assert asset["uploaded_by"] == "contributor-user"
+    assert asset["uploaded_by"] == "token:contributor-user"
     assert asset["title"] == "Wedding basket"
     assert asset["object_number"] == "Af1935,0711.1"
     assert asset["tags"] == ["MuseumWeek", "basketry"]
@@ -155,7 +155,7 @@ def test_listing_filters_by_text_tag_uploader_and_date(
     assert ids(q="1896,0501") == [cast["id"]]
     assert ids(q="100%") == []
     assert ids(tag="#MuseumWeek") == [basket["id"]]
-    assert ids(uploaded_by="admin-user") == [cast["id"]]
+    assert ids(uploaded_by="token:admin-user") == [cast["id"]]
     hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     in_an_hour = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     assert ids(created_after=hour_ago) == [cast["id"], basket["id"]]

@@ -225,6 +225,7 @@ def test_a_database_that_does_not_answer_makes_readyz_and_uploads_503(
             **blob_settings,
             "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2",
             "SPOOL_DIR": str(tmp_path / "spool"),
+            "SECRET_KEY": "a-test-key-long-enough-to-start-with-0123",
         }
     )
     client = app.test_client()

@@ -68,7 +68,7 @@ def test_clearing_records_who_cleared_and_when_and_is_kept_in_history(
     assert cleared.status_code == 200, cleared.json
     record = cleared.json
     assert (record["status"], record["cleared_by"], record["proposed"]) == (
-        "cleared", "rights-user", False
+        "cleared", "token:rights-user", False
     )  # fmt: skip
     assert record["cleared_at"].startswith(today())
     assert record["licence"] == {"uri": CC_BY, "short_name": "CC BY 4.0", "allows_social": True}
@@ -76,7 +76,7 @@ def test_clearing_records_who_cleared_and_when_and_is_kept_in_history(
     changes = {entry["field"]: entry for entry in history["items"]}
     assert changes["rights.status"]["before"] == "unknown"
     assert changes["rights.status"]["after"] == "cleared"
-    assert changes["rights.status"]["actor"] == "rights-user"
+    assert changes["rights.status"]["actor"] == "token:rights-user"
     assert changes["rights.licence_uri"]["after"] == CC_BY
     restricted = client.put(
         f"/api/v1/assets/{asset['id']}/rights",
@@ -129,7 +129,7 @@ def test_history_records_descriptive_caption_and_rights_changes_and_cannot_be_ed
     assert fields[0] == "title"
     assert items[0]["before"] == "Somali wedding basket"
     assert items[0]["after"] == "Wedding basket"
-    assert items[0]["actor"] == "contributor-user"
+    assert items[0]["actor"] == "token:contributor-user"
     assert "caption.x.text" in fields
     assert "rights.status" in fields
     for method in ("PUT", "PATCH", "DELETE", "POST"):

@@ -195,7 +195,7 @@ def test_a_rights_manager_may_override_a_failing_audit_with_a_reason_kept_in_his
         "items"
     ]
     [entry] = [h for h in history if h["field"] == "publish.override.bluesky"]
-    assert entry["actor"] == "rights-user"
+    assert entry["actor"] == "token:rights-user"
     assert entry["after"]["reason"] == "Director approved"
     assert "rights_status_cleared" in entry["after"]["failing_checks"]
 
@@ -217,7 +217,8 @@ def test_the_image_route_redirects_to_a_signed_url_that_cannot_be_bent_to_an_ori
         sha = client.get(f"/api/v1/assets/{asset_id}", headers=tokens["viewer"]).json["sha256"]
         original = f"/blobs/originals/{sha[:2]}/{sha[2:4]}/{sha}?{query}"
         assert client.get(original, buffered=True).status_code == 404
-        other = path.replace("thumb-", "x-") + "?" + query
+        name = path.rsplit("/", 1)[1]
+        other = path.replace(name, "0" * 8 + name[8:]) + "?" + query
         assert client.get(other, buffered=True).status_code in (403, 404)
 
 

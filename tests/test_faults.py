@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import make_url, select
 
-from service import db, render, variants
+from service import db, variants
 from service.db import utcnow
 from service.models import Asset, Variant
 from tests import photos
@@ -266,7 +266,7 @@ app = create_app(settings)
 with app.app_context(), db.new_session() as session:
     asset = session.get(Asset, int(sys.argv[1]))
     preset = app.extensions["vitrine.presets"][sys.argv[2]]
-    settings = variants.RenderSettings(max_pixels=app.config["MAX_PIXELS"], timeout=600)
+    settings = variants.RenderSettings.of({**app.config, "RENDER_TIMEOUT_SECONDS": 600})
     variants.get_or_render(session, app.extensions["vitrine.store"], asset, preset, settings)
 """
 
@@ -332,8 +332,9 @@ def test_a_stale_claim_left_by_a_dead_renderer_is_taken_over_by_the_next_request
         asset = session.get(Asset, asset_id)
         assert asset is not None
         preset = app.extensions["vitrine.presets"]["instagram-square"]
-        stamp = variants.stamp_for(session, asset)
-        key = variants.variant_key(asset, preset, stamp, render.DEFAULT_CREDIT_FONT)
+        rendering = variants.RenderSettings.of(app.config)
+        sought = variants.wanted(session, asset, preset, rendering)
+        key = sought.key
         session.rollback()
         session.add(
             Variant(
@@ -341,7 +342,8 @@ def test_a_stale_claim_left_by_a_dead_renderer_is_taken_over_by_the_next_request
                 asset_id=asset_id,
                 preset=preset.name,
                 status="rendering",
-                blob_key=variants.variant_blob_key(asset, preset, key),
+                blob_key=variants.variant_blob_key(preset, key, rendering.naming_key),
+                rights_revision=sought.rights_revision,
                 media_type=preset.media_type,
                 claimed_at=utcnow() - timedelta(seconds=timeout + 1),
             )

@@ -32,7 +32,8 @@ from service.problems import StorageDown
 from tests import photos
 from tests.test_api_assets import upload
 
-EAGER = ("thumb", "web-large")
+PREVIEWS = ("preview-thumb", "preview-page")  # the rows' preset names
+EAGER = ("web-large",)  # a publishable preset a deployment asks to have rendered ahead
 VITRINE = Path(sys.executable).with_name("vitrine")
 # A worker takes seconds to start: its tests run on the two setups a deployment would use.
 SHARED_SETUPS = pytest.mark.parametrize(
@@ -65,8 +66,9 @@ def worker(
     """A real ``vitrine worker`` (two processes) on the test's database, store and broker,
     serving its metrics on ``worker_metrics_port``."""
     env = worker_environment(
-        {**app_settings, "BROKER_URL": broker_url, "EAGER_PRESETS": ",".join(EAGER)}
-    )
+        {**app_settings, "BROKER_URL": broker_url, "EAGER_PRESETS": ",".join(EAGER),
+         "EAGER_PREVIEWS": True}
+    )  # fmt: skip
     env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
     env["VITRINE_WORKER_METRICS_PORT"] = str(worker_metrics_port)
     (tmp_path / "metrics").mkdir()
@@ -92,7 +94,7 @@ def worker(
 @pytest.fixture
 def queued_app(make_app: Callable[..., Flask], broker_url: str) -> Flask:
     """A web app that sends its background work to the broker instead of doing it."""
-    return make_app(BROKER_URL=broker_url, EAGER_PRESETS=",".join(EAGER))
+    return make_app(BROKER_URL=broker_url, EAGER_PRESETS=",".join(EAGER), EAGER_PREVIEWS=True)
 
 
 @pytest.fixture
@@ -102,7 +104,8 @@ def bare_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
 
     def make(**settings: Any) -> Flask:
         base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'v.db'}", "TESTING": True,
-                "BLOB_DIR": str(tmp_path / "blobs"), "SPOOL_DIR": str(tmp_path / "spool")}  # fmt: skip
+                "BLOB_DIR": str(tmp_path / "blobs"), "SPOOL_DIR": str(tmp_path / "spool"),
+                "SECRET_KEY": "a-test-key-long-enough-to-start-with-0123"}  # fmt: skip
         made.append(create_app({**base, **settings}))
         return made[-1]
 
@@ -137,7 +140,7 @@ def wait_for(
 def eager_variants_of(app: Flask, asset_id: int) -> Callable[[], dict[str, Variant] | None]:
     def found() -> dict[str, Variant] | None:
         ready = ready_variants(app, asset_id)
-        return ready if set(ready) == set(EAGER) else None
+        return ready if set(ready) == {*PREVIEWS, *EAGER} else None
 
     return found
 
@@ -154,7 +157,7 @@ def no_rendering_here(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @SHARED_SETUPS
 @pytest.mark.usefixtures("no_rendering_here")
-def test_an_upload_has_the_worker_render_the_eager_presets_without_any_request_for_them(
+def test_an_upload_has_the_worker_render_the_previews_and_eager_presets_unasked(
     queued_app: Flask,
     worker: subprocess.Popen[bytes],
     worker_metrics_port: int,
@@ -169,10 +172,14 @@ def test_an_upload_has_the_worker_render_the_eager_presets_without_any_request_f
 
     store = queued_app.extensions["vitrine.store"]
     time.sleep(1)  # let the duplicate tasks finish too
-    assert set(ready_variants(queued_app, asset_id)) == set(EAGER)
-    assert sorted(store.keys("variants/")) == sorted(row.blob_key for row in ready.values())
-    with store.open(ready["thumb"].blob_key) as stream, Image.open(stream) as thumb:
+    assert set(ready_variants(queued_app, asset_id)) == {*PREVIEWS, *EAGER}
+    assert {row.kind for name, row in ready.items()} == {"preview", "variant"}
+    assert sorted(store.keys("previews/")) == sorted(ready[name].blob_key for name in PREVIEWS)
+    assert list(store.keys("variants/")) == [ready["web-large"].blob_key]
+    with store.open(ready["preview-thumb"].blob_key) as stream, Image.open(stream) as thumb:
         assert (thumb.format, thumb.size) == ("WEBP", (400, 400))
+    with store.open(ready["preview-page"].blob_key) as stream, Image.open(stream) as page:
+        assert (page.format, page.size) == ("WEBP", (1024, 683))
     with store.open(ready["web-large"].blob_key) as stream, Image.open(stream) as large:
         assert (large.format, large.size) == ("JPEG", (1200, 800))
     # The worker's renders are counted where Prometheus can scrape them.
@@ -180,11 +187,15 @@ def test_an_upload_has_the_worker_render_the_eager_presets_without_any_request_f
     with urllib.request.urlopen(url, timeout=5) as response:
         families = {f.name: f for f in text_string_to_metric_families(response.read().decode())}
     renders = {
-        sample.labels["preset"]: sample.value
+        (sample.labels["preset"], sample.labels["kind"]): sample.value
         for sample in families["vitrine_render_seconds"].samples
         if sample.name == "vitrine_render_seconds_count"
     }
-    assert renders == {"thumb": 1.0, "web-large": 1.0}
+    assert renders == {
+        ("preview-thumb", "preview"): 1.0,
+        ("preview-page", "preview"): 1.0,
+        ("web-large", "variant"): 1.0,
+    }
 
 
 @SHARED_SETUPS
@@ -200,29 +211,34 @@ def test_a_rights_change_has_the_worker_render_variants_that_carry_the_new_right
                          headers=tokens["rights"])  # fmt: skip
     assert changed.status_code == 200, changed.json
 
-    old_keys = {row.key for row in before.values()}
+    # The variant carrying the old rights is gone before the answer, whatever the worker does.
+    store = queued_app.extensions["vitrine.store"]
+    assert not store.exists(before["web-large"].blob_key)
+    old_key = before["web-large"].key
 
     def rerendered() -> dict[str, Variant] | None:
         ready = ready_variants(queued_app, asset_id)
-        fresh = set(ready) == set(EAGER) and not old_keys & {row.key for row in ready.values()}
+        fresh = "web-large" in ready and ready["web-large"].key != old_key
         return ready if fresh else None
 
     after = wait_for(rerendered, "re-rendered variants", worker)
-    store = queued_app.extensions["vitrine.store"]
-    assert not any(store.exists(row.blob_key) for row in before.values())
+    # Previews carry no rights: they are left as they were.
+    assert {name: after[name].key for name in PREVIEWS} == {
+        name: before[name].key for name in PREVIEWS
+    }
     with store.open(after["web-large"].blob_key) as stream:
         tags = exifread.process_file(io.BytesIO(stream.read()), details=False)
     assert str(tags["Image Artist"]) == "Sahara Dahir"
 
 
-def test_without_a_broker_an_upload_renders_the_eager_presets_inline(
+def test_without_a_broker_an_upload_renders_the_previews_and_eager_presets_inline(
     make_app: Callable[..., Flask], tokens: dict[str, dict[str, str]]
 ) -> None:
-    app = make_app(EAGER_PRESETS=",".join(EAGER))
+    app = make_app(EAGER_PRESETS=",".join(EAGER), EAGER_PREVIEWS=True)
     response = upload(app.test_client(), tokens["contributor"], photos.jpeg_plain(800, 600))
     assert response.status_code == 201
     ready = ready_variants(app, int(response.json["id"]))
-    assert set(ready) == set(EAGER)
+    assert set(ready) == {*PREVIEWS, *EAGER}
     store = app.extensions["vitrine.store"]
     assert all(store.exists(row.blob_key) for row in ready.values())
 
@@ -258,18 +274,25 @@ def test_an_upload_succeeds_when_the_broker_is_down(
 
 
 @pytest.mark.parametrize(
-    ("settings", "eager"),
+    ("settings", "previews", "eager"),
     [
-        ({"TESTING": False}, EAGER),  # the default: the library's thumbnails
-        ({"TESTING": True}, ()),  # tests see only the variants they ask for
-        ({"TESTING": True, "EAGER_PRESETS": " web-large, og,web-large"}, ("web-large", "og")),
-        ({"TESTING": False, "EAGER_PRESETS": ""}, ()),
+        # The default: previews only (the library's thumbnails, the asset page's image).
+        ({"TESTING": False}, ("thumb", "page"), ()),
+        ({"TESTING": True}, (), ()),  # tests see only the variants they ask for
+        ({"TESTING": True, "EAGER_PREVIEWS": True}, ("thumb", "page"), ()),
+        ({"TESTING": False, "EAGER_PREVIEWS": False}, (), ()),
+        ({"EAGER_PRESETS": " web-large, og,web-large"}, (), ("web-large", "og")),
     ],
 )
-def test_the_eager_presets_follow_the_setting(
-    settings: dict[str, Any], eager: tuple[str, ...], bare_app: Callable[..., Flask]
+def test_the_previews_and_eager_presets_follow_the_settings(
+    settings: dict[str, Any],
+    previews: tuple[str, ...],
+    eager: tuple[str, ...],
+    bare_app: Callable[..., Flask],
 ) -> None:
-    assert bare_app(**settings).extensions["vitrine.eager_presets"] == eager
+    app = bare_app(**settings)
+    assert app.extensions["vitrine.eager_previews"] == previews
+    assert app.extensions["vitrine.eager_presets"] == eager
 
 
 def test_an_unknown_eager_preset_is_refused_at_start(bare_app: Callable[..., Flask]) -> None:

@@ -53,6 +53,7 @@ def test_every_api_and_machine_route_is_described_and_nothing_else(
             "DATABASE_URL": f"sqlite:///{tmp_path / 'routes.db'}",
             "BLOB_BACKEND": "local",
             "BLOB_DIR": str(tmp_path),
+            "SECRET_KEY": "a-test-key-long-enough-to-start-with-0123",
         }
     )
     served = {
@@ -192,7 +193,7 @@ def test_listing_pages_with_a_cursor_and_filters_as_described(
         "/api/v1/assets",
         query_string={
             "tag": "#MuseumWeek",
-            "uploaded_by": "contributor-user",
+            "uploaded_by": "token:contributor-user",
             "created_after": "2020-01-01T00:00:00Z",
             "created_before": "2999-01-01T00:00:00+01:00",
         },

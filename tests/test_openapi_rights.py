@@ -100,7 +100,7 @@ def test_a_rights_record_is_proposed_cleared_and_kept_in_history_as_described(
         api, tokens, asset["id"], expires_at=in_days(400), copyright_year=2024, notes="Cleared."
     )
     assert (cleared["status"], cleared["proposed"], cleared["revision"]) == ("cleared", False, 2)
-    assert cleared["cleared_by"] == "rights-user"
+    assert cleared["cleared_by"] == "token:rights-user"
     assert cleared["licence"] == {"uri": CC_BY, "short_name": "CC BY 4.0", "allows_social": True}
 
     spelled = api.call(
@@ -229,7 +229,7 @@ def test_the_credit_policy_is_read_and_replaced_as_described(api: Api, tokens: T
         "PUT", "/api/v1/credit-policies", json={"rules": rules}, headers=tokens["admin"]
     )
     assert replaced.status_code == 200
-    assert (replaced.json["version"], replaced.json["created_by"]) == (2, "admin-user")
+    assert (replaced.json["version"], replaced.json["created_by"]) == (2, "token:admin-user")
     assert replaced.json["rules"][-1] == {
         "holder": "Leicester Museums",
         "credit_line": "© LM",

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request, Response
 
-from service import audit, catalogue, db, presets, render, variants
+from service import audit, catalogue, db, presets, variants
 from service.models import Asset, Variant
 from service.storage import StorageUnavailable
 from tests import photos
@@ -264,7 +264,7 @@ def test_the_focal_point_is_moved_and_kept_in_history_as_described(
     assert moved.json == {"asset_id": asset_id, "x": 0.25, "y": 1.0}
     entry = history(api, tokens, asset_id)["focal_point"]
     assert (entry["before"], entry["after"]) == ([0.5, 0.5], [0.25, 1.0])
-    assert entry["actor"] == "contributor-user"
+    assert entry["actor"] == "token:contributor-user"
 
 
 def test_bad_focal_points_answer_403_404_or_422(api: Api, tokens: Tokens, asset_id: int) -> None:
@@ -310,14 +310,15 @@ def test_a_cleared_asset_gets_a_variant_as_described(
         assert image.mimetype == "image/jpeg"
         assert len(image.data) == body["bytes"]
 
+    assert (body["channels"], body["audit"]["channel"]) == (["social"], "social")
     chosen = api.call(
         "GET",
         variant_url(asset_id, "instagram-story"),
-        query_string={"channel": "web", "override": "false", "reason": "ignored"},
+        query_string={"channel": "social", "override": "false", "reason": "ignored"},
         headers=tokens["viewer"],
     )
     assert chosen.status_code == 200, chosen.json
-    assert (chosen.json["platform"], chosen.json["audit"]["channel"]) == ("instagram", "web")
+    assert (chosen.json["platform"], chosen.json["audit"]["channel"]) == ("instagram", "social")
     elsewhere = api.call(
         "GET",
         variant_url(asset_id, "og"),
@@ -327,6 +328,7 @@ def test_a_cleared_asset_gets_a_variant_as_described(
     assert (elsewhere.json["platform"], elsewhere.json["caption_limit"]) == ("mastodon", 500)
     default = api.call("GET", variant_url(asset_id, "web-large"), headers=tokens["viewer"])
     assert default.json["platform"] == "default"
+    assert (default.json["channels"], default.json["audit"]["channel"]) == (["web"], "web")
 
 
 def test_the_image_route_redirects_to_the_signed_url_as_described(
@@ -383,11 +385,12 @@ def test_a_failing_image_check_answers_409_and_may_be_overridden(
     assert overridden.status_code == 200, overridden.json
     assert (overridden.json["overridden"], overridden.json["audit"]["outcome"]) == (True, "fail")
     entry = history(api, tokens, asset_id)["publish.override.linkedin"]
-    assert (entry["actor"], entry["before"]) == ("rights-user", None)
+    assert (entry["actor"], entry["before"]) == ("token:rights-user", None)
     assert entry["after"] == {
         "reason": "Checked by hand",
         "platform": "linkedin",
         "channel": "social",
+        "channels": ["social"],
         "failing_checks": ["no_private_metadata_in_output"],
     }
 
@@ -478,15 +481,17 @@ def test_a_variant_another_request_keeps_rendering_answers_503(
     with app.app_context(), db.new_session() as session:
         asset = session.get(Asset, asset_id)
         assert asset is not None
-        stamp = variants.stamp_for(session, asset)
-        key = variants.variant_key(asset, preset, stamp, render.DEFAULT_CREDIT_FONT)
+        rendering = variants.RenderSettings.of(app.config)
+        sought = variants.wanted(session, asset, preset, rendering)
+        key = sought.key
         session.add(
             Variant(
                 key=key,
                 asset_id=asset_id,
                 preset="x",
                 status="rendering",
-                blob_key=variants.variant_blob_key(asset, preset, key),
+                blob_key=variants.variant_blob_key(preset, key, rendering.naming_key),
+                rights_revision=sought.rights_revision,
                 media_type=preset.media_type,
                 claimed_at=db.utcnow() + timedelta(hours=1),  # a renderer still at work
             )

@@ -148,19 +148,31 @@ def test_a_variant_is_timed_per_preset_and_the_second_request_is_a_cache_hit(
 
     assert client.get(url, headers=tokens["viewer"]).status_code == 200
     samples = scrape(client)
-    assert value(samples, "vitrine_render_seconds_count", preset="x") == 1
-    assert value(samples, "vitrine_render_seconds_sum", preset="x") > 0
-    assert value(samples, "vitrine_render_seconds_bucket", preset="x", le="+Inf") == 1
-    assert value(samples, "vitrine_variant_cache_total", preset="x", result="miss") == 1
-    assert value(samples, "vitrine_variant_cache_total", preset="x", result="hit") == 0
+    assert value(samples, "vitrine_render_seconds_count", preset="x", kind="variant") == 1
+    assert value(samples, "vitrine_render_seconds_sum", preset="x", kind="variant") > 0
+    assert (
+        value(samples, "vitrine_render_seconds_bucket", preset="x", kind="variant", le="+Inf") == 1
+    )
+    assert (
+        value(samples, "vitrine_variant_cache_total", preset="x", kind="variant", result="miss")
+        == 1
+    )
+    assert (
+        value(samples, "vitrine_variant_cache_total", preset="x", kind="variant", result="hit") == 0
+    )
 
     assert client.get(url, headers=tokens["viewer"]).status_code == 200
     assert client.get(url, headers=tokens["viewer"]).status_code == 200
     samples = scrape(client)
-    assert value(samples, "vitrine_render_seconds_count", preset="x") == 1
-    assert value(samples, "vitrine_variant_cache_total", preset="x", result="miss") == 1
-    assert value(samples, "vitrine_variant_cache_total", preset="x", result="hit") == 2
-    assert value(samples, "vitrine_render_seconds_count", preset="facebook") == 0
+    assert value(samples, "vitrine_render_seconds_count", preset="x", kind="variant") == 1
+    assert (
+        value(samples, "vitrine_variant_cache_total", preset="x", kind="variant", result="miss")
+        == 1
+    )
+    assert (
+        value(samples, "vitrine_variant_cache_total", preset="x", kind="variant", result="hit") == 2
+    )
+    assert value(samples, "vitrine_render_seconds_count", preset="facebook", kind="variant") == 0
 
 
 def test_each_app_has_its_own_registry(bare_app: MakeApp) -> None:
@@ -342,7 +354,9 @@ def test_text_logs_are_the_default_and_a_wrong_format_is_refused(
 ) -> None:
     monkeypatch.delenv("VITRINE_LOG_FORMAT", raising=False)
     bare_app()
-    assert not any(isinstance(h, logs.StderrHandler) for h in logging.getLogger().handlers)
+    # Text lines, their control characters escaped (tests/security/test_logs.py).
+    [handler] = [h for h in logging.getLogger().handlers if isinstance(h, logs.StderrHandler)]
+    assert isinstance(handler.formatter, logs.TextFormatter)
     with pytest.raises(ValueError, match="VITRINE_LOG_FORMAT"):
         bare_app(LOG_FORMAT="xml")
 

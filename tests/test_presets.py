@@ -53,7 +53,10 @@ def test_every_built_in_parses_back_from_its_fields(name: str) -> None:
 @pytest.mark.parametrize("name", BUILT_INS)
 def test_every_built_in_parses_back_from_its_spec(name: str) -> None:
     preset = DEFAULT_PRESETS[name]
-    rebuilt = parse_spec(name, preset.spec(), source=preset.source, checked=preset.checked)
+    rebuilt = parse_spec(
+        name, preset.spec(), source=preset.source, checked=preset.checked,
+        channels=preset.channels,
+    )  # fmt: skip
     assert rebuilt == preset
 
 

@@ -11,7 +11,7 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.throttle import SharedThrottle, Throttle, throttle_key
+from service.throttle import SharedThrottle, Throttle
 from tests.web_support import PASSWORD, add_user, browser_like, sign_in
 
 # Sign-in counting does not depend on the database or the blob store: one setup is enough.
@@ -21,19 +21,22 @@ ONE_SETUP = pytest.mark.parametrize(
 
 
 def test_a_throttle_allows_the_limit_then_waits_out_the_window() -> None:
-    throttle = Throttle(limit=3, window=60)
+    throttle = Throttle(limit=3, window=60, address_limit=100)
     for second in range(3):
-        assert throttle.attempt("alice", now=second) == 0
-    assert throttle.attempt("alice", now=10) == 51  # refused, and not counted
-    assert throttle.attempt("bob", now=10) == 0
-    assert throttle.attempt("alice", now=60.5) == 0  # the oldest attempt left the window
-    throttle.forget("alice")
-    assert throttle.attempt("alice", now=61) == 0
+        assert throttle.attempt("alice", "10.0.0.1", now=second).wait == 0
+    assert throttle.attempt("alice", "10.0.0.1", now=10).wait == 52  # refused, not counted
+    assert throttle.attempt("bob", "10.0.0.1", now=10).wait == 0
+    after = throttle.attempt("alice", "10.0.0.1", now=62.5)  # the wait is over
+    assert after.wait == 0
+    throttle.succeeded(after)
+    assert throttle.attempt("alice", "10.0.0.1", now=63).wait == 0
 
 
 def test_a_limit_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
-        Throttle(limit=0, window=60)
+        Throttle(limit=0, window=60, address_limit=50)
+    with pytest.raises(ValueError, match="at least 1"):
+        Throttle(limit=5, window=60, address_limit=0)
 
 
 def test_too_many_wrong_passwords_lock_sign_in_for_that_user_even_with_the_right_one(
@@ -51,26 +54,32 @@ def test_too_many_wrong_passwords_lock_sign_in_for_that_user_even_with_the_right
     assert sign_in(client, "curator", PASSWORD).status_code == 302  # others are not locked out
 
 
-def test_a_shared_throttle_keeps_the_window_in_redis(broker_url: str) -> None:
+def test_a_shared_throttle_keeps_the_counts_in_redis(broker_url: str) -> None:
     client = redis.Redis.from_url(broker_url)
-    throttle = SharedThrottle(client, limit=3, window=60)
-    alice = throttle_key("alice", "10.0.0.1")
+    throttle = SharedThrottle(client, limit=3, window=60, address_limit=100)
     for second in range(3):
-        assert throttle.attempt(alice, now=1000 + second) == 0
-    assert throttle.attempt(alice, now=1010) == 51
-    assert throttle.attempt(throttle_key("bob", "10.0.0.1"), now=1010) == 0
-    assert throttle.attempt(alice, now=1060.5) == 0
-    assert 0 < client.ttl(f"vitrine:throttle:{alice}") <= 61  # Redis forgets it by itself
-    throttle.forget(alice)
-    assert not client.exists(f"vitrine:throttle:{alice}")
+        assert throttle.attempt("alice", "10.0.0.1", now=1000 + second).wait == 0
+    assert throttle.attempt("alice", "10.0.0.1", now=1010).wait == 52
+    assert throttle.attempt("bob", "10.0.0.1", now=1010).wait == 0
+    after = throttle.attempt("alice", "10.0.0.1", now=1062.5)
+    assert after.wait == 0
+    # Redis forgets both counts by itself: the pair a day after its wait, the address after
+    # the window.
+    assert 0 < client.ttl(f"vitrine:throttle:{after.pair}") <= 24 * 3600 + 60
+    assert 0 < client.ttl(f"vitrine:throttle:{after.network}") <= 61
+    throttle.succeeded(after)
+    assert not client.exists(f"vitrine:throttle:{after.pair}")
+    assert client.zscore(f"vitrine:throttle:{after.network}", after.ticket) is None
 
 
 def test_parallel_guesses_cannot_slip_under_the_shared_limit(broker_url: str) -> None:
     # Twenty attempts at once, as from a script: the count and the check are one step.
-    throttle = SharedThrottle(redis.Redis.from_url(broker_url), limit=5, window=900)
-    key = throttle_key("registrar", "203.0.113.9")
+    throttle = SharedThrottle(
+        redis.Redis.from_url(broker_url), limit=5, window=900, address_limit=50
+    )
     with ThreadPoolExecutor(max_workers=20) as pool:
-        waits = list(pool.map(lambda _: throttle.attempt(key), range(20)))
+        waits = list(pool.map(lambda _: throttle.attempt("registrar", "203.0.113.9").wait,
+                              range(20)))  # fmt: skip
     assert sorted(waits)[:5] == [0] * 5
     assert all(wait > 0 for wait in sorted(waits)[5:])
 
@@ -84,8 +93,9 @@ def test_a_long_username_is_one_short_key_in_redis(
     long = sign_in(client, "x" * 400_000, "wrong password!")
     assert long.status_code == 422  # over the longest username there can be: not even counted
     assert sign_in(client, "x" * 100, "wrong password!").status_code == 401
-    [key] = redis.Redis.from_url(broker_url).keys("vitrine:throttle:*")
-    assert len(key) == len("vitrine:throttle:") + 64
+    keys = redis.Redis.from_url(broker_url).keys("vitrine:throttle:*")
+    assert len(keys) == 2  # the username and address's count, and the address's
+    assert all(len(key) == len("vitrine:throttle:") + 64 for key in keys)
 
 
 @ONE_SETUP

@@ -378,7 +378,10 @@ def _audit_passes_and_a_variant_downloads(person: Watched, asset_id: int) -> Non
     assert checks["rights_status_cleared"] == "pass", checks
     assert set(checks.values()) <= {"pass", "warn"}, checks
     expect(page.locator("#preview")).to_have_js_property("complete", True)
-    assert page.locator("#preview").evaluate("image => image.naturalWidth") > 0
+    # The internal preview, through the session: no larger than 1024 px on its long edge.
+    expect(page.locator("#preview")).to_have_attribute("src", f"/assets/{asset_id}/preview/page")
+    size = page.locator("#preview").evaluate("image => [image.naturalWidth, image.naturalHeight]")
+    assert 0 < max(size) <= 1024, size
     page.screenshot(path=str(ARTIFACTS / "asset.png"), full_page=True)
 
     link = page.locator(f'#variants a[href="/assets/{asset_id}/variants/x/download"]')
@@ -399,9 +402,10 @@ def _library_shows_the_asset(person: Watched, asset_id: int) -> None:
     expect(card.locator(".badge.audit-pass")).to_have_text("Audit: pass")
     thumbnail = card.locator("img")
     expect(thumbnail).to_have_attribute("alt", "A woven basket with a conical lid.")
+    expect(thumbnail).to_have_attribute("src", f"/assets/{asset_id}/preview/thumb")
     thumbnail.scroll_into_view_if_needed()
     expect(thumbnail).to_have_js_property("complete", True)
-    assert thumbnail.evaluate("image => image.naturalWidth") > 0
+    assert thumbnail.evaluate("image => image.naturalWidth") == 400
     page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
 
 

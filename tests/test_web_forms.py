@@ -87,7 +87,9 @@ def test_a_form_post_without_this_sessions_csrf_token_is_refused_with_400_and_ch
         ("/logout", {}),
     ]
     for path, form in attempts:
-        response = web.post(path, data={**form, **token}, content_type="multipart/form-data")
+        # As the pages send them: only the upload form is multipart (the others refuse it).
+        kind = "multipart/form-data" if path == "/upload" else "application/x-www-form-urlencoded"
+        response = web.post(path, data={**form, **token}, content_type=kind)
         assert response.status_code == 400, (path, response.status_code)
         assert "did not come from this site" in page(response).text, path
     # The header that scripts use is checked the same way.

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, current_app, request, send_file, url_for
 
-from .. import assets, jobs
+from .. import assets, jobs, location
 from ..auth import current_caller, require
 from ..db import get_session, utcnow
 from ..models import Asset
@@ -22,6 +22,11 @@ UPLOAD_FIELDS = ("title", "object_number", "description", "alt_text")
 def store() -> BlobStore:
     blob_store: BlobStore = current_app.extensions["vitrine.store"]
     return blob_store
+
+
+def _exact_location() -> bool:
+    """Whether the caller sees recorded positions as they are (else rounded to ~1 km)."""
+    return current_caller().can(location.ROLE_FOR_EXACT)
 
 
 def asset_json(asset: Asset) -> dict[str, Any]:
@@ -42,7 +47,7 @@ def asset_json(asset: Asset) -> dict[str, Any]:
         "uploaded_by": asset.uploaded_by,
         "created_at": asset.created_at.isoformat(),
         "updated_at": asset.updated_at.isoformat(),
-        "metadata": asset.metadata_summary,
+        "metadata": location.summary_for(asset.metadata_summary, exact=_exact_location()),
         "links": {
             "self": url_for("api.get_asset", asset_id=asset.id),
             "metadata": url_for("api.get_metadata", asset_id=asset.id),
@@ -75,8 +80,9 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
         spool,
         filename=files[0].filename,
         fields=fields,
-        uploaded_by=current_caller().name,
+        uploaded_by=current_caller().actor,
         max_pixels=current_app.config["MAX_PIXELS"],
+        reveal_deleter=current_caller().can("admin"),
     )
     location = url_for("api.get_asset", asset_id=asset.id)
     body = asset_json(asset)
@@ -135,7 +141,7 @@ def update_asset(asset_id: int) -> dict[str, Any]:
         raise InvalidInput({"body": "must be a JSON object of the fields to change"})
     session = get_session()
     asset = assets.update_asset(
-        session, assets.get_asset(session, asset_id), changes, actor=current_caller().name
+        session, assets.get_asset(session, asset_id), changes, actor=current_caller().actor
     )
     session.commit()
     return asset_json(asset)
@@ -146,7 +152,7 @@ def update_asset(asset_id: int) -> dict[str, Any]:
 def delete_asset(asset_id: int) -> tuple[str, int]:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
-    assets.delete_asset(session, asset, actor=current_caller().name, now=utcnow())
+    assets.delete_asset(session, asset, actor=current_caller().actor, now=utcnow())
     session.commit()
     return "", 204
 
@@ -155,7 +161,7 @@ def delete_asset(asset_id: int) -> tuple[str, int]:
 @require("admin")
 def restore_asset(asset_id: int) -> dict[str, Any]:
     session = get_session()
-    asset = assets.restore_asset(session, asset_id, actor=current_caller().name)
+    asset = assets.restore_asset(session, asset_id, actor=current_caller().actor)
     session.commit()
     return asset_json(asset)
 
@@ -166,8 +172,8 @@ def get_metadata(asset_id: int) -> dict[str, Any]:
     asset = assets.get_asset(get_session(), asset_id)
     return {
         "asset_id": asset.id,
-        "summary": asset.metadata_summary,
-        "raw": asset.metadata_raw,
+        "summary": location.summary_for(asset.metadata_summary, exact=_exact_location()),
+        "raw": location.raw_for(asset.metadata_raw, exact=_exact_location()),
         "warnings": asset.metadata_warnings,
     }
 

@@ -63,7 +63,7 @@ def put_caption(asset_id: int, platform: str) -> dict[str, Any]:
     asset = assets.get_asset(session, asset_id)
     captioned = captioning.save_caption(
         session, asset, platform, request.get_json(silent=True),
-        actor=current_caller().name, now=utcnow(),
+        actor=current_caller().actor, now=utcnow(),
     )  # fmt: skip
     session.commit()
     return asset_caption_json(asset_id, captioned)
@@ -110,7 +110,7 @@ def put_template(platform: str) -> dict[str, Any]:
         raise InvalidInput({"body": "must be a JSON object with a 'template'"})
     session = get_session()
     row = captioning.set_template(
-        session, platform, body["template"], actor=current_caller().name, now=utcnow()
+        session, platform, body["template"], actor=current_caller().actor, now=utcnow()
     )
     session.commit()
     return {"platform": row.platform, "template": row.template, "customised": True}

@@ -79,10 +79,10 @@ def put_rights(asset_id: int) -> dict[str, Any]:
         raise InvalidInput({"body": "must be a JSON object of rights fields"})
     session = get_session()
     asset = assets.get_asset(session, asset_id)
-    record = rights.update_rights(session, asset, body, actor=current_caller().name, now=utcnow())
+    record = rights.update_rights(session, asset, body, actor=current_caller().actor, now=utcnow())
     session.commit()
     reply = rights_json(record)
-    jobs.enqueue(current_app, "after_rights_change", asset.id)
+    jobs.after_rights_change(current_app, asset.id)  # old variants gone before we answer
     return reply
 
 
@@ -135,6 +135,6 @@ def put_policy() -> dict[str, Any]:
     if not isinstance(body, dict) or set(body) != {"rules"} or not isinstance(body["rules"], list):
         raise InvalidInput({"body": "must be a JSON object with a 'rules' list"})
     session = get_session()
-    version = rights.replace_policy(session, body["rules"], actor=current_caller().name)
+    version = rights.replace_policy(session, body["rules"], actor=current_caller().actor)
     session.commit()
     return policy_json(version)

@@ -1,4 +1,4 @@
-"""Token routes (admin): create one (shown once), list, revoke."""
+"""Token routes (admin): create one (shown once, optionally expiring), list, revoke."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def token_json(token: ApiToken) -> dict[str, Any]:
         "created_by": token.created_by,
         "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
         "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
     }
 
 
@@ -42,14 +43,29 @@ def list_tokens() -> dict[str, Any]:
 @auth.require("admin")
 def create_token() -> tuple[dict[str, Any], int]:
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or set(body) - {"name", "role"}:
-        raise InvalidInput({"body": "must be a JSON object with 'name' and 'role'"})
+    if not isinstance(body, dict) or set(body) - {"name", "role", "expires_in"}:
+        raise InvalidInput(
+            {"body": "must be a JSON object with 'name', 'role' and optionally 'expires_in'"}
+        )
     name, role = body.get("name"), body.get("role")
     if not isinstance(name, str) or not isinstance(role, str):
         raise InvalidInput({"body": "'name' and 'role' must be strings"})
+    raw_lifetime = body.get("expires_in")
+    expires_in = None
+    if raw_lifetime is not None:
+        try:
+            if not isinstance(raw_lifetime, str):
+                raise ValueError("must be a string such as 90d, 12h, 30m or 2w")
+            expires_in = auth.parse_duration(raw_lifetime)
+        except ValueError as error:
+            raise InvalidInput({"expires_in": str(error)}) from None
     session = get_session()
     token, plaintext = auth.create_token(
-        session, name=name, role=role, created_by=auth.current_caller().name
+        session,
+        name=name,
+        role=role,
+        created_by=auth.current_caller().actor,
+        expires_in=expires_in,
     )
     session.commit()
     return {**token_json(token), "token": plaintext}, 201

@@ -61,7 +61,7 @@ def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
         _configured(),
         preset_name,
         request.get_json(silent=True),
-        actor=current_caller().name,
+        actor=current_caller().actor,
     )
     session.commit()
     return preset_json(preset, "api"), 201 if is_new else 200
@@ -82,7 +82,7 @@ def put_focal_point(asset_id: int) -> dict[str, Any]:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     variants.set_focal_point(
-        session, asset, request.get_json(silent=True), actor=current_caller().name
+        session, asset, request.get_json(silent=True), actor=current_caller().actor
     )
     session.commit()
     return {"asset_id": asset.id, "x": asset.focal_x, "y": asset.focal_y}
@@ -101,8 +101,9 @@ def _publish(asset_id: int, preset_name: str) -> publishing.Publication:
         store(),
         asset,
         preset,
-        platform=request.args.get("platform") or publishing.platform_for(preset),
-        channel=request.args.get("channel") or "social",
+        # The preset decides both; a caller may narrow the channel, never widen it.
+        platform=request.args.get("platform") or None,
+        channel=request.args.get("channel") or None,
         today=utcnow().date(),
         caller=current_caller(),
         override_reason=reason,
@@ -134,6 +135,7 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
         "media_type": variant.media_type,
         "format": _preset(preset_name).format,
         "platform": record.platform,
+        "channels": list(published.channels),
         "caption": record.caption.text,
         "caption_length": record.caption.length,
         "caption_limit": record.caption.limit,

@@ -9,7 +9,7 @@ Configuration keys read by :func:`open_store` (provided by the app's config):
 
 ``BLOB_BACKEND``        ``"local"`` (default) or ``"s3"``.
 ``BLOB_DIR``            local backend: directory of the blobs (default ``"var/blobs"``).
-``SECRET_KEY``          local backend: HMAC key of the signed ``/blobs/...`` URLs.
+``SECRET_KEY``          local backend: the blob-URL key derived from it signs ``/blobs/...`` URLs.
 ``S3_ENDPOINT_URL``     S3: endpoint (MinIO, Ceph RGW, R2...); unset or empty means AWS.
 ``S3_REGION``           S3: region name (default ``"us-east-1"``).
 ``S3_BUCKET``           S3: bucket name (required).

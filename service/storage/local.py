@@ -7,8 +7,9 @@ blob, never a partial one. Keys are content-derived, so blobs are effectively
 write-once; a second ``put`` of the same key replaces the file atomically.
 
 Signed URLs point at the app's own ``/blobs/<key>`` route and carry an
-HMAC-SHA256 over ``f"{key}\\n{expires}"`` keyed with ``SECRET_KEY``; the route
-checks them with :func:`verify_blob_signature`.
+HMAC-SHA256 over ``f"{key}\\n{expires}"`` keyed with the key derived from
+``SECRET_KEY`` for blob URLs (``keys.BLOB_URL``), never the secret itself, which signs
+the session cookies; the route checks them with :func:`verify_blob_signature`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from .. import keys
 from . import BlobEntry, BlobNotFound, StorageUnavailable, validate_key, validate_prefix
 
 CHUNK_SIZE = 1024 * 1024
@@ -34,7 +36,8 @@ def _signature(secret: str, key: str, expires_at: int) -> str:
     if not secret:
         raise ValueError("SECRET_KEY is empty: refusing to sign blob URLs")
     message = f"{key}\n{expires_at}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    signing_key = keys.derived_key(secret, keys.BLOB_URL)
+    return hmac.new(signing_key, message, hashlib.sha256).hexdigest()
 
 
 def sign_blob_url(secret: str, key: str, expires_at: int) -> str:

@@ -2,8 +2,9 @@
 
 Thin views over the same service functions the JSON API calls; uploads live in ``uploads``.
 Forms answer invalid input by re-rendering with messages beside the fields (HTTP 422) and
-success with a redirect and a flashed message. Previews are internal: rendered without the
-publish gate, and a placeholder stands in whenever one cannot be made.
+success with a redirect and a flashed message. Images on these pages are internal previews
+(``previews``, served by ``web.previews`` to the signed-in session), never publishable
+variants: those leave only through the publish gate.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from .. import (
     catalogue,
     jobs,
     licences,
+    location,
+    previews,
     publishing,
     rights,
     variants,
@@ -79,7 +82,7 @@ def presets() -> dict[str, Preset]:
 
 def actor() -> str:
     """The signed-in user, whom the history names."""
-    name: str = g.caller.name
+    name: str = g.caller.actor
     return name
 
 
@@ -96,24 +99,17 @@ def image_alt(asset: Asset) -> str:
     return asset.alt_text or asset.title or asset.original_filename
 
 
-def preview_url(session: Session, asset: Asset, preset_name: str) -> str | None:
-    """A signed URL of an internal preview (no publish gate), or None when none can be made."""
-    preset = presets().get(preset_name)
-    if preset is None:
-        return None
+def page_preview(session: Session, asset: Asset) -> str | None:
+    """The URL of the asset page's preview, made now if need be; None when none can be made."""
     try:
-        variant = variants.get_or_render(
-            session,
-            store(),
-            asset,
-            preset,
-            variants.RenderSettings.of(current_app.config),
+        previews.preview_of(
+            session, store(), asset, "page", variants.RenderSettings.of(current_app.config)
         )
-        return variants.signed_url(store(), variant, current_app.config["SIGNED_URL_SECONDS"])
+        return url_for("web.preview", asset_id=asset.id, size="page")
     except Problem as error:
-        log.info("no %s preview of asset %s: %s", preset_name, asset.id, error.detail)
+        log.info("no page preview of asset %s: %s", asset.id, error.detail)
     except Exception:  # a preview must never take the page down with it
-        log.exception("preview %s of asset %s failed", preset_name, asset.id)
+        log.exception("page preview of asset %s failed", asset.id)
     session.rollback()
     return None
 
@@ -168,7 +164,6 @@ def index() -> Response:
 @dataclass(frozen=True)
 class Card:
     asset: Asset
-    thumb_url: str | None
     alt: str
     rights_status: str
     audit_outcome: str
@@ -203,7 +198,6 @@ def _render_library(errors: Mapping[str, str] | None = None, status: int = 200) 
     cards = [
         Card(
             asset=asset,
-            thumb_url=preview_url(session, asset, "thumb"),
             alt=image_alt(asset),
             rights_status=asset.rights.status if asset.rights else "unknown",
             audit_outcome=report.outcome,
@@ -310,8 +304,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict) and set(value) == {"value", "source"}:
         return f"{value['value']} (from {value['source']})"
     if isinstance(value, dict) and "latitude" in value:
-        altitude = f", {value['altitude']:.1f} m" if value.get("altitude") is not None else ""
-        return f"{value['latitude']:.5f}, {value['longitude']:.5f}{altitude}"
+        return _position(value)
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, datetime):
@@ -319,6 +312,15 @@ def _shown(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def _position(gps: Mapping[str, Any]) -> str:
+    if gps.get("rounded"):
+        altitude = f", about {gps['altitude']:.0f} m" if gps.get("altitude") is not None else ""
+        where = f"{gps['latitude']:.2f}, {gps['longitude']:.2f}"
+        return f"{where}{altitude} (rounded to about 1 km)"
+    altitude = f", {gps['altitude']:.1f} m" if gps.get("altitude") is not None else ""
+    return f"{gps['latitude']:.5f}, {gps['longitude']:.5f}{altitude}"
 
 
 def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
@@ -340,7 +342,9 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         audit_errors = field_errors(error)
     history = list(reversed(list_history(session, asset.id)))
     session.commit()  # a first look proposes the rights record
-    summary = asset.metadata_summary
+    exact = g.caller.can(location.ROLE_FOR_EXACT)  # others see positions rounded to ~1 km
+    summary = location.summary_for(asset.metadata_summary, exact=exact)
+    raw = location.raw_for(asset.metadata_raw, exact=exact)
     page = render_template(
         "asset.html",
         asset=asset,
@@ -348,16 +352,13 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         record=record,
         record_values=rights.record_values(record),
         rule=rule,
-        preview=preview_url(session, asset, "web-large"),
+        preview=page_preview(session, asset),
         alt=image_alt(asset),
         alt_warnings=captions.alt_text_warnings(
             asset.alt_text, filename=asset.original_filename, platform=DEFAULT_PLATFORM
         ),
         summary_rows=[(label, _shown(summary.get(key))) for key, label in SUMMARY_FIELDS],
-        raw_blocks=[
-            (name.upper(), asset.metadata_raw.get(name) or {})
-            for name in ("exif", "iptc", "xmp", "icc")
-        ],
+        raw_blocks=[(name.upper(), raw.get(name) or {}) for name in ("exif", "iptc", "xmp", "icc")],
         licences=licences.LICENCES.values(),
         licence=licences.lookup_licence(record.licence_uri or ""),
         status_options=[(status, status) for status in rights.STATUSES],
@@ -445,7 +446,7 @@ def save_rights(asset_id: int) -> Response:
     except InvalidInput as error:
         return _invalid(asset, "rights", error, values)
     session.commit()
-    jobs.enqueue(current_app, "after_rights_change", asset.id)
+    jobs.after_rights_change(current_app, asset.id)  # old variants gone before we answer
     flash("Rights saved.", "success")
     return redirect(_asset_url(asset.id, "rights"))
 
@@ -519,8 +520,8 @@ def download_variant(asset_id: int, preset_name: str) -> Response:
             store(),
             asset,
             preset,
-            platform=publishing.platform_for(preset),
-            channel=DEFAULT_CHANNEL,
+            platform=None,  # the preset's own platform and channel(s)
+            channel=None,
             today=utcnow().date(),
             caller=g.caller,
             override_reason=None,
@@ -533,6 +534,7 @@ def download_variant(asset_id: int, preset_name: str) -> Response:
         view = _asset_view_from_args()
         view.refusal = error
         view.audit_platform = publishing.platform_for(preset)
+        view.audit_channel = preset.channels[0]
         return _render_asset(asset, view, status=error.status)
     return redirect(url, 302)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-import os
+import ipaddress
 import socket
 import time
 from pathlib import Path
@@ -13,13 +13,12 @@ from urllib.parse import urlsplit
 import redis
 from flask import Response, abort, current_app, request, send_file
 
-from .. import db, metrics
-from ..problems import Unauthenticated
+from .. import db, metrics, variants
+from ..problems import Forbidden, Unauthenticated
 from ..storage import BlobNotFound, BlobStore, StorageUnavailable
 from ..storage.local import verify_blob_signature
 from . import bp
 
-VARIANT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
 OPENAPI_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 BROKER_PORTS = {"amqp": 5672, "amqps": 5671, "pyamqp": 5672}
 
@@ -79,24 +78,43 @@ def _check_broker(url: str) -> str:
 
 @bp.get("/metrics", endpoint="metrics")
 def prometheus_metrics() -> Response:
-    """Prometheus metrics; behind a bearer token when VITRINE_METRICS_TOKEN is set."""
-    token = current_app.config.get("METRICS_TOKEN") or os.environ.get("VITRINE_METRICS_TOKEN")
+    """Prometheus metrics: behind a bearer token when VITRINE_METRICS_TOKEN is set; else only
+    for a caller on loopback (the same host), or anyone in debug.
+
+    The caller's address is the one the connection came from, or with VITRINE_TRUSTED_PROXIES
+    the one the trusted proxies forwarded: a proxy on the same host with no trusted hops would
+    make every visitor look local, so behind one set the token or the trusted hops.
+    """
+    token = current_app.config.get("METRICS_TOKEN")
     if token:
         sent = request.headers.get("Authorization", "")
         if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
             raise Unauthenticated("/metrics needs the bearer token set in VITRINE_METRICS_TOKEN.")
+    elif not current_app.debug and not _is_loopback(request.remote_addr):
+        raise Forbidden(
+            "/metrics answers only on this host unless VITRINE_METRICS_TOKEN is set; set it "
+            "and send 'Authorization: Bearer <token>'."
+        )
     body, media_type = metrics.exposition(current_app, request.headers.get("Accept"))
     response = current_app.response_class(body, mimetype=None, content_type=media_type)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(address or "").is_loopback
+    except ValueError:
+        return False
+
+
 @bp.get("/blobs/<path:key>")
 def signed_blob(key: str) -> Response:
     """Serve a blob of the local store to whoever holds an unexpired signed URL for it.
 
-    Only variants are ever signed for this route: originals are refused even with a valid
-    signature, so no unauthenticated route can serve an original.
+    Only publishable variants are ever served, and only while current: originals, previews
+    and anything else are refused even with a valid signature, and so is a variant whose
+    asset was deleted or whose rights changed since the URL was signed.
     """
     if current_app.config["BLOB_BACKEND"] != "local" or key.startswith("originals/"):
         abort(404)
@@ -106,13 +124,15 @@ def signed_blob(key: str) -> Response:
         current_app.config["SECRET_KEY"], key, int(expires), signature, int(time.time())
     ):
         abort(403, "The link is invalid or has expired.")
+    variant = variants.servable(db.get_session(), key)
+    if variant is None:
+        abort(404)
     store: BlobStore = current_app.extensions["vitrine.store"]
     try:
         stream = store.open(key)
     except (BlobNotFound, ValueError):
         abort(404)
-    media_type = VARIANT_TYPES.get(key.rsplit(".", 1)[-1], "application/octet-stream")
-    response = send_file(stream, mimetype=media_type, conditional=False)
+    response = send_file(stream, mimetype=variant.media_type, conditional=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = (
         f"private, max-age={max(0, int(expires) - int(time.time()))}"

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -22,7 +22,7 @@ from ..problems import InvalidInput, Problem
 from ..spool import Spool
 from . import bp
 from .pages import actor, field_errors, store
-from .session import login_required, signed_in_user
+from .session import login_required, signed_in_user, takes_files
 
 PER_FILE_FIELDS = ("title", "object_number", "description", "alt_text")
 SHARED_RIGHTS = ("holder", "credit_line")
@@ -83,6 +83,7 @@ def upload() -> Response:
 
 
 @bp.post("/upload")
+@takes_files
 @login_required("contributor")
 def upload_post() -> Response:
     files = [part for part in request.files.getlist("files") if part.filename or _size(part)]
@@ -143,6 +144,7 @@ def _ingest_one(
             fields=fields,
             uploaded_by=actor(),
             max_pixels=current_app.config["MAX_PIXELS"],
+            reveal_deleter=g.caller.can("admin"),
         )
     except Problem as error:
         session.rollback()
