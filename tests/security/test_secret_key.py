@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from service import config, keys
 from service.app import create_app
 from service.cli import register_commands
 from service.storage.local import sign_blob_url
+from tests.test_api_variants import cleared_asset
 
 VITRINE = Path(sys.executable).parent / "vitrine"
 GOOD_KEY = "k" * 32
@@ -181,21 +182,25 @@ def test_gunicorn_loads_the_app_with_a_key_and_refuses_without(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True
 )  # signed /blobs URLs are the local store's
-def test_signed_blob_urls_use_the_key_derived_for_them_not_the_session_key(app: Flask) -> None:
+def test_signed_blob_urls_use_the_key_derived_for_them_not_the_session_key(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
     secret = app.config["SECRET_KEY"]
-    key = "variants/ab/cd/proof.jpg"
-    app.extensions["vitrine.store"].put(key, io.BytesIO(b"\xff\xd8 proof"), "image/jpeg")
-    expires = int(time.time()) + 60
+    asset_id = cleared_asset(client, tokens)
+    published = client.get(f"/api/v1/assets/{asset_id}/variants/x", headers=tokens["viewer"])
+    assert published.status_code == 200, published.json
+    url = urlsplit(published.json["url"])
+    key = url.path.removeprefix("/blobs/")
+    expires = int(parse_qs(url.query)["expires"][0])
     message = f"{key}\n{expires}".encode()
 
     def signature(signing_key: bytes) -> str:
         return hmac.new(signing_key, message, hashlib.sha256).hexdigest()
 
-    url = sign_blob_url(secret, key, expires)
-    assert url.endswith(signature(keys.derived_key(secret, keys.BLOB_URL)))
-    client = app.test_client()
-    served = client.get(url)
-    served.close()
+    assert url.query.endswith(signature(keys.derived_key(secret, keys.BLOB_URL)))
+    assert sign_blob_url(secret, key, expires).endswith(url.query)
+    served = client.get(f"{url.path}?{url.query}", buffered=True)
     assert served.status_code == 200
+    assert served.data.startswith(b"\xff\xd8")
     with_session_key = f"/blobs/{key}?expires={expires}&signature={signature(secret.encode())}"
     assert client.get(with_session_key).status_code == 403
