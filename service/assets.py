@@ -328,7 +328,8 @@ def restore_asset(session: Session, asset_id: int, *, actor: str) -> Asset:
 
 
 def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> list[int]:
-    """Remove assets deleted before ``before``, rows first, then their original and variants.
+    """Remove assets deleted before ``before``, rows first, then their original, its working
+    copy and their variants.
 
     Each asset is committed on its own: if a blob delete then fails, what is left is an
     orphan blob that ``check_storage`` finds, never a row pointing at nothing.
