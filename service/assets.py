@@ -2,7 +2,11 @@
 
 Each function takes the session and the blob store from its caller (the API, the web form,
 the CLI), so every entrypoint runs the same rules. Callers own the transaction, except
-``ingest`` and ``delete_asset``, which must order their blob and row writes themselves.
+``ingest``, ``purge_deleted`` and ``remove_orphans``, which must order their blob and row
+writes themselves: a blob is written before the row that owns it is committed, and deleted
+only once the database has confirmed that no row owns it. When the database cannot say (a
+commit whose answer was lost), the blob is kept: an orphan is what ``vitrine storage check
+--fix`` is for, a row whose original is gone is a loss.
 """
 
 from __future__ import annotations
@@ -10,17 +14,20 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import dataclasses
+import hashlib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from . import metrics, working_copy
-from .db import utcnow
+from .db import BLOB_LOCK_WAIT_SECONDS, lock_blob, utcnow
 from .history import record_changes
 from .imaging import identify
 from .metadata import UnsafeMetadata, read_metadata
@@ -29,10 +36,12 @@ from .problems import AssetDeleted, DatabaseDown, InvalidInput, NotFound, Storag
 from .rights import proposed_rights_record
 from .spool import Spool
 from .storage import BlobNotFound, BlobStore, StorageUnavailable, original_key
-from .text import clean_text
+from .text import DIRECTION_CONTROLS, clean_field, clean_text
 
 # Longest value of each descriptive field; far beyond real use, short of abuse.
 FIELD_LIMITS = {"title": 500, "object_number": 100, "description": 10_000, "alt_text": 2_000}
+# Fields that may hold several lines; the others fold line breaks and tabs into a space.
+MULTILINE_FIELDS = frozenset({"description", "alt_text"})
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 64
 MAX_FILENAME_LENGTH = 255
@@ -42,8 +51,14 @@ MAX_FILENAME_LENGTH = 255
 
 
 def clean_filename(name: str | None) -> str:
-    """The uploaded filename as a label: kept as data, shortened, never used as a path."""
-    cleaned = clean_text(name or "").replace("\n", " ").replace("\t", " ").strip()
+    """The uploaded filename as a label: kept as data, shortened, never used as a path.
+
+    Joiners and emoji sequences stay, so a Persian or emoji name reads as written; direction
+    controls are dropped rather than refused (a label is not worth refusing the photo for),
+    since "basket\u202egpj.exe" is the classic way to make a name show a false extension.
+    """
+    cleaned = clean_text(name or "", multiline=False)
+    cleaned = "".join(char for char in cleaned if char not in DIRECTION_CONTROLS).strip()
     return cleaned[:MAX_FILENAME_LENGTH] or "upload"
 
 
@@ -67,7 +82,11 @@ def validate_descriptive(fields: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(value, str):
                 errors[field] = "must be a string"
                 continue
-            text = clean_text(value).strip()
+            try:
+                text = clean_field(value, multiline=field in MULTILINE_FIELDS)
+            except ValueError as error:
+                errors[field] = str(error)
+                continue
             if len(text) > FIELD_LIMITS[field]:
                 errors[field] = f"must be at most {FIELD_LIMITS[field]} characters"
             else:
@@ -76,7 +95,13 @@ def validate_descriptive(fields: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
                 errors[field] = "must be a list of strings"
                 continue
-            tags = _unique_casefolded(clean_text(tag).strip().lstrip("#") for tag in value)
+            try:
+                tags = _unique_casefolded(
+                    clean_field(tag, multiline=False).lstrip("#") for tag in value
+                )
+            except ValueError as error:
+                errors[field] = str(error)
+                continue
             if len(tags) > MAX_TAGS:
                 errors[field] = f"at most {MAX_TAGS} tags"
             elif any(len(tag) > MAX_TAG_LENGTH or "," in tag for tag in tags):
@@ -94,7 +119,8 @@ def _unique_casefolded(tags: Iterable[str]) -> list[str]:
     seen: dict[str, str] = {}
     for tag in tags:
         if tag:
-            seen.setdefault(tag.casefold(), tag)
+            # Spellings that differ only in Unicode composition are one tag.
+            seen.setdefault(unicodedata.normalize("NFC", tag).casefold(), tag)
     return list(seen.values())
 
 
@@ -116,6 +142,21 @@ def decode_cursor(cursor: str) -> int:
 # --- use cases ---------------------------------------------------------------------------
 
 
+class Ingested(NamedTuple):
+    """What became of an upload: the asset, whether it is new, and whether the original it
+    had lost from the blob store was stored again from these bytes."""
+
+    asset: Asset
+    created: bool
+    restored: bool = False
+
+
+UNKNOWN_OUTCOME = (
+    "The database did not confirm whether the upload was saved: the outcome is unknown. "
+    "Retry the upload; the same bytes are recognised."
+)
+
+
 def ingest(
     session: Session,
     store: BlobStore,
@@ -126,13 +167,14 @@ def ingest(
     uploaded_by: str,
     max_pixels: int,
     reveal_deleter: bool = False,
-) -> tuple[Asset, bool]:
-    """Store an uploaded original once; return the asset and whether it is new.
+) -> Ingested:
+    """Store an uploaded original once; say whether it is new.
 
-    The same bytes again return the existing asset untouched; the bytes of a deleted asset
-    are refused, naming who deleted it only when ``reveal_deleter`` (the caller is an admin).
-    The blob is written before the row is committed; if the commit fails, the blob is
-    removed unless a row owns it.
+    The same bytes again return the existing asset untouched, except that an original missing
+    from the blob store is stored again from them; the bytes of a deleted asset are refused,
+    naming who deleted it only when ``reveal_deleter`` (the caller is an admin). The blob is
+    written before the row is committed; if the commit fails, the blob is removed only when
+    the database confirms that no row owns it.
     """
     if spool.size == 0:
         raise InvalidInput({"file": "is empty"})
@@ -146,7 +188,8 @@ def ingest(
             f"{by}; an admin can restore it."
         )
     if existing is not None:
-        return existing, False
+        restored = _restore_missing_original(session, store, spool, existing, actor=uploaded_by)
+        return Ingested(existing, False, restored)
     info = identify(spool.path, max_pixels)
     try:
         embedded = read_metadata(spool.path)
@@ -154,6 +197,7 @@ def ingest(
         raise UnsafeFile(str(error)) from None
 
     key = original_key(spool.sha256)
+    created_at = utcnow()  # also tells our row from another upload's after a lost answer
     asset = Asset(
         sha256=spool.sha256,
         blob_key=key,
@@ -163,6 +207,7 @@ def ingest(
         width=info.width,
         height=info.height,
         uploaded_by=uploaded_by,
+        created_at=created_at,
         metadata_summary=embedded.summary,
         metadata_raw=embedded.raw,
         metadata_warnings=embedded.warnings,
@@ -171,38 +216,89 @@ def ingest(
     asset.tag_rows = [AssetTag(tag=tag) for tag in descriptive.get("tags", [])]
     asset.rights = proposed_rights_record(embedded.summary)
 
+    lock_blob(session, key)  # until the commit: no clean-up deletes the blob in between
     spool.seek(0)
     try:
         store.put(key, spool, info.media_type)  # type: ignore[arg-type]
     except StorageUnavailable as error:
+        session.rollback()
         raise StorageDown(f"The original could not be stored: {error}") from None
     try:
         session.add(asset)
         session.commit()
     except Exception as error:
+        return _after_failed_commit(session, store, key, error, created_at)
+    return Ingested(asset, True)
+
+
+def _after_failed_commit(
+    session: Session, store: BlobStore, key: str, error: Exception, created_at: datetime
+) -> Ingested:
+    """Ask the database what became of a commit that raised, and act on its answer only.
+
+    The commit may have reached the database with only its answer lost: a row may own the
+    blob. It is deleted only when the database answers that none does; when it cannot say,
+    it is kept and the caller told that the outcome is unknown.
+    """
+    with contextlib.suppress(SQLAlchemyError):
         session.rollback()
-        owner = _owner_or_none(session, spool.sha256)
-        if owner is not None and isinstance(error, IntegrityError):
-            return owner, False  # the same bytes were committed first by another upload
+    try:
+        # Waits for a transaction still committing that row (on a connection we lost).
+        lock_blob(session, key, wait_seconds=BLOB_LOCK_WAIT_SECONDS)
+        owner = session.scalar(select(Asset).where(Asset.blob_key == key))
         if owner is None:
             _delete_quietly(store, key)
-        if isinstance(error, OperationalError):
-            raise DatabaseDown("The asset could not be saved; nothing was kept.") from error
-        raise
-    return asset, True
+        session.commit()  # nothing written: ends the transaction and its lock
+    except SQLAlchemyError:
+        with contextlib.suppress(SQLAlchemyError):
+            session.rollback()
+        raise DatabaseDown(UNKNOWN_OUTCOME) from error
+    if owner is not None:
+        # Our own row, when only the commit's answer was lost; else the same bytes were
+        # committed first by another upload.
+        ours = not isinstance(error, IntegrityError) and owner.created_at == created_at
+        return Ingested(owner, ours)
+    if isinstance(error, OperationalError):
+        raise DatabaseDown("The asset could not be saved; nothing was kept.") from error
+    raise error
+
+
+def _restore_missing_original(
+    session: Session, store: BlobStore, spool: Spool, asset: Asset, *, actor: str
+) -> bool:
+    """Store the upload as the asset's original if the blob store has lost it; True if so.
+
+    A store that cannot say whether it holds the original is left alone: the answer that the
+    bytes are already stored stays true.
+    """
+    try:
+        present = store.exists(asset.blob_key)
+    except StorageUnavailable:
+        return False
+    if present:
+        return False
+    try:
+        if _file_sha256(spool) != asset.sha256:  # the spool is what is stored: check it again
+            raise StorageDown("The upload changed while it was being stored; try again.")
+        spool.seek(0)
+        store.put(asset.blob_key, spool, asset.media_type)  # type: ignore[arg-type]
+    except StorageUnavailable as error:
+        raise StorageDown(f"The missing original could not be stored again: {error}") from None
+    record_changes(session, asset.id, actor, {"original": "missing"}, {"original": "restored"})
+    session.commit()
+    return True
+
+
+def _file_sha256(spool: Spool) -> str:
+    digest = hashlib.sha256()
+    spool.seek(0)
+    while chunk := spool.read(1024 * 1024):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _by_sha256(session: Session, sha256: str) -> Asset | None:
     return session.scalar(select(Asset).where(Asset.sha256 == sha256))
-
-
-def _owner_or_none(session: Session, sha256: str) -> Asset | None:
-    """The committed asset for these bytes; None also when the database cannot say."""
-    try:
-        return _by_sha256(session, sha256)
-    except OperationalError:
-        session.rollback()
-        return None
 
 
 def _delete_quietly(store: BlobStore, key: str) -> None:
@@ -327,23 +423,41 @@ def restore_asset(session: Session, asset_id: int, *, actor: str) -> Asset:
     return asset
 
 
-def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> list[int]:
-    """Remove assets deleted before ``before``, rows first, then their original, its working
-    copy and their variants.
+class PurgeUnconfirmed(DatabaseDown):
+    """The database did not confirm that an asset was purged: its blobs were kept."""
 
-    Each asset is committed on its own: if a blob delete then fails, what is left is an
-    orphan blob that ``check_storage`` finds, never a row pointing at nothing.
+
+def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> list[int]:
+    """Remove assets deleted before ``before``, rows first, then their original and variants.
+
+    Each asset is committed on its own, and only an asset still deleted is removed (one
+    restored meanwhile stays). Its blobs are deleted once the commit is confirmed and each is
+    confirmed unowned (the same bytes may have been uploaded again meanwhile): a failure
+    leaves at most an orphan blob that ``check_storage`` finds, never a row pointing at
+    nothing.
     """
-    purged = []
-    query = select(Asset).where(Asset.deleted_at.is_not(None), Asset.deleted_at < before)
-    for asset in list(session.scalars(query)):
-        keys = [asset.blob_key, working_copy.blob_key(asset.sha256)]
-        keys += session.scalars(select(Variant.blob_key).where(Variant.asset_id == asset.id))
-        purged.append(asset.id)
-        session.delete(asset)
-        session.commit()
-        for key in keys:
-            _delete_quietly(store, key)
+    purged: list[int] = []
+    due = (Asset.deleted_at.is_not(None), Asset.deleted_at < before)
+    listed = select(Asset.id, Asset.blob_key, Asset.sha256).where(*due)
+    for asset_id, key, digest in list(session.execute(listed)):
+        keys = [key, working_copy.blob_key(digest)]
+        keys += session.scalars(select(Variant.blob_key).where(Variant.asset_id == asset_id))
+        removed = session.execute(delete(Asset).where(Asset.id == asset_id, *due))
+        try:
+            session.commit()
+        except SQLAlchemyError as error:
+            with contextlib.suppress(SQLAlchemyError):
+                session.rollback()
+            done = f" (purged before it: {', '.join(map(str, purged))})" if purged else ""
+            raise PurgeUnconfirmed(
+                f"The database did not confirm the purge of asset {asset_id}; its blobs were "
+                f"kept{done}. Run the purge again; `vitrine storage check --fix` removes blobs "
+                "left without their asset."
+            ) from error
+        if getattr(removed, "rowcount", 0) != 1:
+            continue  # restored, or purged by another run, since it was listed
+        purged.append(asset_id)
+        remove_unowned(session, store, keys)
     return purged
 
 
@@ -362,6 +476,14 @@ def open_original(store: BlobStore, asset: Asset) -> IO[bytes]:
 # An upload writes its blob a moment before its row commits; younger blobs may be in flight.
 ORPHAN_GRACE = timedelta(hours=1)
 
+# Where the blob store keeps blobs that rows own, and the columns that name them: a blob under
+# one of these prefixes that no such column names is an orphan. Blobs elsewhere are left alone.
+BLOB_OWNERS: dict[str, tuple[InstrumentedAttribute[str], ...]] = {
+    "originals/": (Asset.blob_key,),
+    "variants/": (Variant.blob_key,),  # publishable variants (variants.BLOB_PREFIXES)
+    "previews/": (Variant.blob_key,),  # internal previews, rows of the same table
+}
+
 
 @dataclass(frozen=True)
 class StorageReport:
@@ -369,46 +491,101 @@ class StorageReport:
 
     orphan_keys: list[str]
     recent_keys: list[str]
-    missing: list[tuple[int, str]]
+    missing: list[tuple[int, str]]  # originals: (asset id, key)
+    # ready variants: (variant id, asset id, key)
+    missing_variants: list[tuple[int, int, str]] = dataclasses.field(default_factory=list)
 
 
 def check_storage(
     session: Session, store: BlobStore, *, now: datetime, grace: timedelta = ORPHAN_GRACE
 ) -> StorageReport:
-    """Compare the originals and their working copies in the blob store with the asset rows.
-
-    A working copy is owned while its original's asset exists and its spec is the current one.
-    """
-    blobs = {entry.key: entry.modified_at for entry in store.entries("originals/")}
-    rows = {key: asset_id for key, asset_id in session.execute(select(Asset.blob_key, Asset.id))}
-    unowned = sorted(blobs.keys() - rows.keys())
-    copies = {entry.key: entry.modified_at for entry in store.entries(working_copy.PREFIX)}
-    if copies:
-        digests = set(session.scalars(select(Asset.sha256)))
-        blobs |= copies
-        unowned += sorted(key for key in copies if not _owned_copy(key, digests))
+    """Compare the originals, their working copies, variants and previews in the blob store
+    with their rows (a working copy is owned while its original's asset is, under the current
+    spec)."""
+    prefixes = [*BLOB_OWNERS, working_copy.PREFIX]
+    blobs = {entry.key: entry.modified_at for prefix in prefixes for entry in store.entries(prefix)}
+    owned = {key for columns in BLOB_OWNERS.values() for column in columns
+             for key in session.scalars(select(column))}  # fmt: skip
+    owned |= {working_copy.blob_key(digest) for digest in session.scalars(select(Asset.sha256))}
+    unowned = sorted(blobs.keys() - owned)
+    originals = session.execute(select(Asset.id, Asset.blob_key))
+    ready = session.execute(
+        select(Variant.id, Variant.asset_id, Variant.blob_key).where(Variant.status == "ready")
+    )
     return StorageReport(
         orphan_keys=[key for key in unowned if now - blobs[key] >= grace],
         recent_keys=[key for key in unowned if now - blobs[key] < grace],
-        missing=sorted((asset_id, key) for key, asset_id in rows.items() if key not in blobs),
+        missing=sorted((asset_id, key) for asset_id, key in originals if key not in blobs),
+        missing_variants=sorted(
+            (variant_id, asset_id, key) for variant_id, asset_id, key in ready if key not in blobs
+        ),
     )
 
 
-def remove_orphans(session: Session, store: BlobStore, keys: Iterable[str]) -> list[str]:
-    """Delete orphan blobs, re-checking each against the rows just before."""
-    removed = []
+OWNED = "a row owns it"
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Blobs deleted, and blobs kept with the reason (owned, or the answer was unknown)."""
+
+    removed: list[str]
+    kept: list[tuple[str, str]]
+
+    @property
+    def unsure(self) -> list[tuple[str, str]]:
+        """Kept only because the database or the blob store could not answer."""
+        return [(key, why) for key, why in self.kept if why != OWNED]
+
+
+def remove_orphans(session: Session, store: BlobStore, keys: Iterable[str]) -> Removal:
+    """Delete orphan blobs, each confirmed unowned by the database just before."""
+    return remove_unowned(session, store, keys)
+
+
+def remove_unowned(session: Session, store: BlobStore, keys: Iterable[str]) -> Removal:
+    """Delete each blob that the database answers no row owns; keep the others.
+
+    Each key is checked and deleted under its blob lock (``db.lock_blob``), so an upload of
+    the same bytes, or a commit still on its way, is waited for rather than overtaken. A
+    database that does not answer keeps the blob.
+    """
+    removed: list[str] = []
+    kept: list[tuple[str, str]] = []
     for key in keys:
-        if (digest := working_copy.original_digest(key)) is not None:
-            owner = session.scalar(select(Asset.sha256).where(Asset.sha256 == digest))
-            orphan = not _owned_copy(key, {owner} if owner else set())
+        try:
+            lock_blob(session, key, wait_seconds=BLOB_LOCK_WAIT_SECONDS)
+            owned = _is_owned(session, key)
+            if not owned:
+                store.delete(key)
+        except SQLAlchemyError as error:
+            kept.append((key, f"the database did not answer ({type(error).__name__})"))
+        except StorageUnavailable as error:
+            kept.append((key, f"the blob store did not answer ({error})"))
         else:
-            orphan = session.scalar(select(Asset.id).where(Asset.blob_key == key)) is None
-        if orphan:
-            store.delete(key)
-            removed.append(key)
-    return removed
+            if owned:
+                kept.append((key, OWNED))
+            else:
+                removed.append(key)
+        _end_transaction(session)
+    return Removal(removed, kept)
 
 
-def _owned_copy(key: str, digests: set[str]) -> bool:
-    digest = working_copy.original_digest(key)
-    return digest in digests and key == working_copy.blob_key(digest)
+def _end_transaction(session: Session) -> None:
+    """End a transaction that wrote nothing, and its locks, keeping loaded objects loaded."""
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        with contextlib.suppress(SQLAlchemyError):
+            session.rollback()
+
+
+def _is_owned(session: Session, key: str) -> bool:
+    if (digest := working_copy.original_digest(key)) is not None:
+        owner = session.scalar(select(Asset.id).where(Asset.sha256 == digest).limit(1))
+        return owner is not None and key == working_copy.blob_key(digest)
+    return any(
+        session.scalar(select(column).where(column == key).limit(1)) is not None
+        for owners in BLOB_OWNERS.values()
+        for column in owners
+    )

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .db import get_session, utcnow
 from .models import ApiToken, User
 from .problems import Forbidden, InvalidInput, NotFound, Unauthenticated
+from .text import clean_field
 
 # Each role can do everything the roles before it can.
 ROLES = ("viewer", "contributor", "rights", "admin")
@@ -90,8 +92,13 @@ def create_token(
     errors = {}
     if role not in ROLES:
         errors["role"] = f"must be one of {', '.join(ROLES)}"
-    if not name.strip() or len(name) > 100:
-        errors["name"] = "must be 1 to 100 characters"
+    try:
+        name = clean_field(name, multiline=False)
+    except ValueError as error:
+        errors["name"] = str(error)
+    else:
+        if not name or len(name) > 100:
+            errors["name"] = "must be 1 to 100 characters"
     if expires_in is not None and not timedelta(minutes=1) <= expires_in <= MAX_TOKEN_LIFETIME:
         errors["expires_in"] = "must be at least a minute and at most ten years"
     if errors:
@@ -176,9 +183,13 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
     if (
         not username
         or len(username) > MAX_USERNAME_LENGTH
-        or any(c.isspace() or c == ":" for c in username)
+        or any(c.isspace() or c == ":" or unicodedata.category(c)[0] == "C" for c in username)
     ):
-        errors["username"] = f"must be 1 to {MAX_USERNAME_LENGTH} characters without spaces or ':'"
+        # A username names its holder in the history and the logs: nothing invisible in it.
+        errors["username"] = (
+            f"must be 1 to {MAX_USERNAME_LENGTH} characters without spaces, ':' or "
+            "invisible or control characters"
+        )
     elif session.scalar(select(User).where(User.username == username)) is not None:
         errors["username"] = "is taken"
     if password_problem := _password_problem(password):

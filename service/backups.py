@@ -3,6 +3,10 @@
 The dump is JSON (the same file restores into SQLite or PostgreSQL); blobs stay in the
 store, whose own replication keeps them, and the manifest proves they are still the same
 bytes. ``verify_originals`` re-hashes every original against the hash it is named by.
+
+The dump reads every table in one snapshot, so that it never holds a row without the row it
+belongs to; the manifest is listed after it, so that it holds every blob the dump's rows
+name unless that blob was already gone (reported, at backup and at restore).
 """
 
 from __future__ import annotations
@@ -10,15 +14,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from .db import Base, utcnow
-from .models import Asset
+from .models import Asset, Variant
 from .storage import BlobNotFound, BlobStore
 
 FORMAT = "vitrine-backup/1"
@@ -56,10 +62,21 @@ def blob_sha256(store: BlobStore, key: str) -> str:
     return digest.hexdigest()
 
 
-def dump_database(engine: Engine) -> dict[str, Any]:
-    """Every table's rows, in foreign-key order, with the schema revision they belong to."""
-    tables: dict[str, list[dict[str, Any]]] = {}
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see the database as it was at the first one."""
     with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        else:  # the SQLite driver starts no transaction for reads: each would see a new state
+            connection.exec_driver_sql("BEGIN")
+        yield connection
+
+
+def dump_database(engine: Engine) -> dict[str, Any]:
+    """Every table's rows, in foreign-key order and one snapshot, with the schema revision."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    with _snapshot(engine) as connection:
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         for table in Base.metadata.sorted_tables:
             rows = connection.execute(select(table).order_by(*table.primary_key.columns))
@@ -75,17 +92,38 @@ def blob_manifest(store: BlobStore) -> Iterator[dict[str, Any]]:
         yield {"key": entry.key, "size": entry.size, "sha256": blob_sha256(store, entry.key)}
 
 
-def write_backup(directory: Path, engine: Engine, store: BlobStore) -> tuple[int, int]:
-    """Write ``database.json`` and ``manifest.json``; return (rows, blobs) written."""
+@dataclass(frozen=True)
+class BackupReport:
+    rows: int
+    blobs: int
+    unlisted: list[str]  # blobs that the dump's rows name and the store did not hold
+
+
+def write_backup(directory: Path, engine: Engine, store: BlobStore) -> BackupReport:
+    """Write ``database.json`` then ``manifest.json``; say what was written and what is missing."""
     directory.mkdir(parents=True, exist_ok=True)
     database = dump_database(engine)
-    manifest = list(blob_manifest(store))
+    manifest = list(blob_manifest(store))  # after the dump: it lists the blobs its rows name
     for name, document in (("database.json", database), ("manifest.json", manifest)):
         partial = directory / f".{name}.partial"
         partial.write_text(json.dumps(document, ensure_ascii=False, indent=1))
         partial.replace(directory / name)  # a crash never leaves half a backup under its name
     rows = sum(len(rows) for rows in database["tables"].values())
-    return rows, len(manifest)
+    listed = {item["key"] for item in manifest}
+    unlisted = [key for key, _ in _named_blobs(database) if key not in listed]
+    return BackupReport(rows, len(manifest), unlisted)
+
+
+def _named_blobs(database: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The blobs a dump's rows need: each original (with its SHA-256), each ready variant."""
+    tables = database["tables"]
+    originals = [(row["blob_key"], row["sha256"]) for row in tables.get(Asset.__tablename__, [])]
+    variants = [
+        (row["blob_key"], None)
+        for row in tables.get(Variant.__tablename__, [])
+        if row.get("status") == "ready"
+    ]
+    return originals + variants
 
 
 @dataclass
@@ -105,6 +143,38 @@ def restore_backup(directory: Path, engine: Engine, store: BlobStore) -> Restore
     if database.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {database.get('format')!r}")
     report = RestoreReport()
+    try:
+        report.rows = _load_rows(engine, database)
+    except OperationalError as error:
+        raise BackupError(
+            f"the database did not confirm the restore ({type(error).__name__}): run the "
+            "restore again once it answers (it refuses if the rows did arrive)"
+        ) from error
+    checked: set[str] = set()
+    for item in manifest:
+        checked.add(item["key"])
+        _check_blob(store, item["key"], item["sha256"], report)
+    for key, sha256 in _named_blobs(database):  # rows whose blob the manifest does not list
+        if key not in checked:
+            checked.add(key)
+            _check_blob(store, key, sha256, report)
+    return report
+
+
+def _check_blob(store: BlobStore, key: str, sha256: str | None, report: RestoreReport) -> None:
+    try:
+        if sha256 is None:
+            if not store.exists(key):
+                report.missing_blobs.append(key)
+        elif blob_sha256(store, key) != sha256:
+            report.changed_blobs.append(key)
+    except BlobNotFound:
+        report.missing_blobs.append(key)
+
+
+def _load_rows(engine: Engine, database: dict[str, Any]) -> int:
+    """Insert every table's rows in one transaction; return how many."""
+    count = 0
     with engine.begin() as connection:
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         if revision != database["revision"]:
@@ -122,7 +192,7 @@ def restore_backup(directory: Path, engine: Engine, store: BlobStore) -> Restore
             if rows:
                 connection.execute(table.delete())
                 connection.execute(table.insert(), rows)
-                report.rows += len(rows)
+                count += len(rows)
             if engine.dialect.name == "postgresql" and "id" in table.columns:
                 # Inserting explicit ids does not move the sequence; new rows must not collide.
                 # (The table name is our own model's, never user input.)
@@ -131,13 +201,7 @@ def restore_backup(directory: Path, engine: Engine, store: BlobStore) -> Restore
                     text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :next, false)"),
                     {"table": table.name, "next": next_id},
                 )
-    for item in manifest:
-        try:
-            if blob_sha256(store, item["key"]) != item["sha256"]:
-                report.changed_blobs.append(item["key"])
-        except BlobNotFound:
-            report.missing_blobs.append(item["key"])
-    return report
+    return count
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .history import record_changes
 from .models import Asset, Caption, CaptionTemplate
 from .problems import InvalidInput, NotFound
 from .rights import current_policy, policy_rules, rights_of
-from .text import clean_text
+from .text import clean_field
 
 MAX_CAPTION_CHARACTERS = 70_000  # beyond Facebook's 63,206; anything longer is a mistake
 
@@ -53,12 +53,7 @@ def set_template(
 ) -> CaptionTemplate:
     """Replace a platform's template after checking it; the caller commits."""
     require_platform(platform)
-    if not isinstance(template, str):
-        raise InvalidInput({"template": "must be a string"})
-    try:
-        captions.validate_template(template)
-    except captions.TemplateError as error:
-        raise InvalidInput({"template": str(error)}) from None
+    template = checked_template(template)
     row = session.get(CaptionTemplate, platform)
     if row is None:
         row = CaptionTemplate(platform=platform, template=template, updated_by=actor)
@@ -66,6 +61,18 @@ def set_template(
     row.template, row.updated_by, row.updated_at = template, actor, now
     session.flush()
     return row
+
+
+def checked_template(template: Any) -> str:
+    """A template from a user, cleaned like any text and checked; InvalidInput says why not."""
+    if not isinstance(template, str):
+        raise InvalidInput({"template": "must be a string"})
+    try:
+        cleaned = clean_field(template, multiline=True)
+        captions.validate_template(cleaned)
+    except ValueError as error:  # TemplateError included
+        raise InvalidInput({"template": str(error)}) from None
+    return cleaned
 
 
 def credit_rule_for(session: Session, asset: Asset) -> credits.CreditRule | None:
@@ -146,8 +153,13 @@ def save_caption(
             errors[field] = "must be a string or null"
         elif value is not None and len(value) > MAX_CAPTION_CHARACTERS:
             errors[field] = f"must be at most {MAX_CAPTION_CHARACTERS} characters"
+        elif value is None:
+            cleaned[field] = None
         else:
-            cleaned[field] = None if value is None else clean_text(value).strip()
+            try:
+                cleaned[field] = clean_field(value, multiline=True)
+            except ValueError as error:
+                errors[field] = str(error)
     if errors:
         raise InvalidInput(errors)
     stored = _stored(session, asset, platform)
@@ -169,12 +181,7 @@ def preview(
 ) -> captions.Caption:
     """Compose without saving, from a given template or the platform's own."""
     require_platform(platform)
-    if template is None:
-        template = template_for(session, platform)
-    try:
-        captions.validate_template(template)
-    except captions.TemplateError as error:
-        raise InvalidInput({"template": str(error)}) from None
+    template = template_for(session, platform) if template is None else checked_template(template)
     return captions.compose_caption(template, caption_fields(session, asset), platform)
 
 

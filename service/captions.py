@@ -263,7 +263,10 @@ _TIDY = (
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return unicodedata.normalize("NFC", regex.sub(r"\n{3,}", "\n\n", text).strip())
+    # Kept as written, not NFC-normalised: NFC would rewrite some Devanagari and CJK
+    # spellings, and the caption is the text that leaves the museum. Counting normalises.
+    tidied: str = regex.sub(r"\n{3,}", "\n\n", text)
+    return tidied.strip()
 
 
 def _render(template: str, values: Mapping[str, str]) -> str:
@@ -402,14 +405,15 @@ def hashtags_from_tags(tags: Sequence[str]) -> str:
     for tag in tags:
         # Letters, combining marks (Devanagari vowel signs), digits, "_" and ZWJ/ZWNJ (needed in
         # Persian and Indic words) are what platforms keep inside a hashtag.
-        tag = unicodedata.normalize("NFC", tag).replace("'", "").replace("\u2019", "")
+        tag = tag.replace("'", "").replace("\u2019", "")
         parts = [w for w in _NOT_IN_HASHTAG.split(tag) if w]  # "C'est la vie" -> CestLaVie
         # Later words are capitalised ("Somali wedding" -> SomaliWedding) because screen readers
         # read a CamelCase hashtag word by word; scripts without case are unaffected.
         word = "".join(w if i == 0 else w[0].upper() + w[1:] for i, w in enumerate(parts))
-        if not _LETTER.search(word) or word.casefold() in seen:
+        key = unicodedata.normalize("NFC", word).casefold()
+        if not _LETTER.search(word) or key in seen:
             continue  # platforms do not link all-digit tags such as #2015
-        seen.add(word.casefold())
+        seen.add(key)
         out.append("#" + word)
     return " ".join(out)
 

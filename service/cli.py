@@ -163,7 +163,8 @@ storage = AppGroup("storage", help="Blob store consistency.")
     help="Unowned blobs younger than this may belong to an upload in flight: left alone.",
 )
 def storage_check(fix: bool, grace_minutes: int) -> None:
-    """List blobs no asset owns and assets whose original is missing; exit 1 if any."""
+    """List blobs no row owns (originals and variants) and rows whose blob is missing; exit 1
+    if any. With --fix, each orphan is deleted once the database confirms no row owns it."""
     store = current_app.extensions["vitrine.store"]
     with db.new_session() as session:
         report = assets.check_storage(
@@ -175,13 +176,18 @@ def storage_check(fix: bool, grace_minutes: int) -> None:
             click.echo(f"orphan blob: {key}")
         for asset_id, key in report.missing:
             click.echo(f"missing blob: asset {asset_id} expects {key}")
+        for variant_id, asset_id, key in report.missing_variants:
+            click.echo(f"missing blob: variant {variant_id} of asset {asset_id} expects {key}")
+        unsure = 0
         if fix and report.orphan_keys:
-            removed = assets.remove_orphans(session, store, report.orphan_keys)
-            click.echo(f"removed {len(removed)} orphan blob(s)")
-        problems = len(report.missing) + (0 if fix else len(report.orphan_keys))
-        click.echo(
-            f"{len(report.orphan_keys)} orphan blob(s), {len(report.missing)} missing blob(s)"
-        )
+            removal = assets.remove_orphans(session, store, report.orphan_keys)
+            for key, reason in removal.kept:
+                click.echo(f"kept {key}: {reason}")
+            click.echo(f"removed {len(removal.removed)} orphan blob(s)")
+            unsure = len(removal.unsure)
+        missing = len(report.missing) + len(report.missing_variants)
+        problems = missing + unsure + (0 if fix else len(report.orphan_keys))
+        click.echo(f"{len(report.orphan_keys)} orphan blob(s), {missing} missing blob(s)")
     if problems:
         raise SystemExit(1)
 
@@ -434,8 +440,14 @@ def storage_verify() -> None:
 def backup_command(directory: Path) -> None:
     """Write the database as JSON and a manifest of every blob with its SHA-256."""
     engine = current_app.extensions["vitrine.engine"]
-    rows, blobs = backups.write_backup(directory, engine, current_app.extensions["vitrine.store"])
-    click.echo(f"backed up {rows} row(s) and a manifest of {blobs} blob(s) to {directory}")
+    report = backups.write_backup(directory, engine, current_app.extensions["vitrine.store"])
+    for key in report.unlisted:
+        click.echo(f"MISSING blob (named by a row, not in the store): {key}")
+    click.echo(
+        f"backed up {report.rows} row(s) and a manifest of {report.blobs} blob(s) to {directory}"
+    )
+    if report.unlisted:
+        raise SystemExit(1)
 
 
 @click.command("restore")
@@ -466,7 +478,11 @@ def restore_command(directory: Path) -> None:
 @click.option("--as", "uploaded_by", default="import", show_default=True, help="Recorded uploader.")
 @with_appcontext
 def import_command(folder: Path, workers: int, uploaded_by: str) -> None:
-    """Import every image of FOLDER (with metadata.csv/json beside them); safe to re-run."""
+    """Import every image of FOLDER (with metadata.csv/json beside them); safe to re-run.
+
+    Only regular files inside FOLDER are read: links and special files are skipped and
+    reported (exit 1), never followed or opened.
+    """
     started = time.monotonic()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
@@ -478,7 +494,7 @@ def import_command(folder: Path, workers: int, uploaded_by: str) -> None:
     click.echo(err=True)
     for line in importer.describe(summary):
         click.echo(line)
-    if summary.refused:
+    if summary.refused or summary.skipped:  # not everything in the folder was imported
         raise SystemExit(1)
 
 
@@ -495,7 +511,10 @@ def purge_command(dry_run: bool) -> None:
             ids = list(session.scalars(query))
             click.echo(f"would purge {len(ids)} asset(s): {', '.join(map(str, ids)) or '-'}")
             return
-        purged = assets.purge_deleted(session, store, before=before)
+        try:
+            purged = assets.purge_deleted(session, store, before=before)
+        except Problem as problem:
+            raise click.ClickException(problem.detail) from None
     click.echo(f"purged {len(purged)} asset(s): {', '.join(map(str, purged)) or '-'}")
 
 

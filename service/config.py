@@ -99,6 +99,10 @@ DEFAULTS: dict[str, Any] = {
     # Render the internal previews (library thumbnail, asset page image) after each upload.
     # Unset means yes, except in a TESTING app, where tests see only what they ask for.
     "EAGER_PREVIEWS": None,
+    # Seconds each dependency (database, blob store, broker) has to answer /readyz; they are
+    # asked side by side, so the probe answers in about this time even when one hangs, and a
+    # dependency slower than this is reported as not ready.
+    "READY_TIMEOUT_SECONDS": 0.5,
 }
 
 _INTEGERS = {
@@ -120,6 +124,7 @@ _FLOATS = {
     "S3_READ_TIMEOUT",
     "RENDER_TIMEOUT_SECONDS",
     "RENDER_WAIT_SECONDS",
+    "READY_TIMEOUT_SECONDS",
 }
 _BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET", "SECURE_COOKIES", "EAGER_PREVIEWS"}
 
@@ -163,6 +168,8 @@ def load(
     settings.update(overrides or {})
     if settings["BLOB_BACKEND"] not in {"local", "s3"}:
         raise ConfigError(f"{ENV_PREFIX}BLOB_BACKEND must be 'local' or 's3'")
+    if not 0 < float(settings["READY_TIMEOUT_SECONDS"]) <= 60:
+        raise ConfigError(f"{ENV_PREFIX}READY_TIMEOUT_SECONDS must be between 0 and 60 seconds")
     return settings
 
 

@@ -14,6 +14,14 @@ dates the notice but does not change who must be credited; "Courtesy of" and lab
 as "Photo:", which name the same holder in a different form. A line that is nothing but
 the holder's name counts too. The required wording anywhere wins over other credits in the
 same text; otherwise a spelling of it wins over a credit naming someone else. NFC throughout.
+
+"Exact" is what a reader sees: the required wording standing as its own phrase. Not exact,
+and named in the reason: a credit that runs on into more words after any space (thin,
+ideographic, zero-width...), a dash, an apostrophe-s or a connector, or with a combining mark
+on its last letter ("conflicting": it names someone else); one imitated with look-alike
+letters (Cyrillic "Ve" for "B": "conflicting"; fullwidth or mathematical letters, another
+form of the same letter: "equivalent"); one disguised by a bidi override ("conflicting") or
+wrapped in an embedding or isolate ("equivalent").
 """
 
 from __future__ import annotations
@@ -25,6 +33,12 @@ import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+# `regex` ships no type information; it is here for \p{Cf}, which `re` lacks.
+import regex  # type: ignore[import-untyped,unused-ignore]
+
+from .confusables import describe, is_compatibility_form, is_lookalike, script_of, skeleton
+from .text import DIRECTION_CONTROLS, DIRECTION_OVERRIDES, clean_text, direction_control_problem
 
 PLACEMENTS = frozenset({"bottom-left", "bottom-right", "band"})
 MAX_FIELD_CHARS = 300
@@ -55,27 +69,36 @@ class CreditMatch:
 _RULE_FIELDS = ("holder", "credit_line", "burn_in", "placement")
 
 
-def _text_field(raw: Mapping[str, Any], name: str) -> str:
+def _text_field(raw: Mapping[str, Any], name: str, *, stored: bool) -> str:
     value = raw.get(name)
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name}: must be a non-empty string")
-    value = unicodedata.normalize("NFC", value).strip()
+    value = value.strip()  # kept as written (not NFC): matching normalises
     if len(value) > MAX_FIELD_CHARS:
         raise ValueError(f"{name}: must be at most {MAX_FIELD_CHARS} characters")
-    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") for ch in value) or (
+        clean_text(value) != value
+    ):
         raise ValueError(f"{name}: must be a single line without control characters")
+    problem = None if stored else direction_control_problem(value)
+    if problem:
+        raise ValueError(f"{name}: {problem}")
     return value
 
 
-def validate_rule(raw: Mapping[str, Any]) -> CreditRule:
-    """Build a rule from untrusted input (admin API, seed file); ValueError names the bad field."""
+def validate_rule(raw: Mapping[str, Any], *, stored: bool = False) -> CreditRule:
+    """Build a rule from untrusted input (admin API, seed file); ValueError names the bad field.
+
+    ``stored`` reads a rule saved before direction controls were refused, rather than
+    refusing the whole policy; matching still reports such a credit line as not exact.
+    """
     # Keys starting with "_" are comments in the seed file; any other unknown key is a typo
     # ("burnin") that would otherwise be dropped silently.
     unknown = sorted(k for k in raw if not k.startswith("_") and k not in _RULE_FIELDS)
     if unknown:
         raise ValueError(f"{unknown[0]}: unknown field (expected one of {', '.join(_RULE_FIELDS)})")
-    holder = _text_field(raw, "holder")
-    credit_line = _text_field(raw, "credit_line")
+    holder = _text_field(raw, "holder", stored=stored)
+    credit_line = _text_field(raw, "credit_line", stored=stored)
     burn_in = raw.get("burn_in", False)
     if not isinstance(burn_in, bool):  # 0/1 or "false" would be ambiguous
         raise ValueError("burn_in: must be true or false")
@@ -152,12 +175,14 @@ def find_rule(rules: Sequence[CreditRule], holder: str | None) -> CreditRule | N
 
 # ---- normalisation ------------------------------------------------------------------------
 
+# Format characters (zero-width spaces and joiners, direction marks, soft hyphens): invisible,
+# so not part of how a credit reads.
+_FORMAT = regex.compile(r"\p{Cf}+")
 _SYMBOL = r"(?:©|ⓒ|\(c\)|copyright\b|copr\.?(?![\w]))"
 _SYMBOLS = re.compile(rf"{_SYMBOL}(?:\s*{_SYMBOL})*")
 _YEARS = r"\d{4}(?:\s*[-\u2013\u2014/]\s*\d{2,4})?"  # hyphen, en or em dash, slash
 _YEAR_AFTER_SYMBOL = re.compile(rf"© {_YEARS}\b,?\s*")
 _TRAILING = re.compile(rf"(?:[.,;]?\s*all rights reserved|,\s*{_YEARS})\W*$")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 # Forms that introduce the holder without being part of its name.
 _PREFIX = re.compile(
     r"^(?:©"
@@ -172,7 +197,7 @@ def normalise_credit(text: str) -> str:
 
     "(C) 2024 the Trustees of the  British Museum." -> "© trustees of the british museum".
     """
-    key = unicodedata.normalize("NFC", text).translate(_INVISIBLE).casefold()
+    key = _FORMAT.sub("", unicodedata.normalize("NFC", text)).casefold()
     key = " ".join(key.split())
     key = _SYMBOLS.sub("©", key)
     key = re.sub(r"©\s*", "© ", key)
@@ -231,8 +256,8 @@ def _looks_like_name(rest: str, marker: str) -> bool:
     return first[0].isupper()
 
 
-def _credit_segments(line: str) -> Iterator[str]:
-    """Yield each credit-like statement in one line, from its marker to where it stops."""
+def _credit_segments(line: str) -> Iterator[tuple[int, str]]:
+    """Yield each credit-like statement in one line, with where it starts, up to where it stops."""
     accepted: list[int] = []
     end_of_last = 0
     for match in _MARKER.finditer(line):
@@ -259,7 +284,7 @@ def _credit_segments(line: str) -> Iterator[str]:
         stop = accepted[i + 1] if i + 1 < len(accepted) else len(line)
         segment = line[start:stop]
         end = _SEGMENT_END.search(segment)
-        yield (segment[: end.start()] if end else segment).rstrip()
+        yield start, (segment[: end.start()] if end else segment).rstrip()
 
 
 _NEXT_CREDIT = re.compile(
@@ -267,74 +292,386 @@ _NEXT_CREDIT = re.compile(
     re.IGNORECASE,
 )
 
+# ---- what may follow a credit -------------------------------------------------------------
 
-def _ends_credit(rest: str) -> bool:
-    """Whether a credit may stop where ``rest`` begins, rather than run on into a longer name.
+_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d")
+_APOSTROPHES = frozenset("'`\u00b4\u02bc\u2018\u2019\uff07")
+_JOINERS = frozenset("&+\uff06\uff0b")  # "& CSMVS Mumbai" adds a holder
+_CONNECTORS = frozenset("./\\_@\u00b7\u2024\uff0e\uff0f")  # "Museum.org", "Museum/CSMVS"
+# Letters and symbols that draw as a blank (Braille blank, Hangul fillers).
+_BLANKS = frozenset("\u2800\u3164\uffa0\u115f\u1160")
+_URL_START = re.compile(r"https?://|www\.", re.IGNORECASE)
+_KEYCAP = re.compile(r"[0-9#*]\ufe0f?\u20e3")
+_LINES = re.compile(r"[\r\n]+")
+_LONGEST_SLICE = 600  # a credit with its symbol, year and label is far shorter
+_LONGEST_TRAILER = 64  # what may follow a holder's name in a credit: ", 2024. All rights..."
 
-    "#MuseumWeek", ".", "Photo: Jane Doe" may follow a credit; "of Natural History" may not.
+
+def _is_gap(char: str) -> bool:
+    """Spaces of any width, zero-width and other format characters, blanks: what parts or
+    invisibly joins words on screen without being a letter."""
+    return char not in "\r\n" and (
+        char.isspace() or unicodedata.category(char) == "Cf" or char in _BLANKS
+    )
+
+
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char).startswith("M")
+
+
+@dataclass(frozen=True)
+class _Continuation:
+    """What a credit runs on into, from ``text[start]``, joined by ``via`` (a character worth
+    naming) or by a plain space; ``on_last_letter`` when ``via`` is a combining mark on it."""
+
+    start: int
+    via: str | None
+    on_last_letter: bool = False
+
+
+def _statement_end(text: str, start: int) -> int:
+    """Where the words from ``text[start]`` stop: line end, hashtag, link, separator, full stop
+    (looking no further than a credit could run)."""
+    line = _LINES.split(text[start : start + _LONGEST_SLICE], maxsplit=1)[0]
+    end = _SEGMENT_END.search(line, 1)
+    line = line[: end.start()] if end else line
+    stop = _SENTENCE_END.search(line)
+    line = line[: stop.start()] if stop else line
+    line = line.rstrip(_TRIM)
+    while line and _is_gap(line[-1]):
+        line = line[:-1]
+    return start + max(len(line), 1)
+
+
+def _run_on(text: str, end: int) -> _Continuation | None:
+    """How a credit ending at ``text[end]`` runs on into more words, or None if it stands alone.
+
+    A credit stands alone before the end, a line break, punctuation, a hashtag or mention, a
+    link, an emoji, a "|" or another credit ("Photo: ..."), after spaces of any width. It runs
+    on into a word after any space (thin, ideographic, zero-width...), a dash or hyphen, an
+    apostrophe ("Museum's"), "&", a connector ("Museum.org"), and with a combining mark on
+    its last letter.
     """
-    rest = rest.lstrip(" \t\u00a0\u202f")
-    if not rest or rest[0] in "\r\n":
-        return True
-    if rest[0] in "&+":
-        return False
-    return not rest[0].isalnum() or _NEXT_CREDIT.match(rest) is not None
+    i = end
+    while i < len(text) and _is_gap(text[i]):
+        i += 1
+    if i == len(text) or text[i] in "\r\n":
+        return None
+    unusual = next((char for char in text[end:i] if char not in " \t"), None)
+    char, after = text[i], text[i + 1 : i + 2]
+
+    def into(via: str | None) -> _Continuation:
+        return _Continuation(i, via, _is_mark(char) and i == end)
+
+    if _is_mark(char):
+        return into(char)
+    if char in _DASHES:
+        j = i
+        while j < len(text) and text[j] in _DASHES:
+            j += 1
+        return into(char) if _run_on(text, j) is not None else None
+    if char in _APOSTROPHES:
+        return into(char) if after.isalpha() else None
+    if char in _JOINERS:
+        return into(unusual)
+    if char in _CONNECTORS:
+        return into(char) if after.isalnum() else None
+    if not char.isalnum():
+        return None
+    if _NEXT_CREDIT.match(text, i) or _URL_START.match(text, i) or _KEYCAP.match(text, i):
+        return None
+    return into(unusual)
 
 
-def _slice_naming(segment: str, holder: str) -> str | None:
-    """Return the longest start of a segment that is a whole credit of the holder, verbatim."""
-    best = None
-    for word in re.finditer(r"\S+", segment):
-        piece = segment[: word.end()]
-        for candidate in (piece, piece.rstrip(_TRIM)):
-            ends = candidate.endswith((".", ";", "!")) or _ends_credit(segment[len(candidate) :])
-            if ends and holder_of(candidate) == holder:
+def _starts_alone(text: str, start: int) -> bool:
+    """Whether a credit starting at ``text[start]`` is not the end of a longer word."""
+    while start > 0 and unicodedata.category(text[start - 1]) == "Cf":
+        start -= 1
+    return start == 0 or not (text[start - 1].isalnum() or _is_mark(text[start - 1]))
+
+
+@dataclass(frozen=True)
+class _RanOn:
+    """A credit of the holder in ``text[start:end]`` that runs on as ``how`` says."""
+
+    text: str
+    start: int
+    end: int
+    how: _Continuation
+
+    @property
+    def found(self) -> str:
+        return self.text[self.start : _statement_end(self.text, self.how.start)]
+
+    @property
+    def into(self) -> str:
+        into = self.text[self.how.start : _statement_end(self.text, self.how.start)]
+        return str(_FORMAT.sub("", into))
+
+    @property
+    def last(self) -> str:  # the credit's last character
+        return self.text[self.end - 1 : self.end]
+
+
+def _verbatim(required: str, text: str) -> tuple[bool, _RanOn | None]:
+    """Whether the required wording stands whole in the text; if not, where it runs on."""
+    ran: _RanOn | None = None
+    for found in re.finditer(re.escape(required), text):
+        if not _starts_alone(text, found.start()):
+            continue
+        how = _run_on(text, found.end())
+        if how is None:
+            return True, None
+        ran = ran or _RanOn(text, found.start(), found.end(), how)
+    return False, ran
+
+
+def _word_ends(segment: str) -> Iterator[int]:
+    """Where a word of the segment may end: before a space, punctuation or the end."""
+    for k in range(1, len(segment) + 1):
+        at_end = k == len(segment) or not (segment[k].isalnum() or _is_mark(segment[k]))
+        if at_end and not _is_gap(segment[k - 1]):
+            yield k
+
+
+def _slice_naming(
+    line: str, start: int, segment: str, holder: str
+) -> tuple[str | None, _RanOn | None]:
+    """The longest start of a segment that is a whole credit of the holder, verbatim; or how
+    a credit of the holder there runs on into more words."""
+    best, ran = None, None
+    # A cheap sieve before holder_of: a credit of the holder ends with the holder's last
+    # word, give or take a trailer such as ", 1998-2024. All rights reserved."
+    last_word, key, done = holder.rsplit(" ", 1)[-1], "", 0
+    for k in _word_ends(segment):
+        piece = segment[:k]
+        if k > _LONGEST_SLICE and len(" ".join(piece.split())) > _LONGEST_SLICE:
+            break
+        key += _FORMAT.sub("", segment[done:k]).casefold()
+        done = k
+        if key.find(last_word, max(0, len(key) - len(last_word) - _LONGEST_TRAILER)) < 0:
+            continue
+        for candidate in dict.fromkeys((piece, piece.rstrip(_TRIM))):
+            if not candidate or holder_of(candidate) != holder:
+                continue
+            end = start + len(candidate)
+            how = None if candidate.endswith((".", ";", "!")) else _run_on(line, end)
+            if how is None:
                 best = candidate
                 break
-    return best
+            ran = ran or _RanOn(line, start, end, how)
+    return best, (None if best else ran)
 
 
-def _verbatim(required: str, text: str) -> bool:
-    """Whether the required wording appears whole: not inside a longer word or name."""
-    for found in re.finditer(re.escape(required), text):
-        before = text[found.start() - 1 : found.start()]
-        if not before.isalnum() and _ends_credit(text[found.end() :]):
-            return True
-    return False
-
-
-def match_credit(required: str, text: str | None) -> CreditMatch:
-    """Say whether a credit field or caption carries the required credit line, and how."""
-    required = unicodedata.normalize("NFC", required).strip()
-    if not required:
-        return CreditMatch("missing", "", None, "No credit line is known, so none can be checked.")
-    if text is None or not text.strip():
-        return CreditMatch("missing", required, None, f'No credit text; required "{required}".')
-    text = unicodedata.normalize("NFC", text)
-    if _verbatim(required, text):
+def _match_written(required: str, text: str) -> CreditMatch:
+    """The match of the text as written (NFC, no direction controls) against the wording."""
+    exact, ran = _verbatim(required, text)
+    if exact:
         reason = f'Credit line present with the required wording "{required}".'
         return CreditMatch("exact", required, required, reason)
     wanted = holder_of(required)
     conflict: str | None = None
-    for line in text.splitlines():
+    for line in _LINES.split(text):
         line = line.strip()
         # A line that is nothing but the holder, marked or not, is that credit.
         if wanted and holder_of(line) == wanted:
             return _equivalent(required, line)
-        for segment in _credit_segments(line):
-            found = _slice_naming(segment, wanted) if wanted else None
+        for start, segment in _credit_segments(line):
+            found, ran_here = (
+                _slice_naming(line, start, segment, wanted) if wanted else (None, None)
+            )
             if found:
                 return _equivalent(required, found)
+            ran = ran or ran_here
             if conflict is None and holder_of(segment):
                 stop = _SENTENCE_END.search(segment)
                 conflict = (segment[: stop.start()] if stop else segment).rstrip(_TRIM)
+    if ran is not None:
+        return _running_on(required, ran)
     if conflict is not None:
         reason = f'Credit names a different holder: found "{conflict}", required "{required}".'
         return CreditMatch("conflicting", required, conflict, reason)
     return CreditMatch("missing", required, None, f'No credit line found; required "{required}".')
 
 
+def _running_on(required: str, ran: _RanOn) -> CreditMatch:
+    how = ran.how
+    if how.on_last_letter and how.via:
+        what = f'has {describe(how.via)} on its last letter "{ran.last}"'
+    else:
+        after = f" after {describe(how.via)}" if how.via else ""
+        what = f'runs on into "{ran.into}"{after}, so it names someone else'
+    reason = f'Credit line {what}: found "{ran.found}", required "{required}".'
+    return CreditMatch("conflicting", required, ran.found, reason)
+
+
 def _equivalent(required: str, found: str) -> CreditMatch:
     differs = "Credit line differs from the required wording"
     reason = f'{differs}: found "{found}", required "{required}".'
+    notes = _differences(found, required)
+    if notes:
+        reason += f" It {_listed(notes)}."
     return CreditMatch("equivalent", required, found, reason)
+
+
+# ---- look-alikes, added marks and direction controls ----------------------------------------
+
+
+def _differences(found: str, required: str) -> list[str]:
+    """What in ``found`` a reader cannot see or would take for the required letters."""
+    notes: list[str] = []
+    decomposed = unicodedata.normalize("NFD", required)
+    for char in dict.fromkeys(found):
+        if char in required:
+            continue
+        if is_lookalike(char):
+            plain = skeleton(char)
+            notes.append(
+                f'uses {script_of(char)} "{char}" (U+{ord(char):04X}) where the required wording'
+                f' has {script_of(plain)} "{plain}"'
+            )
+        elif _is_gap(char) and char not in " \t":
+            notes.append(f"has {describe(char)}")
+    base = ""
+    for char in unicodedata.normalize("NFD", found):
+        if _is_mark(char) and char not in decomposed:
+            notes.append(f'puts {describe(char)} on "{base}"')
+        elif not _is_mark(char):
+            base = char
+    return list(dict.fromkeys(notes))
+
+
+def _listed(notes: list[str]) -> str:
+    shown = notes[:3] + ([f"{len(notes) - 3} more"] if len(notes) > 3 else [])
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _plain_letters(text: str, required: str) -> tuple[str, list[int]] | None:
+    """The text with look-alike letters replaced and combining marks the required wording
+    does not have removed, and for each of its characters the index it came from; None
+    when there is nothing to replace."""
+    allowed = {char for char in unicodedata.normalize("NFD", required) if _is_mark(char)}
+
+    def plain(char: str) -> str:
+        kept = "".join(
+            part
+            for part in unicodedata.normalize("NFD", char)
+            if not _is_mark(part) or part in allowed
+        )
+        return skeleton(unicodedata.normalize("NFC", kept))
+
+    pieces = {char: plain(char) for char in set(text)}
+    if all(piece == char for char, piece in pieces.items()):
+        return None
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        piece = pieces[char]
+        out.append(piece)
+        origin.extend([index] * len(piece))
+    return "".join(out), origin
+
+
+def _disguised(required: str, text: str) -> CreditMatch | None:
+    """The required credit made to look right with look-alike letters or added marks."""
+    replaced = _plain_letters(text, required)
+    if replaced is None:
+        return None
+    plain, origin = replaced
+    seen = _match_written(skeleton(required), plain)
+    if seen.outcome not in ("exact", "equivalent") or not seen.found:
+        return None
+    at = plain.find(seen.found)
+    if at < 0:
+        return None
+    found = text[origin[at] : origin[at + len(seen.found) - 1] + 1]
+    notes = _differences(found, required)
+    if not notes:
+        return None
+    forms = [char for char in found if char not in required and is_lookalike(char)]
+    marks = any(note.startswith("puts ") for note in notes)
+    if forms and all(is_compatibility_form(char) for char in forms) and not marks:
+        return _equivalent(required, found)
+    reason = (
+        f"Credit line looks like the required wording but {_listed(notes)}:"
+        f' found "{found}", required "{required}".'
+    )
+    return CreditMatch("conflicting", required, found, reason)
+
+
+def _as_displayed(text: str) -> str:
+    """Roughly what a reader sees: each right-to-left override's run reversed."""
+    shown: list[str] = []
+    for line in re.split(r"(\r\n|[\r\n])", text):
+        out: list[str] = []
+        run: list[str] = []
+        reversing = False
+        for char in line:
+            if char == "\u202e":
+                reversing = True
+            elif char in ("\u202c", "\u202d") and reversing:
+                out.extend(reversed(run))
+                run, reversing = [], char == "\u202e"
+            elif char in DIRECTION_CONTROLS:
+                continue
+            elif reversing:
+                run.append(char)
+            else:
+                out.append(char)
+        out.extend(reversed(run))
+        shown.append("".join(out))
+    return "".join(shown)
+
+
+def _match_spelling(required: str, text: str) -> CreditMatch:
+    result = _match_written(required, text)
+    if result.outcome in ("exact", "equivalent"):
+        return result
+    return _disguised(required, text) or result
+
+
+def match_credit(required: str, text: str | None) -> CreditMatch:
+    """Say whether a credit field or caption carries the required credit line, and how.
+
+    "Exact" means the required wording stands as its own phrase, as readers will see it:
+    not run on into more words (after any kind of space, a dash, an apostrophe or a mark),
+    not imitated with look-alike letters, not behind direction controls.
+    """
+    required = unicodedata.normalize("NFC", required).strip()
+    required = "".join(char for char in required if char not in DIRECTION_CONTROLS)
+    if not required:
+        return CreditMatch("missing", "", None, "No credit line is known, so none can be checked.")
+    if text is None or not text.strip():
+        return CreditMatch("missing", required, None, f'No credit text; required "{required}".')
+    text = unicodedata.normalize("NFC", text)
+    controls = [char for char in text if char in DIRECTION_CONTROLS]
+    written = "".join(char for char in text if char not in DIRECTION_CONTROLS)
+    result = _match_spelling(required, written)
+    if not controls:
+        return result
+    first = next((char for char in controls if char in DIRECTION_OVERRIDES), controls[0])
+    control = describe(first)
+    readable = ("exact", "equivalent")
+    if first in DIRECTION_OVERRIDES:
+        if result.outcome in readable:
+            reason = (
+                f"Credit line is disguised by {control}, which shows letters in another order"
+                f' than they are written: found "{result.found}", required "{required}".'
+                " Remove it."
+            )
+            return CreditMatch("conflicting", required, result.found, reason)
+        shown = _match_spelling(required, _as_displayed(text))
+        if shown.outcome in readable:
+            reason = (
+                f'Credit line shows as "{shown.found}" only because of {control}: the text'
+                f' itself does not carry it; required "{required}". Remove the override.'
+            )
+            return CreditMatch("conflicting", required, shown.found, reason)
+    elif result.outcome in readable:
+        reason = (
+            f"Credit line has the required holder but the text contains {control}, which can"
+            f' disguise text: found "{result.found}", required "{required}". Remove it.'
+        )
+        return CreditMatch("equivalent", required, result.found, reason)
+    reason = f"{result.reason} The text also contains {control}, which can disguise text."
+    return CreditMatch(result.outcome, result.required, result.found, reason)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints let Alembic drop and alter them on every backend.
@@ -52,6 +55,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# A PostgreSQL that does not accept a connection within this many seconds is down: requests
+# answer 503 instead of waiting for the operating system to give up (minutes). A URL's own
+# ``connect_timeout`` wins.
+CONNECT_TIMEOUT_SECONDS = 10
+# The readiness probe's connection gives up sooner, and notices a dead peer: its thread is
+# abandoned by /readyz after VITRINE_READY_TIMEOUT_SECONDS anyway; these bound how long it lives.
+PROBE_CONNECT_ARGS = {"connect_timeout": 2, "tcp_user_timeout": 2000, "keepalives_idle": 5}
+
+
 def make_engine(url: str) -> Engine:
     """An engine tuned per backend: WAL and foreign keys on SQLite, pre-ping on PostgreSQL."""
     if url.startswith("sqlite"):
@@ -61,7 +73,19 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    connect_args = {} if "connect_timeout" in make_url(url).query else {
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS
+    }  # fmt: skip
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args
+    )
+
+
+def _make_probe_engine(url: str) -> Engine:
+    """The readiness probe's engine: a new connection per probe, closed after it, so that a
+    probe stuck on a dead database never holds a connection the requests need, and a probe
+    after a restart never meets a stale one."""
+    return create_engine(url, poolclass=NullPool, connect_args=PROBE_CONNECT_ARGS)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -77,6 +101,8 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["vitrine.engine"] = engine
     app.extensions["vitrine.sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["vitrine.probe_engine"] = None  # made on the first probe
+    app.extensions["vitrine.probe_lock"] = threading.Lock()
     app.teardown_appcontext(_close_session)
 
 
@@ -101,10 +127,54 @@ def _close_session(_exc: BaseException | None) -> None:
 
 
 def ping(app: Flask) -> None:
-    """Raise if the database does not answer a trivial query."""
+    """Raise if the database does not answer a trivial query.
+
+    PostgreSQL is asked on the probe's own connection, which gives up on a server that does
+    not answer within seconds; callers that need an answer sooner run this in a thread they
+    can abandon (``probes.run``).
+    """
     engine: Engine = app.extensions["vitrine.engine"]
+    if engine.dialect.name == "postgresql":
+        with app.extensions["vitrine.probe_lock"]:
+            if app.extensions["vitrine.probe_engine"] is None:
+                url = engine.url.render_as_string(hide_password=False)
+                app.extensions["vitrine.probe_engine"] = _make_probe_engine(url)
+            engine = app.extensions["vitrine.probe_engine"]
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+# ---------------------------------------------------------------- blobs and the rows that own them
+
+# How long a clean-up waits for a transaction that may still be writing the row of a blob (a
+# COMMIT in flight on a connection that was lost) before it gives up and keeps the blob.
+BLOB_LOCK_WAIT_SECONDS = 5.0
+
+
+def lock_blob(session: Session, key: str, *, wait_seconds: float | None = None) -> None:
+    """Hold, until the session's transaction ends, a lock named by a blob key.
+
+    Whoever writes a blob together with the row that owns it, and whoever deletes a blob after
+    finding that no row owns it, holds this lock: so "no row owns it" cannot be read while a
+    row for it is on its way (a transaction still committing, perhaps on a connection the app
+    has lost), and a blob cannot be deleted between its upload and its row's commit. On
+    PostgreSQL it is an advisory lock; SQLite has none, and its single writer leaves only the
+    narrow race of two processes at once. With ``wait_seconds``, waiting longer raises
+    ``OperationalError`` (the caller then cannot know, and keeps the blob).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if wait_seconds is not None:
+        session.execute(
+            text("SELECT set_config('lock_timeout', :wait, true)"),
+            {"wait": f"{int(wait_seconds * 1000)}ms"},
+        )
+    session.execute(text("SELECT pg_advisory_xact_lock(:name)"), {"name": _lock_name(key)})
+
+
+def _lock_name(key: str) -> int:
+    digest = hashlib.sha256(b"vitrine-blob\n" + key.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 # ---------------------------------------------------------------- reads a session remembers

@@ -22,6 +22,7 @@ from .presets import Preset
 from .problems import Forbidden, InvalidInput, Problem
 from .render import RightsStamp
 from .storage import BlobStore
+from .text import direction_control_problem
 
 MAX_REASON_LENGTH = 1_000
 
@@ -143,6 +144,8 @@ def _check_override(caller: Caller, override_reason: str | None) -> None:
         return
     if not caller.can("rights"):
         raise Forbidden("Only the rights role may override a failing audit.")
+    if problem := direction_control_problem(override_reason):
+        raise InvalidInput({"reason": problem})
     if not override_reason.strip():
         raise InvalidInput({"reason": "an override needs a reason, kept in the history"})
     if len(override_reason) > MAX_REASON_LENGTH:

@@ -1073,8 +1073,10 @@ def burn_in_credit(
 
 
 def _clean(text: str) -> str:
-    """Text without the control characters XML 1.0 forbids (and EXIF has no use for)."""
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text).strip()
+    """Text without the characters XML 1.0 forbids (and EXIF has no use for): C0 controls,
+    lone surrogates, U+FFFE and U+FFFF. Joiners, variation selectors, emoji tags and
+    direction marks are allowed in XML and kept, so the metadata reads as the user wrote it."""
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]", "", text).strip()
 
 
 def exif_block(stamp: RightsStamp, *, orientation: bool = True) -> bytes:

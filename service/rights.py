@@ -21,11 +21,12 @@ from .db import remember, remembered
 from .history import record_changes
 from .models import Asset, CreditPolicyVersion, RightsRecord
 from .problems import InvalidInput
-from .text import clean_text
+from .text import clean_field, clean_text, without_direction_controls
 
 STATUSES = ("unknown", "pending", "cleared", "restricted")
 CHANNELS = licences.CHANNELS
 TEXT_LIMITS = {"holder": 300, "credit_line": 300, "creator": 300, "source": 300, "notes": 5_000}
+MULTILINE_FIELDS = frozenset({"notes"})  # the others fold line breaks into a space
 WRITABLE = (*TEXT_LIMITS, "licence_uri", "copyright_year", "channels", "embargo_until",
             "expires_at", "status")  # fmt: skip
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "credit-policy.json"
@@ -37,9 +38,16 @@ DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "credit-policy.
 def propose_rights(summary: Mapping[str, Any]) -> dict[str, Any]:
     """Rights values suggested by a file's embedded metadata (status stays unknown)."""
 
+    removed: dict[str, list[str]] = {}
+
     def text(field: str) -> str:
         entry = summary.get(field)
-        return clean_text(entry["value"]).strip() if isinstance(entry, dict) else ""
+        if not isinstance(entry, dict):
+            return ""
+        value, controls = without_direction_controls(str(entry["value"]))
+        if controls:
+            removed[field] = controls
+        return clean_text(value, multiline=False).strip()
 
     notice = text("copyright_notice")
     credit_line = text("credit_line") or notice
@@ -49,6 +57,13 @@ def propose_rights(summary: Mapping[str, Any]) -> dict[str, Any]:
         "credit_line": credit_line,
         "creator": text("creator"),
     }
+    if removed:
+        # Not the user's text, so not refused; but never dropped without a word.
+        proposal["notes"] = " ".join(
+            f"The embedded {field.replace('_', ' ')} contained {', '.join(names)}, which can"
+            " disguise text; it was left out of this proposal."
+            for field, names in removed.items()
+        )
     # Embedded text can be any length; a proposal must fit the record's columns.
     return {
         **{field: value[: TEXT_LIMITS[field]] for field, value in proposal.items()},
@@ -74,7 +89,7 @@ def _clean_field(field: str, value: Any, today: date) -> Any:
     if field in TEXT_LIMITS:
         if not isinstance(value, str):
             raise ValueError("must be a string")
-        text = clean_text(value).strip()
+        text = clean_field(value, multiline=field in MULTILINE_FIELDS)
         if len(text) > TEXT_LIMITS[field]:
             raise ValueError(f"must be at most {TEXT_LIMITS[field]} characters")
         return text
@@ -273,7 +288,7 @@ def _newest_policy(session: Session, seed_file: Path) -> CreditPolicyVersion:
 
 
 def policy_rules(version: CreditPolicyVersion) -> list[credits.CreditRule]:
-    return [credits.validate_rule(raw) for raw in version.rules]
+    return [credits.validate_rule(raw, stored=True) for raw in version.rules]
 
 
 def replace_policy(

@@ -33,9 +33,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import captioning, keys, metadata, metrics, render, working_copy
+from . import assets, captioning, keys, metadata, metrics, render, working_copy
 from .config import ConfigError
-from .db import utcnow
+from .db import lock_blob, utcnow
 from .geometry import plan, validate_focal
 from .history import record_changes
 from .models import Asset, RightsRecord, Variant
@@ -344,6 +344,7 @@ def _render_claimed(
             output = Path(workdir) / "variant"
             output.write_bytes(rendered.data)
             facts = _read_back(output)
+            lock_blob(session, variant.blob_key)  # until the commit: see assets.remove_unowned
             with output.open("rb") as stream:
                 store.put(variant.blob_key, stream, rendered.media_type)
     except BaseException as error:
@@ -371,8 +372,12 @@ def _render_claimed(
         "rendered %s %s of asset %s in %d ms", variant.kind, preset.name, asset.id,
         variant.render_ms,
     )  # fmt: skip
-    _drop_superseded(session, store, variant)
+    superseded = _drop_superseded(session, variant)
     session.commit()
+    # Only once the rows are gone for certain, and each blob confirmed unowned (the same key
+    # may be rendered again meanwhile): a failure leaves an orphan that `vitrine storage check
+    # --fix` removes, never a ready row without its blob.
+    assets.remove_unowned(session, store, superseded)
     return variant
 
 
@@ -400,9 +405,9 @@ def _read_back(path: Path) -> dict[str, Any]:
     }
 
 
-def _drop_superseded(session: Session, store: BlobStore, fresh: Variant) -> None:
-    """Remove older variants of the same asset, kind and preset, now that this one replaces
-    them."""
+def _drop_superseded(session: Session, fresh: Variant) -> list[str]:
+    """Delete the rows of older variants of the same asset, kind and preset, now that this one
+    replaces them; return their blob keys, to delete once that is committed."""
     query = select(Variant).where(
         Variant.asset_id == fresh.asset_id,
         Variant.kind == fresh.kind,
@@ -410,7 +415,12 @@ def _drop_superseded(session: Session, store: BlobStore, fresh: Variant) -> None
         Variant.id != fresh.id,
         Variant.status == "ready",
     )
-    _drop(session, store, session.scalars(query))
+    keys = []
+    for old in session.scalars(query):
+        if old.blob_key != fresh.blob_key:
+            keys.append(old.blob_key)
+        session.delete(old)
+    return keys
 
 
 def _drop(session: Session, store: BlobStore, rows: Iterable[Variant]) -> list[Variant]:

@@ -4,7 +4,10 @@ The app is pointed at the proxy instead of the server (S3 or PostgreSQL on 127.0
 test then stops the service as the app sees it (``cut``: open connections are reset and new
 ones refused), brings it back on the same port (``restore``), delays every answer
 (``delay``), or reacts to a request as it passes (``on_request``: e.g. cut the database the
-moment an original is PUT to S3, or drop the DELETE that would clean it up).
+moment an original is PUT to S3, or drop the DELETE that would clean it up). A proxy made
+with ``postgres=True`` also follows the PostgreSQL wire protocol the client speaks, so that a
+test can lose a transaction's COMMIT, or only its answer (``lose_commit``): the outcome the
+app sees is then unknown, as when a connection drops at the worst moment.
 """
 
 from __future__ import annotations
@@ -28,11 +31,82 @@ class _Rule:
     drop: bool
 
 
+@dataclass
+class _CommitRule:
+    """Lose the next COMMIT sent after a statement matching ``after`` (or the answer to it)."""
+
+    after: re.Pattern[bytes] | None
+    deliver: bool  # the server gets the COMMIT (and commits); only its answer is lost
+    then: Callable[[], object] | None
+    done: threading.Event
+
+
+STARTUP_ONLY = {80877103, 80877104}  # SSLRequest, GSSENCRequest: another startup packet follows
+
+
+class PgMessages:
+    """Split one direction of a PostgreSQL connection into messages as its bytes pass.
+
+    ``feed`` returns each message completed by the chunk as (type, body, end), ``end`` being
+    the offset in the chunk just past it. The client's first packets have no type byte
+    (startup, SSL and GSS requests); a server stream must be fed from a message boundary.
+    """
+
+    def __init__(self, *, startup: bool) -> None:
+        self._buffer = bytearray()
+        self._startup = startup
+
+    def feed(self, data: bytes) -> list[tuple[bytes, bytes, int]]:
+        self._buffer += data
+        before = len(self._buffer) - len(data)  # bytes of earlier chunks still buffered
+        messages = []
+        consumed = 0
+        while True:
+            header = 4 if self._startup else 5
+            if len(self._buffer) - consumed < header:
+                break
+            kind = b"" if self._startup else bytes(self._buffer[consumed : consumed + 1])
+            (length,) = struct.unpack("!I", self._buffer[consumed + header - 4 : consumed + header])
+            total = length + (0 if self._startup else 1)
+            if len(self._buffer) - consumed < total:
+                break
+            body = bytes(self._buffer[consumed + header : consumed + total])
+            if self._startup and struct.unpack("!I", body[:4])[0] not in STARTUP_ONLY:
+                self._startup = False
+            consumed += total
+            messages.append((kind, body, consumed - before))
+        del self._buffer[:consumed]
+        return messages
+
+
+def _is_commit(kind: bytes, body: bytes) -> bool:
+    return kind == b"Q" and body.rstrip(b"\0").strip().rstrip(b";").strip().upper() == b"COMMIT"
+
+
+def _ends_transaction(kind: bytes, body: bytes) -> bool:
+    text = body.rstrip(b"\0").strip().rstrip(b";").strip().upper()
+    return kind == b"Q" and text in {b"COMMIT", b"ROLLBACK", b"END", b"ABORT"}
+
+
+@dataclass
+class _Link:
+    """One proxied connection, and where it stands in the PostgreSQL protocol."""
+
+    client: socket.socket
+    upstream: socket.socket
+    frontend: PgMessages | None
+    armed: bool = False  # a statement matching the commit rule's ``after`` was sent
+    losing: _CommitRule | None = None  # its COMMIT went through: the answer is to be lost
+    backend: PgMessages | None = None
+
+
 class TcpProxy:
     """Forward 127.0.0.1:<port> to a target, until told otherwise."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, postgres: bool = False) -> None:
         self.target = (host, port)
+        self.postgres = postgres
+        self._commit_rules: list[_CommitRule] = []
         self.delay = 0.0  # seconds before each chunk of the server's answer is passed on
         self.accepted = 0
         self._rules: list[_Rule] = []
@@ -65,8 +139,9 @@ class TcpProxy:
         self.delay = 0.0
         with self._lock:
             self._rules.clear()
+            self._commit_rules.clear()
             if self._listener is None:
-                self._listener = self._listen(self.port)
+                self._listener = self._listen(self.port, patience=2.0)
 
     def on_request(
         self,
@@ -80,6 +155,28 @@ class TcpProxy:
         with self._lock:
             self._rules.append(_Rule(re.compile(pattern), action, drop))
 
+    def lose_commit(
+        self,
+        *,
+        after: bytes | None = None,
+        deliver: bool = True,
+        then: Callable[[], object] | None = None,
+    ) -> threading.Event:
+        """Lose the next COMMIT (a Query message whose text is COMMIT) on a connection that
+        sent a statement matching ``after`` since its last transaction ended.
+
+        With ``deliver`` the COMMIT reaches the server, which commits, and the connection is
+        reset once the server has answered, before the answer is relayed; without it the
+        COMMIT never arrives. ``then`` runs just before the reset (e.g. ``cut``, so that the
+        app cannot ask again at once). Only for a proxy made with ``postgres=True``; the
+        returned event is set once the COMMIT was lost.
+        """
+        assert self.postgres, "lose_commit needs a proxy made with postgres=True"
+        rule = _CommitRule(re.compile(after) if after else None, deliver, then, threading.Event())
+        with self._lock:
+            self._commit_rules.append(rule)
+        return rule.done
+
     def close(self) -> None:
         self._closed.set()
         self.cut()
@@ -87,13 +184,24 @@ class TcpProxy:
 
     # --- the machinery -----------------------------------------------------------------
 
-    def _listen(self, port: int) -> socket.socket:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", port))
-        listener.listen(128)
-        listener.settimeout(0.05)
-        return listener
+    def _listen(self, port: int, patience: float = 0.0) -> socket.socket:
+        # A listener closed by ``cut`` lives on while the accepting thread still waits on it
+        # (up to its 0.05 s timeout): binding its port again may have to wait for that.
+        deadline = time.monotonic() + patience
+        while True:
+            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                listener.bind(("127.0.0.1", port))
+            except OSError:
+                listener.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+                continue
+            listener.listen(128)
+            listener.settimeout(0.05)
+            return listener
 
     def _serve(self) -> None:
         while not self._closed.is_set():
@@ -119,12 +227,12 @@ class TcpProxy:
                     continue
                 self._sockets |= {client, upstream}
                 self.accepted += 1
-            for source, sink, upward in ((client, upstream, True), (upstream, client, False)):
-                threading.Thread(
-                    target=self._pump, args=(source, sink, upward), daemon=True
-                ).start()
+            link = _Link(client, upstream, PgMessages(startup=True) if self.postgres else None)
+            for upward in (True, False):
+                threading.Thread(target=self._pump, args=(link, upward), daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket, upward: bool) -> None:
+    def _pump(self, link: _Link, upward: bool) -> None:
+        source, sink = (link.client, link.upstream) if upward else (link.upstream, link.client)
         try:
             while True:
                 data = source.recv(CHUNK)
@@ -132,6 +240,17 @@ class TcpProxy:
                     break
                 if upward and self._matches_a_drop(data):
                     break
+                if upward and link.frontend is not None:
+                    data, lost = self._watch_client(link, data)
+                    if data:
+                        sink.sendall(data)
+                    if lost:
+                        break
+                    continue
+                if not upward and link.losing is not None:
+                    if self._server_answered(link, data):
+                        break
+                    continue  # held back, never relayed
                 if not upward and self.delay:
                     time.sleep(self.delay)
                 sink.sendall(data)
@@ -142,6 +261,44 @@ class TcpProxy:
                 self._sockets -= {source, sink}
             _reset(source)
             _reset(sink)
+
+    def _watch_client(self, link: _Link, data: bytes) -> tuple[bytes, bool]:
+        """What of the client's chunk to forward, and whether the connection is now lost."""
+        assert link.frontend is not None
+        for kind, body, end in link.frontend.feed(data):
+            with self._lock:
+                rules = list(self._commit_rules)
+            if kind in (b"Q", b"P") and any(
+                rule.after is not None and rule.after.search(body) for rule in rules
+            ):
+                link.armed = True
+            if _is_commit(kind, body):
+                rule = next((r for r in rules if r.after is None or link.armed), None)
+                if rule is not None:
+                    with self._lock:
+                        self._commit_rules.remove(rule)
+                    if rule.deliver:
+                        link.losing = rule
+                        link.backend = PgMessages(startup=False)
+                        return data[:end], False  # the COMMIT goes through
+                    self._lose(rule)
+                    return data[: max(0, end - 5 - len(body))], True
+            if _ends_transaction(kind, body):
+                link.armed = False
+        return data, False
+
+    def _server_answered(self, link: _Link, data: bytes) -> bool:
+        """Hold the server's answer to a lost COMMIT; True once it is complete (then lose it)."""
+        assert link.backend is not None and link.losing is not None
+        if any(kind in (b"C", b"E") for kind, _, _ in link.backend.feed(data)):
+            self._lose(link.losing)
+            return True
+        return False
+
+    def _lose(self, rule: _CommitRule) -> None:
+        rule.done.set()  # first: ``then`` may reset the connection, and the app go on at once
+        if rule.then is not None:
+            rule.then()
 
     def _matches_a_drop(self, data: bytes) -> bool:
         with self._lock:
@@ -168,8 +325,8 @@ def _reset(sock: socket.socket) -> None:
 
 
 @contextlib.contextmanager
-def proxy_to(host: str, port: int) -> Iterator[TcpProxy]:
-    proxy = TcpProxy(host, port)
+def proxy_to(host: str, port: int, *, postgres: bool = False) -> Iterator[TcpProxy]:
+    proxy = TcpProxy(host, port, postgres=postgres)
     try:
         yield proxy
     finally:

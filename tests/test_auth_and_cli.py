@@ -189,7 +189,7 @@ def test_storage_check_finds_orphans_and_missing_blobs_and_fix_removes_orphans(
 def test_healthz_and_readyz_answer_without_a_token(client: FlaskClient) -> None:
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200
+    assert ready.status_code == 200, ready.json
     assert ready.json == {"status": "ok", "checks": {"database": "ok", "blob_store": "ok"}}
 
 

@@ -17,6 +17,9 @@ from ..storage import BlobStore
 from . import bp
 
 UPLOAD_FIELDS = ("title", "object_number", "description", "alt_text")
+# On a duplicate upload: the asset's original was missing from the blob store and these bytes
+# were stored as it again.
+ORIGINAL_RESTORED = "Vitrine-Original-Restored"
 
 
 def store() -> BlobStore:
@@ -74,7 +77,7 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
         fields["tags"] = assets.split_tags(request.form.getlist("tags"))
     spool = files[0].stream
     assert isinstance(spool, Spool), "VitrineRequest spools every uploaded file"
-    asset, created = assets.ingest(
+    asset, created, restored = assets.ingest(
         get_session(),
         store(),
         spool,
@@ -84,11 +87,13 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
         max_pixels=current_app.config["MAX_PIXELS"],
         reveal_deleter=current_caller().can("admin"),
     )
-    location = url_for("api.get_asset", asset_id=asset.id)
+    headers = {"Location": url_for("api.get_asset", asset_id=asset.id)}
+    if restored:
+        headers[ORIGINAL_RESTORED] = "true"
     body = asset_json(asset)
     if created:
         jobs.enqueue(current_app, "after_upload", asset.id)
-    return body, (201 if created else 200), {"Location": location}
+    return body, (201 if created else 200), headers
 
 
 def _datetime_arg(name: str) -> datetime | None:

@@ -8,7 +8,9 @@
  *   characters_urls_23      code points, each http(s) URL 23 (Mastodon).
  *   characters_emoji_bytes  code points, but each emoji counts its UTF-8 bytes (Threads).
  *   characters              code points.
- * The text is NFC-normalised first, as the server does.
+ * The text is NFC-normalised first, as the server does. tests/fidelity/counting_table.json is
+ * the table of strings (joiners, flags, tags, Persian, Devanagari, CJK, URLs...) that this
+ * script in Chromium and the server must count alike.
  */
 (function (root) {
   "use strict";

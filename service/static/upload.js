@@ -153,7 +153,10 @@
     item.message.textContent = "";
     if (status === "created" || status === "duplicate") {
       item.message.appendChild(
-        document.createTextNode(status === "created" ? "Uploaded — " : "Already in the library — ")
+        // The server's message: it may say more (a restored original, rights not saved).
+        document.createTextNode(
+          (body.message || (status === "created" ? "Uploaded" : "Already in the library")) + " — "
+        )
       );
       var link = element("a", { class: "asset-link", href: body.url }, "open asset " + body.asset_id);
       item.message.appendChild(link);

@@ -83,8 +83,8 @@ class BlobStore(Protocol):
     def entries(self, prefix: str = "") -> Iterator[BlobEntry]:
         """Like ``keys``, with each blob's size and last-modified time."""
 
-    def check(self) -> None:
-        """Readiness probe; raises StorageUnavailable."""
+    def check(self, timeout: float | None = None) -> None:
+        """Readiness probe; raises StorageUnavailable (giving up after ``timeout`` s if set)."""
 
 
 _KEY_RE = re.compile(r"[a-z0-9._-]+(?:/[a-z0-9._-]+)*")

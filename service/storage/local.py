@@ -154,8 +154,12 @@ class LocalBlobStore:
                     modified = datetime.fromtimestamp(stat.st_mtime, UTC)
                     yield BlobEntry(key, stat.st_size, modified)
 
-    def check(self) -> None:
-        """The root exists (created if needed) and is writable."""
+    def check(self, timeout: float | None = None) -> None:
+        """The root exists (created if needed) and is writable.
+
+        A local disk has no timeout to set: a caller that must not wait on a hung mount runs
+        this in a thread it can abandon (as /readyz does).
+        """
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

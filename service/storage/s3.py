@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -49,16 +49,19 @@ def _session() -> Session:
 _session_lock = threading.Lock()  # sessions are not thread-safe, the clients they make are
 
 
-def build_client(config: Mapping[str, Any]) -> S3Client:
-    """boto3 S3 client from the app config: SigV4, short timeouts, two attempts."""
+def build_client(config: Mapping[str, Any], *, timeout: float | None = None) -> S3Client:
+    """boto3 S3 client from the app config: SigV4, short timeouts, two attempts.
+
+    With ``timeout``, a client for probes: one attempt, giving up after that many seconds.
+    """
     botocore_config = Config(
         signature_version="s3v4",
         s3={"addressing_style": "path" if _flag(config.get("S3_PATH_STYLE")) else "auto"},
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
-        connect_timeout=float(config.get("S3_CONNECT_TIMEOUT") or 5),
-        read_timeout=float(config.get("S3_READ_TIMEOUT") or 30),
-        retries={"total_max_attempts": 2, "mode": "standard"},
+        connect_timeout=timeout or float(config.get("S3_CONNECT_TIMEOUT") or 5),
+        read_timeout=timeout or float(config.get("S3_READ_TIMEOUT") or 30),
+        retries={"total_max_attempts": 1 if timeout else 2, "mode": "standard"},
     )
     with _session_lock:
         return _session().client(
@@ -75,11 +78,18 @@ class S3BlobStore:
     """Blobs as objects in one bucket, every key behind an optional prefix."""
 
     def __init__(
-        self, client: S3Client, bucket: str, key_prefix: str = "", create_bucket: bool = False
+        self,
+        client: S3Client,
+        bucket: str,
+        key_prefix: str = "",
+        create_bucket: bool = False,
+        probe_client: Callable[[float], S3Client] | None = None,
     ) -> None:
         if not bucket:
             raise ValueError("S3_BUCKET is required for BLOB_BACKEND=s3")
         self.client = client
+        self._make_probe_client = probe_client
+        self._probe_clients: dict[float, S3Client] = {}
         self.bucket = bucket
         self.key_prefix = validate_prefix(key_prefix)
         self._bucket_ready = not create_bucket
@@ -96,6 +106,7 @@ class S3BlobStore:
             str(config.get("S3_BUCKET") or ""),
             str(config.get("S3_KEY_PREFIX") or ""),
             _flag(config.get("S3_CREATE_BUCKET")),
+            lambda timeout: build_client(config, timeout=timeout),
         )
 
     def full_key(self, key: str) -> str:
@@ -160,11 +171,20 @@ class S3BlobStore:
                     key = obj["Key"][len(self.key_prefix) :]
                     yield BlobEntry(key, obj["Size"], obj["LastModified"])
 
-    def check(self) -> None:
-        """HEAD the bucket: proves the endpoint answers and accepts our credentials."""
+    def check(self, timeout: float | None = None) -> None:
+        """HEAD the bucket: proves the endpoint answers and accepts our credentials.
+
+        With ``timeout``, one attempt that gives up after that many seconds.
+        """
         self._ensure_bucket()
+        client = self.client
+        if timeout is not None and self._make_probe_client is not None:
+            with self._lock:
+                if timeout not in self._probe_clients:
+                    self._probe_clients[timeout] = self._make_probe_client(timeout)
+                client = self._probe_clients[timeout]
         with _translated(self.bucket, None):
-            self.client.head_bucket(Bucket=self.bucket)
+            client.head_bucket(Bucket=self.bucket)
 
     def _ensure_bucket(self) -> None:
         """With S3_CREATE_BUCKET, create the bucket once per store if it is missing."""

@@ -136,7 +136,7 @@ def _ingest_one(
     spool = part.stream
     assert isinstance(spool, Spool), "VitrineRequest spools every uploaded file"
     try:
-        asset, created = assets.ingest(
+        asset, created, restored = assets.ingest(
             session,
             store(),
             spool,
@@ -151,7 +151,10 @@ def _ingest_one(
         return UploadResult(filename, "refused", None, None, error.detail, error.status)
     url = url_for("web.asset_page", asset_id=asset.id)
     if not created:
-        return UploadResult(filename, "duplicate", asset.id, url, "Already in the library", 200)
+        message = "Already in the library"
+        if restored:
+            message += "; its missing original was restored from this file"
+        return UploadResult(filename, "duplicate", asset.id, url, message, 200)
     message = "Uploaded"
     if shared:
         try:

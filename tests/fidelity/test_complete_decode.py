@@ -13,6 +13,7 @@ import importlib
 import io
 import pkgutil
 import re
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -175,6 +176,24 @@ def test_a_damaged_scan_followed_by_eoi_is_caught_at_one_eighth_scale(tmp_path: 
     problem = imaging.jpeg_problem(path)
     assert problem is not None
     assert "premature end of data segment" in problem
+
+
+def test_the_strict_jpeg_check_maps_the_file_instead_of_holding_it_in_memory(
+    tmp_path: Path,
+) -> None:
+    """Uploads are streamed to disk and may be 200 MB: the check must not read one whole."""
+    noise = Image.effect_noise((3000, 3000), 64).convert("RGB")
+    path = tmp_path / "noise.jpg"
+    noise.save(path, "JPEG", quality=95, exif=photos.make_exif())
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        assert imaging.jpeg_problem(path) is None
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert size > 4_000_000
+    assert peak < size // 4, f"peak {peak:,} bytes for a {size:,}-byte file"
 
 
 @pytest.mark.parametrize(

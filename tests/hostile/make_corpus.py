@@ -571,6 +571,7 @@ def html_then_jpeg() -> bytes:
 
 CONTROLS = "".join(chr(c) for c in range(1, 32) if chr(c) not in "\t\n\r") + "\x7f"
 BIDI = "\u202eevil\u202c \u200b\u200d\ufeff"
+ZERO_WIDTH = " \u200b\u200d\ufeff"
 NASTY = f"Bowl{CONTROLS}{BIDI} 🏺 e\u0301 ﷽ <script>alert(1)</script> \x00end"
 
 
@@ -1604,12 +1605,16 @@ CORPUS: tuple[Entry, ...] = (
     # --- text: control characters, Unicode, very long fields and names
     Entry("text-controls.jpg", "text", "EXIF, IPTC and XMP text with C0 controls, NUL, bidi "
           "overrides, zero-width characters and <script>; EXIF orientation 6; sent with such "
-          "a filename and title",
+          "a filename, and a title and description with C0 controls and zero-width characters",
           jpeg_text_controls, size=(60, 117), media_type=JPEG, subset=True,
           filename=f"..\\..\\évidence{BIDI}gpj.exe\x07\t{CONTROLS[:8]}.jpg",
-          fields={"title": f"Basket{CONTROLS}{BIDI}<script>alert(1)</script>",
-                  "description": NASTY.replace("\x00", ""), "alt_text": "A basket\x1b[0m."},
+          fields={"title": f"Basket{CONTROLS}{ZERO_WIDTH}<script>alert(1)</script>",
+                  "description": NASTY.replace("\x00", "").replace(BIDI, ZERO_WIDTH),
+                  "alt_text": "A basket\x1b[0m."},
           pixels=shows(117, 60, turn=Image.Transpose.ROTATE_270)),
+    Entry("text-bidi-title.jpg", "text", "a plain JPEG sent with a right-to-left override in "
+          "its title (refused, never silently dropped)",
+          text_jpeg(129), 422, "invalid-input", fields={"title": f"Basket {BIDI}"}),
     Entry("text-long-fields.jpg", "text", "a 60,000-char EXIF description, 32,000-byte IPTC "
           "caption and 55,000-char XMP description; EXIF orientation 6", jpeg_long_fields,
           size=(60, 118),
