@@ -113,8 +113,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
     _check_credit_font(app.config.get("CREDIT_FONT"))
 
-    from . import api, jobs, web
+    from . import api, jobs, variants, web
 
+    variants.RenderSettings.of(app.config)  # bad render settings stop the start, not a render
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
     _register_error_handlers(app)

@@ -26,7 +26,7 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from . import metrics
+from . import metrics, working_copy
 from .db import BLOB_LOCK_WAIT_SECONDS, lock_blob, utcnow
 from .history import record_changes
 from .imaging import identify
@@ -438,8 +438,10 @@ def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> li
     """
     purged: list[int] = []
     due = (Asset.deleted_at.is_not(None), Asset.deleted_at < before)
-    for asset_id, key in list(session.execute(select(Asset.id, Asset.blob_key).where(*due))):
-        keys = [key, *session.scalars(select(Variant.blob_key).where(Variant.asset_id == asset_id))]
+    listed = select(Asset.id, Asset.blob_key, Asset.sha256).where(*due)
+    for asset_id, key, digest in list(session.execute(listed)):
+        keys = [key, working_copy.blob_key(digest)]
+        keys += session.scalars(select(Variant.blob_key).where(Variant.asset_id == asset_id))
         removed = session.execute(delete(Asset).where(Asset.id == asset_id, *due))
         try:
             session.commit()
@@ -497,12 +499,14 @@ class StorageReport:
 def check_storage(
     session: Session, store: BlobStore, *, now: datetime, grace: timedelta = ORPHAN_GRACE
 ) -> StorageReport:
-    """Compare the originals, variants and previews in the blob store with their rows."""
-    blobs = {
-        entry.key: entry.modified_at for prefix in BLOB_OWNERS for entry in store.entries(prefix)
-    }
+    """Compare the originals, their working copies, variants and previews in the blob store
+    with their rows (a working copy is owned while its original's asset is, under the current
+    spec)."""
+    prefixes = [*BLOB_OWNERS, working_copy.PREFIX]
+    blobs = {entry.key: entry.modified_at for prefix in prefixes for entry in store.entries(prefix)}
     owned = {key for columns in BLOB_OWNERS.values() for column in columns
              for key in session.scalars(select(column))}  # fmt: skip
+    owned |= {working_copy.blob_key(digest) for digest in session.scalars(select(Asset.sha256))}
     unowned = sorted(blobs.keys() - owned)
     originals = session.execute(select(Asset.id, Asset.blob_key))
     ready = session.execute(
@@ -577,6 +581,9 @@ def _end_transaction(session: Session) -> None:
 
 
 def _is_owned(session: Session, key: str) -> bool:
+    if (digest := working_copy.original_digest(key)) is not None:
+        owner = session.scalar(select(Asset.id).where(Asset.sha256 == digest).limit(1))
+        return owner is not None and key == working_copy.blob_key(digest)
     return any(
         session.scalar(select(column).where(column == key).limit(1)) is not None
         for owners in BLOB_OWNERS.values()

@@ -55,6 +55,16 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 200,
     # A render claimed longer ago than this is presumed dead and taken over.
     "RENDER_TIMEOUT_SECONDS": 120.0,
+    # Renders one process runs at once (web or worker); unset, its CPU count. Each holds a
+    # decoded image in memory and keeps a CPU busy, so more only queue for the same cores.
+    "MAX_CONCURRENT_RENDERS": None,
+    # How long a request waits for a free render slot before it answers 503 render-busy.
+    "RENDER_WAIT_SECONDS": 10.0,
+    # Bytes of decoded pixels one render may hold (Pillow keeps 4 bytes per RGB or RGBA pixel,
+    # 2 per 16-bit grey, 1 per 8-bit grey or palette; a TIFF it turns as it loads counts
+    # twice). Checked from the header; a render's peak memory is about this plus 300 MB.
+    # 1 GiB admits every image MAX_PIXELS admits but a turned TIFF over 134 MP.
+    "MAX_DECODED_BYTES": 1 << 30,
     # Failed sign-ins allowed per username and address within the window (shared in Redis when
     # the broker is Redis, else per web process).
     "SIGN_IN_ATTEMPTS": 5,
@@ -98,6 +108,8 @@ DEFAULTS: dict[str, Any] = {
 _INTEGERS = {
     "MAX_UPLOAD_BYTES",
     "MAX_PIXELS",
+    "MAX_CONCURRENT_RENDERS",
+    "MAX_DECODED_BYTES",
     "SIGNED_URL_SECONDS",
     "MAX_PAGE_SIZE",
     "DELETED_RETENTION_DAYS",
@@ -111,6 +123,7 @@ _FLOATS = {
     "S3_CONNECT_TIMEOUT",
     "S3_READ_TIMEOUT",
     "RENDER_TIMEOUT_SECONDS",
+    "RENDER_WAIT_SECONDS",
     "READY_TIMEOUT_SECONDS",
 }
 _BOOLEANS = {"S3_PATH_STYLE", "S3_CREATE_BUCKET", "SECURE_COOKIES", "EAGER_PREVIEWS"}

@@ -17,7 +17,7 @@ import re
 import struct
 import warnings
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -955,14 +955,21 @@ def unsigned_samples(image: Image.Image) -> Image.Image:
     as it is. Call it on the loaded image before converting colour (render.to_srgb reads
     mode "I" as unsigned 16-bit).
     """
+    mapping = unsigned_mapping(image)
+    return mapping(image) if mapping is not None else image
+
+
+def unsigned_mapping(image: Image.Image) -> Callable[[Image.Image], Image.Image] | None:
+    """What unsigned_samples does to a loaded image, as a function of any piece of it (render
+    converts a large image strip by strip); None when its samples are not signed."""
     bits, number_format = _tiff_sample_tags(image)
     if number_format != 2:
-        return image
+        return None
     if image.mode == "I" and bits == 16:
-        return image.point(lambda value: value * (1 / 257) + 32768 / 257).convert("L")
+        return lambda piece: piece.point(lambda value: value * (1 / 257) + 32768 / 257).convert("L")
     if image.mode == "L" and bits == 8:
-        return image.point(lambda value: value ^ 0x80)
-    return image
+        return lambda piece: piece.point(lambda value: value ^ 0x80)
+    return None
 
 
 def exif_orientation(image: Image.Image) -> int:

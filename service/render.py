@@ -12,6 +12,17 @@ images (or shared reductions) it would otherwise be converted on. Nothing of the
 metadata is copied, so GPS, maker notes, serial numbers, thumbnails, comments and the original
 XMP/IPTC never leave.
 
+Orientation is applied exactly once: imaging.exif_orientation reads it for every format, and
+Pillow, which turns a TIFF itself as it loads it, then drops the tag, so what a loaded image
+still declares is what is left to do. Transparency, whether an alpha channel, a palette's or a
+PNG tRNS colour key (RGB, grey of any depth, 16-bit), becomes alpha before any resampling.
+
+Memory: the one full-size image a render holds is the decode itself (decoded_bytes, checked
+against Limits.max_decoded_bytes from the header). Whatever must be converted before it is
+resampled is converted and reduced or resampled a strip at a time, never copied whole, with at
+most STRIP_PIXELS source pixels in strips at once across threads; the rest is the size of the
+outputs.
+
 EXIF text is ASCII by spec; the rights text is written as UTF-8 bytes, as exiftool does, so
 exifread and exiftool read "©" back, while Pillow's ``getexif()`` decodes ASCII tags as Latin-1
 ("Â©"). XMP carries the same text as proper Unicode.
@@ -26,16 +37,27 @@ import math
 import os
 import re
 import tempfile
+import threading
 import unicodedata
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
-from PIL import Image, ImageCms, ImageColor, ImageDraw, ImageFont, JpegImagePlugin
+from PIL import (
+    Image,
+    ImageCms,
+    ImageColor,
+    ImageDraw,
+    ImageFile,
+    ImageFont,
+    ImageMath,
+    JpegImagePlugin,
+    TiffImagePlugin,
+)
 
 from . import geometry, imaging
 from .presets import Preset
@@ -56,6 +78,14 @@ _TRANSPOSE = {
 # What ingest accepts; restricting Image.open keeps Pillow from trying EPS, PSD and the like.
 _FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "GIF", "AVIF")
 _SIXTEEN_BIT = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
+# Bytes a pixel of a decoded image takes; Pillow keeps every other mode (RGB too) in 4.
+_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+# A large decode that must be converted before it is resampled (alpha, palettes, colour keys,
+# 16-bit, CMYK) is converted and resampled in strips, at most this many source pixels at once
+# across all threads: each pixel of a strip passes through a few working images (a crop, a
+# 16-bit widening, the converted RGB, the premultiplied copy Pillow resamples alpha with), up
+# to ~16 bytes in all, so strips hold some 64 MB however large the source and however many CPUs.
+STRIP_PIXELS = 1 << 22
 # Decoded modes whose colour conversion may wait until after resampling (no alpha, 8-bit).
 _LATE_MODES = ("RGB", "L")
 # NOCACHE: littleCMS otherwise compares each pixel with the one before to reuse its result,
@@ -108,6 +138,18 @@ class Rendered:
     decoded_size: tuple[int, int] = (0, 0)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one source may cost: pixels (from its header) and bytes of decoded pixels.
+
+    ``max_decoded_bytes`` bounds the one full-size image a render keeps (see decoded_bytes);
+    everything else a render holds is bounded by the preset's size and STRIP_PIXELS.
+    """
+
+    max_pixels: int
+    max_decoded_bytes: int | None = None
+
+
 def render_variants(
     source: Path,
     presets: Sequence[Preset],
@@ -116,29 +158,70 @@ def render_variants(
     stamp: RightsStamp,
     max_pixels: int,
     credit_font: Path = DEFAULT_CREDIT_FONT,
+    max_decoded_bytes: int | None = None,
+    full_size: tuple[int, int] | None = None,
 ) -> dict[str, Rendered]:
-    """Render every preset from one decode of ``source``; RenderError says why one cannot be."""
+    """Render every preset from one decode of ``source``; RenderError says why one cannot be.
+
+    ``full_size`` is given when ``source`` is a reduced copy (a working copy) of an original of
+    that upright size: the presets are planned on the original, as if it were decoded.
+    """
+    focal = checked(stamp, focal)
+    if not presets:
+        return {}
+    limits = Limits(max_pixels, max_decoded_bytes)
+    decoded = decode(source, limits, needs=presets_need(presets, focal), full_size=full_size)
+    return render_decoded(decoded, presets, focal=focal, stamp=stamp, credit_font=credit_font)
+
+
+def checked(stamp: RightsStamp, focal: tuple[float, float]) -> tuple[float, float]:
+    """The focal point as floats; RenderError for a bad focal point or credit placement."""
     if stamp.placement not in ("bottom-left", "bottom-right", "band"):
         raise RenderError(f"unknown credit placement {stamp.placement!r}")
     try:
-        focal = geometry.validate_focal(*focal)
+        return geometry.validate_focal(*focal)
     except ValueError as error:
         raise RenderError(str(error)) from None
+
+
+def presets_need(
+    presets: Sequence[Preset], focal: tuple[float, float]
+) -> Callable[[geometry.Size], geometry.Size]:
+    """For an upright full size, the smallest size (upright) a decode may shrink it to and still
+    serve every preset (geometry.draft_size)."""
+
+    def need(full: geometry.Size) -> geometry.Size:
+        return geometry.draft_size(full, [geometry.plan(full, p, focal) for p in presets])
+
+    return need
+
+
+def render_decoded(
+    decoded: Decoded,
+    presets: Sequence[Preset],
+    *,
+    focal: tuple[float, float],
+    stamp: RightsStamp,
+    credit_font: Path = DEFAULT_CREDIT_FONT,
+) -> dict[str, Rendered]:
+    """Render every preset from an already decoded source."""
+    focal = checked(stamp, focal)
     if not presets:
         return {}
-    decoded = _decode(source, presets, focal, max_pixels)
-    turned = decoded.orientation in (5, 6, 7, 8)
+    factors = decoded.factors
     jobs = [
-        _job(preset, geometry.scale_plan(plan, *decoded.factors), decoded)
-        for preset, plan in zip(presets, decoded.plans, strict=True)
+        _job(
+            preset,
+            geometry.scale_plan(geometry.plan(decoded.full, preset, focal), *factors),
+            decoded,
+        )
+        for preset in presets
     ]
-    width, height = decoded.image.size
-    oriented_size = (height, width) if turned else (width, height)
-    finishing = _Finishing(decoded, stamp, xmp_packet(stamp), credit_font, oriented_size)
+    finishing = _Finishing(decoded, stamp, xmp_packet(stamp), credit_font, decoded.shown)
     batches = _batches(jobs)
-    workers = min(len(batches), _cpus())
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        sources = _sources(decoded, batches, pool, workers)
+    workers = min(len(batches), cpus())
+    with ThreadPoolExecutor(max_workers=max(workers, cpus())) as pool:
+        sources = _sources(decoded, batches, pool)
 
         def render_batch(batch: _Batch) -> list[Rendered]:
             source = sources[batch.factor].result()
@@ -154,24 +237,67 @@ def render_variants(
 
 
 @dataclass(frozen=True)
-class _Decoded:
-    """A decoded source as stored (not yet turned) and what it still needs.
+class Decoded:
+    """A source decoded once, as stored (not yet turned), and what its pixels still need.
 
-    ``convert`` is None when ``image`` is already 8-bit sRGB; otherwise ``image`` is "RGB" or
-    "L" and ``convert`` turns it, or any resampled piece of it, into sRGB "RGB", so the colour
-    conversion can run on whichever image has the fewest pixels.
+    ``prepare`` turns any piece of ``image`` into 8-bit sRGB "RGB" or "RGBA" and must run
+    before resampling: it makes alpha from palettes and colour keys, scales 16-bit samples and
+    converts CMYK and profiled alpha images. ``convert`` (for "RGB" and "L" without alpha, where
+    ``prepare`` is None) turns any resampled piece into sRGB "RGB" and may run after resampling,
+    on fewer pixels. Both None: ``image`` is already 8-bit sRGB. Either may reuse its input.
     """
 
     image: Image.Image
+    prepare: Callable[[Image.Image], Image.Image] | None
     convert: Callable[[Image.Image], Image.Image] | None
-    orientation: int
-    plans: list[geometry.Plan]  # on the oriented, full-size source
-    factors: tuple[float, float]  # oriented decoded size / oriented source size
+    orientation: int  # still to apply to ``image``
+    full: geometry.Size  # upright size of the original the plans are made on
+
+    @property
+    def shown(self) -> geometry.Size:
+        """The decoded image's size once turned upright."""
+        return imaging.displayed_size(*self.image.size, self.orientation)
+
+    @property
+    def factors(self) -> tuple[float, float]:
+        """Upright decoded size / full size, per axis (below 1 for a DCT-scaled decode)."""
+        (width, height), (full_width, full_height) = self.shown, self.full
+        return min(1.0, width / full_width), min(1.0, height / full_height)
+
+    @property
+    def pieces(self) -> bool:
+        """Whether the image must be prepared or resampled piece by piece: it needs
+        ``prepare``, or has an alpha channel that Pillow premultiplies in a whole-image copy."""
+        return self.prepare is not None or self.image.mode in ("RGBA", "LA")
+
+    @classmethod
+    def upright(cls, image: Image.Image, full: geometry.Size) -> Decoded:
+        """An 8-bit sRGB upright "RGB" or "RGBA" image (a working copy) of a ``full``-size
+        original."""
+        return cls(image, None, None, 1, full)
 
 
-def _decode(
-    source: Path, presets: Sequence[Preset], focal: tuple[float, float], max_pixels: int
-) -> _Decoded:
+def decoded_bytes(width: int, height: int, mode: str, *, turned_on_load: bool = False) -> int:
+    """Bytes of a decoded ``mode`` image: Pillow keeps 1, 2 or 4 per pixel (RGB takes 4).
+
+    Pillow turns a TIFF with an Orientation tag as it loads it, into a second image, so it
+    holds twice that for a moment.
+    """
+    return width * height * _PIXEL_BYTES.get(mode, 4) * (2 if turned_on_load else 1)
+
+
+def decode(
+    source: Path,
+    limits: Limits,
+    *,
+    needs: Callable[[geometry.Size], geometry.Size],
+    full_size: geometry.Size | None = None,
+) -> Decoded:
+    """Decode ``source`` once, at the smallest JPEG DCT scale that still gives ``needs(full)``.
+
+    The pixel and decoded-byte limits are checked from the header, before any pixel is decoded.
+    ``full_size``: see render_variants.
+    """
     # Ingest refuses scan and chunk bombs; these guards cover originals stored before it did.
     # Pillow walks a PNG's chunks as it opens it, so that check comes first.
     with source.open("rb") as fp:
@@ -190,81 +316,203 @@ def _decode(
             Image.init()
             formats = [name for name in _FORMATS if name in Image.OPEN]
             with Image.open(source, formats=formats) as image:
-                width, height = image.size
-                if width * height > max_pixels:
-                    raise RenderError(
-                        f"the source is {width}x{height} ({width * height:,} pixels); "
-                        f"the limit is {max_pixels:,}"
-                    )
-                # Each progressive scan is a pass over the whole image; a baseline JPEG has
-                # one, and counting reads the whole file, so only progressive ones are counted.
-                jpeg = isinstance(image, JpegImagePlugin.JpegImageFile)  # MPO too
-                progressive = jpeg and image.info.get("progressive")
-                if progressive and (bomb := imaging.structure_bomb(source, "JPEG")):
-                    raise RenderError(f"the source {bomb}")
-                # Nothing with missing areas is published, even from an original stored before
-                # ingest checked this: the same checks of every pixel's data as at upload.
-                if sniffed and (problem := imaging.incomplete_data(source, sniffed[0])):
-                    raise RenderError(
-                        f"the source image cannot be decoded completely: it {problem}"
-                    )
-                orientation = _orientation(image)
-                turned = orientation in (5, 6, 7, 8)
-                full = (height, width) if turned else (width, height)
-                plans = [geometry.plan(full, preset, focal) for preset in presets]
-                scale = (1.0, 1.0)
-                if isinstance(image, JpegImagePlugin.JpegImageFile):  # MPO too
-                    want_w, want_h = geometry.draft_size(full, plans)
-                    want = (want_h, want_w) if turned else (want_w, want_h)
-                    drafted = image.draft(image.mode, want)
-                    if drafted is not None:
-                        box = drafted[1]
-                        scale = (box[2] / width, box[3] / height)
-                image.load()
-                pixels = imaging.unsigned_samples(image)  # signed TIFF samples: 0 is mid-grey
-                if pixels.mode in _LATE_MODES:
-                    base: Image.Image = pixels
-                    convert = _srgb_function(pixels.mode, pixels.info.get("icc_profile"))
-                else:
-                    base, convert = to_srgb(pixels), None
+                kind = sniffed[0] if sniffed else None
+                return _decode_open(image, source, kind, limits, needs, full_size)
     except Image.DecompressionBombError as error:  # Pillow's own cap, also from the header
         raise RenderError(
-            f"the source declares too many pixels ({error}); the limit is {max_pixels:,}"
+            f"the source declares too many pixels ({error}); the limit is {limits.max_pixels:,}"
         ) from None
     except (OSError, ValueError, SyntaxError, EOFError) as error:
         raise RenderError(f"the source image cannot be decoded: {error}") from None
-    factors = (scale[1], scale[0]) if turned else scale
-    return _Decoded(base, convert, orientation, plans, factors)
 
 
-def _orientation(image: Image.Image) -> int:
-    return imaging.exif_orientation(image)  # the same answer as ingest's (TIFF: Pillow turns)
+def _decode_open(
+    image: ImageFile.ImageFile,
+    source: Path,
+    kind: str | None,
+    limits: Limits,
+    needs: Callable[[geometry.Size], geometry.Size],
+    full_size: geometry.Size | None,
+) -> Decoded:
+    # For a TIFF with an Orientation tag, Pillow's size is already the upright one.
+    width, height = image.size
+    if width * height > limits.max_pixels:
+        raise RenderError(
+            f"the source is {width}x{height} ({width * height:,} pixels); "
+            f"the limit is {limits.max_pixels:,}"
+        )
+    rawmode = _rawmode(image)  # before anything loads the pixels, which clears it
+    # Each progressive scan is a pass over the whole image; a baseline JPEG has
+    # one, and counting reads the whole file, so only progressive ones are counted.
+    jpeg = isinstance(image, JpegImagePlugin.JpegImageFile)  # MPO too
+    if jpeg and image.info.get("progressive") and (bomb := imaging.structure_bomb(source, "JPEG")):
+        raise RenderError(f"the source {bomb}")
+    # What is still to apply to the pixels load() gives, the same answer as ingest's: 1 for a
+    # TIFF, which Pillow turns itself as it loads it. Read without decoding a pixel.
+    orientation = imaging.exif_orientation(image)
+    decoded_size = (width, height)
+    if jpeg:
+        shown = imaging.displayed_size(width, height, orientation)
+        want = _scaled(needs(full_size or shown), full_size or shown, shown)
+        drafted = image.draft(image.mode, imaging.displayed_size(*want, orientation))
+        if drafted is not None:
+            decoded_size = (int(drafted[1][2]), int(drafted[1][3]))
+    cost = decoded_bytes(*decoded_size, image.mode, turned_on_load=_turned_on_load(image))
+    if limits.max_decoded_bytes is not None and cost > limits.max_decoded_bytes:
+        raise RenderError(
+            f"the source is {width}x{height} {image.mode}, which takes {cost:,} bytes decoded; "
+            f"the limit (VITRINE_MAX_DECODED_BYTES) is {limits.max_decoded_bytes:,}"
+        )
+    # Nothing with missing areas is published, even from an original stored before ingest
+    # checked this: the same checks of every pixel's data as at upload, once the header has
+    # shown the decode affordable.
+    if kind and (problem := imaging.incomplete_data(source, kind)):
+        raise RenderError(f"the source image cannot be decoded completely: it {problem}")
+    image.load()
+    shown = imaging.displayed_size(width, height, orientation)
+    prepare, convert = _conversions(image, rawmode)
+    return Decoded(image, prepare, convert, orientation, full_size or shown)
+
+
+def _turned_on_load(image: Image.Image) -> bool:
+    """Whether Pillow will turn this image as it loads it (a TIFF with an Orientation tag)."""
+    if not isinstance(image, TiffImagePlugin.TiffImageFile):
+        return False
+    try:
+        return bool(image.getexif().get(0x0112, 1) != 1)  # what Pillow's exif_transpose reads
+    except Exception:  # hostile EXIF may raise anything; then Pillow cannot turn it either
+        return False
+
+
+def _scaled(size: geometry.Size, full: geometry.Size, to: geometry.Size) -> geometry.Size:
+    """``size`` on an image of size ``full``, as a size on the same image at size ``to``."""
+    return (
+        min(to[0], math.ceil(size[0] * to[0] / full[0])),
+        min(to[1], math.ceil(size[1] * to[1] / full[1])),
+    )
+
+
+def _rawmode(image: ImageFile.ImageFile) -> str | None:
+    """How the file stores its samples ("L;2", "RGB;16B"...), read before load clears it."""
+    args = image.tile[0].args if image.tile else None
+    return args if isinstance(args, str) else None
+
+
+def _conversions(
+    image: Image.Image, rawmode: str | None
+) -> tuple[
+    Callable[[Image.Image], Image.Image] | None, Callable[[Image.Image], Image.Image] | None
+]:
+    """(prepare, convert) for a loaded image: see Decoded."""
+    mode, icc = image.mode, image.info.get("icc_profile")
+    if (unsigned := imaging.unsigned_mapping(image)) is not None:  # signed TIFF samples
+        grey = functools.partial(
+            _prepare, mode="L", key=None, transparent=False, transforms=_Transforms(icc)
+        )
+        return (lambda piece: grey(unsigned(piece))), None
+    key = _colour_key(image, rawmode)
+    if mode in _LATE_MODES and key is None:
+        return None, _srgb_function(mode, icc)
+    if mode == "RGBA" and _srgb_function("RGB", icc) is None:
+        return None, None  # sRGB already; resampled piece by piece for its alpha
+    transforms = _Transforms(icc)
+    return functools.partial(
+        _prepare, mode=mode, key=key, transparent=_transparent(image), transforms=transforms
+    ), None
+
+
+def _transparent(image: Image.Image) -> bool:
+    return image.mode in ("PA", "LA", "RGBA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+
+
+def _colour_key(image: Image.Image, rawmode: str | None) -> int | tuple[int, ...] | None:
+    """The colour a PNG's tRNS chunk makes transparent, in the decoded samples' scale.
+
+    Pillow keeps the key in the file's scale: 2- and 4-bit grey is decoded scaled up to 8 bits,
+    16-bit RGB is decoded to its high bytes, so their keys are scaled to match. 16-bit grey is
+    decoded whole, its key kept. Palettes carry their transparency in the palette instead.
+    """
+    key = image.info.get("transparency")
+    if image.mode in ("RGB",) and isinstance(key, tuple) and len(key) == 3:
+        sixteen = rawmode is not None and ";16" in rawmode
+        return tuple(int(v) >> 8 for v in key) if sixteen else tuple(int(v) & 0xFF for v in key)
+    if image.mode in ("L", "1") and isinstance(key, int):
+        if image.mode == "1":
+            return 255 if key else 0
+        bits = {"L;1": 1, "L;2": 2, "L;4": 4}.get(rawmode or "", 8)
+        return key * 255 // ((1 << bits) - 1) if bits < 8 else key & 0xFF
+    if image.mode in _SIXTEEN_BIT and image.mode != "I" and isinstance(key, int):
+        return key
+    return None
+
+
+class _Transforms:
+    """littleCMS transforms from one ICC profile to sRGB, built once per mode when first asked."""
+
+    def __init__(self, icc: object) -> None:
+        self._icc = icc
+        self._built: dict[str, Callable[[Image.Image], Image.Image] | None] = {}
+        self._lock = threading.Lock()
+
+    def to_rgb(self, mode: str) -> Callable[[Image.Image], Image.Image] | None:
+        with self._lock:
+            if mode not in self._built:
+                self._built[mode] = _srgb_function(mode, self._icc)
+            return self._built[mode]
+
+
+def _prepare(
+    piece: Image.Image,
+    *,
+    mode: str,
+    key: int | tuple[int, ...] | None,
+    transparent: bool,
+    transforms: _Transforms,
+) -> Image.Image:
+    """A piece of a decoded ``mode`` image as 8-bit sRGB "RGB", or "RGBA" if it has alpha.
+
+    The piece is a crop of its own, which this may change.
+    """
+    alpha: Image.Image | None = None
+    if mode == "1":
+        piece = piece.convert("L")
+    if mode in _SIXTEEN_BIT:
+        wide = piece.convert("I")  # exact, whatever the byte order
+        if key is not None:
+            alpha = ImageMath.lambda_eval(
+                lambda args: args["convert"]((args["v"] != key) * 255, "L"), v=wide
+            )
+        # Scale to 8 bits, rounding (convert() would clip everything above 255 to white).
+        piece = wide.point(lambda value: value * (1 / 257) + 0.5).convert("L")
+    elif key is not None:  # "L", "1" or "RGB" with a tRNS colour key: Pillow matches it
+        piece.info["transparency"] = key
+        piece = piece.convert("LA" if piece.mode == "L" else "RGBA")
+    elif mode in ("P", "PA"):
+        piece = piece.convert("RGBA" if transparent else "RGB")
+    elif mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        piece = piece.convert("RGBA" if "A" in mode else "RGB")
+    if piece.mode in ("LA", "RGBA"):
+        alpha = piece.getchannel("A")
+        piece = piece.convert(piece.mode[:-1])
+    convert = transforms.to_rgb(piece.mode)
+    out = convert(piece) if convert else piece
+    if alpha is not None:
+        out.putalpha(alpha)
+    return out
 
 
 def to_srgb(image: Image.Image) -> Image.Image:
-    """A decoded image as 8-bit sRGB "RGB" or "RGBA", through its ICC profile if any.
-
-    An "RGB" image with a profile is converted in place.
+    """A loaded image as 8-bit sRGB "RGB" or "RGBA", through its ICC profile if any, with its
+    palette or colour-key transparency as alpha (a whole-image convenience for small images).
 
     No profile means sRGB. A profile that does not fit the pixels (or does not parse) is
     ignored, as browsers do. CMYK without a profile falls back to Pillow's naive formula.
     """
-    icc = image.info.get("icc_profile")
-    if image.mode in _SIXTEEN_BIT:  # 16-bit grey: scale to 8 bits (convert() would clip)
-        image = image.convert("I").point(lambda value: value * (1 / 257)).convert("L")
-    elif image.mode in ("P", "PA"):
-        transparent = image.mode == "PA" or "transparency" in image.info
-        image = image.convert("RGBA" if transparent else "RGB")
-    elif image.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
-        image = image.convert("RGBA" if "A" in image.mode else "RGB")
-    alpha = image.getchannel("A") if image.mode in ("LA", "RGBA") else None
-    if alpha is not None:
-        image = image.convert(image.mode[:-1])
-    convert = _srgb_function(image.mode, icc)
-    out = convert(image) if convert else image.copy()
-    if alpha is not None:
-        out.putalpha(alpha)
-    return out
+    prepare, convert = _conversions(image, None)
+    change = prepare or convert
+    return change(image.copy()) if change is not None else image.copy()
 
 
 def _srgb_function(mode: str, icc: object) -> Callable[[Image.Image], Image.Image] | None:
@@ -302,10 +550,66 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _cpus() -> int:
+def cpus() -> int:
     if hasattr(os, "sched_getaffinity"):  # the CPUs this process may run on (Linux)
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------- the working copy
+
+
+def working_factor(full: geometry.Size, edge: int) -> int:
+    """The power of two an original of upright size ``full`` is reduced by for its working copy:
+    the smallest that brings its long edge within ``edge`` (1 if it already is).
+
+    A power of two, so a JPEG decodes straight to it (DCT scaling) and anything else gets there
+    by one box filter: the copy costs little more than the decode it is made from.
+    """
+    factor = 1
+    while -(-max(full) // factor) > edge:
+        factor *= 2
+    return factor
+
+
+def working_size(full: geometry.Size, edge: int) -> geometry.Size:
+    """The upright size of the working copy of an original of upright size ``full``."""
+    factor = working_factor(full, edge)
+    return -(-full[0] // factor), -(-full[1] // factor)
+
+
+def working_reduction(decoded: Decoded, edge: int) -> int:
+    """The whole factor the decode is reduced by to make its working copy (1: none).
+
+    A power of two over a decode at a power-of-two DCT scale: reducing by it gives the copy's
+    size exactly (the ceiling of a ceiling is the ceiling).
+    """
+    return max(1, round(max(decoded.shown) / max(working_size(decoded.full, edge))))
+
+
+def working_image(decoded: Decoded, edge: int) -> Image.Image:
+    """The decoded source as an upright 8-bit sRGB working copy of working_size(full, edge):
+    "RGB", or "RGBA" when some pixel is not opaque."""
+    target = working_size(decoded.full, edge)
+    factor = working_reduction(decoded, edge)
+    image = decoded.image
+    with ThreadPoolExecutor(max_workers=cpus()) as pool:
+        if decoded.pieces:
+            box = (0, 0, *image.size)
+            image = _reduce_in_pieces(image, decoded.prepare, box, factor, pool.map)
+        elif factor > 1:
+            image = image.reduce(factor)
+        elif decoded.convert is None:
+            image = image.copy()  # the copy is the caller's to keep; the decode is not
+        if decoded.convert is not None:
+            image = _convert_in_strips(image, decoded.convert, pool, cpus(), reuse=factor > 1)
+    if decoded.orientation in _TRANSPOSE:
+        image = image.transpose(_TRANSPOSE[decoded.orientation])
+    if image.size != target:  # a JPEG decoded larger than the copy, by a factor not whole
+        image = image.resize(target, Image.Resampling.BICUBIC)
+    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
+    return image
 
 
 # ---------------------------------------------------------------- plan the pixel work
@@ -356,9 +660,12 @@ class _Source:
     origin: tuple[int, int]  # where ``image`` starts, in decoded pixels
     factor: int  # decoded pixels per ``image`` pixel
     srgb: bool  # already converted to sRGB
+    # Set on the full-size decode when it must be prepared (or premultiplied) piece by piece.
+    prepare: Callable[[Image.Image], Image.Image] | None = None
+    pieces: bool = False
 
 
-def _job(preset: Preset, plan: geometry.Plan, decoded: _Decoded) -> _Job:
+def _job(preset: Preset, plan: geometry.Plan, decoded: Decoded) -> _Job:
     width, height = decoded.image.size
     crop = _unturn(plan.crop, width, height, decoded.orientation)
     turned = decoded.orientation in (5, 6, 7, 8)
@@ -389,7 +696,7 @@ def _unturn(box: geometry.Box, width: int, height: int, orientation: int) -> geo
 
 
 def _sources(
-    decoded: _Decoded, batches: Sequence[_Batch], pool: ThreadPoolExecutor, workers: int
+    decoded: Decoded, batches: Sequence[_Batch], pool: ThreadPoolExecutor
 ) -> dict[int, Future[_Source]]:
     """The image each reduce factor's batches resample from, converted to sRGB where cheapest.
 
@@ -397,12 +704,26 @@ def _sources(
     union of their crops, so each BICUBIC step that follows is short (under 2x). The colour is
     converted once on the decoded image when that has fewer pixels than what would otherwise
     be converted: each shared reduction or, if smaller, the resized batches made from it.
+
+    A decode that must be prepared first (palettes, colour keys, alpha, 16-bit, CMYK) is
+    prepared and reduced piece by piece, so no second full-size image is ever made of it.
     """
     image, convert = decoded.image, decoded.convert
     groups: dict[int, list[_Batch]] = {}
     for batch in batches:
         groups.setdefault(batch.factor, []).append(batch)
     unions = {factor: _union(group, factor, image.size) for factor, group in groups.items()}
+    sources: dict[int, Future[_Source]] = {}
+    if decoded.pieces:
+        for factor in groups:
+            if factor == 1:
+                whole = _Source(image, (0, 0), 1, True, decoded.prepare, pieces=True)
+                sources[1] = _done(whole)
+            else:  # in this thread, each spread over the pool's threads piece by piece
+                box = unions[factor]
+                smaller = _reduce_in_pieces(image, decoded.prepare, box, factor, pool.map)
+                sources[factor] = _done(_Source(smaller, box[:2], factor, True))
+        return sources
 
     def outputs(factor: int) -> int:
         return sum(batch.pixels for batch in groups[factor])
@@ -416,7 +737,7 @@ def _sources(
     )
     srgb = convert is None
     if convert is not None and image.width * image.height <= late:
-        image, convert, srgb = _convert_in_strips(image, convert, pool, workers), None, True
+        image, convert, srgb = _convert_in_strips(image, convert, pool, cpus()), None, True
 
     def reduced(factor: int, image: Image.Image = image) -> _Source:
         box = unions[factor]
@@ -425,14 +746,18 @@ def _sources(
             return _Source(convert(out), box[:2], factor, True)
         return _Source(out, box[:2], factor, srgb)
 
-    sources: dict[int, Future[_Source]] = {}
     for factor in groups:  # submitted before the jobs, so no job waits on one not started
         if factor == 1:
-            sources[1] = Future()
-            sources[1].set_result(_Source(image, (0, 0), 1, srgb))
+            sources[1] = _done(_Source(image, (0, 0), 1, srgb))
         else:
             sources[factor] = pool.submit(reduced, factor)
     return sources
+
+
+def _done(source: _Source) -> Future[_Source]:
+    future: Future[_Source] = Future()
+    future.set_result(source)
+    return future
 
 
 def _union(batches: Sequence[_Batch], factor: int, size: geometry.Size) -> geometry.Box:
@@ -449,19 +774,99 @@ def _convert_in_strips(
     convert: Callable[[Image.Image], Image.Image],
     pool: ThreadPoolExecutor,
     strips: int,
+    *,
+    reuse: bool = True,
 ) -> Image.Image:
-    """``convert(image)``, in horizontal strips on the pool's threads; may reuse ``image``."""
+    """``convert(image)``, in horizontal strips on the pool's threads; may reuse ``image``
+    unless ``reuse`` is False."""
     if strips == 1:
-        return convert(image)
+        return convert(image if reuse else image.copy())
     step = -(-image.height // strips)
     boxes = [
         (0, top, image.width, min(image.height, top + step)) for top in range(0, image.height, step)
     ]
     pieces = list(pool.map(lambda box: convert(image.crop(box)), boxes))
     # Back into the decoded image when the mode allows: one full-size image fewer in memory.
-    out = image if pieces[0].mode == image.mode else Image.new(pieces[0].mode, image.size)
+    same = reuse and pieces[0].mode == image.mode
+    out = image if same else Image.new(pieces[0].mode, image.size)
     for box, piece in zip(boxes, pieces, strict=True):
         out.paste(piece, box[:2])
+    return out
+
+
+def _strip_pixels() -> int:
+    """Source pixels in one strip: STRIP_PIXELS shared by the threads that may each hold one."""
+    return max(1, STRIP_PIXELS // cpus())
+
+
+_Mapper = Callable[[Callable[[int], Image.Image], Iterable[int]], Iterable[Image.Image]]
+
+
+def _reduce_in_pieces(
+    image: Image.Image,
+    prepare: Callable[[Image.Image], Image.Image] | None,
+    box: geometry.Box,
+    factor: int,
+    mapper: _Mapper = map,
+) -> Image.Image:
+    """``prepare(image.crop(box)).reduce(factor)``, a strip at a time (see STRIP_PIXELS).
+
+    Strips are whole multiples of ``factor`` rows high, so each box of the filter falls in one
+    strip, as it would in the whole: the result is the same, without a full-size copy.
+    """
+    left, top, right, bottom = box
+    rows = max(factor, _strip_pixels() // max(1, right - left) // factor * factor)
+
+    def one(y: int) -> Image.Image:
+        piece = image.crop((left, y, right, min(bottom, y + rows)))
+        if prepare is not None:
+            piece = prepare(piece)
+        return piece.reduce(factor) if factor > 1 else piece
+
+    tops = range(top, bottom, rows)
+    out: Image.Image | None = None
+    for y, part in zip(tops, mapper(one, tops), strict=True):
+        if out is None:
+            size = (-(-(right - left) // factor), -(-(bottom - top) // factor))
+            out = Image.new(part.mode, size)
+        out.paste(part, (0, (y - top) // factor))
+    assert out is not None  # the box is never empty
+    return out
+
+
+def _resize_in_pieces(
+    image: Image.Image,
+    prepare: Callable[[Image.Image], Image.Image] | None,
+    box: tuple[float, float, float, float],
+    size: geometry.Size,
+) -> Image.Image:
+    """``prepare(image).resize(size, BICUBIC, box=box)``, a strip of output rows at a time.
+
+    Each strip is cut from the source with the rows and columns the filter reaches beyond it
+    (BICUBIC reaches 2 output pixels each way), so it is resampled from the same pixels, with
+    the same weights, as in the whole image; only the strip is prepared (and premultiplied).
+    """
+    left, top, right, bottom = box
+    scale_x, scale_y = (right - left) / size[0], (bottom - top) / size[1]
+    reach_x, reach_y = 2 * max(1.0, scale_x) + 1, 2 * max(1.0, scale_y) + 1
+    x0 = max(0, math.floor(left - reach_x))
+    x1 = min(image.width, math.ceil(right + reach_x))
+    rows = max(1, math.floor(_strip_pixels() / max(1, x1 - x0) / max(1.0, scale_y)))
+    out: Image.Image | None = None
+    for first in range(0, size[1], rows):
+        last = min(size[1], first + rows)
+        strip_top, strip_bottom = top + first * scale_y, top + last * scale_y
+        y0 = max(0, math.floor(strip_top - reach_y))
+        y1 = min(image.height, math.ceil(strip_bottom + reach_y))
+        piece = image.crop((x0, y0, x1, y1))
+        if prepare is not None:
+            piece = prepare(piece)
+        inner = (left - x0, strip_top - y0, right - x0, strip_bottom - y0)
+        part = piece.resize((size[0], last - first), Image.Resampling.BICUBIC, box=inner)
+        if out is None:
+            out = Image.new(part.mode, size)
+        out.paste(part, (0, first))
+    assert out is not None  # sizes are never empty
     return out
 
 
@@ -472,7 +877,7 @@ def _convert_in_strips(
 class _Finishing:
     """What every output of one call shares once resized: the source's facts, the rights."""
 
-    decoded: _Decoded
+    decoded: Decoded
     stamp: RightsStamp
     xmp: bytes
     credit_font: Path
@@ -538,8 +943,13 @@ def _resample(source: _Source, crop: geometry.Box, size: geometry.Size) -> Image
     left, top = (crop[0] - x) / scale, (crop[1] - y) / scale
     right, bottom = (crop[2] - x) / scale, (crop[3] - y) / scale
     if (right - left, bottom - top) == size and left.is_integer() and top.is_integer():
-        return source.image.crop((int(left), int(top), int(right), int(bottom)))
+        whole = (int(left), int(top), int(right), int(bottom))
+        if source.pieces:
+            return _reduce_in_pieces(source.image, source.prepare, whole, 1)
+        return source.image.crop(whole)
     box = (left, top, right, bottom)
+    if source.pieces:
+        return _resize_in_pieces(source.image, source.prepare, box, size)
     return source.image.resize(size, Image.Resampling.BICUBIC, box=box)
 
 
@@ -732,7 +1142,7 @@ def _encode(image: Image.Image, preset: Preset, quality: int, exif: bytes, xmp: 
         params |= {"optimize": True, "progressive": True}
     elif preset.format == "webp":
         params |= {"method": 4}
-    with _scratch_file() as file:
+    with scratch_file() as file:
         try:
             image.save(file, preset.format.upper(), **params)
         except (OSError, ValueError) as error:  # e.g. XMP over the 64 KB a JPEG segment holds
@@ -741,7 +1151,7 @@ def _encode(image: Image.Image, preset: Preset, quality: int, exif: bytes, xmp: 
         return file.read()
 
 
-def _scratch_file() -> BinaryIO:
+def scratch_file() -> BinaryIO:
     """An anonymous file to encode into, in memory where the OS allows.
 
     Not a BytesIO: Pillow's JPEG encoder keeps the GIL while it writes to a Python object and

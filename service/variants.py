@@ -19,10 +19,11 @@ import hashlib
 import hmac
 import json
 import logging
-import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -32,7 +33,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import assets, captioning, keys, metadata, metrics, render
+from . import assets, captioning, keys, metadata, metrics, render, working_copy
+from .config import ConfigError
 from .db import lock_blob, utcnow
 from .geometry import plan, validate_focal
 from .history import record_changes
@@ -67,24 +69,72 @@ class RenderBusy(Problem):
 
 @dataclass(frozen=True)
 class RenderSettings:
-    """How this deployment renders: the source pixel limit, how long a render claim may last
-    before another request takes it over, the key blob names are made with, and the font
-    credit lines are burned in with."""
+    """How this deployment renders: the source pixel and decoded-byte limits, how long a render
+    claim may last before another request takes it over, the key blob names are made with, the
+    font credit lines are burned in with, and how many renders one process runs at once and
+    how long a request waits for one."""
 
     max_pixels: int
     timeout: float
     naming_key: bytes = field(repr=False)
     credit_font: Path = render.DEFAULT_CREDIT_FONT
+    max_decoded_bytes: int | None = None
+    concurrent_renders: int = 1
+    wait: float = 10.0
 
     @classmethod
     def of(cls, config: Mapping[str, Any]) -> RenderSettings:
         font = config.get("CREDIT_FONT")
-        return cls(
+        concurrent = config.get("MAX_CONCURRENT_RENDERS")
+        concurrent = render.cpus() if concurrent is None else concurrent
+        decoded = config.get("MAX_DECODED_BYTES")
+        settings = cls(
             max_pixels=int(config["MAX_PIXELS"]),
             timeout=float(config["RENDER_TIMEOUT_SECONDS"]),
             naming_key=keys.derived_key(str(config["SECRET_KEY"]), keys.VARIANT_NAME),
             credit_font=Path(font) if font else render.DEFAULT_CREDIT_FONT,
+            max_decoded_bytes=int(decoded) if decoded else None,
+            concurrent_renders=int(concurrent),
+            wait=float(config.get("RENDER_WAIT_SECONDS", 10.0)),
         )
+        if settings.concurrent_renders < 1 or settings.wait < 0:
+            raise ConfigError(
+                "VITRINE_MAX_CONCURRENT_RENDERS must be at least 1 and "
+                "VITRINE_RENDER_WAIT_SECONDS at least 0"
+            )
+        return settings
+
+    @property
+    def limits(self) -> render.Limits:
+        return render.Limits(self.max_pixels, self.max_decoded_bytes)
+
+
+# One set of render slots per process (and per configured size), shared by its threads.
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_GUARD = threading.Lock()
+
+
+@contextmanager
+def render_slot(
+    settings: RenderSettings, on_busy: Callable[[], None] = lambda: None
+) -> Iterator[None]:
+    """Hold one of this process's VITRINE_MAX_CONCURRENT_RENDERS render slots.
+
+    Waits at most ``settings.wait`` seconds for one to free, then calls ``on_busy`` and raises
+    RenderBusy (503 with Retry-After): a burst of renders queues briefly instead of holding
+    every decode in memory at once.
+    """
+    with _SLOTS_GUARD:
+        slots = _SLOTS.setdefault(
+            settings.concurrent_renders, threading.BoundedSemaphore(settings.concurrent_renders)
+        )
+    if not slots.acquire(timeout=settings.wait):
+        on_busy()
+        raise RenderBusy("Every render slot of this server is busy; try again shortly.")
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:
@@ -198,7 +248,8 @@ def get_or_render(
         session.rollback()  # see other transactions' commits on the next look
         time.sleep(POLL_SECONDS)
     metrics.count_variant_lookup(preset.name, kind=kind, hit=False)
-    rendered = _render_claimed(session, store, asset, preset, key, sought.stamp, settings)
+    with render_slot(settings, on_busy=lambda: _give_back(session, key)):
+        rendered = _render_claimed(session, store, asset, preset, key, sought.stamp, settings)
     _refuse_if_rights_changed(session, store, rendered)
     return rendered
 
@@ -216,6 +267,13 @@ def _refuse_if_rights_changed(session: Session, store: BlobStore, fresh: Variant
     _drop(session, store, [fresh])
     session.commit()
     raise RenderBusy("The asset's rights changed while its variant was rendered; ask again.")
+
+
+def _give_back(session: Session, key: str) -> None:
+    """Drop a claim that will not be rendered, so that the next request renders afresh."""
+    session.rollback()
+    session.execute(delete(Variant).where(Variant.key == key, Variant.status == "rendering"))
+    session.commit()
 
 
 def _claim_new(
@@ -271,17 +329,17 @@ def _render_claimed(
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="vitrine-render-") as workdir:
-            source = Path(workdir) / "original"
-            with store.open(asset.blob_key) as stream, source.open("wb") as out:
-                shutil.copyfileobj(stream, out, 1024 * 1024)
             focal = (asset.focal_x, asset.focal_y)
-            [rendered] = render.render_variants(
-                source,
+            # From the asset's working copy when it holds enough pixels, else the original.
+            [rendered] = working_copy.render_presets(
+                store,
+                asset,
                 [preset],
                 focal=focal,
                 stamp=stamp,
-                max_pixels=settings.max_pixels,
+                limits=settings.limits,
                 credit_font=settings.credit_font,
+                workdir=Path(workdir),
             ).values()
             output = Path(workdir) / "variant"
             output.write_bytes(rendered.data)

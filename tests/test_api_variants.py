@@ -150,13 +150,13 @@ def test_concurrent_first_requests_render_a_variant_once(
 ) -> None:
     asset_id = cleared_asset(app.test_client(), tokens)
     calls: list[str] = []
-    real = render.render_variants
+    real = render.decode
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append("render")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(render, "render_variants", counting)
+    monkeypatch.setattr(render, "decode", counting)
     results: list[int] = []
 
     def ask() -> None:

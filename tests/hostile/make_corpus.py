@@ -1711,7 +1711,7 @@ CORPUS: tuple[Entry, ...] = (
           lambda: png_transparent_key("I;16", 0, 73), size=(73, 40), media_type=PNG),
     Entry("png-12000x12000.png", "bomb", "144 Mpx of RGB rows really stored, deflated to "
           "~420 KB: under the 150 Mpx limit, accepted at ingest",
-          png_144_megapixels, size=(12000, 12000), media_type=PNG, render=False),
+          png_144_megapixels, size=(12000, 12000), media_type=PNG),
     # --- issue 11: EXIF orientation in every format
     Entry("jpeg-orientation-3.jpg", "orientation", "a JPEG with EXIF orientation 3",
           oriented("JPEG", 3, 74), size=(74, 40), media_type=JPEG,

@@ -279,7 +279,7 @@ def test_a_variant_rendered_while_the_rights_change_is_never_handed_out(
     app: Flask, client: FlaskClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asset_id = cleared_asset(client, tokens)
-    real = render.render_variants
+    real = render.render_decoded  # every render, from an original or its working copy
 
     def restricted_meanwhile(*args: Any, **kwargs: Any) -> Any:
         rendered = real(*args, **kwargs)
@@ -290,12 +290,12 @@ def test_a_variant_rendered_while_the_rights_change_is_never_handed_out(
         assert changed.status_code == 200, changed.json
         return rendered
 
-    monkeypatch.setattr(render, "render_variants", restricted_meanwhile)
+    monkeypatch.setattr(render, "render_decoded", restricted_meanwhile)
     response = client.get(f"/api/v1/assets/{asset_id}/variants/x", headers=tokens["viewer"])
     assert (response.status_code, response.json["code"]) == (503, "render-busy")
     assert "url" not in response.json
     assert rows(app) == []
     assert list(app.extensions["vitrine.store"].keys("variants/")) == []
-    monkeypatch.setattr(render, "render_variants", real)
+    monkeypatch.setattr(render, "render_decoded", real)
     again = client.get(f"/api/v1/assets/{asset_id}/variants/x", headers=tokens["viewer"])
     assert (again.status_code, again.json["code"]) == (409, "audit-failed")
