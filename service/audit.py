@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from . import captions, credits, licences
@@ -118,6 +118,15 @@ def licence_allows_channel(subject: AuditInput) -> Finding:
         return Finding(name, "warn", "permission_outside_licence", reason)
     reason = f"{licence.short_name} and the rights record allow {subject.channel} use."
     return Finding(name, "pass", "allowed", reason)
+
+
+def passes_dates_until(rights: Mapping[str, Any]) -> datetime | None:
+    """The first moment (UTC) at which the rights' dates make ``not_expired`` fail, or None.
+
+    The licence is good through its end date; a signed URL handed out must not outlive it.
+    """
+    ends = _date(rights.get("expires_at"))
+    return None if ends is None else datetime.combine(ends + timedelta(days=1), time(), UTC)
 
 
 def not_embargoed(subject: AuditInput) -> Finding:

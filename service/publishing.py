@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,25 @@ class Publication:
     report: audit.Report  # for the channel that decided, when the preset has several
     overridden: bool
     channels: tuple[str, ...]  # the channels audited
+
+
+def signed_url(
+    store: BlobStore, publication: Publication, *, now: datetime, seconds: int
+) -> tuple[str, datetime]:
+    """The published variant's signed URL and when it stops working.
+
+    An S3 presigned URL cannot be revoked, so a URL never outlives the rights' end date
+    (unless a rights manager overrode the audit, which the history keeps).
+    """
+    until = now + timedelta(seconds=seconds)
+    record = publication.asset.rights
+    ends = audit.passes_dates_until({"expires_at": record.expires_at if record else None})
+    if ends is not None and not publication.overridden:
+        until = min(until, ends)
+    lifetime = max(1, int((until - now).total_seconds()))
+    return variants.signed_url(store, publication.variant, lifetime), now + timedelta(
+        seconds=lifetime
+    )
 
 
 def platform_for(preset: Preset, asked: str | None = None) -> str:

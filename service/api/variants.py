@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, redirect, request
@@ -111,6 +111,13 @@ def _publish(asset_id: int, preset_name: str) -> publishing.Publication:
     )
 
 
+def _signed(published: publishing.Publication) -> tuple[str, datetime]:
+    """The whole signed URL a publisher follows, and when it stops working."""
+    seconds = current_app.config["SIGNED_URL_SECONDS"]
+    url, expires_at = publishing.signed_url(store(), published, now=utcnow(), seconds=seconds)
+    return _absolute(url), expires_at
+
+
 def _absolute(url: str) -> str:
     """Local-store URLs are app-relative; publishers need them whole."""
     return request.host_url.rstrip("/") + url if url.startswith("/") else url
@@ -120,15 +127,15 @@ def _absolute(url: str) -> str:
 @require("viewer")
 def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
     published = _publish(asset_id, preset_name)
-    seconds = current_app.config["SIGNED_URL_SECONDS"]
+    url, expires_at = _signed(published)
     variant = published.variant
     record = published.caption
     rights = published.asset.rights
     return {
         "asset_id": asset_id,
         "preset": variant.preset,
-        "url": _absolute(variants.signed_url(store(), variant, seconds)),
-        "expires_at": (utcnow() + timedelta(seconds=seconds)).isoformat(),
+        "url": url,
+        "expires_at": expires_at.isoformat(),
         "width": variant.width,
         "height": variant.height,
         "bytes": variant.byte_size,
@@ -150,6 +157,5 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
 @bp.get("/assets/<int:asset_id>/variants/<preset_name>/image")
 @require("viewer")
 def get_variant_image(asset_id: int, preset_name: str) -> Response:
-    published = _publish(asset_id, preset_name)
-    seconds = current_app.config["SIGNED_URL_SECONDS"]
-    return redirect(_absolute(variants.signed_url(store(), published.variant, seconds)), 302)
+    url, _ = _signed(_publish(asset_id, preset_name))
+    return redirect(url, 302)

@@ -528,7 +528,7 @@ def download_variant(asset_id: int, preset_name: str) -> Response:
             rendering=variants.RenderSettings.of(current_app.config),
         )
         seconds = current_app.config["SIGNED_URL_SECONDS"]
-        url = variants.signed_url(store(), published.variant, seconds)
+        url, _ = publishing.signed_url(store(), published, now=utcnow(), seconds=seconds)
     except Problem as error:
         session.rollback()
         view = _asset_view_from_args()
