@@ -173,6 +173,16 @@ def find_rule(rules: Sequence[CreditRule], holder: str | None) -> CreditRule | N
     return next((rule for rule in rules if holder_of(rule.holder) == key), None)
 
 
+def changed_holders(before: Sequence[CreditRule], after: Sequence[CreditRule]) -> set[str]:
+    """The holders (comparison keys) whose rule a policy change added, removed or altered."""
+
+    def requirements(rules: Sequence[CreditRule]) -> dict[str, tuple[str, bool, str]]:
+        return {holder_of(r.holder): (r.credit_line, r.burn_in, r.placement) for r in rules}
+
+    old, new = requirements(before), requirements(after)
+    return {holder for holder in old.keys() | new.keys() if old.get(holder) != new.get(holder)}
+
+
 # ---- normalisation ------------------------------------------------------------------------
 
 # Format characters (zero-width spaces and joiners, direction marks, soft hyphens): invisible,

@@ -22,7 +22,7 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -33,7 +33,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import assets, captioning, keys, metadata, metrics, render, working_copy
+from . import assets, captioning, credits, keys, metadata, metrics, render, working_copy
 from .config import ConfigError
 from .db import lock_blob, utcnow
 from .geometry import plan, validate_focal
@@ -453,6 +453,24 @@ def drop_outdated_rights(session: Session, store: BlobStore, asset_id: int) -> l
         Variant.rights_revision != current.scalar_subquery(),
     )
     return sorted({old.preset for old in _drop(session, store, session.scalars(query))})
+
+
+def drop_outdated_credits(session: Session, store: BlobStore, holders: Collection[str]) -> int:
+    """Delete the publishable variants of assets whose holder's credit rule changed (they
+    carry the old wording, or an old burn-in); how many. The caller commits."""
+    if not holders:
+        return 0
+    query = (
+        select(Variant, RightsRecord.holder)
+        .join(RightsRecord, RightsRecord.asset_id == Variant.asset_id)
+        .where(Variant.kind == VARIANT, Variant.status == "ready")
+    )
+    outdated = [
+        variant
+        for variant, holder in session.execute(query)
+        if credits.normalise_holder(holder) in holders
+    ]
+    return len(_drop(session, store, outdated))
 
 
 def servable(session: Session, blob_key: str) -> Variant | None:

@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import current_app, request
 
-from .. import assets, credits, jobs, rights
+from .. import assets, credits, jobs, rights, variants
 from ..auth import current_caller, require
 from ..db import get_session, utcnow
 from ..history import list_history
 from ..models import CreditPolicyVersion, HistoryEntry, RightsRecord
 from ..problems import InvalidInput
 from . import bp
+from .assets import store
 
 
 def rights_json(record: RightsRecord) -> dict[str, Any]:
@@ -135,6 +136,9 @@ def put_policy() -> dict[str, Any]:
     if not isinstance(body, dict) or set(body) != {"rules"} or not isinstance(body["rules"], list):
         raise InvalidInput({"body": "must be a JSON object with a 'rules' list"})
     session = get_session()
+    before = rights.policy_rules(rights.current_policy(session))
     version = rights.replace_policy(session, body["rules"], actor=current_caller().actor)
+    changed = credits.changed_holders(before, rights.policy_rules(version))
+    variants.drop_outdated_credits(session, store(), changed)  # signed URLs stop at once
     session.commit()
     return policy_json(version)
