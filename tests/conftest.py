@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from openapi_core import OpenAPI
 from sqlalchemy import create_engine, make_url, text
 
-from service import auth, db
+from service import auth, db, working_copy
 from service.app import create_app
 from service.cli import upgrade_database
 from service.models import Asset
@@ -120,6 +120,14 @@ def app_settings(
         "TESTING": True,
         **blob_settings,
     }
+
+
+@pytest.fixture(autouse=True)
+def _working_copies_kept() -> Iterator[None]:
+    """Working copies are stored on a thread of their own: let each test's finish before the
+    next test starts, so that none spends another test's CPU (or writes into its store)."""
+    yield
+    working_copy.wait_until_kept(timeout=120)
 
 
 @pytest.fixture

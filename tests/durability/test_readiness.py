@@ -46,7 +46,13 @@ def test_readyz_answers_within_a_second_and_names_a_dependency_slower_than_its_t
             S3_ENDPOINT_URL=f"http://{s3_proxy.address}",
             BROKER_URL=redis._replace(netloc=broker_proxy.address).geturl(),
         ).test_client()
+        # The first probes build their clients and connections; a loaded machine may need
+        # a second one before everything answers within the threshold.
         healthy = client.get("/readyz")
+        for _ in range(2):
+            if healthy.status_code == 200:
+                break
+            healthy = client.get("/readyz")
         assert healthy.status_code == 200, healthy.json
         proxies = {"database": pg_proxy, "blob_store": s3_proxy, "broker": broker_proxy}
 
