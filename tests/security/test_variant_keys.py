@@ -231,11 +231,10 @@ def test_variant_blob_names_are_keyed_with_the_servers_secret(
     assert elsewhere != row.blob_key
 
 
+@pytest.mark.parametrize("blob_settings", ["local"], indirect=True)  # /blobs is the local store's
 def test_signed_blob_urls_serve_only_current_publishable_variants(
     app: Flask, client: FlaskClient, tokens: Tokens
 ) -> None:
-    if app.config["BLOB_BACKEND"] != "local":
-        pytest.skip("/blobs serves the local store only")
     store = app.extensions["vitrine.store"]
     asset_id = cleared_asset(client, tokens)
     url, _ = fetch_variant(app, client, asset_id, "x", tokens["viewer"])
