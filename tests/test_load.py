@@ -21,12 +21,12 @@ import pytest
 import requests
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from service import db
 from service.models import Asset, Variant
 from tests import photos
 from tests.faults import TcpProxy, proxy_to
+from tests.live_server import serving
 from tests.test_api_assets import upload
 from tests.test_api_rights import clear
 
@@ -60,15 +60,8 @@ def served(make_app: Any, s3_puts: tuple[TcpProxy, list[str]]) -> Iterator[tuple
     """The app behind werkzeug's threaded HTTP server on 127.0.0.1, talking to S3 via the proxy."""
     proxy, _ = s3_puts
     app = make_app(S3_ENDPOINT_URL=f"http://{proxy.address}")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with serving(app) as base_url:
+        yield app, base_url
 
 
 def cleared_assets(app: Flask, tokens: dict[str, dict[str, str]]) -> list[int]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from PIL import Image
-from werkzeug.serving import make_server
 
 from service import db
 from service.captions import count_length
 from service.models import Asset
 from tests import photos
+from tests.live_server import serving
 from tests.test_api_assets import upload
 from tests.test_api_rights import BM, CC_BY
 from tests.web_support import PASSWORD, add_user
@@ -79,15 +78,8 @@ def _unavailable(message: str) -> None:
 @pytest.fixture
 def server(app: Flask) -> Iterator[str]:
     """The app on a free port of 127.0.0.1, served by werkzeug in a thread."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="vitrine-test-server")
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with serving(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")
