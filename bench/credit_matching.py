@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from service.credits import match_credit
+from service.rules.credits import match_credit
 
 BM = "© Trustees of the British Museum"
 CASES = {

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from service.models import Asset, Variant  # noqa: E402
+from service.storage.models import Asset, Variant  # noqa: E402
 from tests.photos import jpeg_with_rights  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
@@ -127,7 +127,7 @@ def drop_database(server: str, name: str) -> None:
 def remove_blobs(env: dict[str, str]) -> None:
     """Empty the run's key prefix in the test bucket."""
     from service.config import load
-    from service.storage import open_store
+    from service.storage.blobs import open_store
 
     store = open_store(load(environ=env))
     for key in list(store.keys()):

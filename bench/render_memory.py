@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from service import render  # noqa: E402
-from service.imaging import identify  # noqa: E402
-from service.presets import DEFAULT_PRESETS  # noqa: E402
+from service.media import render  # noqa: E402
+from service.media.imaging import identify  # noqa: E402
+from service.rules.presets import DEFAULT_PRESETS  # noqa: E402
 
 SIDE = 12000  # 144 MP
 TIFF_SIZE = (12248, 8165)  # 100 MP
@@ -128,7 +128,7 @@ def child(path: Path, preset_name: str, way: str, info: dict[str, Any]) -> None:
             working_file(path), [preset], max_pixels=LIMIT, full_size=tuple(full), **kwargs
         )
     elif way == "first":  # what the first request costs: decode, keep a working copy, render
-        from service import working_copy
+        from service.services import working_copy
         from service.storage.local import LocalBlobStore
 
         original = SimpleNamespace(sha256="0" * 64, blob_key="originals/source", **info)

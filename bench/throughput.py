@@ -229,7 +229,7 @@ def services(environ: dict[str, str]) -> Services:
 
     def cleanup() -> None:
         from service.config import load
-        from service.storage import open_store
+        from service.storage.blobs import open_store
 
         store = open_store(load(environ=env))
         for key in list(store.keys()):

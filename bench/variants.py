@@ -49,9 +49,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from service import geometry, imaging, render, working_copy  # noqa: E402
-from service.presets import DEFAULT_PRESETS, Preset  # noqa: E402
-from service.render import RightsStamp, render_variants  # noqa: E402
+from service.media import imaging, render  # noqa: E402
+from service.media.render import RightsStamp, render_variants  # noqa: E402
+from service.rules import geometry  # noqa: E402
+from service.rules.presets import DEFAULT_PRESETS, Preset  # noqa: E402
+from service.services import working_copy  # noqa: E402
 from service.storage.local import LocalBlobStore  # noqa: E402
 from tests.photos import adobe_rgb_like_icc, make_exif  # noqa: E402
 

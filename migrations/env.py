@@ -3,8 +3,8 @@
 from alembic import context
 
 from service import config as vitrine_config
-from service import models  # noqa: F401  (registers the tables on Base.metadata)
-from service.db import Base, make_engine
+from service.storage import models  # noqa: F401  (registers the tables on Base.metadata)
+from service.storage.db import Base, make_engine
 
 url = context.config.attributes.get("database_url") or vitrine_config.load()["DATABASE_URL"]
 

@@ -16,8 +16,12 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, db, logs, metrics, presets, render
-from .problems import (
+from service import config
+from service.media import render
+from service.ops import logs, metrics
+from service.ops.throttle import SharedThrottle, SignInLimiter, Throttle
+from service.rules import presets
+from service.rules.problems import (
     DatabaseDown,
     InvalidInput,
     JsonTooDeep,
@@ -26,9 +30,9 @@ from .problems import (
     Problem,
     StorageDown,
 )
-from .spool import Spool
-from .storage import StorageUnavailable, open_store
-from .throttle import SharedThrottle, SignInLimiter, Throttle
+from service.storage import db
+from service.storage.blobs import StorageUnavailable, open_store
+from service.storage.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +117,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
     _check_credit_font(app.config.get("CREDIT_FONT"))
 
-    from . import api, jobs, variants, web
+    from service import api, web
+    from service.ops import jobs
+    from service.services import variants
 
     variants.RenderSettings.of(app.config)  # bad render settings stop the start, not a render
     app.register_blueprint(api.bp)
@@ -121,7 +127,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _register_error_handlers(app)
     jobs.init_app(app)  # Celery when VITRINE_BROKER_URL is set; background work inline otherwise
 
-    from .cli import register_commands
+    from service.cli import register_commands
 
     register_commands(app)
     app.after_request(_security_headers)

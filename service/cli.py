@@ -17,25 +17,16 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 
-from . import (
-    assets,
-    audit,
-    audits,
-    auth,
-    backups,
-    catalogue,
-    config,
-    db,
-    importer,
-    jobs,
-    metrics,
-    publishing,
-    rights,
-    variants,
-)
-from .assets import AssetFilters
-from .models import Asset
-from .problems import Problem
+from service import config
+from service.ops import jobs, metrics
+from service.rules import audit
+from service.rules.problems import Problem
+from service.services import accounts as auth
+from service.services import assets, backups, catalogue, importer, publishing, rights, variants
+from service.services import auditing as audits
+from service.services.assets import AssetFilters
+from service.storage import db
+from service.storage.models import Asset
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -45,7 +36,7 @@ class CannotStart(click.ClickException):
 
 
 def _create_app() -> Flask:
-    from .app import create_app
+    from service.app import create_app
 
     try:
         return create_app()

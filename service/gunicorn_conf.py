@@ -35,7 +35,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from service.logs import EscapingFilter, escape_control
+from service.ops.logs import EscapingFilter, escape_control
 
 MAX_DEFAULT_WORKERS = 8  # each worker may hold a large image in memory while rendering
 

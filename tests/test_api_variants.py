@@ -16,9 +16,10 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import event
 
-from service import db, render
 from service.config import ConfigError
-from service.models import Variant
+from service.media import render
+from service.storage import db
+from service.storage.models import Variant
 from tests import photos
 from tests.test_api_assets import upload
 from tests.test_api_rights import BM, clear

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from service import audit, captions
-from service.credits import CreditRule
+from service.rules import audit, captions
+from service.rules.credits import CreditRule
 
 BM = "© Trustees of the British Museum"
 TODAY = date(2026, 3, 23)  # #MuseumWeek

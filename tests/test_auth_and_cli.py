@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.auth import ROLES
+from service.services.accounts import ROLES
 from tests import photos
 from tests.conftest import stored_state
 from tests.test_api_assets import upload

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.captions import (
+from service.rules.captions import (
     DEFAULT_TEMPLATES,
     PLATFORMS,
     TEMPLATE_FIELDS,

@@ -8,8 +8,8 @@ import unicodedata
 
 import pytest
 
-from service import credits
-from service.credits import (
+from service.rules import credits
+from service.rules.credits import (
     CreditRule,
     find_rule,
     holder_of,

@@ -23,9 +23,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import make_url, select
 
-from service import db, variants
-from service.db import utcnow
-from service.models import Asset, Variant
+from service.services import variants
+from service.storage import db
+from service.storage.db import utcnow
+from service.storage.models import Asset, Variant
 from tests import photos
 from tests.conftest import stored_state
 from tests.faults import TcpProxy, proxy_to

@@ -29,8 +29,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import update
 
-from service import auth, db
-from service.models import ApiToken
+from service.services import accounts as auth
+from service.storage import db
+from service.storage.models import ApiToken
 from tests import photos
 from tests.test_api_assets import upload
 from tests.test_api_rights import clear

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from service.geometry import (
+from service.rules.geometry import (
     Batch,
     Plan,
     batch_resizes,
@@ -19,7 +19,7 @@ from service.geometry import (
     scale_plan,
     validate_focal,
 )
-from service.presets import DEFAULT_PRESETS, Preset
+from service.rules.presets import DEFAULT_PRESETS, Preset
 
 SOURCES = [(4000, 3000), (3000, 4000), (2000, 2000), (6000, 1000), (1000, 6000), (1601, 899)]
 BOXES = [(1600, 900), (1080, 1080), (1080, 1350), (1080, 1920), (1200, 627), (400, 400)]

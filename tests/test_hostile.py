@@ -36,10 +36,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from service import db, metadata, render
-from service.models import Asset, Variant
-from service.presets import Preset
-from service.storage import original_key
+from service.media import metadata, render
+from service.rules.presets import Preset
+from service.storage import db
+from service.storage.blobs import original_key
+from service.storage.models import Asset, Variant
 from tests.conftest import stored_state
 from tests.hostile.make_corpus import CORPUS, DATA, Entry, build_all
 from tests.test_api_assets import upload

@@ -25,10 +25,14 @@ from flask import Flask
 from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 
-from service import config, db, jobs, render, variants
+from service import config
 from service.app import create_app
-from service.models import Variant
-from service.problems import StorageDown
+from service.media import render
+from service.ops import jobs
+from service.rules.problems import StorageDown
+from service.services import variants
+from service.storage import db
+from service.storage.models import Variant
 from tests import photos
 from tests.test_api_assets import upload
 
@@ -254,7 +258,7 @@ def test_without_a_broker_a_failed_render_is_logged_and_the_upload_still_succeed
 
     monkeypatch.setattr(variants, "get_or_render", storage_down)
     app = make_app(EAGER_PRESETS="thumb")
-    with caplog.at_level(logging.WARNING, logger="service.jobs"):
+    with caplog.at_level(logging.WARNING, logger="service.ops.jobs"):
         response = upload(app.test_client(), tokens["contributor"], photos.jpeg_plain(320, 240))
     assert response.status_code == 201
     assert "The blob store did not answer." in caplog.text
@@ -266,7 +270,7 @@ def test_an_upload_succeeds_when_the_broker_is_down(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     app = make_app(BROKER_URL="redis://127.0.0.1:1/0", EAGER_PRESETS="thumb")
-    with caplog.at_level(logging.ERROR, logger="service.jobs"):
+    with caplog.at_level(logging.ERROR, logger="service.ops.jobs"):
         response = upload(app.test_client(), tokens["contributor"], photos.jpeg_plain(320, 240))
     assert response.status_code == 201
     assert "could not send after_upload" in caplog.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.licences import (
+from service.rules.licences import (
     ALL_RIGHTS_RESERVED,
     CREATIVE_COMMONS,
     LICENCES,

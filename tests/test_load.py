@@ -22,8 +22,8 @@ import requests
 from flask import Flask
 from sqlalchemy import func, select
 
-from service import db
-from service.models import Asset, Variant
+from service.storage import db
+from service.storage.models import Asset, Variant
 from tests import photos
 from tests.faults import TcpProxy, proxy_to
 from tests.live_server import serving

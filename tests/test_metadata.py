@@ -12,8 +12,8 @@ import exifread
 import pytest
 from PIL import Image, ImageFile
 
-from service import metadata
-from service.metadata import EmbeddedMetadata, UnsafeMetadata, read_metadata
+from service.media import metadata
+from service.media.metadata import EmbeddedMetadata, UnsafeMetadata, read_metadata
 from tests import photos
 
 SUMMARY_KEYS = {

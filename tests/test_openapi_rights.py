@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from service import audit, captions, credits, licences, rights
+from service.rules import audit, captions, credits, licences
+from service.services import rights
 from tests import photos
 from tests.openapi_support import Api, problem
 from tests.test_api_assets import upload

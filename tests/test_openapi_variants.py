@@ -23,9 +23,11 @@ from sqlalchemy import select, update
 from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request, Response
 
-from service import audit, catalogue, db, presets, variants
-from service.models import Asset, Variant
-from service.storage import StorageUnavailable
+from service.rules import audit, presets
+from service.services import catalogue, variants
+from service.storage import db
+from service.storage.blobs import StorageUnavailable
+from service.storage.models import Asset, Variant
 from tests import photos
 from tests.openapi_support import PROBLEM, Api, problem
 from tests.test_api_variants import variant_rows

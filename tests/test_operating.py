@@ -25,8 +25,8 @@ from openapi_core import OpenAPI
 from prometheus_client.parser import text_string_to_metric_families
 from werkzeug.test import TestResponse
 
-from service import logs, metrics
 from service.app import create_app
+from service.ops import logs, metrics
 from tests import photos
 from tests.openapi_support import SPEC_PATH, Api, spec_config, text_body
 from tests.services import redis_test_url, require_or_skip

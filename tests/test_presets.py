@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from service.presets import (
+from service.rules.presets import (
     DEFAULT_PRESETS,
     PresetError,
     load_presets,

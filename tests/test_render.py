@@ -14,10 +14,9 @@ import exifread
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageFont, ImageStat, IptcImagePlugin
 
-from service import geometry, imaging
-from service.metadata import read_metadata
-from service.presets import DEFAULT_PRESETS, Preset
-from service.render import (
+from service.media import imaging
+from service.media.metadata import read_metadata
+from service.media.render import (
     DEFAULT_CREDIT_FONT,
     MIN_FONT_PX,
     SRGB_ICC,
@@ -30,6 +29,8 @@ from service.render import (
     missing_glyphs,
     render_variants,
 )
+from service.rules import geometry
+from service.rules.presets import DEFAULT_PRESETS, Preset
 from tests import photos
 
 CREDIT = "© Trustees of the British Museum"

@@ -21,7 +21,13 @@ from typing import Any, BinaryIO, cast
 
 import pytest
 
-from service.storage import BlobNotFound, BlobStore, StorageUnavailable, open_store, original_key
+from service.storage.blobs import (
+    BlobNotFound,
+    BlobStore,
+    StorageUnavailable,
+    open_store,
+    original_key,
+)
 from service.storage.local import sign_blob_url, verify_blob_signature
 from service.storage.s3 import S3BlobStore
 from tests.services import require_or_skip, s3_test_settings

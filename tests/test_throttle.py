@@ -11,7 +11,7 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.throttle import SharedThrottle, Throttle
+from service.ops.throttle import SharedThrottle, Throttle
 from tests.web_support import PASSWORD, add_user, browser_like, sign_in
 
 # Sign-in counting does not depend on the database or the blob store: one setup is enough.

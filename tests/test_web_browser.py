@@ -25,9 +25,9 @@ import pytest
 from flask import Flask
 from PIL import Image
 
-from service import db
-from service.captions import count_length
-from service.models import Asset
+from service.rules.captions import count_length
+from service.storage import db
+from service.storage.models import Asset
 from tests import photos
 from tests.live_server import serving
 from tests.test_api_assets import upload

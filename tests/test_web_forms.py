@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.captions import PLATFORMS
+from service.rules.captions import PLATFORMS
 from tests import photos
 from tests.conftest import stored_state
 from tests.test_api_assets import upload

@@ -7,14 +7,16 @@ from typing import Any
 
 from flask import Response, current_app, request, send_file, url_for
 
-from .. import assets, jobs, location
-from ..auth import current_caller, require
-from ..db import get_session, utcnow
-from ..models import Asset
-from ..problems import InvalidInput, UnsupportedMediaType
-from ..spool import Spool
-from ..storage import BlobStore
-from . import bp
+from service.api import bp
+from service.ops import jobs
+from service.rules import location
+from service.rules.problems import InvalidInput, UnsupportedMediaType
+from service.services import assets
+from service.services.accounts import current_caller, require
+from service.storage.blobs import BlobStore
+from service.storage.db import get_session, utcnow
+from service.storage.models import Asset
+from service.storage.spool import Spool
 
 UPLOAD_FIELDS = ("title", "object_number", "description", "alt_text")
 # On a duplicate upload: the asset's original was missing from the blob store and these bytes

@@ -6,11 +6,13 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from .. import assets, audit, audits
-from ..auth import require
-from ..db import get_session, utcnow
-from ..problems import InvalidInput
-from . import bp
+from service.api import bp
+from service.rules import audit
+from service.rules.problems import InvalidInput
+from service.services import assets
+from service.services import auditing as audits
+from service.services.accounts import require
+from service.storage.db import get_session, utcnow
 
 
 @bp.get("/assets/<int:asset_id>/audit")

@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import request
 
-from .. import assets, captioning, captions
-from ..auth import current_caller, require
-from ..db import get_session, utcnow
-from ..problems import InvalidInput
-from . import bp
+from service.api import bp
+from service.rules import captions
+from service.rules.problems import InvalidInput
+from service.services import assets, captioning
+from service.services.accounts import current_caller, require
+from service.storage.db import get_session, utcnow
 
 
 def caption_json(caption: captions.Caption) -> dict[str, Any]:

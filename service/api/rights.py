@@ -6,14 +6,16 @@ from typing import Any
 
 from flask import current_app, request
 
-from .. import assets, credits, jobs, rights, variants
-from ..auth import current_caller, require
-from ..db import get_session, utcnow
-from ..history import list_history
-from ..models import CreditPolicyVersion, HistoryEntry, RightsRecord
-from ..problems import InvalidInput
-from . import bp
-from .assets import store
+from service.api import bp
+from service.api.assets import store
+from service.ops import jobs
+from service.rules import credits
+from service.rules.problems import InvalidInput
+from service.services import assets, rights, variants
+from service.services.accounts import current_caller, require
+from service.services.history import list_history
+from service.storage.db import get_session, utcnow
+from service.storage.models import CreditPolicyVersion, HistoryEntry, RightsRecord
 
 
 def rights_json(record: RightsRecord) -> dict[str, Any]:
@@ -31,7 +33,7 @@ def rights_json(record: RightsRecord) -> dict[str, Any]:
 
 
 def _licence_json(uri: str | None) -> dict[str, Any] | None:
-    from ..licences import lookup_licence
+    from service.rules.licences import lookup_licence
 
     licence = lookup_licence(uri or "")
     if licence is None:

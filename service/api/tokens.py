@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import request
 
-from .. import auth
-from ..db import get_session
-from ..models import ApiToken
-from ..problems import InvalidInput
-from . import bp
+from service.api import bp
+from service.rules.problems import InvalidInput
+from service.services import accounts as auth
+from service.storage.db import get_session
+from service.storage.models import ApiToken
 
 
 def token_json(token: ApiToken) -> dict[str, Any]:

@@ -9,13 +9,14 @@ from typing import Any
 from flask import current_app, redirect, request
 from werkzeug.wrappers import Response
 
-from .. import assets, audit, catalogue, publishing, variants
-from ..auth import current_caller, require
-from ..db import get_session, utcnow
-from ..presets import Preset
-from ..problems import InvalidInput, NotFound
-from . import bp
-from .assets import store
+from service.api import bp
+from service.api.assets import store
+from service.rules import audit
+from service.rules.presets import Preset
+from service.rules.problems import InvalidInput, NotFound
+from service.services import assets, catalogue, publishing, variants
+from service.services.accounts import current_caller, require
+from service.storage.db import get_session, utcnow
 
 
 def _configured() -> dict[str, Preset]:

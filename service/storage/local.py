@@ -25,8 +25,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
-from .. import keys
-from . import BlobEntry, BlobNotFound, StorageUnavailable, validate_key, validate_prefix
+from service.rules import keys
+from service.storage.blobs import (
+    BlobEntry,
+    BlobNotFound,
+    StorageUnavailable,
+    validate_key,
+    validate_prefix,
+)
 
 CHUNK_SIZE = 1024 * 1024
 _TMP_PREFIX = ".Tmp~"  # uppercase and "~" are never valid in a key, so keys() skips these

@@ -22,7 +22,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from . import BlobEntry, BlobNotFound, StorageUnavailable, validate_key, validate_prefix
+from service.storage.blobs import (
+    BlobEntry,
+    BlobNotFound,
+    StorageUnavailable,
+    validate_key,
+    validate_prefix,
+)
 
 if TYPE_CHECKING:
     from botocore.response import StreamingBody

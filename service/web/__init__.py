@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import pages, previews, session, system  # noqa: E402,F401  (routes register on bp)
+from service.web import pages, previews, session, system  # noqa: E402,F401  (routes register on bp)

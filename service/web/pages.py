@@ -23,30 +23,19 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from .. import (
-    assets,
-    audit,
-    audits,
-    captioning,
-    captions,
-    catalogue,
-    jobs,
-    licences,
-    location,
-    previews,
-    publishing,
-    rights,
-    variants,
-)
-from ..app import problem_response, wants_html
-from ..db import get_session, utcnow
-from ..history import list_history
-from ..models import Asset
-from ..presets import Preset
-from ..problems import DatabaseDown, InvalidInput, NotFound, Problem, StorageDown
-from ..storage import BlobStore, StorageUnavailable
-from . import bp
-from .session import _safe_next, login_required, signed_in_user
+from service.app import problem_response, wants_html
+from service.ops import jobs
+from service.rules import audit, captions, licences, location
+from service.rules.presets import Preset
+from service.rules.problems import DatabaseDown, InvalidInput, NotFound, Problem, StorageDown
+from service.services import assets, captioning, catalogue, previews, publishing, rights, variants
+from service.services import auditing as audits
+from service.services.history import list_history
+from service.storage.blobs import BlobStore, StorageUnavailable
+from service.storage.db import get_session, utcnow
+from service.storage.models import Asset
+from service.web import bp
+from service.web.session import _safe_next, login_required, signed_in_user
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +117,7 @@ def problem_page(error: Problem) -> Response:
     with contextlib.suppress(SQLAlchemyError):
         get_session().rollback()
     if request.endpoint == "web.upload_post":
-        from .uploads import upload_problem
+        from service.web.uploads import upload_problem
 
         return upload_problem(error)
     if wants_html():
@@ -639,4 +628,4 @@ def audit_csv() -> Response:
     )
 
 
-from . import uploads  # noqa: E402,F401  (its routes register on bp)
+from service.web import uploads  # noqa: E402,F401  (its routes register on bp)

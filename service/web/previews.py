@@ -11,12 +11,12 @@ import logging
 from flask import current_app, redirect, request, send_file, url_for
 from werkzeug.wrappers import Response
 
-from .. import assets, previews, variants
-from ..db import get_session
-from ..problems import Problem
-from . import bp
-from .pages import store
-from .session import login_required
+from service.rules.problems import Problem
+from service.services import assets, previews, variants
+from service.storage.db import get_session
+from service.web import bp
+from service.web.pages import store
+from service.web.session import login_required
 
 log = logging.getLogger(__name__)
 

@@ -25,12 +25,12 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from .. import auth
-from ..db import get_session
-from ..models import User
-from ..problems import UnsupportedMediaType
-from ..throttle import SignInLimiter
-from . import bp
+from service.ops.throttle import SignInLimiter
+from service.rules.problems import UnsupportedMediaType
+from service.services import accounts as auth
+from service.storage.db import get_session
+from service.storage.models import User
+from service.web import bp
 
 F = TypeVar("F", bound=Callable[..., Any])
 

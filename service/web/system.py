@@ -13,12 +13,14 @@ from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, request, send_file
 
-from .. import db, metrics, variants
-from ..probes import Probes
-from ..problems import Forbidden, Unauthenticated
-from ..storage import BlobNotFound, BlobStore, StorageUnavailable
-from ..storage.local import verify_blob_signature
-from . import bp
+from service.ops import metrics
+from service.ops.probes import Probes
+from service.rules.problems import Forbidden, Unauthenticated
+from service.services import variants
+from service.storage import db
+from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
+from service.storage.local import verify_blob_signature
+from service.web import bp
 
 OPENAPI_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 BROKER_PORTS = {"amqp": 5672, "amqps": 5671, "pyamqp": 5672}

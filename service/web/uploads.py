@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from .. import assets, jobs, rights
-from ..db import get_session, utcnow
-from ..problems import InvalidInput, Problem
-from ..spool import Spool
-from . import bp
-from .pages import actor, field_errors, store
-from .session import login_required, signed_in_user, takes_files
+from service.ops import jobs
+from service.rules.problems import InvalidInput, Problem
+from service.services import assets, rights
+from service.storage.db import get_session, utcnow
+from service.storage.spool import Spool
+from service.web import bp
+from service.web.pages import actor, field_errors, store
+from service.web.session import login_required, signed_in_user, takes_files
 
 PER_FILE_FIELDS = ("title", "object_number", "description", "alt_text")
 SHARED_RIGHTS = ("holder", "credit_line")

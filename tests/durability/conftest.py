@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import make_url, select
 
-from service import db
-from service.models import Asset, Variant
+from service.storage import db
+from service.storage.models import Asset, Variant
 from tests.faults import TcpProxy, proxy_to
 
 

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from service.storage import original_key
+from service.storage.blobs import original_key
 from tests import photos
 from tests.conftest import stored_state
 from tests.durability.conftest import ready_variant_keys, through

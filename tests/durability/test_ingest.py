@@ -18,10 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from service import db
 from service.api.assets import ORIGINAL_RESTORED
-from service.models import Asset
-from service.storage import original_key
+from service.storage import db
+from service.storage.blobs import original_key
+from service.storage.models import Asset
 from tests import photos
 from tests.conftest import stored_state
 from tests.durability.conftest import asset_keys, through

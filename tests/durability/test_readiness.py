@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from service import config, probes
+from service import config
+from service.ops import probes
 from tests.durability.conftest import through
 from tests.faults import TcpProxy, proxy_to
 

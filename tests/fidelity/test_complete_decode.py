@@ -22,9 +22,9 @@ from flask.testing import FlaskClient
 from PIL import Image, ImageFile
 
 import service
-from service import imaging, render
-from service.presets import DEFAULT_PRESETS
-from service.problems import UnreadableImage
+from service.media import imaging, render
+from service.rules.presets import DEFAULT_PRESETS
+from service.rules.problems import UnreadableImage
 from tests import photos
 from tests.hostile import make_corpus as corpus
 from tests.test_api_assets import upload

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from service.captions import PLATFORMS, count_length
+from service.rules.captions import PLATFORMS, count_length
 from tests import photos
 from tests.fidelity.table import counting_rows
 from tests.openapi_support import Api

@@ -11,8 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 from PIL import Image, ImageFile
 
-from service import imaging
-from service.metadata import read_metadata
+from service.media import imaging
+from service.media.metadata import read_metadata
 from tests import photos
 from tests.fidelity import exif_ifd as X
 from tests.test_api_assets import upload

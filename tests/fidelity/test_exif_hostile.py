@@ -21,9 +21,9 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service import imaging
-from service.metadata import EmbeddedMetadata, read_metadata
-from service.problems import Problem
+from service.media import imaging
+from service.media.metadata import EmbeddedMetadata, read_metadata
+from service.rules.problems import Problem
 from tests.fidelity import exif_ifd as X
 from tests.test_api_assets import upload
 

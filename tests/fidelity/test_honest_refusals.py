@@ -13,9 +13,9 @@ import pytest
 from flask.testing import FlaskClient
 from PIL import Image, ImageChops, ImageStat, TiffImagePlugin
 
-from service import imaging, render
-from service.presets import DEFAULT_PRESETS
-from service.problems import UnsupportedMediaType
+from service.media import imaging, render
+from service.rules.presets import DEFAULT_PRESETS
+from service.rules.problems import UnsupportedMediaType
 from tests.hostile import make_corpus as corpus
 from tests.test_api_assets import upload
 

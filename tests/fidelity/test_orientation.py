@@ -25,9 +25,9 @@ import pytest
 from flask.testing import FlaskClient
 from PIL import Image, ImageChops, ImageDraw, ImageStat, PngImagePlugin, TiffImagePlugin, features
 
-from service import imaging
-from service.presets import DEFAULT_PRESETS, Preset
-from service.render import RightsStamp, render_variants
+from service.media import imaging
+from service.media.render import RightsStamp, render_variants
+from service.rules.presets import DEFAULT_PRESETS, Preset
 from tests.test_api_assets import upload
 
 T = Image.Transpose

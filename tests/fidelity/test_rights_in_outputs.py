@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from service import render
-from service.presets import DEFAULT_PRESETS, Preset
+from service.media import render
+from service.rules.presets import DEFAULT_PRESETS, Preset
 from tests import photos
 from tests.fidelity import exif_ifd as X
 from tests.hostile import make_corpus as corpus

@@ -23,8 +23,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
-from service import assets, credits, render, rights
-from service.text import DIRECTION_CONTROLS, clean_field, clean_text
+from service.media import render
+from service.rules import credits
+from service.rules.text import DIRECTION_CONTROLS, clean_field, clean_text
+from service.services import assets, rights
 from tests import photos
 from tests.fidelity.table import counting_rows
 from tests.openapi_support import Api

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat, features
 
-from service import render
-from service.presets import Preset
-from service.render import RightsStamp, render_variants
+from service.media import render
+from service.media.render import RightsStamp, render_variants
+from service.rules.presets import Preset
 
 SIZE = (96, 64)
 PADDING = "#3366cc"

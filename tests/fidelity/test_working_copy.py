@@ -21,8 +21,9 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image, ImageChops, ImageStat, TiffImagePlugin
 
-from service import imaging, render, working_copy
-from service.presets import DEFAULT_PRESETS, Preset
+from service.media import imaging, render
+from service.rules.presets import DEFAULT_PRESETS, Preset
+from service.services import working_copy
 from service.storage.local import LocalBlobStore
 from tests import photos
 

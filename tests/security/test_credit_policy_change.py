@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service import credits
+from service.rules import credits
 from tests import photos
 from tests.security.test_variant_keys import fetch_variant, get
 from tests.test_api_assets import upload

@@ -17,8 +17,8 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from service import audit, credits
-from service.credits import match_credit
+from service.rules import audit, credits
+from service.rules.credits import match_credit
 from tests.test_api_rights import BM, basket, clear
 from tests.test_audit import subject
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from service import keys
+from service.rules import keys
 
 
 def test_each_purpose_gets_a_different_key_and_none_is_the_secret_itself() -> None:

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
-from service import location
+from service.rules import location
 from tests import photos
 from tests.test_api_assets import upload
 from tests.web_support import add_user, browser_like, signed_in

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from service import db, importer
-from service.models import Asset
+from service.services import importer
+from service.storage import db
+from service.storage.models import Asset
 from tests import photos
 from tests.conftest import stored_state
 

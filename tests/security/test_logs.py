@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 from flask import Flask, request
 
-from service import logs
+from service.ops import logs
 
 ONE_SETUP = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True
@@ -94,7 +94,7 @@ def test_a_path_a_filename_and_a_header_cannot_forge_an_app_log_line(
     @app.post("/api/v1/_echo")  # under /api/: a bearer-token route, no CSRF form check
     def echo() -> str:
         upload = request.files["file"]
-        logging.getLogger("service.assets").warning(
+        logging.getLogger("service.services.assets").warning(
             "refused %s from %s", upload.filename, request.headers.get("User-Agent")
         )
         return ""

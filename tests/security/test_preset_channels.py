@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.presets import DEFAULT_PRESETS
+from service.rules.presets import DEFAULT_PRESETS
 from tests.test_api_variants import cleared_asset
 from tests.web_support import add_user, browser_like, page, signed_in
 

@@ -15,8 +15,10 @@ from flask.testing import FlaskClient
 from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 
-from service import db, jobs, metrics, variants
-from service.models import Asset, Variant
+from service.ops import jobs, metrics
+from service.services import variants
+from service.storage import db
+from service.storage.models import Asset, Variant
 from tests import photos
 from tests.test_api_assets import upload
 from tests.test_api_variants import cleared_asset, fetch
@@ -170,7 +172,7 @@ def test_previews_are_counted_and_logged_as_internal(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     asset_id = restricted_asset(client, tokens)
-    with caplog.at_level(logging.INFO, logger="service.variants"):
+    with caplog.at_level(logging.INFO, logger="service.services.variants"):
         for _ in range(2):
             shown = viewer.get(f"/assets/{asset_id}/preview/thumb", buffered=True)
             assert shown.status_code == 200

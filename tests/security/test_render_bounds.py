@@ -21,9 +21,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image, TiffImagePlugin
 
-from service import db, render, variants, working_copy
 from service.config import ConfigError
-from service.models import Variant
+from service.media import render
+from service.services import variants, working_copy
+from service.storage import db
+from service.storage.models import Variant
 from tests import photos
 from tests.test_api_assets import upload
 from tests.test_api_rights import clear

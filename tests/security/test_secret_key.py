@@ -17,9 +17,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service import config, keys
+from service import config
 from service.app import create_app
 from service.cli import register_commands
+from service.rules import keys
 from service.storage.local import sign_blob_url
 from tests.test_api_variants import cleared_asset
 

@@ -11,8 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service import auth, db
-from service.models import User
+from service.services import accounts as auth
+from service.storage import db
+from service.storage.models import User
 from tests.web_support import PASSWORD, add_user, browser_like, csrf, signed_in
 
 NEW_PASSWORD = "a new and longer passphrase"

@@ -11,11 +11,11 @@ import pytest
 import redis
 from flask import Flask
 
-from service import throttle as throttles
+from service.ops import throttle as throttles
 from tests.web_support import PASSWORD, add_user, browser_like, csrf
 
 if TYPE_CHECKING:
-    from service.throttle import SignInLimiter
+    from service.ops.throttle import SignInLimiter
 
 DAY = 24 * 3600
 

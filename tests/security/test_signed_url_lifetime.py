@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 
-from service.db import utcnow
+from service.storage.db import utcnow
 from tests.test_api_rights import clear
 from tests.test_api_variants import cleared_asset
 

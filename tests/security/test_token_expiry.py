@@ -10,7 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service import auth, db
+from service.services import accounts as auth
+from service.storage import db
 from tests.openapi_support import Api, problem
 
 LOCAL_STORE = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)

@@ -59,8 +59,9 @@ from PIL import (
     TiffImagePlugin,
 )
 
-from . import geometry, imaging
-from .presets import Preset
+from service.media import imaging
+from service.rules import geometry
+from service.rules.presets import Preset
 
 SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 SRGB_ICC = SRGB_PROFILE.tobytes()
@@ -101,7 +102,7 @@ MIN_FONT_PX = 10  # long credits shrink to this, then wrap; never smaller
 # Pillow's bundled font has ASCII only ("Musée" came out "Mus▯e"). DejaVu Sans covers Latin,
 # Greek, Cyrillic, Hebrew, Arabic and more; VITRINE_CREDIT_FONT names another (Noto Sans CJK
 # for Chinese and Japanese credits, say). Text the font cannot draw is refused, never boxed.
-DEFAULT_CREDIT_FONT = Path(__file__).parent / "data" / "fonts" / "DejaVuSans.ttf"
+DEFAULT_CREDIT_FONT = Path(__file__).parents[1] / "data" / "fonts" / "DejaVuSans.ttf"
 # A private-use code point no font maps: what the font draws for a character it lacks.
 _SURELY_MISSING = "\U0010fffd"
 

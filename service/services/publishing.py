@@ -14,15 +14,17 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from . import audit, audits, captioning, captions, variants
-from .auth import Caller
-from .history import record_changes
-from .models import Asset, Variant
-from .presets import Preset
-from .problems import Forbidden, InvalidInput, Problem
-from .render import RightsStamp
-from .storage import BlobStore
-from .text import direction_control_problem
+from service.media.render import RightsStamp
+from service.rules import audit, captions
+from service.rules.presets import Preset
+from service.rules.problems import Forbidden, InvalidInput, Problem
+from service.rules.text import direction_control_problem
+from service.services import auditing as audits
+from service.services import captioning, variants
+from service.services.accounts import Caller
+from service.services.history import record_changes
+from service.storage.blobs import BlobStore
+from service.storage.models import Asset, Variant
 
 MAX_REASON_LENGTH = 1_000
 

@@ -16,12 +16,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import credits, licences
-from .db import remember, remembered
-from .history import record_changes
-from .models import Asset, CreditPolicyVersion, RightsRecord
-from .problems import InvalidInput
-from .text import clean_field, clean_text, without_direction_controls
+from service.rules import credits, licences
+from service.rules.problems import InvalidInput
+from service.rules.text import clean_field, clean_text, without_direction_controls
+from service.services.history import record_changes
+from service.storage.db import remember, remembered
+from service.storage.models import Asset, CreditPolicyVersion, RightsRecord
 
 STATUSES = ("unknown", "pending", "cleared", "restricted")
 CHANNELS = licences.CHANNELS
@@ -29,7 +29,7 @@ TEXT_LIMITS = {"holder": 300, "credit_line": 300, "creator": 300, "source": 300,
 MULTILINE_FIELDS = frozenset({"notes"})  # the others fold line breaks into a space
 WRITABLE = (*TEXT_LIMITS, "licence_uri", "copyright_year", "channels", "embargo_until",
             "expires_at", "status")  # fmt: skip
-DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "credit-policy.json"
+DEFAULT_POLICY_FILE = Path(__file__).resolve().parents[1] / "data" / "credit-policy.json"
 
 
 # --- pure rules --------------------------------------------------------------------------

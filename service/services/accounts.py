@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import get_session, utcnow
-from .models import ApiToken, User
-from .problems import Forbidden, InvalidInput, NotFound, Unauthenticated
-from .text import clean_field
+from service.rules.problems import Forbidden, InvalidInput, NotFound, Unauthenticated
+from service.rules.text import clean_field
+from service.storage.db import get_session, utcnow
+from service.storage.models import ApiToken, User
 
 # Each role can do everything the roles before it can.
 ROLES = ("viewer", "contributor", "rights", "admin")

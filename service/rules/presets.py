@@ -18,7 +18,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any, Literal, get_args
 
-from .licences import CHANNELS
+from service.rules.licences import CHANNELS
 
 Fit = Literal["cover", "contain", "within"]
 Format = Literal["jpeg", "webp", "avif"]

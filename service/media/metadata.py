@@ -37,7 +37,7 @@ from exifread.core.ifd_tag import IfdTag
 from exifread.tags.fields import FieldType
 from PIL import Image, ImageCms, IptcImagePlugin
 
-from . import imaging
+from service.media import imaging
 
 MAX_RAW_CHARS = 2000  # longer raw values are cut, so one odd tag cannot bloat a record
 MAX_BINARY_BYTES = 256  # non-text EXIF values longer than this are blobs, not shown

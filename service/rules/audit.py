@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from . import captions, credits, licences
+from service.rules import captions, credits, licences
 
 Status = Literal["pass", "warn", "fail"]
 # A licence this close to its end still passes, with a warning to renew.

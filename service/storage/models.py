@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Base, JSONDocument, utcnow
+from service.storage.db import Base, JSONDocument, utcnow
 
 
 class Asset(Base):

@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
-from .db import Base, utcnow
-from .models import Asset, Variant
-from .storage import BlobNotFound, BlobStore
+from service.storage.blobs import BlobNotFound, BlobStore
+from service.storage.db import Base, utcnow
+from service.storage.models import Asset, Variant
 
 FORMAT = "vitrine-backup/1"
 CHUNK_BYTES = 1024 * 1024

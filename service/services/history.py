@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import HistoryEntry
+from service.storage.models import HistoryEntry
 
 
 def record_changes(

@@ -33,16 +33,19 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import assets, captioning, credits, keys, metadata, metrics, render, working_copy
-from .config import ConfigError
-from .db import lock_blob, utcnow
-from .geometry import plan, validate_focal
-from .history import record_changes
-from .models import Asset, RightsRecord, Variant
-from .presets import Preset
-from .problems import InvalidInput, NotFound, Problem, StorageDown
-from .rights import rights_of
-from .storage import BlobNotFound, BlobStore, StorageUnavailable
+from service.config import ConfigError
+from service.media import metadata, render
+from service.ops import metrics
+from service.rules import credits, keys
+from service.rules.geometry import plan, validate_focal
+from service.rules.presets import Preset
+from service.rules.problems import InvalidInput, NotFound, Problem, StorageDown
+from service.services import assets, captioning, working_copy
+from service.services.history import record_changes
+from service.services.rights import rights_of
+from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
+from service.storage.db import lock_blob, utcnow
+from service.storage.models import Asset, RightsRecord, Variant
 
 log = logging.getLogger(__name__)
 

@@ -38,9 +38,10 @@ from typing import Protocol
 
 from PIL import Image
 
-from . import geometry, render
-from .presets import Preset
-from .storage import BlobNotFound, BlobStore, StorageUnavailable
+from service.media import render
+from service.rules import geometry
+from service.rules.presets import Preset
+from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from service.presets import Preset
+from service.rules.presets import Preset
 
 Box = tuple[int, int, int, int]
 Size = tuple[int, int]

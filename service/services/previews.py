@@ -16,11 +16,11 @@ from typing import IO
 
 from sqlalchemy.orm import Session
 
-from . import variants
-from .models import Asset, Variant
-from .presets import Preset
-from .problems import NotFound, StorageDown
-from .storage import BlobNotFound, BlobStore, StorageUnavailable
+from service.rules.presets import Preset
+from service.rules.problems import NotFound, StorageDown
+from service.services import variants
+from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
+from service.storage.models import Asset, Variant
 
 # size -> preset. A library card shows 400 px; the asset page's image is at most 1024 px on
 # its long edge, enough to see the picture and pick a focal point on, too small to publish.

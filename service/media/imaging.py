@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 import simplejpeg
 from PIL import Image, TiffImagePlugin, UnidentifiedImageError
 
-from .problems import TooManyPixels, UnreadableImage, UnsupportedMediaType
+from service.rules.problems import TooManyPixels, UnreadableImage, UnsupportedMediaType
 
 # (Pillow format, media type) per magic signature; the filename and declared type are ignored.
 _ISO_BMFF_BRANDS = {

@@ -49,7 +49,7 @@ def log_format(app: Flask) -> str:
     value = str(app.config.get("LOG_FORMAT") or os.environ.get("VITRINE_LOG_FORMAT") or "text")
     value = value.strip().lower()
     if value not in FORMATS:
-        from .config import ConfigError
+        from service.config import ConfigError
 
         raise ConfigError(f"VITRINE_LOG_FORMAT must be 'text' or 'json', not {value!r}")
     return value

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import captions, credits
-from .history import record_changes
-from .models import Asset, Caption, CaptionTemplate
-from .problems import InvalidInput, NotFound
-from .rights import current_policy, policy_rules, rights_of
-from .text import clean_field
+from service.rules import captions, credits
+from service.rules.problems import InvalidInput, NotFound
+from service.rules.text import clean_field
+from service.services.history import record_changes
+from service.services.rights import current_policy, policy_rules, rights_of
+from service.storage.models import Asset, Caption, CaptionTemplate
 
 MAX_CAPTION_CHARACTERS = 70_000  # beyond Facebook's 63,206; anything longer is a mistake
 

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, captions
-from .assets import AssetFilters, list_assets
-from .captioning import AssetCaption, caption_for, credit_rule_for
-from .models import Asset
-from .problems import InvalidInput
-from .rights import CHANNELS, record_values, rights_of
+from service.rules import audit, captions
+from service.rules.problems import InvalidInput
+from service.services.assets import AssetFilters, list_assets
+from service.services.captioning import AssetCaption, caption_for, credit_rule_for
+from service.services.rights import CHANNELS, record_values, rights_of
+from service.storage.models import Asset
 
 MAX_ASSETS_PER_AUDIT = 5_000
 

@@ -28,10 +28,11 @@ from typing import IO, Any
 
 from flask import Flask
 
-from . import assets, jobs, rights
-from .db import new_session, utcnow
-from .problems import Problem
-from .spool import Spool
+from service.ops import jobs
+from service.rules.problems import Problem
+from service.services import assets, rights
+from service.storage.db import new_session, utcnow
+from service.storage.spool import Spool
 
 SIDECAR_NAMES = ("metadata.csv", "metadata.json", "sidecar.csv", "sidecar.json")
 DESCRIPTIVE = ("title", "object_number", "description", "alt_text")

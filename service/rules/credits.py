@@ -37,8 +37,19 @@ from typing import Any
 # `regex` ships no type information; it is here for \p{Cf}, which `re` lacks.
 import regex  # type: ignore[import-untyped,unused-ignore]
 
-from .confusables import describe, is_compatibility_form, is_lookalike, script_of, skeleton
-from .text import DIRECTION_CONTROLS, DIRECTION_OVERRIDES, clean_text, direction_control_problem
+from service.rules.confusables import (
+    describe,
+    is_compatibility_form,
+    is_lookalike,
+    script_of,
+    skeleton,
+)
+from service.rules.text import (
+    DIRECTION_CONTROLS,
+    DIRECTION_OVERRIDES,
+    clean_text,
+    direction_control_problem,
+)
 
 PLACEMENTS = frozenset({"bottom-left", "bottom-right", "band"})
 MAX_FIELD_CHARS = 300

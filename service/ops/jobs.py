@@ -18,11 +18,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from . import assets, catalogue, db, previews, variants
-from .config import ConfigError
-from .models import Asset
-from .problems import NotFound, Problem, StorageDown
-from .storage import StorageUnavailable, open_store
+from service.config import ConfigError
+from service.rules.problems import NotFound, Problem, StorageDown
+from service.services import assets, catalogue, previews, variants
+from service.storage import db
+from service.storage.blobs import StorageUnavailable, open_store
+from service.storage.models import Asset
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from sqlalchemy import Result, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .db import forget, remembered, utcnow
-from .models import PresetChange
-from .presets import DEFAULT_PRESETS, Preset, PresetError, parse_preset
-from .problems import InvalidInput, NotFound
+from service.rules.presets import DEFAULT_PRESETS, Preset, PresetError, parse_preset
+from service.rules.problems import InvalidInput, NotFound
+from service.storage.db import forget, remembered, utcnow
+from service.storage.models import PresetChange
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from .problems import FileTooLarge
+from service.rules.problems import FileTooLarge
 
 CHUNK_BYTES = 1024 * 1024
 

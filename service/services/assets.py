@@ -26,17 +26,25 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from . import metrics, working_copy
-from .db import BLOB_LOCK_WAIT_SECONDS, lock_blob, utcnow
-from .history import record_changes
-from .imaging import identify
-from .metadata import UnsafeMetadata, read_metadata
-from .models import Asset, AssetTag, RightsRecord, Variant
-from .problems import AssetDeleted, DatabaseDown, InvalidInput, NotFound, StorageDown, UnsafeFile
-from .rights import proposed_rights_record
-from .spool import Spool
-from .storage import BlobNotFound, BlobStore, StorageUnavailable, original_key
-from .text import DIRECTION_CONTROLS, clean_field, clean_text
+from service.media.imaging import identify
+from service.media.metadata import UnsafeMetadata, read_metadata
+from service.ops import metrics
+from service.rules.problems import (
+    AssetDeleted,
+    DatabaseDown,
+    InvalidInput,
+    NotFound,
+    StorageDown,
+    UnsafeFile,
+)
+from service.rules.text import DIRECTION_CONTROLS, clean_field, clean_text
+from service.services import working_copy
+from service.services.history import record_changes
+from service.services.rights import proposed_rights_record
+from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable, original_key
+from service.storage.db import BLOB_LOCK_WAIT_SECONDS, lock_blob, utcnow
+from service.storage.models import Asset, AssetTag, RightsRecord, Variant
+from service.storage.spool import Spool
 
 # Longest value of each descriptive field; far beyond real use, short of abuse.
 FIELD_LIMITS = {"title": 500, "object_number": 100, "description": 10_000, "alt_text": 2_000}

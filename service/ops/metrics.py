@@ -47,7 +47,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from .logs import request_seconds
+from service.ops.logs import request_seconds
 
 log = logging.getLogger(__name__)
 
