@@ -76,7 +76,7 @@ services-down:
 FUZZ_EXAMPLES ?= 300
 fuzz: $(VENV)/.dev-installed
 	VITRINE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(if $(FUZZ_SEED),VITRINE_FUZZ_SEED=$(FUZZ_SEED)) \
-		$(BIN)/pytest tests/test_fuzz.py -k test_the_api_answers $(PYTEST_ARGS)
+		$(BIN)/pytest tests/http/test_fuzz.py -k test_the_api_answers $(PYTEST_ARGS)
 
 bench-ingest: $(VENV)/.dev-installed
 	$(BIN)/python bench/ingest.py

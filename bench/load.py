@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from service.storage.models import Asset, Variant  # noqa: E402
-from tests.photos import jpeg_with_rights  # noqa: E402
+from tests.support.photos import jpeg_with_rights  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 PRESETS = ("x", "instagram-square", "facebook", "linkedin", "thumb")

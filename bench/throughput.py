@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.photos import adobe_rgb_like_icc, make_exif, picture, rights_xmp  # noqa: E402
+from tests.support.photos import adobe_rgb_like_icc, make_exif, picture, rights_xmp  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 CC_BY = "http://creativecommons.org/licenses/by/4.0/"

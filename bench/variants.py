@@ -55,7 +55,7 @@ from service.rules import geometry  # noqa: E402
 from service.rules.presets import DEFAULT_PRESETS, Preset  # noqa: E402
 from service.services import working_copy  # noqa: E402
 from service.storage.local import LocalBlobStore  # noqa: E402
-from tests.photos import adobe_rgb_like_icc, make_exif  # noqa: E402
+from tests.support.photos import adobe_rgb_like_icc, make_exif  # noqa: E402
 
 SIZES = {"24": (6000, 4000), "12": (4256, 2832), "2": (1728, 1152)}  # stored, 3:2 landscape
 SIX = ("x", "instagram-square", "instagram-portrait", "instagram-story", "facebook", "linkedin")

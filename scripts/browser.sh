@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# browser.sh — make the real browser for tests/test_web_browser.py available.
+# browser.sh — make the real browser for the tests in tests/browser/ available.
 #
 #   * Debian's Chromium at /usr/bin/chromium: installed with apt-get when missing
 #     (root or sudo). A browser is never downloaded by Playwright or anything else.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,30 +20,20 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_core import OpenAPI
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from service.app import create_app
 from service.cli import upgrade_database
 from service.services import accounts as auth
 from service.services import working_copy
 from service.storage import db
-from service.storage.models import Asset
-from tests.openapi_support import SPEC_PATH, Api, spec_config
-from tests.services import postgres_test_url, redis_test_url, require_or_skip, s3_test_settings
-
-# Emptied after each PostgreSQL test; test_migrations checks that it names every table.
-TABLES = (
-    "preset_changes",
-    "variants",
-    "asset_tags",
-    "rights_records",
-    "captions",
-    "caption_templates",
-    "credit_policy_versions",
-    "history",
-    "assets",
-    "api_tokens",
-    "users",
+from tests.support.database import TABLES, migrated_postgres_database
+from tests.support.openapi import SPEC_PATH, Api, spec_config
+from tests.support.services import (
+    postgres_test_url,
+    redis_test_url,
+    require_or_skip,
+    s3_test_settings,
 )
 
 
@@ -66,21 +55,16 @@ def postgres_url() -> Iterator[str | None]:
         yield url
 
 
-@contextmanager
-def migrated_postgres_database(server: str, prefix: str) -> Iterator[str]:
-    """A new, migrated database on the server, dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+@pytest.fixture
+def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """Another empty, migrated database of the same kind as the test's."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'restored.db'}"
         upgrade_database(url)
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        return
+    with migrated_postgres_database(database_url, "vitrine_restore") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -176,14 +160,6 @@ def tokens(app: Flask) -> dict[str, dict[str, str]]:
             headers[role] = {"Authorization": f"Bearer {plaintext}"}
         session.commit()
     return headers
-
-
-def stored_state(app: Flask) -> tuple[int, list[str]]:
-    """How many asset rows there are and which originals the blob store holds."""
-    with app.app_context(), db.new_session() as session:
-        rows = session.query(Asset).count()
-    keys = sorted(app.extensions["vitrine.store"].keys("originals/"))
-    return rows, keys
 
 
 # ---------------------------------------------------------------- openapi.yaml

@@ -17,13 +17,10 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from service.storage.blobs import original_key
-from tests import photos
-from tests.conftest import stored_state
-from tests.durability.conftest import ready_variant_keys, through
-from tests.faults import TcpProxy
-from tests.test_api_assets import upload
-from tests.test_api_variants import cleared_asset
-from tests.test_data_safety import fresh_database_url  # noqa: F401 - a fixture
+from tests.support import photos
+from tests.support.api import cleared_asset, upload
+from tests.support.database import ready_variant_keys, stored_state
+from tests.support.faults import TcpProxy, through
 
 Tokens = dict[str, dict[str, str]]
 on_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -273,7 +270,7 @@ def test_a_backup_taken_while_an_upload_lands_restores_whole(
     client: FlaskClient,
     tokens: Tokens,
     runner: Any,
-    fresh_database_url: str,  # noqa: F811 - the fixture imported above
+    fresh_database_url: str,
     tmp_path: Path,
 ) -> None:
     upload(client, tokens["contributor"], photos.jpeg_with_rights(), tags="MuseumWeek")
@@ -300,7 +297,7 @@ def test_a_backup_and_its_restore_name_the_rows_whose_blob_is_missing(
     client: FlaskClient,
     tokens: Tokens,
     runner: Any,
-    fresh_database_url: str,  # noqa: F811 - the fixture imported above
+    fresh_database_url: str,
     tmp_path: Path,
 ) -> None:
     upload(client, tokens["contributor"], photos.jpeg_plain(80, 60))

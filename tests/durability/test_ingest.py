@@ -22,13 +22,12 @@ from service.api.assets import ORIGINAL_RESTORED
 from service.storage import db
 from service.storage.blobs import original_key
 from service.storage.models import Asset
-from tests import photos
-from tests.conftest import stored_state
-from tests.durability.conftest import asset_keys, through
-from tests.faults import TcpProxy
-from tests.openapi_support import Api
-from tests.test_api_assets import upload
-from tests.web_support import add_user, browser_like, page, signed_in
+from tests.support import photos
+from tests.support.api import upload
+from tests.support.database import asset_keys, stored_state
+from tests.support.faults import TcpProxy, through
+from tests.support.openapi import Api
+from tests.support.web import add_user, browser_like, page, signed_in
 
 Tokens = dict[str, dict[str, str]]
 

@@ -15,8 +15,7 @@ from flask import Flask
 
 from service import config
 from service.ops import probes
-from tests.durability.conftest import through
-from tests.faults import TcpProxy, proxy_to
+from tests.support.faults import TcpProxy, proxy_to, through
 
 DELAY = 3.0  # seconds each answer of the slow dependency is held back
 BOUND = 1.5  # seconds /readyz may take (its checks get 0.5 s each, side by side)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from tests import photos
+from tests.support import photos
 
 TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
 POINTERS = {0x8769: "Exif", 0x8825: "GPS", 0xA005: "Interop"}

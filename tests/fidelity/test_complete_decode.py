@@ -25,9 +25,9 @@ import service
 from service.media import imaging, render
 from service.rules.presets import DEFAULT_PRESETS
 from service.rules.problems import UnreadableImage
-from tests import photos
 from tests.hostile import make_corpus as corpus
-from tests.test_api_assets import upload
+from tests.support import photos
+from tests.support.api import upload
 
 SQLITE_LOCAL = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True

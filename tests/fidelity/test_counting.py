@@ -1,6 +1,6 @@
 """The saved count agrees with the table, and so with the live counter (issue 11).
 
-The browser side of the same table is tests/fidelity/test_counter_browser.py. On main the
+The browser side of the same table is tests/browser/test_counter_browser.py. On main the
 pure counts already agreed; what disagreed was the *saved* caption: storing dropped every
 zero-width joiner, variation selector, emoji tag and direction mark, so a family emoji the
 counter showed as 2 on X came back as three emoji counting 6.
@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from service.rules.captions import PLATFORMS, count_length
-from tests import photos
 from tests.fidelity.table import counting_rows
-from tests.openapi_support import Api
+from tests.support import photos
+from tests.support.openapi import Api
 
 ROWS = counting_rows()
 COUNTED = ("x", "bluesky", "mastodon", "threads", "instagram")

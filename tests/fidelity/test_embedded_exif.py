@@ -13,9 +13,9 @@ from PIL import Image, ImageFile
 
 from service.media import imaging
 from service.media.metadata import read_metadata
-from tests import photos
 from tests.fidelity import exif_ifd as X
-from tests.test_api_assets import upload
+from tests.support import photos
+from tests.support.api import upload
 
 SQLITE_LOCAL = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True

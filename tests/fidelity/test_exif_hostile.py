@@ -25,7 +25,7 @@ from service.media import imaging
 from service.media.metadata import EmbeddedMetadata, read_metadata
 from service.rules.problems import Problem
 from tests.fidelity import exif_ifd as X
-from tests.test_api_assets import upload
+from tests.support.api import upload
 
 SQLITE_LOCAL = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True

@@ -28,7 +28,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageStat, PngImagePlugin, TiffIma
 from service.media import imaging
 from service.media.render import RightsStamp, render_variants
 from service.rules.presets import DEFAULT_PRESETS, Preset
-from tests.test_api_assets import upload
+from tests.support.api import upload
 
 T = Image.Transpose
 # What a viewer does to the stored pixels for each orientation, and its inverse (how a camera

@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 
 from service.media import render
 from service.rules.presets import DEFAULT_PRESETS, Preset
-from tests import photos
 from tests.fidelity import exif_ifd as X
 from tests.hostile import make_corpus as corpus
-from tests.test_api_rights import BM, CC_BY
+from tests.support import photos
+from tests.support.rights import BM, CC_BY
 
 SQLITE_LOCAL = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True
@@ -155,7 +155,7 @@ def test_a_published_variant_carries_the_rights_to_exiftool(
     client: FlaskClient, tokens: dict[str, dict[str, str]], tmp_path: Path
 ) -> None:
     """The same through the API: upload, clear the rights, fetch a variant, read it."""
-    from tests.test_api_assets import upload
+    from tests.support.api import upload
 
     original = camera_original(tmp_path).read_bytes()
     created = upload(client, tokens["contributor"], original, title="Hoa Hakananaiʻa",

@@ -27,12 +27,12 @@ from service.media import render
 from service.rules import credits
 from service.rules.text import DIRECTION_CONTROLS, clean_field, clean_text
 from service.services import assets, rights
-from tests import photos
 from tests.fidelity.table import counting_rows
-from tests.openapi_support import Api
-from tests.test_api_assets import upload
-from tests.test_api_rights import BM
-from tests.web_support import (
+from tests.support import photos
+from tests.support.api import upload
+from tests.support.openapi import Api
+from tests.support.rights import BM
+from tests.support.web import (
     Element,
     add_user,
     browser_like,

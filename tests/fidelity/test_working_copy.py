@@ -25,7 +25,7 @@ from service.media import imaging, render
 from service.rules.presets import DEFAULT_PRESETS, Preset
 from service.services import working_copy
 from service.storage.local import LocalBlobStore
-from tests import photos
+from tests.support import photos
 
 STAMP = render.RightsStamp("© Museum", "Jane Photographer", "Figure", "1", None, "A figure.")
 # The fits and sizes of the built-ins, encoded at quality 100 so that the comparison sees what

@@ -10,11 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.rules import credits
-from tests import photos
-from tests.security.test_variant_keys import fetch_variant, get
-from tests.test_api_assets import upload
-from tests.test_api_rights import clear
-from tests.test_api_variants import cleared_asset
+from tests.support import photos
+from tests.support.api import clear, cleared_asset, fetch_variant, get, upload
 
 Tokens = dict[str, dict[str, str]]
 BM = "Trustees of the British Museum"

@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 
 from service.rules import audit, credits
 from service.rules.credits import match_credit
-from tests.test_api_rights import BM, basket, clear
-from tests.test_audit import subject
+from tests.support.api import basket, clear
+from tests.support.rights import BM, subject
 
 HOLDER = "Trustees of the British Museum"
 BODY = "Somali wedding basket 🧺, an ITP Room 3 project by Sahara Dahir."

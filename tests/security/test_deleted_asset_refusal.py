@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests import photos
-from tests.test_api_assets import upload
-from tests.web_support import add_user, browser_like, signed_in
+from tests.support import photos
+from tests.support.api import upload
+from tests.support.web import add_user, browser_like, signed_in
 
 Tokens = dict[str, dict[str, str]]
 DELETER = "admin-user"  # the admin token's name, which the history records

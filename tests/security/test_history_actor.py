@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from service.rules.problems import InvalidInput
 from service.services import accounts as auth
 from service.storage import db
-from tests import photos
-from tests.test_api_assets import upload
-from tests.web_support import add_user, browser_like, page, signed_in
+from tests.support import photos
+from tests.support.api import upload
+from tests.support.web import add_user, browser_like, page, signed_in
 
 pytestmark = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
 

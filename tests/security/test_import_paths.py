@@ -23,8 +23,8 @@ from flask import Flask
 from service.services import importer
 from service.storage import db
 from service.storage.models import Asset
-from tests import photos
-from tests.conftest import stored_state
+from tests.support import photos
+from tests.support.database import stored_state
 
 SECRET = b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
 

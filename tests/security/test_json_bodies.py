@@ -13,10 +13,10 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests import photos
-from tests.openapi_support import SPEC_PATH
-from tests.test_api_assets import upload
-from tests.web_support import add_user, browser_like, signed_in
+from tests.support import photos
+from tests.support.api import upload
+from tests.support.openapi import SPEC_PATH
+from tests.support.web import add_user, browser_like, signed_in
 
 pytestmark = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
 

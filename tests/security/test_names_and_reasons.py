@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from service.rules.problems import InvalidInput
 from service.services import accounts as auth
 from service.storage import db
-from tests import photos
-from tests.test_api_assets import upload
+from tests.support import photos
+from tests.support.api import upload
 
 Tokens = dict[str, dict[str, str]]
 

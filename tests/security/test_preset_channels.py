@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.rules.presets import DEFAULT_PRESETS
-from tests.test_api_variants import cleared_asset
-from tests.web_support import add_user, browser_like, page, signed_in
+from tests.support.api import cleared_asset
+from tests.support.web import add_user, browser_like, page, signed_in
 
 Tokens = dict[str, dict[str, str]]
 

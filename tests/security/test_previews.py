@@ -19,10 +19,9 @@ from service.ops import jobs, metrics
 from service.services import variants
 from service.storage import db
 from service.storage.models import Asset, Variant
-from tests import photos
-from tests.test_api_assets import upload
-from tests.test_api_variants import cleared_asset, fetch
-from tests.web_support import add_user, browser_like, page, signed_in
+from tests.support import photos
+from tests.support.api import cleared_asset, fetch, upload
+from tests.support.web import add_user, browser_like, page, signed_in
 
 Tokens = dict[str, dict[str, str]]
 

@@ -26,9 +26,8 @@ from service.media import render
 from service.services import variants, working_copy
 from service.storage import db
 from service.storage.models import Variant
-from tests import photos
-from tests.test_api_assets import upload
-from tests.test_api_rights import clear
+from tests.support import photos
+from tests.support.api import clear, upload
 
 Tokens = dict[str, dict[str, str]]
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ from service.app import create_app
 from service.cli import register_commands
 from service.rules import keys
 from service.storage.local import sign_blob_url
-from tests.test_api_variants import cleared_asset
+from tests.support.api import cleared_asset
 
 VITRINE = Path(sys.executable).parent / "vitrine"
 GOOD_KEY = "k" * 32

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from service.services import accounts as auth
 from service.storage import db
 from service.storage.models import User
-from tests.web_support import PASSWORD, add_user, browser_like, csrf, signed_in
+from tests.support.web import PASSWORD, add_user, browser_like, csrf, signed_in
 
 NEW_PASSWORD = "a new and longer passphrase"
 

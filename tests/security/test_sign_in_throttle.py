@@ -12,7 +12,7 @@ import redis
 from flask import Flask
 
 from service.ops import throttle as throttles
-from tests.web_support import PASSWORD, add_user, browser_like, csrf
+from tests.support.web import PASSWORD, add_user, browser_like, csrf
 
 if TYPE_CHECKING:
     from service.ops.throttle import SignInLimiter

@@ -12,8 +12,7 @@ import pytest
 from flask import Flask
 
 from service.storage.db import utcnow
-from tests.test_api_rights import clear
-from tests.test_api_variants import cleared_asset
+from tests.support.api import clear, cleared_asset
 
 TWO_DAYS = 2 * 24 * 3600
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from service.services import accounts as auth
 from service.storage import db
-from tests.openapi_support import Api, problem
+from tests.support.openapi import Api, problem
 
 LOCAL_STORE = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
 

@@ -16,8 +16,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests import photos
-from tests.web_support import add_user, browser_like, signed_in
+from tests.support import photos
+from tests.support.web import add_user, browser_like, signed_in
 
 pytestmark = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True

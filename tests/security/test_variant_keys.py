@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -26,8 +25,8 @@ from service.services import variants
 from service.services.rights import rights_of
 from service.storage import db
 from service.storage.models import Asset, Variant
-from tests.test_api_variants import cleared_asset
-from tests.web_support import add_user, browser_like, parse, signed_in
+from tests.support.api import cleared_asset, fetch_variant, get
+from tests.support.web import add_user, browser_like, parse, signed_in
 
 Tokens = dict[str, dict[str, str]]
 
@@ -39,18 +38,6 @@ FAILING = {
     "expired": {"expires_at": "2001-01-01"},
 }
 PRESETS = ("x", "thumb", "web-large")  # social, and the two web sizes the previews once were
-
-
-def get(app: Flask, client: FlaskClient, url: str, **kwargs: Any) -> tuple[int, bytes, str]:
-    """(status, body, Location) of a URL: the app's own through the test client, any other
-    (an S3 presigned URL) over HTTP as a publisher would fetch it."""
-    parts = urlsplit(url)
-    if parts.netloc in ("", "localhost"):
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        response = client.get(path, buffered=True, **kwargs)
-        return response.status_code, response.data, response.headers.get("Location", "")
-    answer = requests.get(url, timeout=10, allow_redirects=False)
-    return answer.status_code, answer.content, answer.headers.get("Location", "")
 
 
 def ours(app: Flask, url: str) -> bool:
@@ -87,19 +74,6 @@ def urls_in(document: Any) -> list[str]:
     """Every URL-like string in a JSON document."""
     text = json.dumps(document)
     return re.findall(r'"((?:/|https?://)[^"\s]+)"', text)
-
-
-def fetch_variant(
-    app: Flask, client: FlaskClient, asset_id: int, preset: str, headers: dict[str, str], **q: str
-) -> tuple[str, bytes]:
-    response = client.get(
-        f"/api/v1/assets/{asset_id}/variants/{preset}", query_string=q, headers=headers
-    )
-    assert response.status_code == 200, response.json
-    url = response.json["url"]
-    status, body, _ = get(app, client, url)
-    assert status == 200
-    return url, body
 
 
 def computed_keys(app: Flask, asset_id: int) -> list[str]:
