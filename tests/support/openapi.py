@@ -13,6 +13,7 @@ from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAP
 from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request
 
+from tests.support import photos
 from tests.support.rights import CC_BY
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
@@ -95,3 +96,25 @@ def clear(api: Api, tokens: dict[str, dict[str, str]], asset_id: int, **extra: A
     )
     assert response.status_code == 200, response.json
     return response.json
+
+
+def uploaded(api: Api, tokens: dict[str, dict[str, str]]) -> int:
+    """A 2400x1800 photo naming the British Museum, with alt text; its rights not cleared."""
+    response = api.upload(
+        tokens["contributor"],
+        photos.jpeg_with_rights(width=2400, height=1800, orientation=1),
+        "basket.jpg",
+        title="Somali wedding basket",
+        object_number="Af1935,0711.1",
+        alt_text="A woven basket with a conical lid.",
+        tags="MuseumWeek",
+    )
+    assert response.status_code == 201, response.json
+    return int(response.json["id"])
+
+
+def history(api: Api, tokens: dict[str, dict[str, str]], asset_id: int) -> dict[str, Any]:
+    """An asset's history, the latest entry per field."""
+    response = api.call("GET", f"/api/v1/assets/{asset_id}/history", headers=tokens["viewer"])
+    assert response.status_code == 200
+    return {entry["field"]: entry for entry in response.json["items"]}
