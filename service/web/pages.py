@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from service.app import problem_response, wants_html
+from service.http.errors import problem_response, wants_html
 from service.ops import jobs
 from service.rules import audit, captions, licences, location
 from service.rules.presets import Preset
