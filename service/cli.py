@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,15 +36,6 @@ class CannotStart(click.ClickException):
     """A setting keeps the app from starting: one message saying what to do, no traceback."""
 
 
-def _create_app() -> Flask:
-    from service.app import create_app
-
-    try:
-        return create_app()
-    except config.ConfigError as error:
-        raise CannotStart(str(error)) from None
-
-
 class VitrineGroup(FlaskGroup):
     """Flask's group, saying why the app cannot start instead of printing a traceback."""
 
@@ -56,9 +48,24 @@ class VitrineGroup(FlaskGroup):
         return super().list_commands(ctx)
 
 
-@click.group(cls=VitrineGroup, create_app=_create_app)
-def cli() -> None:
-    """Vitrine: rights, credit lines and captioned social variants for museum photographs."""
+def command_group(create_app: Callable[[], Flask]) -> VitrineGroup:
+    """The ``vitrine`` command, loading its app with ``create_app``.
+
+    The factory is passed in by ``service.main`` so that this package never imports the app
+    (which registers these commands on itself).
+    """
+
+    def load_app() -> Flask:
+        try:
+            return create_app()
+        except config.ConfigError as error:
+            raise CannotStart(str(error)) from None
+
+    return VitrineGroup(
+        name="vitrine",
+        help="Vitrine: rights, credit lines and captioned social variants for museum photographs.",
+        create_app=load_app,
+    )
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
