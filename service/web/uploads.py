@@ -22,7 +22,7 @@ from service.services import assets, rights
 from service.storage.db import get_session, utcnow
 from service.storage.spool import Spool
 from service.web import bp
-from service.web.pages import actor, field_errors, store
+from service.web.common import actor, answers_problems_of, field_errors, store
 from service.web.session import login_required, signed_in_user, takes_files
 
 PER_FILE_FIELDS = ("title", "object_number", "description", "alt_text")
@@ -168,6 +168,7 @@ def _ingest_one(
     return UploadResult(filename, "created", asset.id, url, message, 201)
 
 
+@answers_problems_of("web.upload_post")
 def upload_problem(error: Problem) -> Response:
     """A problem before the view ran (such as a file over the size limit while reading the form)."""
     if signed_in_user() is None:
