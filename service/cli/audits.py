@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from service.cli.common import problems_as_errors
 from service.rules import audit
+from service.rules.ids import parse_id_list
 from service.services import auditing as audits
 from service.services.assets import AssetFilters
 from service.storage import db
@@ -28,12 +29,9 @@ def audit_command(
     """Audit assets before publishing; exit 1 when any check fails."""
     if sum((tag is not None, ids is not None, everything)) != 1:
         raise click.UsageError("give exactly one of --tag, --ids or --all")
-    try:
-        asset_ids = [int(part) for part in ids.split(",")] if ids is not None else None
-    except ValueError:
-        raise click.BadParameter(
-            "ids are whole numbers separated by commas", param_hint="--ids"
-        ) from None
+    asset_ids = parse_id_list(ids) if ids is not None else None
+    if ids is not None and asset_ids is None:
+        raise click.BadParameter("ids are whole numbers separated by commas", param_hint="--ids")
     with db.new_session() as session:
         with problems_as_errors():
             selected = audits.select_assets(

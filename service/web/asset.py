@@ -32,6 +32,7 @@ from service.web import bp
 from service.web.common import (
     DEFAULT_CHANNEL,
     DEFAULT_PLATFORM,
+    DESCRIPTIVE_FIELDS,
     PLATFORM_NAMES,
     PLATFORM_ORDER,
     actor,
@@ -182,6 +183,7 @@ def _asset_url(asset_id: int, anchor: str, platform: str | None = None) -> str:
 @bp.get("/assets/<int:asset_id>")
 @login_required("viewer")
 def asset_page(asset_id: int) -> Response:
+    """An asset's page: preview, description, rights, captions, audit, downloads, history."""
     asset = assets.get_asset(get_session(), asset_id)
     return _render_asset(asset, _asset_view_from_args())
 
@@ -198,12 +200,12 @@ def _invalid(asset: Asset, form: str, error: InvalidInput, values: Mapping[str, 
 @bp.post("/assets/<int:asset_id>/describe")
 @login_required("contributor")
 def describe(asset_id: int) -> Response:
+    """Save the description form: title, object number, description, alt text and tags."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
-    fields = ("title", "object_number", "description", "alt_text")
-    values: dict[str, Any] = {name: request.form.get(name, "") for name in fields}
+    values: dict[str, Any] = {name: request.form.get(name, "") for name in DESCRIPTIVE_FIELDS}
     values["tags"] = request.form.get("tags", "")
-    changes = {name: values[name] for name in fields}
+    changes = {name: values[name] for name in DESCRIPTIVE_FIELDS}
     changes["tags"] = assets.split_tags([values["tags"]])
     try:
         assets.update_asset(session, asset, changes, actor=actor())
@@ -231,6 +233,7 @@ def _rights_changes(form: Mapping[str, Any], channels: list[str]) -> dict[str, A
 @bp.post("/assets/<int:asset_id>/rights")
 @login_required("rights")
 def save_rights(asset_id: int) -> Response:
+    """Save the rights form; the asset's outdated variants are dropped before the answer."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     channels = request.form.getlist("channels")
@@ -278,6 +281,7 @@ def _number(axis: str, raw: str) -> float:
 @bp.post("/assets/<int:asset_id>/captions/<platform>")
 @login_required("contributor")
 def save_caption(asset_id: int, platform: str) -> Response:
+    """Save one platform's caption, or go back to the template when the text is empty."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     captioning.require_platform(platform)

@@ -9,6 +9,8 @@ from flask import current_app, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.rules import audit, captions
+from service.rules.audit_scope import unknown_scope
+from service.rules.ids import parse_id_list
 from service.rules.problems import InvalidInput
 from service.services import assets, rights
 from service.services import auditing as audits
@@ -26,6 +28,8 @@ from service.web.session import login_required
 
 @dataclass
 class AuditRequest:
+    """What the audit page was asked for, and what is wrong with the request."""
+
     ids: str = ""
     tag: str = ""
     platform: str = DEFAULT_PLATFORM
@@ -34,9 +38,11 @@ class AuditRequest:
 
     @property
     def given(self) -> bool:
+        """Whether any assets were named (by ids or a tag)."""
         return bool(self.ids or self.tag)
 
     def query(self) -> str:
+        """The request as a query string, for the CSV link."""
         values = {"ids": self.ids, "tag": self.tag, "platform": self.platform,
                   "channel": self.channel}  # fmt: skip
         return urlencode({k: v for k, v in values.items() if v}, safe=",")
@@ -49,10 +55,8 @@ def _audit_request() -> AuditRequest:
         platform=request.args.get("platform", "").strip() or DEFAULT_PLATFORM,
         channel=request.args.get("channel", "").strip() or DEFAULT_CHANNEL,
     )
-    if wanted.platform not in captions.PLATFORMS:
-        wanted.errors["platform"] = f"Choose one of {', '.join(captions.PLATFORMS)}."
-    if wanted.channel not in rights.CHANNELS:
-        wanted.errors["channel"] = f"Choose one of {', '.join(rights.CHANNELS)}."
+    for name, choices in unknown_scope(wanted.platform, wanted.channel).items():
+        wanted.errors[name] = f"Choose one of {', '.join(choices)}."
     return wanted
 
 
@@ -63,11 +67,10 @@ def _run_audit(wanted: AuditRequest) -> list[audit.Report]:
     session = get_session()
     asset_ids: list[int] | None = None
     if wanted.ids:
-        parts = [part.strip() for part in wanted.ids.split(",") if part.strip()]
-        if not parts or not all(part.isascii() and part.isdigit() for part in parts):
+        asset_ids = parse_id_list(wanted.ids)
+        if asset_ids is None:
             wanted.errors["ids"] = "Give asset ids separated by commas, such as 1,2,3."
             return []
-        asset_ids = [int(part) for part in parts]
     filters = None if asset_ids is not None else assets.AssetFilters(tag=wanted.tag)
     try:
         selected = audits.select_assets(session, asset_ids=asset_ids, filters=filters)
@@ -101,6 +104,7 @@ def _render_audits(wanted: AuditRequest, reports: list[audit.Report]) -> Respons
 @bp.get("/audits")
 @login_required("viewer")
 def audit_report() -> Response:
+    """The audit report page for the ids or tag asked for."""
     wanted = _audit_request()
     return _render_audits(wanted, _run_audit(wanted))
 
@@ -108,6 +112,7 @@ def audit_report() -> Response:
 @bp.get("/audits.csv")
 @login_required("viewer")
 def audit_csv() -> Response:
+    """The audit report as a CSV download; the page with the errors when the request is wrong."""
     wanted = _audit_request()
     if not wanted.given:
         wanted.errors["ids"] = "Give asset ids or a tag to audit."

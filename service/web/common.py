@@ -22,7 +22,7 @@ from service.http.errors import problem_response, wants_html
 from service.rules import captions
 from service.rules.presets import Preset
 from service.rules.problems import DatabaseDown, InvalidInput, Problem, StorageDown
-from service.services import catalogue, publishing, variants
+from service.services import assets, catalogue, publishing, variants
 from service.storage.blobs import BlobStore, StorageUnavailable
 from service.storage.db import get_session, utcnow
 from service.storage.models import Asset
@@ -36,6 +36,8 @@ PLATFORM_ORDER = ("x", "instagram", "facebook", "linkedin", "bluesky", "mastodon
                   "default")  # fmt: skip
 PLATFORM_NAMES = {key: "Default" if key == "default" else captions.PLATFORMS[key].name
                   for key in PLATFORM_ORDER}  # fmt: skip
+# The text fields that describe an asset, as the asset service checks them (with their limits).
+DESCRIPTIVE_FIELDS = tuple(assets.FIELD_LIMITS)
 
 # --- the app's services ----------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.rules.ids import is_id
 from service.rules.problems import InvalidInput
 from service.services import assets, rights
 from service.services import auditing as audits
@@ -34,11 +35,14 @@ PAGE_SIZE = 24
 
 @bp.get("/")
 def index() -> Response:
+    """Send visitors to the library when signed in, else to the sign-in page."""
     return redirect(url_for("web.library" if signed_in_user() else "web.login"))
 
 
 @dataclass(frozen=True)
 class Card:
+    """One asset as the library shows it: image, rights status and audit outcome."""
+
     asset: Asset
     alt: str
     rights_status: str
@@ -102,17 +106,19 @@ def _render_library(errors: Mapping[str, str] | None = None, status: int = 200) 
 @bp.get("/library")
 @login_required("viewer")
 def library() -> Response:
+    """The library: assets as cards, searched and filtered by the query string."""
     return _render_library()
 
 
 @bp.post("/library/bulk")
 @login_required("viewer")
 def library_bulk() -> Response:
+    """Audit the selected assets (a redirect to the report) or add a tag to all of them."""
     action = request.form.get("action", "")
     raw_ids = request.form.getlist("asset_ids")
     if not raw_ids:
         return _render_library({"asset_ids": "Select at least one asset."})
-    if not all(raw.isascii() and raw.isdigit() for raw in raw_ids):
+    if not all(is_id(raw) for raw in raw_ids):
         return _render_library({"asset_ids": "The selection holds something that is not an id."})
     ids = list(dict.fromkeys(int(raw) for raw in raw_ids))
     if action == "audit":

@@ -89,6 +89,7 @@ def takes_files(view: F) -> F:
 
 @bp.app_context_processor
 def template_globals() -> dict[str, Any]:
+    """What every template may use: the CSRF token and the signed-in user."""
     return {"csrf_token": csrf_token, "current_user": signed_in_user()}
 
 
@@ -146,6 +147,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    """The sign-in page, and signing in (throttled per user and per address)."""
     errors: dict[str, str] = {}
     username = ""
     if request.method == "POST":

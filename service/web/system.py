@@ -29,6 +29,7 @@ BROKER_PORTS = {"amqp": 5672, "amqps": 5671, "pyamqp": 5672}
 
 @bp.get("/openapi.yaml")
 def openapi() -> Response:
+    """The OpenAPI document of the JSON API."""
     return send_file(OPENAPI_PATH, mimetype="application/yaml", max_age=0)
 
 
