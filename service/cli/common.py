@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,12 @@ from service.storage.models import Asset
 
 # Who the history names for what a command does: the operator at the console, with every right.
 CLI_CALLER = auth.Caller(name="cli", role="admin")
+
+
+def flask_app() -> Flask:
+    """The app itself, for work handed to other threads or processes (imports, the worker)."""
+    this_app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    return this_app
 
 
 def store() -> BlobStore:

@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from service.cli.common import flask_app
 from service.services import importer
 
 
@@ -24,7 +24,7 @@ def import_command(folder: Path, workers: int, uploaded_by: str) -> None:
     reported (exit 1), never followed or opened.
     """
     started = time.monotonic()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = flask_app()
 
     def show(summary: importer.ImportSummary, total: int) -> None:
         click.echo("\r" + importer.progress_line(summary, total, started), nl=False, err=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from service.cli.common import flask_app
 from service.ops import jobs, metrics
 
 
@@ -46,7 +46,7 @@ def worker_command(
     concurrency: int | None, pool: str, loglevel: str, metrics_port: int | None, metrics_host: str
 ) -> None:
     """Run a task worker: renders variants ahead for the web tier, via VITRINE_BROKER_URL."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = flask_app()
     if metrics_port is not None:
         if pool == "prefork" and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             raise click.ClickException(

@@ -28,7 +28,7 @@ from service.web.common import (
     field_errors,
     image_alt,
 )
-from service.web.session import _safe_next, login_required, signed_in_user
+from service.web.session import login_required, safe_next, signed_in_user
 
 PAGE_SIZE = 24
 
@@ -95,7 +95,7 @@ def _render_library(errors: Mapping[str, str] | None = None, status: int = 200) 
         errors=errors,
         statuses=rights.STATUSES,
         next_url=next_url,
-        here=_safe_next(
+        here=safe_next(
             request.form.get("next") if request.method == "POST" else request.full_path
         ).rstrip("?"),
         bulk_tag=request.form.get("tag", "") if request.method == "POST" else "",
@@ -146,7 +146,7 @@ def library_bulk() -> Response:
     session.commit()
     shown = ", ".join(f"#{tag}" for tag in new_tags)
     flash(f"Added {shown} to {len(selected)} asset(s).", "success")
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 def _join(ids: Sequence[int]) -> str:

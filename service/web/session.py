@@ -136,7 +136,7 @@ def login_required(role: str = "viewer") -> Callable[[F], F]:
     return decorate
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths: never redirect a signed-in user to another host."""
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
@@ -178,7 +178,7 @@ def login() -> Any:
                 session.clear()
                 session["user"] = {"id": user.id, "v": user.session_version}
                 session.permanent = True
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next")))
     status = 401 if errors and "password" in errors and username else 200
     if errors and status == 200:
         status = 422
