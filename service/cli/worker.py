@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 from flask.cli import with_appcontext
 
@@ -31,24 +29,31 @@ from service.ops import jobs, metrics
 @click.option(
     "--metrics-port",
     type=click.IntRange(1, 65535),
-    envvar="VITRINE_WORKER_METRICS_PORT",
-    help="Serve Prometheus metrics (renders, queue depth) on this port.",
+    help="Serve Prometheus metrics (renders, queue depth) on this port "
+    "[default: VITRINE_WORKER_METRICS_PORT, else none].",
 )
 @click.option(
     "--metrics-host",
-    default="127.0.0.1",
-    show_default=True,
-    envvar="VITRINE_WORKER_METRICS_HOST",
-    help="Address the metrics port listens on (0.0.0.0 in a container).",
+    help="Address the metrics port listens on, 0.0.0.0 in a container "
+    "[default: VITRINE_WORKER_METRICS_HOST, else 127.0.0.1].",
 )
 @with_appcontext
 def worker_command(
-    concurrency: int | None, pool: str, loglevel: str, metrics_port: int | None, metrics_host: str
+    concurrency: int | None,
+    pool: str,
+    loglevel: str,
+    metrics_port: int | None,
+    metrics_host: str | None,
 ) -> None:
     """Run a task worker: renders variants ahead for the web tier, via VITRINE_BROKER_URL."""
     app = flask_app()
+    if metrics_port is None:
+        metrics_port = app.config["WORKER_METRICS_PORT"]
+        if metrics_port is not None and not 1 <= metrics_port <= 65535:
+            raise click.ClickException("VITRINE_WORKER_METRICS_PORT must be a port, 1 to 65535.")
+    metrics_host = metrics_host or app.config["WORKER_METRICS_HOST"]
     if metrics_port is not None:
-        if pool == "prefork" and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        if pool == "prefork" and not app.config["PROMETHEUS_MULTIPROC_DIR"]:
             raise click.ClickException(
                 "--metrics-port with the prefork pool needs PROMETHEUS_MULTIPROC_DIR (an empty "
                 "directory) so that the processes' counts add up; or use --pool threads."
