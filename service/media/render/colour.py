@@ -12,11 +12,7 @@ import io
 import threading
 from collections.abc import Callable
 
-from PIL import (
-    Image,
-    ImageCms,
-    ImageMath,
-)
+from PIL import Image, ImageCms, ImageMath
 
 from service.media import imaging
 

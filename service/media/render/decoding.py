@@ -13,12 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import (
-    Image,
-    ImageFile,
-    JpegImagePlugin,
-    TiffImagePlugin,
-)
+from PIL import Image, ImageFile, JpegImagePlugin, TiffImagePlugin
 
 from service.media import imaging
 from service.media.render.colour import _conversions

@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import (
-    Image,
-    ImageColor,
-)
+from PIL import Image, ImageColor
 
 from service.media.render.decoding import _TRANSPOSE, Decoded
 from service.media.render.encode import Rendered, _encode_within_budget

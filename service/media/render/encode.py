@@ -7,9 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from PIL import (
-    Image,
-)
+from PIL import Image
 
 from service.media.render.colour import SRGB_ICC
 from service.media.render.errors import RenderError

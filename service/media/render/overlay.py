@@ -8,11 +8,7 @@ import math
 import unicodedata
 from pathlib import Path
 
-from PIL import (
-    Image,
-    ImageDraw,
-    ImageFont,
-)
+from PIL import Image, ImageDraw, ImageFont
 
 from service.media.render.errors import RenderError
 

@@ -11,9 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from PIL import (
-    Image,
-)
+from PIL import Image
 
 from service.media.render.decoding import Decoded
 from service.media.render.strips import _convert_in_strips, _reduce_in_pieces, cpus

@@ -13,9 +13,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from PIL import (
-    Image,
-)
+from PIL import Image
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,7 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from PIL import (
-    Image,
-)
+from PIL import Image
 
 from service.rules import geometry
 
@@ -132,6 +130,3 @@ def _resize_in_pieces(
         out.paste(part, (0, first))
     assert out is not None  # sizes are never empty
     return out
-
-
-# ---------------------------------------------------------------- resample, pad, overlay

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from PIL import (
-    Image,
-)
+from PIL import Image
 
 from service.media.render.decoding import _TRANSPOSE, Decoded
 from service.media.render.strips import _convert_in_strips, _reduce_in_pieces, cpus

@@ -7,12 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from service.rules.confusables import (
-    describe,
-    is_compatibility_form,
-    is_lookalike,
-    skeleton,
-)
+from service.rules.confusables import describe, is_compatibility_form, is_lookalike, skeleton
 from service.rules.credits.normalise import _FORMAT, holder_of
 from service.rules.credits.segments import (
     _LINES,
@@ -29,10 +24,7 @@ from service.rules.credits.segments import (
     _statement_end,
 )
 from service.rules.credits.spoofing import _as_displayed, _differences, _listed, _plain_letters
-from service.rules.text import (
-    DIRECTION_CONTROLS,
-    DIRECTION_OVERRIDES,
-)
+from service.rules.text import DIRECTION_CONTROLS, DIRECTION_OVERRIDES
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.rules.credits.normalise import _SYMBOL, _YEARS, holder_of
-from service.rules.text import (
-    clean_text,
-    direction_control_problem,
-)
+from service.rules.text import clean_text, direction_control_problem
 
 PLACEMENTS = frozenset({"bottom-left", "bottom-right", "band"})
 MAX_FIELD_CHARS = 300

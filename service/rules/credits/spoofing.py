@@ -7,16 +7,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from service.rules.confusables import (
-    describe,
-    is_lookalike,
-    script_of,
-    skeleton,
-)
+from service.rules.confusables import describe, is_lookalike, script_of, skeleton
 from service.rules.credits.segments import _is_gap, _is_mark
-from service.rules.text import (
-    DIRECTION_CONTROLS,
-)
+from service.rules.text import DIRECTION_CONTROLS
 
 
 def _differences(found: str, required: str) -> list[str]:
