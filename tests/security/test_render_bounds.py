@@ -205,8 +205,8 @@ MEMORY_CHILD = """
 import json, sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from service import render
-from service.presets import DEFAULT_PRESETS
+from service.media import render
+from service.rules.presets import DEFAULT_PRESETS
 def peak():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
