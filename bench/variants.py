@@ -206,7 +206,7 @@ def working_copy_runs(
 ) -> tuple[Callable[[], None], Callable[[], None], Callable[[], None], tuple[int, int] | None]:
     """(the first request for the first preset: no working copy yet; a later request for it;
     later requests for every preset, one each; the working copy's size) through a local store,
-    as the API renders them (service.working_copy.render_presets)."""
+    as the API renders them (service.services.working_copy.render_presets)."""
     info = imaging.identify(path, LIMIT)
     original = SimpleNamespace(
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),

@@ -7,90 +7,23 @@ import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request
-from flask.wrappers import Request
+from flask import Flask, Response, current_app
 from PIL import Image
-from sqlalchemy.exc import DataError, OperationalError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import config
+from service.http import errors
+from service.http.requests import VitrineRequest
 from service.media import render
 from service.ops import logs, metrics
 from service.ops.throttle import SharedThrottle, SignInLimiter, Throttle
 from service.rules import presets
-from service.rules.problems import (
-    DatabaseDown,
-    InvalidInput,
-    JsonTooDeep,
-    JsonTooLarge,
-    NotFound,
-    Problem,
-    StorageDown,
-)
 from service.storage import db
-from service.storage.blobs import StorageUnavailable, open_store
-from service.storage.spool import Spool
+from service.storage.blobs import open_store
 
 log = logging.getLogger(__name__)
-
-
-# Deeper than any body the API takes (a few levels); far below what exhausts the stack.
-MAX_JSON_DEPTH = 32
-
-
-class VitrineRequest(Request):
-    """A request whose uploaded files stream into hashing spools instead of memory, and whose
-    JSON body, on every route that reads one, is bounded in size and depth: one place, so no
-    route can forget it."""
-
-    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
-        """The JSON body, or 413 ``json-too-large`` past ``MAX_JSON_BYTES`` (before reading
-        it) and 400 ``json-too-deep`` past ``MAX_JSON_DEPTH`` levels, silent or not."""
-        if force or self.is_json:
-            limit: int = current_app.config["MAX_JSON_BYTES"]
-            too_large = JsonTooLarge(f"A JSON body may have at most {limit:,} bytes.")
-            if self.content_length is not None and self.content_length > limit:
-                raise too_large
-            # A body without a length (chunked) stops being read past the limit.
-            ceiling = self.max_content_length
-            self.max_content_length = limit if ceiling is None else min(ceiling, limit)
-            too_deep = JsonTooDeep(f"JSON may be nested at most {MAX_JSON_DEPTH} levels deep.")
-            try:
-                value = super().get_json(force=force, silent=silent, cache=cache)
-            except RequestEntityTooLarge:
-                raise too_large from None
-            except RecursionError:  # the parser ran out of stack: deeper than any limit
-                raise too_deep from None
-            if _nested_deeper_than(value, MAX_JSON_DEPTH):
-                raise too_deep
-            return value
-        return super().get_json(force=force, silent=silent, cache=cache)
-
-    def _get_file_stream(
-        self,
-        total_content_length: int | None,
-        content_type: str | None,
-        filename: str | None = None,
-        content_length: int | None = None,
-    ) -> IO[bytes]:
-        spool = Spool(current_app.config["SPOOL_DIR"], current_app.config["MAX_UPLOAD_BYTES"])
-        return spool  # type: ignore[return-value]
-
-
-def _nested_deeper_than(value: Any, limit: int) -> bool:
-    """True when arrays and objects nest more than ``limit`` levels (without recursing)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth > limit:
-                return True
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return False
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -124,7 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     variants.RenderSettings.of(app.config)  # bad render settings stop the start, not a render
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
-    _register_error_handlers(app)
+    errors.register_error_handlers(app)
     jobs.init_app(app)  # Celery when VITRINE_BROKER_URL is set; background work inline otherwise
 
     from service.cli import register_commands
@@ -180,22 +113,6 @@ def _load_presets(raw: str | Mapping[str, Any] | None) -> dict[str, presets.Pres
         raise config.ConfigError(f"VITRINE_PRESETS: {error}") from None
 
 
-def problem_response(body: Mapping[str, Any]) -> Response:
-    return current_app.response_class(
-        current_app.json.dumps(body) + "\n",
-        status=int(body["status"]),
-        mimetype="application/problem+json",
-    )
-
-
-def wants_html() -> bool:
-    """Pages answer errors in HTML; the API and machines get problem+json."""
-    if request.path.startswith(("/api/", "/blobs/", "/healthz", "/readyz", "/metrics")):
-        return False
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "text/html"
-
-
 def _check_credit_font(path: str | None) -> None:
     """Refuse to start with a credit font that cannot be read, not at the first burn-in."""
     if path:
@@ -219,87 +136,3 @@ def _sign_in_throttle(app: Flask) -> SignInLimiter:
     if url and metrics.is_redis(url):
         return SharedThrottle(metrics.redis_client(url), limit, window, address_limit)
     return Throttle(limit, window, address_limit)
-
-
-def _register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(Problem)
-    def handle_problem(error: Problem) -> Response:
-        response = problem_response(error.to_dict())
-        response.headers.update(error.headers)
-        return response
-
-    @app.errorhandler(HTTPException)
-    def handle_http(error: HTTPException) -> Response:
-        status = error.code or 500
-        if wants_html():
-            page = render_template("error.html", status=status, error=error)
-            return current_app.response_class(page, status=status, mimetype="text/html")
-        code = (error.name or "error").lower().replace(" ", "-")
-        body = {
-            "type": f"urn:vitrine:problem:{code}",
-            "title": error.name,
-            "status": status,
-            "detail": error.description or error.name,
-            "code": code,
-        }
-        response = problem_response(body)
-        for name, value in error.get_headers():
-            if name.lower() != "content-type":
-                response.headers[name] = value
-        return response
-
-    @app.errorhandler(StorageUnavailable)
-    def handle_storage(error: StorageUnavailable) -> Response:
-        return problem_response(StorageDown(str(error)).to_dict())
-
-    @app.errorhandler(OperationalError)
-    def handle_database(error: OperationalError) -> Response:
-        log.warning("database error on %s %s: %s", request.method, request.path, error)
-        return problem_response(DatabaseDown("The database did not answer.").to_dict())
-
-    @app.errorhandler(OverflowError)
-    @app.errorhandler(DataError)
-    def handle_refused_value(error: Exception) -> Response:
-        """A value the database driver will not bind, which the API's validation let through.
-
-        An integer beyond what the database stores (the spec sets no maximum) names nothing:
-        404 when it is an id in the path, 422 when it came in a body or query. A NUL
-        character in a text (PostgreSQL cannot hold one): 422.
-        """
-        if _integer_out_of_range(error):
-            if _path_holds_an_integer_out_of_range():
-                return problem_response(NotFound("Nothing has an id that large.").to_dict())
-            field = {"body": "holds a number larger than any id or count this service stores"}
-            return problem_response(InvalidInput(field).to_dict())
-        if "NUL (0x00)" in str(error):  # PostgreSQL text cannot hold it; SQLite can
-            field = {"text": "must not contain NUL (U+0000) characters"}
-            return problem_response(InvalidInput(field).to_dict())
-        return handle_unexpected(error)
-
-    @app.errorhandler(Exception)
-    def handle_unexpected(error: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        body = {
-            "type": "urn:vitrine:problem:internal-error",
-            "title": "Internal error",
-            "status": 500,
-            "detail": "Something went wrong on our side; it has been logged.",
-            "code": "internal-error",
-        }
-        return problem_response(body)
-
-
-# Row ids are 32-bit on PostgreSQL (SERIAL) and 64-bit on SQLite.
-MAX_ROW_ID = 2**31 - 1
-
-
-def _path_holds_an_integer_out_of_range() -> bool:
-    values = (request.view_args or {}).values()
-    return any(isinstance(v, int) and not isinstance(v, bool) and v > MAX_ROW_ID for v in values)
-
-
-def _integer_out_of_range(error: Exception) -> bool:
-    """True if the driver refused an integer too large for its column (SQLite or PostgreSQL)."""
-    if isinstance(error, OverflowError):
-        return "too large to convert to SQLite INTEGER" in str(error)
-    return getattr(getattr(error, "orig", None), "sqlstate", None) == "22003"

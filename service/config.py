@@ -103,7 +103,18 @@ DEFAULTS: dict[str, Any] = {
     # asked side by side, so the probe answers in about this time even when one hangs, and a
     # dependency slower than this is reported as not ready.
     "READY_TIMEOUT_SECONDS": 0.5,
+    # "text" (a readable line per record) or "json" (one object per line, for collectors).
+    "LOG_FORMAT": "text",
+    # Port and address `vitrine worker` serves its Prometheus metrics on (unset: none).
+    "WORKER_METRICS_PORT": None,
+    "WORKER_METRICS_HOST": "127.0.0.1",
+    # Not a VITRINE_ variable: prometheus_client's own name for the directory where the
+    # processes of a prefork pool (or gunicorn's workers) add up their counts.
+    "PROMETHEUS_MULTIPROC_DIR": None,
 }
+
+# Settings read from a variable of another name than VITRINE_<setting>.
+_ENV_NAMES = {"PROMETHEUS_MULTIPROC_DIR": "PROMETHEUS_MULTIPROC_DIR"}
 
 _INTEGERS = {
     "MAX_UPLOAD_BYTES",
@@ -118,6 +129,7 @@ _INTEGERS = {
     "SIGN_IN_ADDRESS_ATTEMPTS",
     "TRUSTED_PROXIES",
     "MAX_JSON_BYTES",
+    "WORKER_METRICS_PORT",
 }
 _FLOATS = {
     "S3_CONNECT_TIMEOUT",
@@ -162,7 +174,7 @@ def load(
     environ = os.environ if environ is None else environ
     settings = dict(DEFAULTS)
     for name in DEFAULTS:
-        raw = environ.get(ENV_PREFIX + name)
+        raw = environ.get(_ENV_NAMES.get(name, ENV_PREFIX + name))
         if raw is not None:
             settings[name] = parse_value(name, raw)
     settings.update(overrides or {})
@@ -170,7 +182,52 @@ def load(
         raise ConfigError(f"{ENV_PREFIX}BLOB_BACKEND must be 'local' or 's3'")
     if not 0 < float(settings["READY_TIMEOUT_SECONDS"]) <= 60:
         raise ConfigError(f"{ENV_PREFIX}READY_TIMEOUT_SECONDS must be between 0 and 60 seconds")
+    log_format = str(settings["LOG_FORMAT"] or "text").strip().lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be 'text' or 'json', not {log_format!r}")
+    settings["LOG_FORMAT"] = log_format
     return settings
+
+
+LOG_FORMATS = ("text", "json")
+
+
+# ---------------------------------------------------------------- the web server (gunicorn)
+
+MAX_DEFAULT_WORKERS = 8  # each worker may hold a large image in memory while rendering
+
+
+def web_server_settings(cpus: int, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Gunicorn's settings from ``VITRINE_BIND``, ``VITRINE_WEB_*`` and
+    ``VITRINE_FORWARDED_ALLOW_IPS`` (``service/gunicorn_conf.py`` lists them)."""
+    environ = os.environ if environ is None else environ
+
+    def whole_number(name: str, default: int, minimum: int = 0) -> int:
+        raw = environ.get(ENV_PREFIX + name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name} must be a whole number, not {raw!r}") from None
+        if value < minimum:
+            raise ConfigError(f"{ENV_PREFIX}{name} must be at least {minimum}, not {value}")
+        return value
+
+    bind = environ.get(ENV_PREFIX + "BIND", "0.0.0.0:8000")
+    return {
+        "bind": [address.strip() for address in bind.split(",") if address.strip()],
+        "workers": whole_number("WEB_WORKERS", min(2 * cpus + 1, MAX_DEFAULT_WORKERS), 1),
+        "threads": whole_number("WEB_THREADS", 4, minimum=1),
+        "timeout": whole_number("WEB_TIMEOUT", 300, minimum=1),
+        "graceful_timeout": whole_number("WEB_GRACEFUL_TIMEOUT", 30, minimum=1),
+        "keepalive": whole_number("WEB_KEEPALIVE", 5),
+        "max_requests": whole_number("WEB_MAX_REQUESTS", 10_000),
+        "max_requests_jitter": whole_number("WEB_MAX_REQUESTS_JITTER", 1_000),
+        "forwarded_allow_ips": environ.get(ENV_PREFIX + "FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        "loglevel": environ.get(ENV_PREFIX + "WEB_LOG_LEVEL", "info"),
+        "control_socket": environ.get(ENV_PREFIX + "WEB_CONTROL_SOCKET"),
+    }
 
 
 # ---------------------------------------------------------------- the secret key

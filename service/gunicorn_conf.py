@@ -35,22 +35,10 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
+# Gunicorn reads every module-level name that matches one of its settings ("config" is one),
+# so only the function is imported.
+from service.config import web_server_settings
 from service.ops.logs import EscapingFilter, escape_control
-
-MAX_DEFAULT_WORKERS = 8  # each worker may hold a large image in memory while rendering
-
-
-def _env_int(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {value}")
-    return value
 
 
 def available_cpus() -> int:
@@ -68,35 +56,27 @@ def available_cpus() -> int:
     return max(1, cpus)
 
 
-def default_workers(cpus: int) -> int:
-    return min(2 * cpus + 1, MAX_DEFAULT_WORKERS)
-
-
 wsgi_app = "service.app:create_app()"
 proc_name = "vitrine"
 
-bind = [
-    address.strip()
-    for address in os.environ.get("VITRINE_BIND", "0.0.0.0:8000").split(",")
-    if address.strip()
-]
-
-workers = _env_int("VITRINE_WEB_WORKERS", default_workers(available_cpus()), minimum=1)
-threads = _env_int("VITRINE_WEB_THREADS", 4, minimum=1)
+_settings = web_server_settings(available_cpus())  # config reads the environment
+bind = _settings["bind"]
+workers = _settings["workers"]
+threads = _settings["threads"]
 worker_class = "gthread" if threads > 1 else "sync"
 
 # Uploads run to VITRINE_MAX_UPLOAD_BYTES (200 MB): at 10 Mbit/s that is nearly three
 # minutes of body, so a worker is not presumed dead before five.
-timeout = _env_int("VITRINE_WEB_TIMEOUT", 300, minimum=1)
-graceful_timeout = _env_int("VITRINE_WEB_GRACEFUL_TIMEOUT", 30, minimum=1)
-keepalive = _env_int("VITRINE_WEB_KEEPALIVE", 5)
+timeout = _settings["timeout"]
+graceful_timeout = _settings["graceful_timeout"]
+keepalive = _settings["keepalive"]
 
 # Recycling workers bounds the memory that image decoding may leave fragmented; but each
 # recycle stalls a few requests (seen up to 13 s under bench/throughput.py at 1,000), so rarely.
-max_requests = _env_int("VITRINE_WEB_MAX_REQUESTS", 10_000)
-max_requests_jitter = _env_int("VITRINE_WEB_MAX_REQUESTS_JITTER", 1_000)
+max_requests = _settings["max_requests"]
+max_requests_jitter = _settings["max_requests_jitter"]
 
-forwarded_allow_ips = os.environ.get("VITRINE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+forwarded_allow_ips = _settings["forwarded_allow_ips"]
 
 preload_app = False
 
@@ -121,7 +101,7 @@ class EscapingLogger(Logger):  # type: ignore[misc]  # gunicorn has no type hint
 logger_class = EscapingLogger
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("VITRINE_WEB_LOG_LEVEL", "info")
+loglevel = _settings["loglevel"]
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s"'
 
 # Worker heartbeats on a memory file system: an overlay or network disk can stall them.
@@ -131,6 +111,6 @@ if _SHM.is_dir() and os.access(_SHM, os.W_OK):
 
 # Gunicorn 25.1+ opens a control socket under $HOME by default; containers run with a
 # read-only home, so it is opt-in here.
-control_socket_disable = "VITRINE_WEB_CONTROL_SOCKET" not in os.environ
+control_socket_disable = _settings["control_socket"] is None
 if not control_socket_disable:
-    control_socket = os.environ["VITRINE_WEB_CONTROL_SOCKET"]
+    control_socket = _settings["control_socket"]

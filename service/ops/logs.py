@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -45,9 +44,8 @@ request_log = logging.getLogger("vitrine.request")
 
 
 def log_format(app: Flask) -> str:
-    """``LOG_FORMAT`` from the app's settings, else ``VITRINE_LOG_FORMAT``, else text."""
-    value = str(app.config.get("LOG_FORMAT") or os.environ.get("VITRINE_LOG_FORMAT") or "text")
-    value = value.strip().lower()
+    """``LOG_FORMAT`` from the app's settings (``VITRINE_LOG_FORMAT``, checked by config)."""
+    value = str(app.config.get("LOG_FORMAT") or "text").strip().lower()
     if value not in FORMATS:
         from service.config import ConfigError
 

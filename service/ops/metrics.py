@@ -26,7 +26,6 @@ starts, and ``/metrics`` answers the sum over all workers, past and present.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -158,7 +157,7 @@ def count_variant_lookup(preset: str, *, kind: str, hit: bool) -> None:
 def _registry(app: Flask) -> CollectorRegistry:
     """This process's registry, or every process's counts when they are kept in files."""
     metrics: Metrics = app.extensions[EXTENSION]
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = app.config.get("PROMETHEUS_MULTIPROC_DIR")
     if not directory:
         return metrics.registry
     registry = CollectorRegistry()

@@ -1,7 +1,22 @@
-"""The web UI and the machine routes outside the API, on the same services as the API."""
+"""The web UI (pages for people, signed in by session) and the machine routes outside the API.
+
+Owns the page routes, forms and their problem pages; may import the HTTP edge, services,
+storage, media, rules and operations, never the API, the CLI or the app. Helpers the pages
+share live in ``common``; no page imports another.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from service.web import pages, previews, session, system  # noqa: E402,F401  (routes register on bp)
+# Each module registers its routes (common: the problem pages) on bp when imported.
+from service.web import (  # noqa: E402,F401
+    asset,
+    audits,
+    common,
+    library,
+    previews,
+    session,
+    system,
+    uploads,
+)

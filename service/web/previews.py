@@ -12,10 +12,10 @@ from flask import current_app, redirect, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from service.rules.problems import Problem
-from service.services import assets, previews, variants
+from service.services import assets, previews
 from service.storage.db import get_session
 from service.web import bp
-from service.web.pages import store
+from service.web.common import render_settings, store
 from service.web.session import login_required
 
 log = logging.getLogger(__name__)
@@ -27,9 +27,8 @@ def preview(asset_id: int, size: str) -> Response:
     """The asset's preview at ``size`` (thumb, page); the placeholder if none can be made."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
-    rendering = variants.RenderSettings.of(current_app.config)
     try:
-        made = previews.preview_of(session, store(), asset, size, rendering)
+        made = previews.preview_of(session, store(), asset, size, render_settings())
         etag = made.key[:32]
         if etag in request.if_none_match:
             return _private(current_app.response_class(status=304), etag)

@@ -89,6 +89,7 @@ def takes_files(view: F) -> F:
 
 @bp.app_context_processor
 def template_globals() -> dict[str, Any]:
+    """What every template may use: the CSRF token and the signed-in user."""
     return {"csrf_token": csrf_token, "current_user": signed_in_user()}
 
 
@@ -135,7 +136,7 @@ def login_required(role: str = "viewer") -> Callable[[F], F]:
     return decorate
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths: never redirect a signed-in user to another host."""
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
@@ -146,6 +147,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    """The sign-in page, and signing in (throttled per user and per address)."""
     errors: dict[str, str] = {}
     username = ""
     if request.method == "POST":
@@ -176,7 +178,7 @@ def login() -> Any:
                 session.clear()
                 session["user"] = {"id": user.id, "v": user.session_version}
                 session.permanent = True
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next")))
     status = 401 if errors and "password" in errors and username else 200
     if errors and status == 200:
         status = 422

@@ -18,9 +18,10 @@ from service.ops.probes import Probes
 from service.rules.problems import Forbidden, Unauthenticated
 from service.services import variants
 from service.storage import db
-from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
+from service.storage.blobs import BlobNotFound, StorageUnavailable
 from service.storage.local import verify_blob_signature
 from service.web import bp
+from service.web.common import store
 
 OPENAPI_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 BROKER_PORTS = {"amqp": 5672, "amqps": 5671, "pyamqp": 5672}
@@ -28,6 +29,7 @@ BROKER_PORTS = {"amqp": 5672, "amqps": 5671, "pyamqp": 5672}
 
 @bp.get("/openapi.yaml")
 def openapi() -> Response:
+    """The OpenAPI document of the JSON API."""
     return send_file(OPENAPI_PATH, mimetype="application/yaml", max_age=0)
 
 
@@ -46,10 +48,10 @@ def readyz() -> tuple[dict[str, Any], int]:
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     timeout = float(app.config["READY_TIMEOUT_SECONDS"])
-    store: BlobStore = app.extensions["vitrine.store"]
+    blob_store = store()
     checks: dict[str, Callable[[], None]] = {
         "database": lambda: db.ping(app),
-        "blob_store": lambda: store.check(timeout),
+        "blob_store": lambda: blob_store.check(timeout),
     }
     broker = metrics.broker_url(app)
     if broker is not None:
@@ -131,9 +133,8 @@ def signed_blob(key: str) -> Response:
     variant = variants.servable(db.get_session(), key)
     if variant is None:
         abort(404)
-    store: BlobStore = current_app.extensions["vitrine.store"]
     try:
-        stream = store.open(key)
+        stream = store().open(key)
     except (BlobNotFound, ValueError):
         abort(404)
     response = send_file(stream, mimetype=variant.media_type, conditional=False)

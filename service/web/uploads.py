@@ -22,10 +22,9 @@ from service.services import assets, rights
 from service.storage.db import get_session, utcnow
 from service.storage.spool import Spool
 from service.web import bp
-from service.web.pages import actor, field_errors, store
+from service.web.common import DESCRIPTIVE_FIELDS, actor, answers_problems_of, field_errors, store
 from service.web.session import login_required, signed_in_user, takes_files
 
-PER_FILE_FIELDS = ("title", "object_number", "description", "alt_text")
 SHARED_RIGHTS = ("holder", "credit_line")
 
 
@@ -41,6 +40,7 @@ class UploadResult:
     http_status: int
 
     def as_json(self) -> dict[str, Any]:
+        """The result as the upload script reads it."""
         return {
             "filename": self.filename,
             "status": self.status,
@@ -80,6 +80,7 @@ def _page(
 @bp.get("/upload")
 @login_required("contributor")
 def upload() -> Response:
+    """The upload form."""
     return _page()
 
 
@@ -87,6 +88,7 @@ def upload() -> Response:
 @takes_files
 @login_required("contributor")
 def upload_post() -> Response:
+    """Ingest the posted photos one by one; a problem with one does not stop the others."""
     files = [part for part in request.files.getlist("files") if part.filename or _size(part)]
     values = {name: request.form.get(name, "") for name in ("holder", "credit_line", "tags")}
     errors: dict[str, str] = {}
@@ -99,7 +101,7 @@ def upload_post() -> Response:
     except InvalidInput as error:
         errors.update(field_errors(error))
     fields: dict[str, Any] = {
-        name: request.form[name] for name in PER_FILE_FIELDS if name in request.form
+        name: request.form[name] for name in DESCRIPTIVE_FIELDS if name in request.form
     }
     tags = assets.split_tags([values["tags"]])
     if tags:
@@ -168,6 +170,7 @@ def _ingest_one(
     return UploadResult(filename, "created", asset.id, url, message, 201)
 
 
+@answers_problems_of("web.upload_post")
 def upload_problem(error: Problem) -> Response:
     """A problem before the view ran (such as a file over the size limit while reading the form)."""
     if signed_in_user() is None:

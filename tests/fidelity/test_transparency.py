@@ -256,6 +256,6 @@ def test_a_large_source_prepared_piece_by_piece_looks_as_if_prepared_whole(
     path = tmp_path / name
     path.write_bytes(SOURCES[name][0]())
     whole = render_all(path)
-    monkeypatch.setattr(render, "STRIP_PIXELS", 500)  # a few rows a strip
+    monkeypatch.setattr(render.strips, "STRIP_PIXELS", 500)  # a few rows a strip
     for preset_name, image in render_all(path).items():
         assert error(image, whole[preset_name]) < 0.5, preset_name

@@ -258,9 +258,9 @@ def test_a_database_restarted_under_an_idle_app_is_reconnected_by_pre_ping(
 
 CRASHING_RENDERER = """
 import json, os, sys
-from service.app import create_app
 from service.services import variants
 from service.storage import db
+from service.app import create_app
 from service.storage.models import Asset
 
 settings = json.loads(os.environ["VITRINE_FAULT_SETTINGS"])

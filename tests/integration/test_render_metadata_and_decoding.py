@@ -197,7 +197,7 @@ def test_a_progressive_mpo_has_its_scans_counted_like_any_progressive_jpeg(
         counted.append(source)
         return 100_000
 
-    monkeypatch.setattr(imaging, "jpeg_scans", counting)
+    monkeypatch.setattr(imaging.bombs, "jpeg_scans", counting)
     with pytest.raises(RenderError, match="100,000 or more JPEG scans"):
         render_one(path, DEFAULT_PRESETS["thumb"])
     assert counted == [path]

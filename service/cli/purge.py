@@ -1,0 +1,32 @@
+"""``vitrine purge``: assets deleted longer ago than the retention, removed with their blobs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from service.cli.common import problems_as_errors, store
+from service.services import assets
+from service.storage import db
+from service.storage.models import Asset
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="List what would be purged, remove nothing.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Remove assets deleted longer ago than VITRINE_DELETED_RETENTION_DAYS, with their blobs."""
+    before = db.utcnow() - timedelta(days=current_app.config["DELETED_RETENTION_DAYS"])
+    with db.new_session() as session:
+        if dry_run:
+            query = select(Asset.id).where(Asset.deleted_at.is_not(None), Asset.deleted_at < before)
+            ids = list(session.scalars(query))
+            click.echo(f"would purge {len(ids)} asset(s): {', '.join(map(str, ids)) or '-'}")
+            return
+        with problems_as_errors():
+            purged = assets.purge_deleted(session, store(), before=before)
+    click.echo(f"purged {len(purged)} asset(s): {', '.join(map(str, purged)) or '-'}")

@@ -1,0 +1,28 @@
+"""``vitrine rights``: rights records, and the deadlines in them."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from service.services import rights
+from service.storage import db
+
+rights_group = AppGroup("rights", help="Rights records.")
+
+
+@rights_group.command("expiring")
+@click.option("--within-days", type=click.IntRange(0, 3650), default=14, show_default=True)
+def rights_expiring(within_days: int) -> None:
+    """Licences that expire and embargoes that lift soon, soonest first."""
+    today = db.utcnow().date()
+    with db.new_session() as session:
+        deadlines = rights.expiring(session, today=today, within_days=within_days)
+        for deadline in deadlines:
+            what = "licence expires" if deadline.event == "licence_expires" else "embargo lifts"
+            days = (deadline.on - today).days
+            click.echo(
+                f"{deadline.on.isoformat()}\t{what}\tin {days} day(s)\tasset {deadline.asset.id}"
+                f"\t{deadline.asset.object_number}\t{deadline.asset.title}"
+            )
+        click.echo(f"{len(deadlines)} deadline(s) within {within_days} day(s)")

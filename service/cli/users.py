@@ -1,0 +1,97 @@
+"""``vitrine users``: the people who sign in to the web UI."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from service.cli.common import problems_as_errors
+from service.services import accounts as auth
+from service.storage import db
+
+users = AppGroup("users", help="People who sign in to the web UI.")
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--role", type=click.Choice(auth.ROLES), required=True)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+def users_create(username: str, role: str, password_stdin: bool) -> None:
+    """Create a user; the password is asked for (twice) unless given on standard input."""
+    password = _read_password(password_stdin)
+    with db.new_session() as session:
+        with problems_as_errors():
+            user = auth.create_user(session, username=username, password=password, role=role)
+        session.commit()
+        click.echo(f"user {user.username} ({user.role}) created")
+
+
+def _read_password(password_stdin: bool) -> str:
+    """The password from one line of standard input, or asked for twice at the terminal."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users.command("list")
+def users_list() -> None:
+    """List users: id, username, role, state, created."""
+    with db.new_session() as session:
+        for user in auth.list_users(session):
+            state = "disabled" if user.disabled else "active"
+            click.echo(
+                f"{user.id}\t{user.username}\t{user.role}\t{state}\t{user.created_at:%Y-%m-%d}"
+            )
+
+
+@users.command("passwd")
+@click.argument("username")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+def users_passwd(username: str, password_stdin: bool) -> None:
+    """Set a user's password; every session they have open ends."""
+    with db.new_session() as session:
+        with problems_as_errors():
+            auth.find_user(session, username)
+            user = auth.set_password(session, username, _read_password(password_stdin))
+        session.commit()
+        click.echo(f"password of {user.username} changed; their sessions have ended")
+
+
+@users.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(auth.ROLES))
+def users_role(username: str, role: str) -> None:
+    """Give a user another role; their sessions end, so it applies at once."""
+    with db.new_session() as session:
+        with problems_as_errors():
+            user = auth.set_role(session, username, role)
+        session.commit()
+        click.echo(f"{user.username} is now {user.role}; their sessions have ended")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Stop a user signing in; every session they have open ends at once."""
+    with db.new_session() as session:
+        with problems_as_errors():
+            user = auth.set_disabled(session, username, True)
+        session.commit()
+        click.echo(f"{user.username} is disabled; their sessions have ended")
+
+
+@users.command("enable")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    """Let a disabled user sign in again."""
+    with db.new_session() as session:
+        with problems_as_errors():
+            user = auth.set_disabled(session, username, False)
+        session.commit()
+        click.echo(f"{user.username} may sign in again")

@@ -1,0 +1,93 @@
+"""The rights written into every variant: the RightsStamp and the EXIF and XMP made from it.
+
+EXIF text is ASCII by spec; the rights text is written as UTF-8 bytes, as exiftool does, so
+exifread and exiftool read "©" back, while Pillow's ``getexif()`` decodes ASCII tags as Latin-1
+("Â©"). XMP carries the same text as proper Unicode. Nothing of the source's metadata is
+copied, so GPS, maker notes, serial numbers, thumbnails, comments and the original XMP/IPTC
+never leave.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class RightsStamp:
+    """The rights written into every variant's metadata, and optionally into its pixels."""
+
+    credit_line: str
+    creator: str
+    title: str
+    object_number: str
+    licence_uri: str | None
+    alt_text: str
+    burn_in: bool = False
+    placement: str = "bottom-right"  # "bottom-left" | "bottom-right" | "band"
+
+
+def _clean(text: str) -> str:
+    """Text without the characters XML 1.0 forbids (and EXIF has no use for): C0 controls,
+    lone surrogates, U+FFFE and U+FFFF. Joiners, variation selectors, emoji tags and
+    direction marks are allowed in XML and kept, so the metadata reads as the user wrote it."""
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]", "", text).strip()
+
+
+def exif_block(stamp: RightsStamp, *, orientation: bool = True) -> bytes:
+    """EXIF with only the rights and Orientation 1 (pixels are already turned), UTF-8 text.
+
+    ``orientation=False`` leaves the tag out, for AVIF: Pillow moves an Orientation tag into
+    the irot/imir boxes and re-encodes the rest of the block as ASCII, turning "©" into "??".
+    """
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = 1
+    described = f"{stamp.title} ({stamp.object_number})" if stamp.object_number else stamp.title
+    for tag, value in ((0x8298, stamp.credit_line), (0x013B, stamp.creator), (0x010E, described)):
+        if _clean(value):
+            # bytes, not str: Pillow would write "©" as "?" when encoding a str as ASCII.
+            exif[tag] = _clean(value).encode("utf-8")
+    return exif.tobytes()
+
+
+def xmp_packet(stamp: RightsStamp) -> bytes:
+    """An XMP packet with dc:rights/creator/title, photoshop:Credit, WebStatement and alt text."""
+
+    def alt(tag: str, text: str) -> str:
+        li = f'<rdf:li xml:lang="x-default">{escape(_clean(text))}</rdf:li>'
+        return f"<{tag}><rdf:Alt>{li}</rdf:Alt></{tag}>" if _clean(text) else ""
+
+    def simple(tag: str, text: str | None) -> str:
+        return f"<{tag}>{escape(_clean(text))}</{tag}>" if text and _clean(text) else ""
+
+    creator = _clean(stamp.creator)
+    body = "".join(
+        (
+            alt("dc:rights", stamp.credit_line),
+            f"<dc:creator><rdf:Seq><rdf:li>{escape(creator)}</rdf:li></rdf:Seq></dc:creator>"
+            if creator
+            else "",
+            alt("dc:title", stamp.title),
+            simple("dc:identifier", stamp.object_number),
+            simple("photoshop:Credit", stamp.credit_line),
+            simple("xmpRights:WebStatement", stamp.licence_uri),
+            alt("Iptc4xmpCore:AltTextAccessibility", stamp.alt_text),
+        )
+    )
+    packet = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Vitrine">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about=""'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        ' xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"'
+        ' xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/"'
+        ' xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/">'
+        f"{body}</rdf:Description></rdf:RDF></x:xmpmeta>"
+        '<?xpacket end="r"?>'
+    )
+    return packet.encode("utf-8")

@@ -1,0 +1,326 @@
+"""An asset's page and its forms: description, rights, focal point, captions, and downloads
+through the publish gate.
+
+Forms answer invalid input by re-rendering the page with messages beside the fields (HTTP
+422) and success with a redirect and a flashed message. The page's image is an internal
+preview (served by ``web.preview``), never a publishable variant: those leave only through
+the publish gate (``download_variant``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from service.ops import jobs
+from service.rules import audit, captions, licences, location
+from service.rules.problems import InvalidInput, NotFound, Problem
+from service.services import assets, captioning, previews, publishing, rights, variants
+from service.services import auditing as audits
+from service.services.history import list_history
+from service.storage.db import get_session, utcnow
+from service.storage.models import Asset
+from service.web import bp
+from service.web.common import (
+    DEFAULT_CHANNEL,
+    DEFAULT_PLATFORM,
+    DESCRIPTIVE_FIELDS,
+    PLATFORM_NAMES,
+    PLATFORM_ORDER,
+    actor,
+    field_errors,
+    image_alt,
+    presets,
+    publish,
+    render_settings,
+    signed_url,
+    store,
+)
+from service.web.session import login_required
+
+log = logging.getLogger(__name__)
+
+SUMMARY_FIELDS = (
+    ("title", "Title"), ("description", "Description"), ("alt_text", "Alt text"),
+    ("creator", "Creator"), ("copyright_notice", "Copyright notice"),
+    ("credit_line", "Credit line"), ("web_statement", "Web statement of rights"),
+    ("usage_terms", "Usage terms"), ("date_taken", "Date taken"), ("camera_make", "Camera make"),
+    ("camera_model", "Camera model"), ("orientation", "Orientation"), ("gps", "GPS position"),
+    ("has_gps", "Carries GPS tags"), ("icc_profile", "ICC profile"),
+)  # fmt: skip
+
+
+def page_preview(session: Session, asset: Asset) -> str | None:
+    """The URL of the asset page's preview, made now if need be; None when none can be made."""
+    try:
+        previews.preview_of(session, store(), asset, "page", render_settings())
+        return url_for("web.preview", asset_id=asset.id, size="page")
+    except Problem as error:
+        log.info("no page preview of asset %s: %s", asset.id, error.detail)
+    except Exception:  # a preview must never take the page down with it
+        log.exception("page preview of asset %s failed", asset.id)
+    session.rollback()
+    return None
+
+
+@dataclass
+class AssetView:
+    """What the asset page needs beyond the asset: one place, so forms can re-render it."""
+
+    platform: str = DEFAULT_PLATFORM
+    audit_platform: str = DEFAULT_PLATFORM
+    audit_channel: str = DEFAULT_CHANNEL
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)  # per form
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)  # what the user typed
+    refusal: Problem | None = None
+
+
+def _asset_view_from_args() -> AssetView:
+    platform = request.args.get("platform", DEFAULT_PLATFORM)
+    if platform not in captions.PLATFORMS:
+        platform = DEFAULT_PLATFORM
+    audit_platform = request.args.get("audit_platform", platform)
+    channel = request.args.get("audit_channel", DEFAULT_CHANNEL)
+    return AssetView(platform=platform, audit_platform=audit_platform, audit_channel=channel)
+
+
+def _shown(value: Any) -> str:
+    """A stored value as text for a table cell."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict) and set(value) == {"value", "source"}:
+        return f"{value['value']} (from {value['source']})"
+    if isinstance(value, dict) and "latitude" in value:
+        return _position(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _position(gps: Mapping[str, Any]) -> str:
+    if gps.get("rounded"):
+        altitude = f", about {gps['altitude']:.0f} m" if gps.get("altitude") is not None else ""
+        where = f"{gps['latitude']:.2f}, {gps['longitude']:.2f}"
+        return f"{where}{altitude} (rounded to about 1 km)"
+    altitude = f", {gps['altitude']:.1f} m" if gps.get("altitude") is not None else ""
+    return f"{gps['latitude']:.5f}, {gps['longitude']:.5f}{altitude}"
+
+
+def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
+    session = get_session()
+    record = rights.rights_of(session, asset)
+    rule = captioning.credit_rule_for(session, asset)
+    captioned = {key: captioning.caption_for(session, asset, key) for key in PLATFORM_ORDER}
+    audit_errors: dict[str, str] = {}
+    report: audit.Report | None = None
+    try:
+        [report] = audits.audit_assets(
+            session,
+            [asset],
+            platform=view.audit_platform,
+            channel=view.audit_channel,
+            today=utcnow().date(),
+        )
+    except InvalidInput as error:
+        audit_errors = field_errors(error)
+    history = list(reversed(list_history(session, asset.id)))
+    session.commit()  # a first look proposes the rights record
+    exact = g.caller.can(location.ROLE_FOR_EXACT)  # others see positions rounded to ~1 km
+    summary = location.summary_for(asset.metadata_summary, exact=exact)
+    raw = location.raw_for(asset.metadata_raw, exact=exact)
+    page = render_template(
+        "asset.html",
+        asset=asset,
+        view=view,
+        record=record,
+        record_values=rights.record_values(record),
+        rule=rule,
+        preview=page_preview(session, asset),
+        alt=image_alt(asset),
+        alt_warnings=captions.alt_text_warnings(
+            asset.alt_text, filename=asset.original_filename, platform=DEFAULT_PLATFORM
+        ),
+        summary_rows=[(label, _shown(summary.get(key))) for key, label in SUMMARY_FIELDS],
+        raw_blocks=[(name.upper(), raw.get(name) or {}) for name in ("exif", "iptc", "xmp", "icc")],
+        licences=licences.LICENCES.values(),
+        licence=licences.lookup_licence(record.licence_uri or ""),
+        status_options=[(status, status) for status in rights.STATUSES],
+        channels=rights.CHANNELS,
+        platforms=[(key, captions.PLATFORMS[key]) for key in PLATFORM_ORDER],
+        platform_names=PLATFORM_NAMES,
+        platform_info=captions.PLATFORMS[view.platform],
+        captioned=captioned,
+        caption=captioned[view.platform],
+        presets=list(presets().values()),
+        report=report,
+        audit_errors=audit_errors,
+        history=history,
+        shown=_shown,
+        can_edit=g.caller.can("contributor"),
+        can_clear=g.caller.can("rights"),
+    )
+    return current_app.response_class(page, status=status)
+
+
+def _asset_url(asset_id: int, anchor: str, platform: str | None = None) -> str:
+    return url_for("web.asset_page", asset_id=asset_id, platform=platform) + "#" + anchor
+
+
+@bp.get("/assets/<int:asset_id>")
+@login_required("viewer")
+def asset_page(asset_id: int) -> Response:
+    """An asset's page: preview, description, rights, captions, audit, downloads, history."""
+    asset = assets.get_asset(get_session(), asset_id)
+    return _render_asset(asset, _asset_view_from_args())
+
+
+def _invalid(asset: Asset, form: str, error: InvalidInput, values: Mapping[str, Any]) -> Response:
+    """Re-render the asset page with a form's errors beside its fields (HTTP 422)."""
+    get_session().rollback()
+    view = _asset_view_from_args()
+    view.errors[form] = field_errors(error)
+    view.values[form] = dict(values)
+    return _render_asset(asset, view, status=422)
+
+
+@bp.post("/assets/<int:asset_id>/describe")
+@login_required("contributor")
+def describe(asset_id: int) -> Response:
+    """Save the description form: title, object number, description, alt text and tags."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    values: dict[str, Any] = {name: request.form.get(name, "") for name in DESCRIPTIVE_FIELDS}
+    values["tags"] = request.form.get("tags", "")
+    changes = {name: values[name] for name in DESCRIPTIVE_FIELDS}
+    changes["tags"] = assets.split_tags([values["tags"]])
+    try:
+        assets.update_asset(session, asset, changes, actor=actor())
+    except InvalidInput as error:
+        return _invalid(asset, "describe", error, values)
+    session.commit()
+    flash("Description saved.", "success")
+    return redirect(_asset_url(asset.id, "description"))
+
+
+def _rights_changes(form: Mapping[str, Any], channels: list[str]) -> dict[str, Any]:
+    changes: dict[str, Any] = {
+        name: form.get(name, "") for name in ("holder", "credit_line", "creator", "source", "notes")
+    }
+    changes["licence_uri"] = form.get("licence_uri") or None
+    year = form.get("copyright_year", "").strip()
+    changes["copyright_year"] = int(year) if year.isascii() and year.isdigit() else year or None
+    changes["channels"] = channels
+    changes["embargo_until"] = form.get("embargo_until") or None
+    changes["expires_at"] = form.get("expires_at") or None
+    changes["status"] = form.get("status", "")
+    return changes
+
+
+@bp.post("/assets/<int:asset_id>/rights")
+@login_required("rights")
+def save_rights(asset_id: int) -> Response:
+    """Save the rights form; the asset's outdated variants are dropped before the answer."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    channels = request.form.getlist("channels")
+    values: dict[str, Any] = {**request.form.to_dict(), "channels": channels}
+    try:
+        rights.update_rights(
+            session, asset, _rights_changes(request.form, channels), actor=actor(), now=utcnow()
+        )
+    except InvalidInput as error:
+        return _invalid(asset, "rights", error, values)
+    session.commit()
+    jobs.after_rights_change(current_app, asset.id)  # old variants gone before we answer
+    flash("Rights saved.", "success")
+    return redirect(_asset_url(asset.id, "rights"))
+
+
+@bp.post("/assets/<int:asset_id>/focal-point")
+@login_required("contributor")
+def focal_point(asset_id: int) -> Response:
+    """JSON from the preview click (fetch), or the keyboard form's two numbers."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    if request.is_json:
+        variants.set_focal_point(session, asset, request.get_json(silent=True), actor=actor())
+        session.commit()
+        return jsonify({"asset_id": asset.id, "x": asset.focal_x, "y": asset.focal_y})
+    values = {"x": request.form.get("x", ""), "y": request.form.get("y", "")}
+    try:
+        body = {axis: _number(axis, raw) for axis, raw in values.items()}
+        variants.set_focal_point(session, asset, body, actor=actor())
+    except InvalidInput as error:
+        return _invalid(asset, "focal", error, values)
+    session.commit()
+    flash(f"Focal point set to {asset.focal_x:.2f}, {asset.focal_y:.2f}.", "success")
+    return redirect(_asset_url(asset.id, "focal-point"))
+
+
+def _number(axis: str, raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise InvalidInput({"focal_point": f"{axis} must be a number from 0 to 1"}) from None
+
+
+@bp.post("/assets/<int:asset_id>/captions/<platform>")
+@login_required("contributor")
+def save_caption(asset_id: int, platform: str) -> Response:
+    """Save one platform's caption, or go back to the template when the text is empty."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    captioning.require_platform(platform)
+    text = request.form.get("text", "")
+    try:
+        saved = captioning.save_caption(
+            session, asset, platform, {"text": text if text.strip() else None},
+            actor=actor(), now=utcnow(),
+        )  # fmt: skip
+    except InvalidInput as error:
+        return _invalid(asset, "caption", error, {"text": text, "platform": platform})
+    session.commit()
+    counted = saved.caption
+    how = "hand-written" if saved.mode == "manual" else "from the template"
+    flash(
+        f"Caption for {PLATFORM_NAMES[platform]} saved ({how}): "
+        f"{counted.length} / {counted.limit}.",
+        "success" if counted.fits else "warning",
+    )
+    return redirect(_asset_url(asset.id, "captions", platform=platform))
+
+
+@bp.get("/assets/<int:asset_id>/variants/<preset_name>/download")
+@login_required("viewer")
+def download_variant(asset_id: int, preset_name: str) -> Response:
+    """Through the publish gate: the signed URL, or the asset page saying why not."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    preset = presets().get(preset_name)
+    if preset is None:
+        known = ", ".join(presets())
+        raise NotFound(f"There is no preset {preset_name!r}; known presets: {known}.")
+    try:
+        url = signed_url(publish(session, asset, preset))
+    except Problem as error:
+        session.rollback()
+        view = _asset_view_from_args()
+        view.refusal = error
+        view.audit_platform = publishing.platform_for(preset)
+        view.audit_channel = preset.channels[0]
+        return _render_asset(asset, view, status=error.status)
+    return redirect(url, 302)

@@ -1,0 +1,126 @@
+"""The audit report page: the pre-publication audit of some assets, and the same as CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import current_app, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from service.rules import audit, captions
+from service.rules.audit_scope import unknown_scope
+from service.rules.ids import parse_id_list
+from service.rules.problems import InvalidInput
+from service.services import assets, rights
+from service.services import auditing as audits
+from service.storage.db import get_session, utcnow
+from service.web import bp
+from service.web.common import (
+    DEFAULT_CHANNEL,
+    DEFAULT_PLATFORM,
+    PLATFORM_NAMES,
+    PLATFORM_ORDER,
+    field_errors,
+)
+from service.web.session import login_required
+
+
+@dataclass
+class AuditRequest:
+    """What the audit page was asked for, and what is wrong with the request."""
+
+    ids: str = ""
+    tag: str = ""
+    platform: str = DEFAULT_PLATFORM
+    channel: str = DEFAULT_CHANNEL
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def given(self) -> bool:
+        """Whether any assets were named (by ids or a tag)."""
+        return bool(self.ids or self.tag)
+
+    def query(self) -> str:
+        """The request as a query string, for the CSV link."""
+        values = {"ids": self.ids, "tag": self.tag, "platform": self.platform,
+                  "channel": self.channel}  # fmt: skip
+        return urlencode({k: v for k, v in values.items() if v}, safe=",")
+
+
+def _audit_request() -> AuditRequest:
+    wanted = AuditRequest(
+        ids=request.args.get("ids", "").strip(),
+        tag=request.args.get("tag", "").strip(),
+        platform=request.args.get("platform", "").strip() or DEFAULT_PLATFORM,
+        channel=request.args.get("channel", "").strip() or DEFAULT_CHANNEL,
+    )
+    for name, choices in unknown_scope(wanted.platform, wanted.channel).items():
+        wanted.errors[name] = f"Choose one of {', '.join(choices)}."
+    return wanted
+
+
+def _run_audit(wanted: AuditRequest) -> list[audit.Report]:
+    """The reports asked for; problems with the request land in ``wanted.errors``."""
+    if not wanted.given or wanted.errors:
+        return []
+    session = get_session()
+    asset_ids: list[int] | None = None
+    if wanted.ids:
+        asset_ids = parse_id_list(wanted.ids)
+        if asset_ids is None:
+            wanted.errors["ids"] = "Give asset ids separated by commas, such as 1,2,3."
+            return []
+    filters = None if asset_ids is not None else assets.AssetFilters(tag=wanted.tag)
+    try:
+        selected = audits.select_assets(session, asset_ids=asset_ids, filters=filters)
+        reports = audits.audit_assets(
+            session, selected, platform=wanted.platform, channel=wanted.channel,
+            today=utcnow().date(),
+        )  # fmt: skip
+    except InvalidInput as error:
+        session.rollback()
+        for name, message in field_errors(error).items():
+            wanted.errors[{"asset_ids": "ids", "filter": "tag"}.get(name, name)] = message
+        return []
+    session.commit()
+    return reports
+
+
+def _render_audits(wanted: AuditRequest, reports: list[audit.Report]) -> Response:
+    page = render_template(
+        "audits.html",
+        wanted=wanted,
+        reports=reports,
+        summary=audit.summarise(reports),
+        platforms=[(key, captions.PLATFORMS[key]) for key in PLATFORM_ORDER],
+        platform_names=PLATFORM_NAMES,
+        channels=rights.CHANNELS,
+        csv_url=url_for("web.audit_csv") + "?" + wanted.query(),
+    )
+    return current_app.response_class(page, status=422 if wanted.errors else 200)
+
+
+@bp.get("/audits")
+@login_required("viewer")
+def audit_report() -> Response:
+    """The audit report page for the ids or tag asked for."""
+    wanted = _audit_request()
+    return _render_audits(wanted, _run_audit(wanted))
+
+
+@bp.get("/audits.csv")
+@login_required("viewer")
+def audit_csv() -> Response:
+    """The audit report as a CSV download; the page with the errors when the request is wrong."""
+    wanted = _audit_request()
+    if not wanted.given:
+        wanted.errors["ids"] = "Give asset ids or a tag to audit."
+    reports = _run_audit(wanted)
+    if wanted.errors:
+        return _render_audits(wanted, reports)
+    return Response(
+        audit.to_csv(reports),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="vitrine-audit.csv"'},
+    )
