@@ -55,6 +55,8 @@ class AuditInput:
 
 @dataclass(frozen=True)
 class Finding:
+    """One check's verdict on one asset: pass, warn or fail, with a code and a reason for people."""
+
     check: str
     status: Status
     code: str
@@ -63,6 +65,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Report:
+    """The audit of one asset for one platform and channel: every check's finding."""
+
     asset_id: int
     title: str
     platform: str
@@ -71,6 +75,7 @@ class Report:
 
     @property
     def outcome(self) -> Status:
+        """The worst finding: fail if any check failed, else warn if any warned, else pass."""
         statuses = {finding.status for finding in self.findings}
         return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
 
@@ -86,6 +91,7 @@ def required_credit(subject: AuditInput) -> str:
 
 
 def rights_status_cleared(subject: AuditInput) -> Finding:
+    """The audit check: the rights desk has cleared the asset (proposed rights do not count)."""
     status = subject.rights.get("status", "unknown")
     name = "rights_status_cleared"
     if status == "cleared":
@@ -101,6 +107,7 @@ def rights_status_cleared(subject: AuditInput) -> Finding:
 
 
 def licence_allows_channel(subject: AuditInput) -> Finding:
+    """The audit check: a licence is recorded and the rights record allows this channel."""
     name = "licence_allows_channel"
     licence = licences.lookup_licence(str(subject.rights.get("licence_uri") or ""))
     if licence is None:
@@ -130,6 +137,7 @@ def passes_dates_until(rights: Mapping[str, Any]) -> datetime | None:
 
 
 def not_embargoed(subject: AuditInput) -> Finding:
+    """The audit check: no embargo is in force today."""
     until = _date(subject.rights.get("embargo_until"))
     if until and subject.today < until:
         reason = f"Embargoed until {until.isoformat()}."
@@ -138,6 +146,7 @@ def not_embargoed(subject: AuditInput) -> Finding:
 
 
 def not_expired(subject: AuditInput) -> Finding:
+    """The audit check: the licence has not ended (a warning when it ends within two weeks)."""
     ends = _date(subject.rights.get("expires_at"))
     name = "not_expired"
     if ends is None:
@@ -152,6 +161,7 @@ def not_expired(subject: AuditInput) -> Finding:
 
 
 def credit_line_in_caption(subject: AuditInput) -> Finding:
+    """The audit check: the caption names the holder's required credit line."""
     name = "credit_line_in_caption"
     required = required_credit(subject)
     if not required:
@@ -165,6 +175,7 @@ def credit_line_in_caption(subject: AuditInput) -> Finding:
 
 
 def credit_line_in_embedded_metadata(subject: AuditInput) -> Finding:
+    """The audit check: the original's embedded copyright notice agrees with the credit line."""
     name = "credit_line_in_embedded_metadata"
     required = required_credit(subject)
     if not required:
@@ -179,6 +190,7 @@ def credit_line_in_embedded_metadata(subject: AuditInput) -> Finding:
 
 
 def alt_text_present(subject: AuditInput) -> Finding:
+    """The audit check: alt text is written (a warning when it looks weak for the platform)."""
     name = "alt_text_present"
     if not subject.alt_text.strip():
         return Finding(name, "fail", "missing", "Alt text is required for publishing.")
@@ -191,6 +203,7 @@ def alt_text_present(subject: AuditInput) -> Finding:
 
 
 def caption_within_limit(subject: AuditInput) -> Finding:
+    """The audit check: the caption fits the platform's length limit, counted as it counts."""
     name = "caption_within_limit"
     caption = subject.caption
     if caption is None:
@@ -203,6 +216,7 @@ def caption_within_limit(subject: AuditInput) -> Finding:
 
 
 def holder_known_to_policy(subject: AuditInput) -> Finding:
+    """The audit check: a holder is recorded and the credit policy has its wording."""
     name = "holder_known_to_policy"
     holder = str(subject.rights.get("holder") or "")
     if not holder:
@@ -217,6 +231,7 @@ def holder_known_to_policy(subject: AuditInput) -> Finding:
 
 
 def credit_line_in_pixels(subject: AuditInput, variant: VariantFacts) -> Finding:
+    """The image check: the credit is burned in when the policy or the preset asks for it."""
     name = "credit_line_in_pixels"
     if not variant.burn_in_required:
         reason = "Neither the policy nor the preset asks for a burned-in credit."
@@ -227,6 +242,7 @@ def credit_line_in_pixels(subject: AuditInput, variant: VariantFacts) -> Finding
 
 
 def no_private_metadata_in_output(subject: AuditInput, variant: VariantFacts) -> Finding:
+    """The image check: the variant carries no GPS position, maker notes or serial numbers."""
     name = "no_private_metadata_in_output"
     if variant.private_tags:
         reason = "The variant still carries private metadata: " + ", ".join(variant.private_tags)
@@ -236,6 +252,7 @@ def no_private_metadata_in_output(subject: AuditInput, variant: VariantFacts) ->
 
 
 def credit_line_in_output_metadata(subject: AuditInput, variant: VariantFacts) -> Finding:
+    """The image check: the variant's embedded metadata carries the required credit line."""
     name = "credit_line_in_output_metadata"
     required = required_credit(subject)
     if not required:
@@ -246,6 +263,7 @@ def credit_line_in_output_metadata(subject: AuditInput, variant: VariantFacts) -
 
 
 def source_resolution_enough(subject: AuditInput, variant: VariantFacts) -> Finding:
+    """The image check: the original was large enough for the preset (a warning if enlarged)."""
     name = "source_resolution_enough"
     if variant.upscale <= 1:
         reason = f"The original is large enough for {variant.preset}."
@@ -258,6 +276,7 @@ def source_resolution_enough(subject: AuditInput, variant: VariantFacts) -> Find
 
 
 def output_within_byte_budget(subject: AuditInput, variant: VariantFacts) -> Finding:
+    """The image check: the variant's size fits the preset's byte budget, if it has one."""
     name = "output_within_byte_budget"
     if variant.max_bytes is None:
         return Finding(name, "pass", "no_budget", f"{variant.byte_size:,} bytes; no budget.")
@@ -311,6 +330,7 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def summarise(reports: Sequence[Report]) -> dict[str, int]:
+    """How many assets were audited, and how many of them passed, warned and failed."""
     outcomes = [report.outcome for report in reports]
     return {
         "assets": len(reports),

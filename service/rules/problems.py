@@ -20,6 +20,7 @@ class Problem(Exception):
         self.extra = extra
 
     def to_dict(self) -> dict[str, Any]:
+        """The problem+json body: type, title, status, detail, code and any extra fields."""
         return {
             "type": f"urn:vitrine:problem:{self.code}",
             "title": self.title,
@@ -31,15 +32,21 @@ class Problem(Exception):
 
 
 class Unauthenticated(Problem):
+    """No bearer token was sent, or it is unknown, revoked or expired."""
+
     status, code, title = 401, "unauthenticated", "Authentication required"
     headers = {"WWW-Authenticate": 'Bearer realm="vitrine"'}
 
 
 class Forbidden(Problem):
+    """The caller is known, but their role may not do this."""
+
     status, code, title = 403, "forbidden", "Not allowed for this role"
 
 
 class NotFound(Problem):
+    """The asset, token, user, preview or other thing asked for does not exist."""
+
     status, code, title = 404, "not-found", "Not found"
 
 
@@ -54,40 +61,60 @@ class InvalidInput(Problem):
 
 
 class AssetDeleted(Problem):
+    """An upload's bytes are those of a deleted asset, which an admin can restore instead."""
+
     status, code, title = 409, "asset-deleted", "The asset was deleted"
 
 
 class FileTooLarge(Problem):
+    """An upload is larger than the configured byte limit."""
+
     status, code, title = 413, "file-too-large", "File too large"
 
 
 class JsonTooLarge(Problem):
+    """A JSON request body is larger than the configured byte limit."""
+
     status, code, title = 413, "json-too-large", "JSON body too large"
 
 
 class JsonTooDeep(Problem):
+    """A JSON request body is nested deeper than Vitrine parses."""
+
     status, code, title = 400, "json-too-deep", "JSON nested too deeply"
 
 
 class TooManyPixels(Problem):
+    """An image's header declares more pixels than the limit; refused before decoding."""
+
     status, code, title = 413, "too-many-pixels", "Image has too many pixels"
 
 
 class UnsupportedMediaType(Problem):
+    """The upload is not an image type this installation can read, or was not sent as a file."""
+
     status, code, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 class UnreadableImage(Problem):
+    """The file starts like a supported image but does not decode completely."""
+
     status, code, title = 422, "unreadable-image", "Image cannot be decoded"
 
 
 class UnsafeFile(Problem):
+    """The file's embedded metadata is malformed or hostile, so the file is not stored."""
+
     status, code, title = 422, "unsafe-metadata", "File carries unsafe metadata"
 
 
 class StorageDown(Problem):
+    """The blob store failed, so an original or a preview could not be stored or read."""
+
     status, code, title = 503, "storage-unavailable", "Blob store unavailable"
 
 
 class DatabaseDown(Problem):
+    """The database did not answer, or a save failed and nothing was kept."""
+
     status, code, title = 503, "database-unavailable", "Database unavailable"

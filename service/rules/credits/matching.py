@@ -48,15 +48,18 @@ class _RanOn:
 
     @property
     def found(self) -> str:
+        """The credit as found, up to the end of the statement it runs on into."""
         return self.text[self.start : _statement_end(self.text, self.how.start)]
 
     @property
     def into(self) -> str:
+        """The words the credit runs on into, to the statement's end, format characters removed."""
         into = self.text[self.how.start : _statement_end(self.text, self.how.start)]
         return str(_FORMAT.sub("", into))
 
     @property
-    def last(self) -> str:  # the credit's last character
+    def last(self) -> str:
+        """The credit's last character."""
         return self.text[self.end - 1 : self.end]
 
 
