@@ -55,6 +55,7 @@ class Asset(Base):
 
     @property
     def tags(self) -> list[str]:
+        """The asset's tags, in the order they were given."""
         return [row.tag for row in self.tag_rows]
 
 

@@ -217,15 +217,18 @@ class _Body(io.RawIOBase):
         self._body, self._bucket, self._key = body, bucket, key
 
     def readable(self) -> bool:
+        """Always readable."""
         return True
 
     def readinto(self, buffer: Any) -> int:
+        """Read the object's next bytes into ``buffer``, S3 errors translated to the store's own."""
         with _translated(self._bucket, self._key):
             data = self._body.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
     def close(self) -> None:
+        """Close the S3 response body, once."""
         if not self.closed:
             self._body.close()
         super().close()

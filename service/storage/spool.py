@@ -32,13 +32,16 @@ class Spool:
 
     @property
     def path(self) -> Path:
+        """Where the spool file is on disk, for readers that take a path (Pillow, exifread)."""
         return Path(self._file.name)
 
     @property
     def sha256(self) -> str:
+        """The SHA-256 hex digest of everything written so far: the upload's identity."""
         return self._digest.hexdigest()
 
     def write(self, data: bytes) -> int:
+        """Append to the spool, hashing and counting; FileTooLarge once past the limit."""
         self.size += len(data)
         if self.size > self.limit:
             raise FileTooLarge(f"The file is larger than the limit of {self.limit:,} bytes.")
@@ -53,32 +56,41 @@ class Spool:
 
     # What werkzeug and the blob store need of a file object.
     def read(self, size: int = -1) -> bytes:
+        """Read from the spooled file."""
         return self._file.read(size)
 
     def seek(self, offset: int, whence: int = 0) -> int:
+        """Move in the spooled file, flushing what was written first."""
         self._file.flush()
         return self._file.seek(offset, whence)
 
     def tell(self) -> int:
+        """The position in the spooled file."""
         return self._file.tell()
 
     def flush(self) -> None:
+        """Flush what was written to the spooled file."""
         self._file.flush()
 
     def readable(self) -> bool:
+        """Always readable."""
         return True
 
     def seekable(self) -> bool:
+        """Always seekable."""
         return True
 
     def writable(self) -> bool:
+        """Always writable."""
         return True
 
     @property
     def closed(self) -> bool:
+        """Whether the spool is closed (and its file deleted)."""
         return self._file.closed
 
     def close(self) -> None:
+        """Close the spool, deleting its file."""
         self._file.close()
 
     def __enter__(self) -> Spool:
