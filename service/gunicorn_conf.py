@@ -86,12 +86,14 @@ class EscapingLogger(Logger):  # type: ignore[misc]  # gunicorn has no type hint
     log's fields (gunicorn escapes their quotes itself) and the error log's messages."""
 
     def setup(self, cfg: Any) -> None:
+        """Gunicorn's log setup, plus the escaping filter on the error and access logs."""
         super().setup(cfg)
         for logger in (self.error_log, self.access_log):
             if not any(isinstance(f, EscapingFilter) for f in logger.filters):
                 logger.addFilter(EscapingFilter())
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: timedelta) -> Any:
+        """The access log's fields, control characters escaped in those that are text."""
         return {
             name: escape_control(value) if isinstance(value, str) else value
             for name, value in super().atoms(resp, req, environ, request_time).items()

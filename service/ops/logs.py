@@ -104,6 +104,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per record; the request's id, method and path when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON line."""
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -156,6 +157,7 @@ class TextFormatter(logging.Formatter):
     method and path; everything a caller could have chosen escaped."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one escaped line, any traceback or stack indented under it."""
         line = (
             f"{self.formatTime(record)} {record.levelname} {escape_control(record.name)}: "
             f"{escape_control(record.getMessage())}"
@@ -177,6 +179,7 @@ class EscapingFilter(logging.Filter):
     """Escapes the message of each record it sees, for handlers that format it themselves."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Escape the record's message in place; every record goes through."""
         message = record.getMessage()
         escaped = escape_control(message)
         if escaped != message:
@@ -192,10 +195,12 @@ class StderrHandler(logging.StreamHandler[TextIO]):
 
     @property
     def stream(self) -> TextIO:
+        """Standard error as it is now."""
         return sys.stderr
 
     @stream.setter
     def stream(self, _value: TextIO) -> None:
+        """Ignored: the handler always writes to the current standard error."""
         pass
 
 

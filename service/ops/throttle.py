@@ -64,6 +64,8 @@ class Attempt:
 
 
 class SignInLimiter(Protocol):
+    """What sign-in needs of a throttle, whether it counts in memory or in Redis."""
+
     limit: int
     window: float
     address_limit: int
@@ -154,10 +156,12 @@ class Throttle:
         self._lock = threading.Lock()
 
     def attempt(self, username: str, address: str, now: float | None = None) -> Attempt:
+        """Count an attempt by this username from this address, or say how long to wait."""
         pair_key, network_key = keys_for(username, address)
         return self.attempt_keys(pair_key, network_key, now)
 
     def attempt_keys(self, pair_key: str, network_key: str, now: float | None = None) -> Attempt:
+        """Count an attempt by its pair and address keys (how the Redis throttle falls back)."""
         now = time.time() if now is None else now
         ticket = uuid.uuid4().hex
         with self._lock:
@@ -184,6 +188,7 @@ class Throttle:
             return Attempt(0, pair_key, network_key, ticket)
 
     def succeeded(self, attempt: Attempt) -> None:
+        """The attempt signed in: forget the pair's failures, take it out of the address's count."""
         with self._lock:
             self._pairs.pop(attempt.pair, None)
             network = self._networks.get(attempt.network)
@@ -244,6 +249,7 @@ class SharedThrottle:
         self._redis_down_until = 0.0
 
     def attempt(self, username: str, address: str, now: float | None = None) -> Attempt:
+        """Count an attempt in Redis, or say how long to wait; in memory while Redis is down."""
         pair_key, network_key = keys_for(username, address)
         if time.monotonic() < self._redis_down_until:
             return self._fallback.attempt_keys(pair_key, network_key, now)
@@ -267,6 +273,7 @@ class SharedThrottle:
         return Attempt(whole_seconds(wait), pair_key, network_key, ticket)
 
     def succeeded(self, attempt: Attempt) -> None:
+        """The attempt signed in: forget it in Redis (if it answers) and in the process."""
         # When Redis does not answer, the counts expire by themselves.
         with contextlib.suppress(redis.RedisError), self._client.pipeline() as pipe:
             pipe.delete(self._prefix + attempt.pair)
