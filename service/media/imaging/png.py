@@ -67,6 +67,7 @@ class _Rows:
             start += rows * stride
 
     def feed(self, data: bytes) -> None:
+        """Inflate the next piece of image data, checking its size and each row's filter type."""
         if self.inflater.eof:
             return  # data after the end of the zlib stream is ignored, as libpng does
         try:
@@ -97,6 +98,7 @@ class _Rows:
                 raise _PngDamage(f"has a row with an unknown filter type in {self.what}")
 
     def finish(self) -> None:
+        """Fail if the image data ended before every pixel row was there."""
         if self.inflated < self.expected:
             raise _PngDamage(
                 f"has {self.what} that ends early: {self.inflated:,} of "

@@ -28,6 +28,7 @@ class _BoundedExifHeader(ExifHeader):
     """exifread's reader, following the chain of IFDs for at most MAX_IFDS of them."""
 
     def list_ifd(self) -> list[int]:
+        """The offsets of the IFDs to read: the chain, cut at MAX_IFDS and at any loop."""
         ifds: list[int] = []
         offset = self._first_ifd()
         while offset and len(ifds) < MAX_IFDS:

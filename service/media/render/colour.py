@@ -89,6 +89,7 @@ class _Transforms:
         self._lock = threading.Lock()
 
     def to_rgb(self, mode: str) -> Callable[[Image.Image], Image.Image] | None:
+        """The conversion to sRGB for pixels of this mode, built once; None if they are sRGB."""
         with self._lock:
             if mode not in self._built:
                 self._built[mode] = _srgb_function(mode, self._icc)

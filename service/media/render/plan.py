@@ -42,6 +42,7 @@ class _Batch:
 
     @property
     def pixels(self) -> int:
+        """How many pixels the resized union has: what the batch costs to work on."""
         return self.size[0] * self.size[1]
 
 
