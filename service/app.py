@@ -14,13 +14,12 @@ from PIL import Image
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import config
-from service.http import errors
+from service.http import database, errors
 from service.http.requests import VitrineRequest
 from service.media import render
 from service.ops import logs, metrics
 from service.ops.throttle import SharedThrottle, SignInLimiter, Throttle
 from service.rules import presets
-from service.storage import db
 from service.storage.blobs import open_store
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=app.config["SECURE_COOKIES"],
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
-    db.init_app(app)
+    database.init_app(app)
     app.extensions["vitrine.sign_in_throttle"] = _sign_in_throttle(app)
     app.extensions["vitrine.store"] = open_store(app.config)
     app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])

@@ -25,9 +25,9 @@ from sqlalchemy import create_engine, make_url, text
 
 from service.app import create_app
 from service.cli import upgrade_database
+from service.http import database as db
 from service.services import accounts as auth
 from service.services import working_copy
-from service.storage import db
 from service.storage.models import Asset
 from tests.openapi_support import SPEC_PATH, Api, spec_config
 from tests.services import postgres_test_url, redis_test_url, require_or_skip, s3_test_settings

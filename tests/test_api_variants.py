@@ -17,8 +17,8 @@ from PIL import Image
 from sqlalchemy import event
 
 from service.config import ConfigError
+from service.http import database as db
 from service.media import render
-from service.storage import db
 from service.storage.models import Variant
 from tests import photos
 from tests.test_api_assets import upload

@@ -23,8 +23,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import make_url, select
 
+from service.http import database as db
 from service.services import variants
-from service.storage import db
 from service.storage.db import utcnow
 from service.storage.models import Asset, Variant
 from tests import photos

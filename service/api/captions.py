@@ -8,11 +8,12 @@ from typing import Any
 from flask import request
 
 from service.api import bp
+from service.http.database import get_session
 from service.rules import captions
 from service.rules.problems import InvalidInput
 from service.services import assets, captioning
 from service.services.accounts import current_caller, require
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 
 
 def caption_json(caption: captions.Caption) -> dict[str, Any]:

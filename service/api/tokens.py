@@ -7,9 +7,9 @@ from typing import Any
 from flask import request
 
 from service.api import bp
+from service.http.database import get_session
 from service.rules.problems import InvalidInput
 from service.services import accounts as auth
-from service.storage.db import get_session
 from service.storage.models import ApiToken
 
 

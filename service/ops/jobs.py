@@ -19,9 +19,9 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from service.config import ConfigError
+from service.http import database as db
 from service.rules.problems import NotFound, Problem, StorageDown
 from service.services import assets, catalogue, previews, variants
-from service.storage import db
 from service.storage.blobs import StorageUnavailable, open_store
 from service.storage.models import Asset
 

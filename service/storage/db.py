@@ -1,4 +1,7 @@
-"""The database: declarative base, one engine and session factory per app, a session per request."""
+"""The database: declarative base, one engine and session factory per app, blob locks.
+
+No Flask here: the HTTP edge (``service.http.database``) gives each request its session.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -96,52 +98,57 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def init_app(app: Flask) -> None:
-    """Give the app its engine and session factory, and close each request's session."""
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["vitrine.engine"] = engine
-    app.extensions["vitrine.sessions"] = sessionmaker(engine, expire_on_commit=False)
-    app.extensions["vitrine.probe_engine"] = None  # made on the first probe
-    app.extensions["vitrine.probe_lock"] = threading.Lock()
-    app.teardown_appcontext(_close_session)
+class Database:
+    """One app's engine, its session factory, and the readiness probe's own engine."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        self._probe_engine: Engine | None = None  # made on the first probe
+        self._probe_lock = threading.Lock()
+        # A rollback forgets what the session remembered (see ``remembered``).
+        event.listen(self.sessions, "after_rollback", _forget_all)
+
+    def ping(self) -> None:
+        """Raise if the database does not answer a trivial query.
+
+        PostgreSQL is asked on the probe's own connection, which gives up on a server that
+        does not answer within seconds; callers that need an answer sooner run this in a
+        thread they can abandon (``probes.run``).
+        """
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            with self._probe_lock:
+                if self._probe_engine is None:
+                    url = engine.url.render_as_string(hide_password=False)
+                    self._probe_engine = _make_probe_engine(url)
+                engine = self._probe_engine
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
 
-def new_session(app: Flask | None = None) -> Session:
-    """A session outside a request (CLI, workers); the caller closes it."""
-    factory: sessionmaker[Session] = (app or current_app).extensions["vitrine.sessions"]
-    return factory()
+# Where an app keeps its Database (``service.http.database.init_app``).
+EXTENSION = "vitrine.database"
 
 
-def get_session() -> Session:
-    """This request's session, opened on first use."""
-    if "db_session" not in g:
-        g.db_session = new_session()
-    session: Session = g.db_session
-    return session
+def ping(app: Any) -> None:
+    """Raise if the app's database does not answer (``Database.ping``)."""
+    database: Database = app.extensions[EXTENSION]
+    database.ping()
 
 
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+# TEMPORARY (issue 12): web/ and cli.py still import the request-session helpers from here;
+# they now live in service.http.database. Resolved lazily so that storage imports no Flask;
+# remove once those modules import from service.http.database.
+_MOVED_TO_HTTP = frozenset({"init_app", "get_session", "new_session"})
 
 
-def ping(app: Flask) -> None:
-    """Raise if the database does not answer a trivial query.
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_HTTP:
+        import importlib
 
-    PostgreSQL is asked on the probe's own connection, which gives up on a server that does
-    not answer within seconds; callers that need an answer sooner run this in a thread they
-    can abandon (``probes.run``).
-    """
-    engine: Engine = app.extensions["vitrine.engine"]
-    if engine.dialect.name == "postgresql":
-        with app.extensions["vitrine.probe_lock"]:
-            if app.extensions["vitrine.probe_engine"] is None:
-                url = engine.url.render_as_string(hide_password=False)
-                app.extensions["vitrine.probe_engine"] = _make_probe_engine(url)
-            engine = app.extensions["vitrine.probe_engine"]
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+        return getattr(importlib.import_module("service.http.database"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------- blobs and the rows that own them
@@ -186,8 +193,8 @@ T = TypeVar("T")
 _MEMO = "vitrine.memo"
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_all(session: Session) -> None:
+def _forget_all(session: Session, *_: Any) -> None:
+    """Listener on each app's session factory (``Database``): a rollback forgets the memo."""
     session.info.pop(_MEMO, None)
 
 

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import make_url, select
 
-from service.storage import db
+from service.http import database as db
 from service.storage.models import Asset, Variant
 from tests.faults import TcpProxy, proxy_to
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from service.http import database as db
 from service.services import importer
-from service.storage import db
 from service.storage.models import Asset
 from tests import photos
 from tests.conftest import stored_state

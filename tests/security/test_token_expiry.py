@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.http import database as db
 from service.services import accounts as auth
-from service.storage import db
+from service.storage.db import utcnow
 from tests.openapi_support import Api, problem
 
 LOCAL_STORE = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
@@ -56,7 +57,7 @@ def test_the_cli_creates_an_expiring_token_and_lists_its_expiry(
 @LOCAL_STORE
 def test_an_expired_token_answers_401_saying_it_expired(app: Flask, client: FlaskClient) -> None:
     with app.app_context(), db.new_session() as session:
-        long_ago = db.utcnow() - timedelta(days=91)
+        long_ago = utcnow() - timedelta(days=91)
         _, expired = auth.create_token(session, name="old", role="admin", created_by="test",
                                        expires_in=timedelta(days=90), now=long_ago)  # fmt: skip
         _, alive = auth.create_token(session, name="new", role="admin", created_by="test",
@@ -72,7 +73,7 @@ def test_an_expired_token_answers_401_saying_it_expired(app: Flask, client: Flas
     guessed = client.get("/api/v1/me", headers={"Authorization": f"Bearer {wrong}"})
     assert guessed.status_code == 401
     assert "expired" not in guessed.json["detail"]
-    states = {t.name: auth.token_state(t, db.utcnow()) for t in _tokens(app)}
+    states = {t.name: auth.token_state(t, utcnow()) for t in _tokens(app)}
     assert states == {"old": "expired", "new": "active"}
 
 
@@ -89,7 +90,7 @@ def test_the_api_creates_expiring_tokens_as_openapi_says(
                     json={"name": "campaign", "role": "viewer", "expires_in": "2w"})  # fmt: skip
     assert made.status_code == 201
     expires = datetime.fromisoformat(made.json["expires_at"])
-    assert abs(expires - (db.utcnow() + timedelta(weeks=2))) < timedelta(minutes=5)
+    assert abs(expires - (utcnow() + timedelta(weeks=2))) < timedelta(minutes=5)
     forever = api.call("POST", "/api/v1/tokens", headers=tokens["admin"],
                        json={"name": "forever", "role": "viewer"})  # fmt: skip
     assert forever.json["expires_at"] is None

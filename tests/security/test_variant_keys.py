@@ -19,12 +19,12 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.http import database as db
 from service.media import render
 from service.rules import keys
 from service.rules.presets import DEFAULT_PRESETS
 from service.services import variants
 from service.services.rights import rights_of
-from service.storage import db
 from service.storage.models import Asset, Variant
 from tests.test_api_variants import cleared_asset
 from tests.web_support import add_user, browser_like, parse, signed_in
