@@ -9,11 +9,11 @@ from flask import Response, current_app, request, send_file, url_for
 
 from service.api import bp
 from service.http.database import get_session
+from service.http.guards import current_caller, require
 from service.ops import jobs
 from service.rules import location
 from service.rules.problems import InvalidInput, UnsupportedMediaType
 from service.services import assets
-from service.services.accounts import current_caller, require
 from service.storage.blobs import BlobStore
 from service.storage.db import utcnow
 from service.storage.models import Asset

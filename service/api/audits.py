@@ -8,11 +8,11 @@ from flask import Response, current_app, request
 
 from service.api import bp
 from service.http.database import get_session
+from service.http.guards import require
 from service.rules import audit
 from service.rules.problems import InvalidInput
 from service.services import assets
 from service.services import auditing as audits
-from service.services.accounts import require
 from service.storage.db import utcnow
 
 

@@ -9,10 +9,10 @@ from flask import request
 
 from service.api import bp
 from service.http.database import get_session
+from service.http.guards import current_caller, require
 from service.rules import captions
 from service.rules.problems import InvalidInput
 from service.services import assets, captioning
-from service.services.accounts import current_caller, require
 from service.storage.db import utcnow
 
 

@@ -9,11 +9,11 @@ from flask import current_app, request
 from service.api import bp
 from service.api.assets import store
 from service.http.database import get_session
+from service.http.guards import current_caller, require
 from service.ops import jobs
 from service.rules import credits
 from service.rules.problems import InvalidInput
 from service.services import assets, rights, variants
-from service.services.accounts import current_caller, require
 from service.services.history import list_history
 from service.storage.db import utcnow
 from service.storage.models import CreditPolicyVersion, HistoryEntry, RightsRecord

@@ -12,11 +12,11 @@ from werkzeug.wrappers import Response
 from service.api import bp
 from service.api.assets import store
 from service.http.database import get_session
+from service.http.guards import current_caller, require
 from service.rules import audit
 from service.rules.presets import Preset
 from service.rules.problems import InvalidInput, NotFound
 from service.services import assets, catalogue, publishing, variants
-from service.services.accounts import current_caller, require
 from service.storage.db import utcnow
 
 

@@ -19,10 +19,11 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from service.config import ConfigError
-from service.http import database as db
 from service.rules.problems import NotFound, Problem, StorageDown
 from service.services import assets, catalogue, previews, variants
 from service.storage.blobs import StorageUnavailable, open_store
+from service.storage.db import EXTENSION as DATABASE
+from service.storage.db import Database
 from service.storage.models import Asset
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def _bound(app: Flask, work: Callable[..., None]) -> Callable[..., None]:
 def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
     """Render a publishable variant of the asset as it is now, unless ready. No gate: the
     variant stays in the store until the gate hands it out."""
-    with db.new_session(app) as session:
+    with _new_session(app) as session:
         configured = app.extensions["vitrine.presets"]
         preset = catalogue.presets_in_force(session, configured).get(preset_name)
         if preset is None:
@@ -133,7 +134,7 @@ def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
 
 def render_preview(app: Flask, asset_id: int, size: str) -> None:
     """Render the asset's internal preview at ``size`` as it is now, unless ready."""
-    with db.new_session(app) as session:
+    with _new_session(app) as session:
         asset = _live_asset(session, asset_id, f"the {size} preview")
         if asset is None:
             return
@@ -144,6 +145,12 @@ def render_preview(app: Flask, asset_id: int, size: str) -> None:
             size,
             variants.RenderSettings.of(app.config),
         )
+
+
+def _new_session(app: Flask) -> Session:
+    """A session of the app's own database, for one task."""
+    database: Database = app.extensions[DATABASE]
+    return database.sessions()
 
 
 def _live_asset(session: Session, asset_id: int, what: str) -> Asset | None:
@@ -171,7 +178,7 @@ def after_rights_change(app: Flask, asset_id: int) -> None:
     revoked, only its blob deleted. Only the renders are queued. Previews carry no rights
     and are left alone.
     """
-    with db.new_session(app) as session:
+    with _new_session(app) as session:
         names = variants.drop_outdated_rights(session, app.extensions["vitrine.store"], asset_id)
         session.commit()
     for name in names:
