@@ -11,6 +11,7 @@ unique row per variant key, so a task run twice, or on two workers at once, rend
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -51,6 +52,8 @@ def init_app(app: Flask) -> None:
     """Check the eager presets and, when a broker is configured, give the app its Celery."""
     app.extensions["vitrine.eager_presets"] = _eager_presets(app)
     app.extensions["vitrine.eager_previews"] = _eager_previews(app)
+    # How use cases that run outside a request (a folder import) queue a task.
+    app.extensions["vitrine.enqueue"] = functools.partial(enqueue, app)
     url = app.config["BROKER_URL"]
     app.extensions["vitrine.celery"] = _make_celery(app, url) if url else None
 

@@ -28,7 +28,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service.media.imaging import identify
 from service.media.metadata import UnsafeMetadata, read_metadata
-from service.ops import metrics
 from service.rules.problems import (
     AssetDeleted,
     DatabaseDown,
@@ -40,6 +39,7 @@ from service.rules.problems import (
 from service.rules.text import DIRECTION_CONTROLS, clean_field, clean_text
 from service.services import working_copy
 from service.services.history import record_changes
+from service.services.meters import meter
 from service.services.rights import proposed_rights_record
 from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable, original_key
 from service.storage.db import BLOB_LOCK_WAIT_SECONDS, lock_blob, utcnow
@@ -186,7 +186,7 @@ def ingest(
     """
     if spool.size == 0:
         raise InvalidInput({"file": "is empty"})
-    metrics.observe_upload(spool.size)
+    meter().observe_upload(spool.size)
     descriptive = validate_descriptive(fields)
     existing = _by_sha256(session, spool.sha256)
     if existing is not None and existing.deleted_at is not None:

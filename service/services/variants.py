@@ -35,13 +35,13 @@ from sqlalchemy.orm import Session
 
 from service.config import ConfigError
 from service.media import metadata, render
-from service.ops import metrics
 from service.rules import credits, keys
 from service.rules.geometry import plan, validate_focal
 from service.rules.presets import Preset
 from service.rules.problems import InvalidInput, NotFound, Problem, StorageDown
 from service.services import assets, captioning, working_copy
 from service.services.history import record_changes
+from service.services.meters import meter
 from service.services.rights import rights_of
 from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
 from service.storage.db import lock_blob, utcnow
@@ -240,7 +240,7 @@ def get_or_render(
     while True:
         variant = session.scalar(select(Variant).where(Variant.key == key))
         if variant is not None and variant.status == "ready":
-            metrics.count_variant_lookup(preset.name, kind=kind, hit=True)
+            meter().count_variant_lookup(preset.name, kind=kind, hit=True)
             return variant
         if variant is None and _claim_new(session, asset, preset, sought, settings):
             break
@@ -250,7 +250,7 @@ def get_or_render(
             raise RenderBusy("Another request is rendering this variant; try again shortly.")
         session.rollback()  # see other transactions' commits on the next look
         time.sleep(POLL_SECONDS)
-    metrics.count_variant_lookup(preset.name, kind=kind, hit=False)
+    meter().count_variant_lookup(preset.name, kind=kind, hit=False)
     with render_slot(settings, on_busy=lambda: _give_back(session, key)):
         rendered = _render_claimed(session, store, asset, preset, key, sought.stamp, settings)
     _refuse_if_rights_changed(session, store, rendered)
@@ -370,7 +370,7 @@ def _render_claimed(
     variant.output_facts = facts
     variant.rendered_at = utcnow()
     variant.render_ms = round((time.perf_counter() - started) * 1000)
-    metrics.observe_render(preset.name, time.perf_counter() - started, kind=variant.kind)
+    meter().observe_render(preset.name, time.perf_counter() - started, kind=variant.kind)
     log.info(
         "rendered %s %s of asset %s in %d ms", variant.kind, preset.name, asset.id,
         variant.render_ms,
