@@ -14,7 +14,7 @@ from PIL import Image
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import config
-from service.http import database, errors
+from service.http import database, errors, transactions
 from service.http.requests import VitrineRequest
 from service.media import render
 from service.ops import logs, metrics
@@ -57,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
     errors.register_error_handlers(app)
+    transactions.install(app)  # each request one unit of work: commit on success, else rollback
     jobs.init_app(app)  # Celery when VITRINE_BROKER_URL is set; background work inline otherwise
 
     from service.cli import register_commands

@@ -151,7 +151,6 @@ def update_asset(asset_id: int) -> dict[str, Any]:
     asset = assets.update_asset(
         session, assets.get_asset(session, asset_id), changes, actor=current_caller().actor
     )
-    session.commit()
     return asset_json(asset)
 
 
@@ -161,7 +160,6 @@ def delete_asset(asset_id: int) -> tuple[str, int]:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     assets.delete_asset(session, asset, actor=current_caller().actor, now=utcnow())
-    session.commit()
     return "", 204
 
 
@@ -170,7 +168,6 @@ def delete_asset(asset_id: int) -> tuple[str, int]:
 def restore_asset(asset_id: int) -> dict[str, Any]:
     session = get_session()
     asset = assets.restore_asset(session, asset_id, actor=current_caller().actor)
-    session.commit()
     return asset_json(asset)
 
 

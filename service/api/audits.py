@@ -26,7 +26,6 @@ def audit_one(asset_id: int) -> dict[str, Any]:
     [report] = audits.audit_assets(
         session, [asset], platform=platform, channel=channel, today=utcnow().date()
     )
-    session.commit()
     return audit.report_dict(report)
 
 
@@ -60,7 +59,6 @@ def audit_many() -> Response:
     reports = audits.audit_assets(
         session, selected, platform=platform, channel=channel, today=utcnow().date()
     )
-    session.commit()
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
         return Response(
             audit.to_csv(reports),

@@ -54,7 +54,6 @@ def get_caption(asset_id: int, platform: str) -> dict[str, Any]:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     result = asset_caption_json(asset_id, captioning.caption_for(session, asset, platform))
-    session.commit()  # a first read may have proposed the rights record
     return result
 
 
@@ -67,7 +66,6 @@ def put_caption(asset_id: int, platform: str) -> dict[str, Any]:
         session, asset, platform, request.get_json(silent=True),
         actor=current_caller().actor, now=utcnow(),
     )  # fmt: skip
-    session.commit()
     return asset_caption_json(asset_id, captioned)
 
 
@@ -94,7 +92,6 @@ def preview_caption() -> dict[str, Any]:
         "platform": platform,
         **caption_json(captioning.preview(session, asset, platform, template)),
     }
-    session.rollback()  # a preview saves nothing
     return result
 
 
@@ -114,5 +111,4 @@ def put_template(platform: str) -> dict[str, Any]:
     row = captioning.set_template(
         session, platform, body["template"], actor=current_caller().actor, now=utcnow()
     )
-    session.commit()
     return {"platform": row.platform, "template": row.template, "customised": True}

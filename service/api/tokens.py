@@ -68,7 +68,6 @@ def create_token() -> tuple[dict[str, Any], int]:
         created_by=current_caller().actor,
         expires_in=expires_in,
     )
-    session.commit()
     return {**token_json(token), "token": plaintext}, 201
 
 
@@ -77,5 +76,4 @@ def create_token() -> tuple[dict[str, Any], int]:
 def revoke_token(token_id: int) -> dict[str, Any]:
     session = get_session()
     token = auth.revoke_token(session, token_id)
-    session.commit()
     return token_json(token)

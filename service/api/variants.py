@@ -65,7 +65,6 @@ def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
         request.get_json(silent=True),
         actor=current_caller().actor,
     )
-    session.commit()
     return preset_json(preset, "api"), 201 if is_new else 200
 
 
@@ -74,7 +73,6 @@ def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
 def delete_preset(preset_name: str) -> tuple[str, int]:
     session = get_session()
     catalogue.revert_preset(session, preset_name)
-    session.commit()
     return "", 204
 
 
@@ -86,7 +84,6 @@ def put_focal_point(asset_id: int) -> dict[str, Any]:
     variants.set_focal_point(
         session, asset, request.get_json(silent=True), actor=current_caller().actor
     )
-    session.commit()
     return {"asset_id": asset.id, "x": asset.focal_x, "y": asset.focal_y}
 
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 from flask import g, request
 
-from service.http.database import get_session
+from service.http.database import session_factory
 from service.rules.problems import Forbidden, Unauthenticated
 from service.rules.roles import ROLES, Caller
 from service.services.accounts import authenticate
@@ -34,10 +34,13 @@ def require(role: str) -> Callable[[F], F]:
             scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
             if scheme.lower() != "bearer" or not presented.strip():
                 raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
-            session = get_session()
-            caller = authenticate(session, presented.strip())
-            if session.dirty:
-                session.commit()  # keeps last_used_at
+            # The token's last use (written at most once a minute) is the token's own
+            # bookkeeping, kept whatever becomes of the request: a short session of its own,
+            # so the request's transaction stays its route's.
+            with session_factory()() as own:
+                caller = authenticate(own, presented.strip())
+                if own.dirty:
+                    own.commit()
             if not caller.can(role):
                 raise Forbidden(f"This needs the {role} role; the token has {caller.role}.")
             g.caller = caller

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from flask import Flask
@@ -24,7 +25,7 @@ from service.rules.problems import NotFound, Problem, StorageDown
 from service.services import assets, catalogue, previews, variants
 from service.storage.blobs import StorageUnavailable, open_store
 from service.storage.db import EXTENSION as DATABASE
-from service.storage.db import Database
+from service.storage.db import Database, transaction
 from service.storage.models import Asset
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ def _bound(app: Flask, work: Callable[..., None]) -> Callable[..., None]:
 def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
     """Render a publishable variant of the asset as it is now, unless ready. No gate: the
     variant stays in the store until the gate hands it out."""
-    with _new_session(app) as session:
+    with _transaction(app) as session:
         configured = app.extensions["vitrine.presets"]
         preset = catalogue.presets_in_force(session, configured).get(preset_name)
         if preset is None:
@@ -137,7 +138,7 @@ def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
 
 def render_preview(app: Flask, asset_id: int, size: str) -> None:
     """Render the asset's internal preview at ``size`` as it is now, unless ready."""
-    with _new_session(app) as session:
+    with _transaction(app) as session:
         asset = _live_asset(session, asset_id, f"the {size} preview")
         if asset is None:
             return
@@ -150,10 +151,10 @@ def render_preview(app: Flask, asset_id: int, size: str) -> None:
         )
 
 
-def _new_session(app: Flask) -> Session:
-    """A session of the app's own database, for one task."""
+def _transaction(app: Flask) -> AbstractContextManager[Session]:
+    """The task's one transaction: committed when it ends, rolled back when it raises."""
     database: Database = app.extensions[DATABASE]
-    return database.sessions()
+    return transaction(database.sessions)
 
 
 def _live_asset(session: Session, asset_id: int, what: str) -> Asset | None:
@@ -181,9 +182,8 @@ def after_rights_change(app: Flask, asset_id: int) -> None:
     revoked, only its blob deleted. Only the renders are queued. Previews carry no rights
     and are left alone.
     """
-    with _new_session(app) as session:
+    with _transaction(app) as session:
         names = variants.drop_outdated_rights(session, app.extensions["vitrine.store"], asset_id)
-        session.commit()
     for name in names:
         enqueue(app, "render_variant", asset_id, name)
 

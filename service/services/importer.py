@@ -33,7 +33,7 @@ from service.rules.problems import Problem
 from service.services import assets, rights
 from service.storage.blobs import BlobStore
 from service.storage.db import EXTENSION as DATABASE
-from service.storage.db import utcnow
+from service.storage.db import transaction, utcnow
 from service.storage.spool import Spool
 
 SIDECAR_NAMES = ("metadata.csv", "metadata.json", "sidecar.csv", "sidecar.json")
@@ -216,7 +216,8 @@ def import_one(
     if fields.get("tags"):
         descriptive["tags"] = assets.split_tags([fields["tags"]])
     proposed = {name: fields[name] for name in RIGHTS if fields.get(name)}
-    with deps.context(), deps.sessions() as session:
+    # Each file in a transaction of its own: one refused file undoes nothing of another.
+    with deps.context(), transaction(deps.sessions) as session:
         spool = Spool(deps.spool_dir, deps.max_upload_bytes)
         with spool, open_inside(root, name) as source:
             spool.copy_from(source)
@@ -232,8 +233,8 @@ def import_one(
             )
         if created and proposed:
             rights.propose(session, asset, proposed, actor=uploaded_by, now=utcnow())
-            session.commit()
-        if created:
+    if created:  # after the commit, whose result the task reads
+        with deps.context():
             deps.enqueue("after_upload", asset.id)
     return "added" if created else "restored" if restored else "duplicate"
 

@@ -156,7 +156,6 @@ def publish(
         }
         field = f"publish.override.{preset.name}"
         record_changes(session, asset.id, caller.actor, {}, {field: override})
-        session.commit()
     return Publication(asset, variant, stamp, caption, report, overridden, channels)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,10 +105,19 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        # Each session knows its factory, so that a use case that needs a short transaction of
+        # its own (``own_transaction``) opens it on the same database with the same settings.
+        self.sessions.configure(info={_FACTORY: self.sessions})
         self._probe_engine: Engine | None = None  # made on the first probe
         self._probe_lock = threading.Lock()
-        # A rollback forgets what the session remembered (see ``remembered``).
+        # Listeners on this app's own factory, never on SQLAlchemy's Session class: a rollback
+        # forgets what the session remembered (see ``remembered``), and each session knows
+        # whether its transaction has written anything (``wrote``).
         event.listen(self.sessions, "after_rollback", _forget_all)
+        event.listen(self.sessions, "after_flush", _note_write)
+        event.listen(self.sessions, "do_orm_execute", _note_statement)
+        event.listen(self.sessions, "after_commit", _forget_writes)
+        event.listen(self.sessions, "after_rollback", _forget_writes)
 
     def ping(self) -> None:
         """Raise if the database does not answer a trivial query.
@@ -125,6 +135,62 @@ class Database:
                 engine = self._probe_engine
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+
+
+# ---------------------------------------------------------------- transactions
+
+_FACTORY = "vitrine.factory"
+_WROTE = "vitrine.wrote"
+
+
+def _note_write(session: Session, *_: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _forget_writes(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
+def wrote(session: Session) -> bool:
+    """True when the session's transaction has written something, or holds unflushed changes:
+    a transaction that only read is ended without a COMMIT."""
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
+
+
+@contextmanager
+def transaction(sessions: Callable[[], Session]) -> Iterator[Session]:
+    """A new session whose work is committed when the block ends and rolled back when it
+    raises: the one owner of a task's or a command's transaction."""
+    with sessions() as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+
+
+def factory_of(session: Session) -> Callable[[], Session]:
+    """The factory ``session`` was made by, to open another session on the same database."""
+    factory: Callable[[], Session] | None = session.info.get(_FACTORY)
+    if factory is None:  # a session made by hand (tests): same database, same settings
+        return sessionmaker(session.get_bind(), expire_on_commit=False)
+    return factory
+
+
+def own_transaction(session: Session) -> AbstractContextManager[Session]:
+    """A short transaction of its own, beside the caller's, committed at the end of the block.
+
+    Only for work that other transactions must see before the caller's ends: a render claim
+    (concurrent requests must see it to wait instead of rendering twice), and a row that owns
+    a blob (the blob and the row's commit are ordered, see ``assets.ingest``).
+    """
+    return transaction(factory_of(session))
 
 
 # Where an app keeps its Database (``service.http.database.init_app``).
