@@ -252,7 +252,7 @@ def ingest(
 
 
 def _after_failed_commit(
-    session: Session, store: BlobStore, key: str, error: Exception, created_at: datetime
+    own: Session, store: BlobStore, key: str, error: Exception, created_at: datetime
 ) -> tuple[int, bool]:
     """Ask the database what became of a commit that raised, and act on its answer only.
 
@@ -262,17 +262,17 @@ def _after_failed_commit(
     whether it is our row.
     """
     with contextlib.suppress(SQLAlchemyError):
-        session.rollback()
+        own.rollback()
     try:
         # Waits for a transaction still committing that row (on a connection we lost).
-        lock_blob(session, key, wait_seconds=BLOB_LOCK_WAIT_SECONDS)
-        owner = session.scalar(select(Asset).where(Asset.blob_key == key))
+        lock_blob(own, key, wait_seconds=BLOB_LOCK_WAIT_SECONDS)
+        owner = own.scalar(select(Asset).where(Asset.blob_key == key))
         if owner is None:
             _delete_quietly(store, key)
-        session.commit()  # nothing written: ends the transaction and its lock
+        own.commit()  # nothing written: ends the transaction and its lock
     except SQLAlchemyError:
         with contextlib.suppress(SQLAlchemyError):
-            session.rollback()
+            own.rollback()
         raise DatabaseDown(UNKNOWN_OUTCOME) from error
     if owner is not None:
         # Our own row, when only the commit's answer was lost; else the same bytes were
@@ -602,13 +602,13 @@ def remove_unowned(session: Session, store: BlobStore, keys: Iterable[str]) -> R
     return Removal(removed, kept)
 
 
-def _end_transaction(session: Session) -> None:
+def _end_transaction(own: Session) -> None:
     """End a short transaction that wrote nothing, and its locks."""
     try:
-        session.commit()
+        own.commit()
     except SQLAlchemyError:
         with contextlib.suppress(SQLAlchemyError):
-            session.rollback()
+            own.rollback()
 
 
 def _is_owned(session: Session, key: str) -> bool:
