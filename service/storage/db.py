@@ -153,7 +153,9 @@ def _note_statement(state: Any) -> None:
 
 
 def _forget_writes(session: Session) -> None:
-    session.info.pop(_WROTE, None)
+    # A savepoint's release or rollback ends no transaction: what was written before stays.
+    if not session.in_nested_transaction():
+        session.info.pop(_WROTE, None)
 
 
 def wrote(session: Session) -> bool:
