@@ -14,13 +14,12 @@ from PIL import Image
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import config
-from service.http import errors
+from service.http import database, errors, transactions
 from service.http.requests import VitrineRequest
 from service.media import render
 from service.ops import logs, metrics
 from service.ops.throttle import SharedThrottle, SignInLimiter, Throttle
 from service.rules import presets
-from service.storage import db
 from service.storage.blobs import open_store
 
 log = logging.getLogger(__name__)
@@ -32,8 +31,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.request_class = VitrineRequest
     app.config.update(config.load(overrides=overrides))
     logs.init_app(app)  # request ids, and one JSON line per request with VITRINE_LOG_FORMAT=json
-    # Pillow's own bomb guard must not fire before ours; ours is checked from the header.
-    Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, app.config["MAX_PIXELS"])
+    _check_pixel_limit(app.config["MAX_PIXELS"])
 
     lenient = app.testing or app.debug
     app.config["SECRET_KEY"] = config.resolve_secret_key(app.config, lenient=lenient)
@@ -44,7 +42,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=app.config["SECURE_COOKIES"],
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
-    db.init_app(app)
+    database.init_app(app)
     app.extensions["vitrine.sign_in_throttle"] = _sign_in_throttle(app)
     app.extensions["vitrine.store"] = open_store(app.config)
     app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
@@ -58,6 +56,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
     errors.register_error_handlers(app)
+    transactions.install(app)  # each request one unit of work: commit on success, else rollback
     jobs.init_app(app)  # Celery when VITRINE_BROKER_URL is set; background work inline otherwise
 
     from service.cli import register_commands
@@ -111,6 +110,22 @@ def _load_presets(raw: str | Mapping[str, Any] | None) -> dict[str, presets.Pres
         return presets.load_presets(overrides)
     except ValueError as error:  # JSONDecodeError and PresetError are ValueErrors
         raise config.ConfigError(f"VITRINE_PRESETS: {error}") from None
+
+
+def _check_pixel_limit(max_pixels: int) -> None:
+    """Refuse a pixel limit above Pillow's own bomb guard, which is left as it is.
+
+    Pillow's guard is process-wide (``Image.MAX_IMAGE_PIXELS``); raising it here would change
+    it for every app and thread in the process. The media code checks our limit from the
+    header and reports Pillow's refusal as too many pixels, so a limit above Pillow's would
+    silently be Pillow's: say so at the start instead.
+    """
+    pillow = 2 * (Image.MAX_IMAGE_PIXELS or 0)  # Pillow refuses only beyond twice its figure
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > pillow:
+        raise config.ConfigError(
+            f"VITRINE_MAX_PIXELS is {max_pixels:,}; images over {pillow:,} pixels are refused "
+            "by the image library whatever the setting, so at most that can be configured"
+        )
 
 
 def _check_credit_font(path: str | None) -> None:

@@ -24,9 +24,9 @@ from sqlalchemy import create_engine, text
 
 from service.app import create_app
 from service.cli import upgrade_database
+from service.http import database as db
 from service.services import accounts as auth
 from service.services import working_copy
-from service.storage import db
 from tests.support.database import TABLES, migrated_postgres_database
 from tests.support.openapi import SPEC_PATH, Api, spec_config
 from tests.support.services import (

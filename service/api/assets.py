@@ -8,13 +8,14 @@ from typing import Any
 from flask import Response, current_app, request, send_file, url_for
 
 from service.api import bp
+from service.http.database import get_session
+from service.http.guards import current_caller, require
 from service.ops import jobs
 from service.rules import location
 from service.rules.problems import InvalidInput, UnsupportedMediaType
 from service.services import assets
-from service.services.accounts import current_caller, require
 from service.storage.blobs import BlobStore
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.storage.spool import Spool
 
@@ -150,7 +151,6 @@ def update_asset(asset_id: int) -> dict[str, Any]:
     asset = assets.update_asset(
         session, assets.get_asset(session, asset_id), changes, actor=current_caller().actor
     )
-    session.commit()
     return asset_json(asset)
 
 
@@ -160,7 +160,6 @@ def delete_asset(asset_id: int) -> tuple[str, int]:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     assets.delete_asset(session, asset, actor=current_caller().actor, now=utcnow())
-    session.commit()
     return "", 204
 
 
@@ -169,7 +168,6 @@ def delete_asset(asset_id: int) -> tuple[str, int]:
 def restore_asset(asset_id: int) -> dict[str, Any]:
     session = get_session()
     asset = assets.restore_asset(session, asset_id, actor=current_caller().actor)
-    session.commit()
     return asset_json(asset)
 
 

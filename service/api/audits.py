@@ -7,12 +7,13 @@ from typing import Any
 from flask import Response, current_app, request
 
 from service.api import bp
+from service.http.database import get_session
+from service.http.guards import require
 from service.rules import audit
 from service.rules.problems import InvalidInput
 from service.services import assets
 from service.services import auditing as audits
-from service.services.accounts import require
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 
 
 @bp.get("/assets/<int:asset_id>/audit")
@@ -25,7 +26,6 @@ def audit_one(asset_id: int) -> dict[str, Any]:
     [report] = audits.audit_assets(
         session, [asset], platform=platform, channel=channel, today=utcnow().date()
     )
-    session.commit()
     return audit.report_dict(report)
 
 
@@ -59,7 +59,6 @@ def audit_many() -> Response:
     reports = audits.audit_assets(
         session, selected, platform=platform, channel=channel, today=utcnow().date()
     )
-    session.commit()
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
         return Response(
             audit.to_csv(reports),

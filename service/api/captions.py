@@ -8,11 +8,12 @@ from typing import Any
 from flask import request
 
 from service.api import bp
+from service.http.database import get_session
+from service.http.guards import current_caller, require
 from service.rules import captions
 from service.rules.problems import InvalidInput
 from service.services import assets, captioning
-from service.services.accounts import current_caller, require
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 
 
 def caption_json(caption: captions.Caption) -> dict[str, Any]:
@@ -53,7 +54,6 @@ def get_caption(asset_id: int, platform: str) -> dict[str, Any]:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     result = asset_caption_json(asset_id, captioning.caption_for(session, asset, platform))
-    session.commit()  # a first read may have proposed the rights record
     return result
 
 
@@ -66,7 +66,6 @@ def put_caption(asset_id: int, platform: str) -> dict[str, Any]:
         session, asset, platform, request.get_json(silent=True),
         actor=current_caller().actor, now=utcnow(),
     )  # fmt: skip
-    session.commit()
     return asset_caption_json(asset_id, captioned)
 
 
@@ -93,7 +92,6 @@ def preview_caption() -> dict[str, Any]:
         "platform": platform,
         **caption_json(captioning.preview(session, asset, platform, template)),
     }
-    session.rollback()  # a preview saves nothing
     return result
 
 
@@ -113,5 +111,4 @@ def put_template(platform: str) -> dict[str, Any]:
     row = captioning.set_template(
         session, platform, body["template"], actor=current_caller().actor, now=utcnow()
     )
-    session.commit()
     return {"platform": row.platform, "template": row.template, "customised": True}

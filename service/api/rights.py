@@ -8,13 +8,15 @@ from flask import current_app, request
 
 from service.api import bp
 from service.api.assets import store
+from service.http.database import get_session
+from service.http.guards import current_caller, require
+from service.http.transactions import after_commit
 from service.ops import jobs
 from service.rules import credits
 from service.rules.problems import InvalidInput
 from service.services import assets, rights, variants
-from service.services.accounts import current_caller, require
 from service.services.history import list_history
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 from service.storage.models import CreditPolicyVersion, HistoryEntry, RightsRecord
 
 
@@ -70,7 +72,6 @@ def policy_json(version: CreditPolicyVersion) -> dict[str, Any]:
 def get_rights(asset_id: int) -> dict[str, Any]:
     session = get_session()
     record = rights.rights_of(session, assets.get_asset(session, asset_id))
-    session.commit()
     return rights_json(record)
 
 
@@ -83,10 +84,10 @@ def put_rights(asset_id: int) -> dict[str, Any]:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     record = rights.update_rights(session, asset, body, actor=current_caller().actor, now=utcnow())
-    session.commit()
-    reply = rights_json(record)
-    jobs.after_rights_change(current_app, asset.id)  # old variants gone before we answer
-    return reply
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Once the change is committed, and before we answer: old variants gone.
+    after_commit(lambda: jobs.after_rights_change(app, asset.id))
+    return rights_json(record)
 
 
 @bp.get("/assets/<int:asset_id>/history")
@@ -127,7 +128,6 @@ def get_expiring() -> dict[str, Any]:
 def get_policy() -> dict[str, Any]:
     session = get_session()
     version = rights.current_policy(session)
-    session.commit()
     return policy_json(version)
 
 
@@ -142,5 +142,4 @@ def put_policy() -> dict[str, Any]:
     version = rights.replace_policy(session, body["rules"], actor=current_caller().actor)
     changed = credits.changed_holders(before, rights.policy_rules(version))
     variants.drop_outdated_credits(session, store(), changed)  # signed URLs stop at once
-    session.commit()
     return policy_json(version)

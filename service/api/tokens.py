@@ -7,9 +7,10 @@ from typing import Any
 from flask import request
 
 from service.api import bp
+from service.http.database import get_session
+from service.http.guards import current_caller, require
 from service.rules.problems import InvalidInput
 from service.services import accounts as auth
-from service.storage.db import get_session
 from service.storage.models import ApiToken
 
 
@@ -27,20 +28,20 @@ def token_json(token: ApiToken) -> dict[str, Any]:
 
 
 @bp.get("/me")
-@auth.require("viewer")
+@require("viewer")
 def whoami() -> dict[str, Any]:
-    caller = auth.current_caller()
+    caller = current_caller()
     return {"name": caller.name, "role": caller.role}
 
 
 @bp.get("/tokens")
-@auth.require("admin")
+@require("admin")
 def list_tokens() -> dict[str, Any]:
     return {"items": [token_json(token) for token in auth.list_tokens(get_session())]}
 
 
 @bp.post("/tokens")
-@auth.require("admin")
+@require("admin")
 def create_token() -> tuple[dict[str, Any], int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or set(body) - {"name", "role", "expires_in"}:
@@ -64,17 +65,15 @@ def create_token() -> tuple[dict[str, Any], int]:
         session,
         name=name,
         role=role,
-        created_by=auth.current_caller().actor,
+        created_by=current_caller().actor,
         expires_in=expires_in,
     )
-    session.commit()
     return {**token_json(token), "token": plaintext}, 201
 
 
 @bp.delete("/tokens/<int:token_id>")
-@auth.require("admin")
+@require("admin")
 def revoke_token(token_id: int) -> dict[str, Any]:
     session = get_session()
     token = auth.revoke_token(session, token_id)
-    session.commit()
     return token_json(token)

@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 
 from service.api import bp
 from service.api.assets import store
+from service.http.database import get_session
+from service.http.guards import current_caller, require
 from service.rules import audit
 from service.rules.presets import Preset
 from service.rules.problems import InvalidInput, NotFound
 from service.services import assets, catalogue, publishing, variants
-from service.services.accounts import current_caller, require
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 
 
 def _configured() -> dict[str, Preset]:
@@ -64,7 +65,6 @@ def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
         request.get_json(silent=True),
         actor=current_caller().actor,
     )
-    session.commit()
     return preset_json(preset, "api"), 201 if is_new else 200
 
 
@@ -73,7 +73,6 @@ def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
 def delete_preset(preset_name: str) -> tuple[str, int]:
     session = get_session()
     catalogue.revert_preset(session, preset_name)
-    session.commit()
     return "", 204
 
 
@@ -85,7 +84,6 @@ def put_focal_point(asset_id: int) -> dict[str, Any]:
     variants.set_focal_point(
         session, asset, request.get_json(silent=True), actor=current_caller().actor
     )
-    session.commit()
     return {"asset_id": asset.id, "x": asset.focal_x, "y": asset.focal_y}
 
 

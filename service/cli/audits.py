@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from service.cli.common import problems_as_errors
+from service.http.database import new_session
 from service.rules import audit
 from service.rules.ids import parse_id_list
 from service.services import auditing as audits
@@ -32,7 +33,7 @@ def audit_command(
     asset_ids = parse_id_list(ids) if ids is not None else None
     if ids is not None and asset_ids is None:
         raise click.BadParameter("ids are whole numbers separated by commas", param_hint="--ids")
-    with db.new_session() as session:
+    with new_session() as session:
         with problems_as_errors():
             selected = audits.select_assets(
                 session, asset_ids=asset_ids, filters=AssetFilters(tag=tag) if tag else None

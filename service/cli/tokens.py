@@ -7,6 +7,7 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
+from service.http.database import new_session
 from service.services import accounts as auth
 from service.storage import db
 
@@ -33,7 +34,7 @@ def _lifetime(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 )
 def tokens_create(name: str, role: str, expires_in: timedelta | None) -> None:
     """Create a token and print it once; only its hash is kept."""
-    with db.new_session() as session:
+    with new_session() as session:
         token, plaintext = auth.create_token(
             session, name=name, role=role, created_by="cli", expires_in=expires_in
         )
@@ -49,7 +50,7 @@ def tokens_create(name: str, role: str, expires_in: timedelta | None) -> None:
 def tokens_list() -> None:
     """List tokens (never their secrets): id, name, role, state, created, expires."""
     now = db.utcnow()
-    with db.new_session() as session:
+    with new_session() as session:
         for token in auth.list_tokens(session):
             expires = f"{token.expires_at:%Y-%m-%d %H:%M}" if token.expires_at else "never"
             click.echo(
@@ -62,7 +63,7 @@ def tokens_list() -> None:
 @click.argument("token_id", type=int)
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token by id."""
-    with db.new_session() as session:
+    with new_session() as session:
         token = auth.revoke_token(session, token_id)
         session.commit()
         click.echo(f"token {token.id} ({token.name}) revoked")

@@ -8,8 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from service.cli.common import problems_as_errors
+from service.http import database as db
 from service.services import accounts as auth
-from service.storage import db
 
 users = AppGroup("users", help="People who sign in to the web UI.")
 

@@ -9,9 +9,9 @@ import click
 from flask.cli import with_appcontext
 
 from service.cli.common import presets_in_force, publish, store
+from service.http import database as db
 from service.rules.problems import Problem
 from service.services import assets
-from service.storage import db
 
 
 @click.command("render")

@@ -11,8 +11,10 @@ unique row per variant key, so a task run twice, or on two workers at once, rend
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from flask import Flask
@@ -21,8 +23,9 @@ from sqlalchemy.orm import Session
 from service.config import ConfigError
 from service.rules.problems import NotFound, Problem, StorageDown
 from service.services import assets, catalogue, previews, variants
-from service.storage import db
 from service.storage.blobs import StorageUnavailable, open_store
+from service.storage.db import EXTENSION as DATABASE
+from service.storage.db import Database, transaction
 from service.storage.models import Asset
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,8 @@ def init_app(app: Flask) -> None:
     """Check the eager presets and, when a broker is configured, give the app its Celery."""
     app.extensions["vitrine.eager_presets"] = _eager_presets(app)
     app.extensions["vitrine.eager_previews"] = _eager_previews(app)
+    # How use cases that run outside a request (a folder import) queue a task.
+    app.extensions["vitrine.enqueue"] = functools.partial(enqueue, app)
     url = app.config["BROKER_URL"]
     app.extensions["vitrine.celery"] = _make_celery(app, url) if url else None
 
@@ -113,7 +118,7 @@ def _bound(app: Flask, work: Callable[..., None]) -> Callable[..., None]:
 def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
     """Render a publishable variant of the asset as it is now, unless ready. No gate: the
     variant stays in the store until the gate hands it out."""
-    with db.new_session(app) as session:
+    with _transaction(app) as session:
         configured = app.extensions["vitrine.presets"]
         preset = catalogue.presets_in_force(session, configured).get(preset_name)
         if preset is None:
@@ -133,7 +138,7 @@ def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
 
 def render_preview(app: Flask, asset_id: int, size: str) -> None:
     """Render the asset's internal preview at ``size`` as it is now, unless ready."""
-    with db.new_session(app) as session:
+    with _transaction(app) as session:
         asset = _live_asset(session, asset_id, f"the {size} preview")
         if asset is None:
             return
@@ -144,6 +149,12 @@ def render_preview(app: Flask, asset_id: int, size: str) -> None:
             size,
             variants.RenderSettings.of(app.config),
         )
+
+
+def _transaction(app: Flask) -> AbstractContextManager[Session]:
+    """The task's one transaction: committed when it ends, rolled back when it raises."""
+    database: Database = app.extensions[DATABASE]
+    return transaction(database.sessions)
 
 
 def _live_asset(session: Session, asset_id: int, what: str) -> Asset | None:
@@ -171,9 +182,8 @@ def after_rights_change(app: Flask, asset_id: int) -> None:
     revoked, only its blob deleted. Only the renders are queued. Previews carry no rights
     and are left alone.
     """
-    with db.new_session(app) as session:
+    with _transaction(app) as session:
         names = variants.drop_outdated_rights(session, app.extensions["vitrine.store"], asset_id)
-        session.commit()
     for name in names:
         enqueue(app, "render_variant", asset_id, name)
 

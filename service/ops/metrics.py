@@ -47,6 +47,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from service.ops.logs import request_seconds
+from service.services import meters
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ def init_app(app: Flask) -> Metrics:
     ProcessCollector(registry=registry)
     app.extensions[EXTENSION] = metrics
     app.after_request(_count_request)
+    meters.use_meter(AppMeter())  # the use cases count into the current app's metrics
     return metrics
 
 
@@ -137,6 +139,22 @@ def _count_request(response: Response) -> Response:
     if seconds is not None:
         metrics.latency.labels(method, route).observe(seconds)
     return response
+
+
+class AppMeter:
+    """The services' ``Meter``: counts into the metrics of the app in whose context they run."""
+
+    def observe_upload(self, size: int) -> None:
+        """Count an upload's bytes."""
+        observe_upload(size)
+
+    def observe_render(self, preset: str, seconds: float, *, kind: str) -> None:
+        """Time a render."""
+        observe_render(preset, seconds, kind=kind)
+
+    def count_variant_lookup(self, preset: str, *, kind: str, hit: bool) -> None:
+        """Count a variant lookup, hit or miss."""
+        count_variant_lookup(preset, kind=kind, hit=hit)
 
 
 def observe_upload(size: int) -> None:

@@ -1,59 +1,30 @@
-"""Roles, API tokens and web users: who is calling, and whether their role allows the route."""
+"""API tokens and web users: who a token or a password stands for (the roles are pure rules in
+``service.rules.roles``; the route guards are in ``service.http.guards``)."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, cast
 
-from flask import g, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from service.rules.problems import Forbidden, InvalidInput, NotFound, Unauthenticated
+from service.rules.problems import InvalidInput, NotFound, Unauthenticated
+
+# The roles are imported from here too (the CLI, the web session).
+from service.rules.roles import ROLES as ROLES
+from service.rules.roles import Caller as Caller
 from service.rules.text import clean_field
-from service.storage.db import get_session, utcnow
+from service.services.passwords import check_password, hash_password
+from service.storage.db import utcnow
 from service.storage.models import ApiToken, User
 
-# Each role can do everything the roles before it can.
-ROLES = ("viewer", "contributor", "rights", "admin")
 TOKEN_PREFIX = "vt"  # noqa: S105 - a label, not a secret
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-TOKEN_ACTOR_PREFIX = "token:"  # noqa: S105 - a label, not a secret
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is making this request, as far as permissions go: a signed-in user or a token."""
-
-    name: str
-    role: str
-    kind: str = "user"
-
-    def can(self, role: str) -> bool:
-        return role_allows(self.role, role)
-
-    @property
-    def actor(self) -> str:
-        """How history and the records name this caller: ``token:<name>`` for an API token,
-        the username for a person (usernames cannot hold ``:``, so neither passes for the
-        other)."""
-        return f"{TOKEN_ACTOR_PREFIX}{self.name}" if self.kind == "token" else self.name
-
-
-def role_allows(held: str, needed: str) -> bool:
-    """True when a holder of ``held`` may do what ``needed`` allows."""
-    return ROLES.index(held) >= ROLES.index(needed)
 
 
 def _hash(secret: str) -> str:
@@ -169,7 +140,7 @@ def authenticate(session: Session, presented: str, now: datetime | None = None) 
 
 
 # Checked against when the username is unknown, so that a miss costs as long as a hit.
-_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+_DUMMY_HASH = hash_password("not a password")
 MIN_PASSWORD_LENGTH = 12
 
 
@@ -200,7 +171,7 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
         raise InvalidInput(errors)
     user = User(
         username=username,
-        password_hash=generate_password_hash(password, method="scrypt"),
+        password_hash=hash_password(password),
         role=role,
     )
     session.add(user)
@@ -218,9 +189,9 @@ def sign_in(session: Session, username: str, password: str) -> User | None:
     """The user a username and password stand for, or None (unknown, disabled or wrong)."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or user.disabled:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password):
+    if not check_password(user.password_hash, password):
         return None
     return user
 
@@ -257,7 +228,7 @@ def set_password(session: Session, username: str, password: str) -> User:
     user = find_user(session, username)
     if problem := _password_problem(password):
         raise InvalidInput({"password": problem})
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.password_hash = hash_password(password)
     end_sessions(user)
     return user
 
@@ -280,37 +251,3 @@ def set_disabled(session: Session, username: str, disabled: bool) -> User:
         end_sessions(user)
     user.disabled = disabled
     return user
-
-
-def current_caller() -> Caller:
-    """The caller of this request; set by ``require``."""
-    caller: Caller = g.caller
-    return caller
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def require(role: str) -> Callable[[F], F]:
-    """Refuse the route with 401 without a valid bearer token and 403 below ``role``."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not presented.strip():
-                raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
-            session = get_session()
-            caller = authenticate(session, presented.strip())
-            if session.dirty:
-                session.commit()  # keeps last_used_at
-            if not caller.can(role):
-                raise Forbidden(f"This needs the {role} role; the token has {caller.role}.")
-            g.caller = caller
-            return view(*args, **kwargs)
-
-        return cast(F, wrapper)
-
-    return decorate

@@ -1,12 +1,14 @@
 """Use cases for assets: ingest an upload, find, describe, delete, and check the blob store.
 
 Each function takes the session and the blob store from its caller (the API, the web form,
-the CLI), so every entrypoint runs the same rules. Callers own the transaction, except
-``ingest``, ``purge_deleted`` and ``remove_orphans``, which must order their blob and row
-writes themselves: a blob is written before the row that owns it is committed, and deleted
-only once the database has confirmed that no row owns it. When the database cannot say (a
-commit whose answer was lost), the blob is kept: an orphan is what ``vitrine storage check
---fix`` is for, a row whose original is gone is a loss.
+the CLI), so every entrypoint runs the same rules. Callers own the transaction: nothing here
+commits or rolls back the session it is given. ``ingest``, ``purge_deleted`` and
+``remove_unowned`` must order their blob and row writes themselves, and do so in short
+transactions of their own beside the caller's (``db.factory_of``): a blob is written before
+the row that owns it is committed, and deleted only once the database has confirmed that no
+row owns it. When the database cannot say (a commit whose answer was lost), the blob is kept:
+an orphan is what ``vitrine storage check --fix`` is for, a row whose original is gone is a
+loss.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service.media.imaging import identify
 from service.media.metadata import UnsafeMetadata, read_metadata
-from service.ops import metrics
 from service.rules.problems import (
     AssetDeleted,
     DatabaseDown,
@@ -40,9 +41,10 @@ from service.rules.problems import (
 from service.rules.text import DIRECTION_CONTROLS, clean_field, clean_text
 from service.services import working_copy
 from service.services.history import record_changes
+from service.services.meters import meter
 from service.services.rights import proposed_rights_record
 from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable, original_key
-from service.storage.db import BLOB_LOCK_WAIT_SECONDS, lock_blob, utcnow
+from service.storage.db import BLOB_LOCK_WAIT_SECONDS, factory_of, lock_blob, utcnow
 from service.storage.models import Asset, AssetTag, RightsRecord, Variant
 from service.storage.spool import Spool
 
@@ -186,7 +188,7 @@ def ingest(
     """
     if spool.size == 0:
         raise InvalidInput({"file": "is empty"})
-    metrics.observe_upload(spool.size)
+    meter().observe_upload(spool.size)
     descriptive = validate_descriptive(fields)
     existing = _by_sha256(session, spool.sha256)
     if existing is not None and existing.deleted_at is not None:
@@ -224,48 +226,59 @@ def ingest(
     asset.tag_rows = [AssetTag(tag=tag) for tag in descriptive.get("tags", [])]
     asset.rights = proposed_rights_record(embedded.summary)
 
-    lock_blob(session, key)  # until the commit: no clean-up deletes the blob in between
-    spool.seek(0)
-    try:
-        store.put(key, spool, info.media_type)  # type: ignore[arg-type]
-    except StorageUnavailable as error:
-        session.rollback()
-        raise StorageDown(f"The original could not be stored: {error}") from None
-    try:
-        session.add(asset)
-        session.commit()
-    except Exception as error:
-        return _after_failed_commit(session, store, key, error, created_at)
-    return Ingested(asset, True)
+    # The row that owns the blob is committed in a transaction of its own, at once: the blob
+    # is written before it and deleted again only if the database confirms that no row owns
+    # it, which the caller's transaction, committed later by someone else, could not order.
+    with factory_of(session)() as own:
+        lock_blob(own, key)  # until the commit: no clean-up deletes the blob in between
+        spool.seek(0)
+        try:
+            store.put(key, spool, info.media_type)  # type: ignore[arg-type]
+        except StorageUnavailable as error:
+            own.rollback()
+            raise StorageDown(f"The original could not be stored: {error}") from None
+        try:
+            own.add(asset)
+            own.commit()
+        except Exception as error:
+            owner_id, ours = _after_failed_commit(own, store, key, error, created_at)
+        else:
+            owner_id, ours = asset.id, True
+    # The caller's session loads the committed row, so that what it goes on to do with the
+    # asset (a rights proposal, the answer) works on an object of its own.
+    owner = session.get(Asset, owner_id)
+    assert owner is not None  # committed, and never purged within an upload
+    return Ingested(owner, ours)
 
 
 def _after_failed_commit(
-    session: Session, store: BlobStore, key: str, error: Exception, created_at: datetime
-) -> Ingested:
+    own: Session, store: BlobStore, key: str, error: Exception, created_at: datetime
+) -> tuple[int, bool]:
     """Ask the database what became of a commit that raised, and act on its answer only.
 
     The commit may have reached the database with only its answer lost: a row may own the
     blob. It is deleted only when the database answers that none does; when it cannot say,
-    it is kept and the caller told that the outcome is unknown.
+    it is kept and the caller told that the outcome is unknown. Returns the owner's id and
+    whether it is our row.
     """
     with contextlib.suppress(SQLAlchemyError):
-        session.rollback()
+        own.rollback()
     try:
         # Waits for a transaction still committing that row (on a connection we lost).
-        lock_blob(session, key, wait_seconds=BLOB_LOCK_WAIT_SECONDS)
-        owner = session.scalar(select(Asset).where(Asset.blob_key == key))
+        lock_blob(own, key, wait_seconds=BLOB_LOCK_WAIT_SECONDS)
+        owner = own.scalar(select(Asset).where(Asset.blob_key == key))
         if owner is None:
             _delete_quietly(store, key)
-        session.commit()  # nothing written: ends the transaction and its lock
+        own.commit()  # nothing written: ends the transaction and its lock
     except SQLAlchemyError:
         with contextlib.suppress(SQLAlchemyError):
-            session.rollback()
+            own.rollback()
         raise DatabaseDown(UNKNOWN_OUTCOME) from error
     if owner is not None:
         # Our own row, when only the commit's answer was lost; else the same bytes were
         # committed first by another upload.
         ours = not isinstance(error, IntegrityError) and owner.created_at == created_at
-        return Ingested(owner, ours)
+        return owner.id, ours
     if isinstance(error, OperationalError):
         raise DatabaseDown("The asset could not be saved; nothing was kept.") from error
     raise error
@@ -293,7 +306,6 @@ def _restore_missing_original(
     except StorageUnavailable as error:
         raise StorageDown(f"The missing original could not be stored again: {error}") from None
     record_changes(session, asset.id, actor, {"original": "missing"}, {"original": "restored"})
-    session.commit()
     return True
 
 
@@ -447,21 +459,28 @@ def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> li
     purged: list[int] = []
     due = (Asset.deleted_at.is_not(None), Asset.deleted_at < before)
     listed = select(Asset.id, Asset.blob_key, Asset.sha256).where(*due)
-    for asset_id, key, digest in list(session.execute(listed)):
-        keys = [key, working_copy.blob_key(digest)]
-        keys += session.scalars(select(Variant.blob_key).where(Variant.asset_id == asset_id))
-        removed = session.execute(delete(Asset).where(Asset.id == asset_id, *due))
-        try:
-            session.commit()
-        except SQLAlchemyError as error:
-            with contextlib.suppress(SQLAlchemyError):
-                session.rollback()
-            done = f" (purged before it: {', '.join(map(str, purged))})" if purged else ""
-            raise PurgeUnconfirmed(
-                f"The database did not confirm the purge of asset {asset_id}; its blobs were "
-                f"kept{done}. Run the purge again; `vitrine storage check --fix` removes blobs "
-                "left without their asset."
-            ) from error
+    # Only short transactions of its own, the caller's session is not used: after a lost
+    # answer it holds no connection to a database that may be gone.
+    sessions = factory_of(session)
+    with sessions() as reading:
+        listing = list(reading.execute(listed))
+    for asset_id, key, digest in listing:
+        # Each asset in a transaction of its own: its blobs go once its rows are gone for sure.
+        with sessions() as own:
+            keys = [key, working_copy.blob_key(digest)]
+            keys += own.scalars(select(Variant.blob_key).where(Variant.asset_id == asset_id))
+            removed = own.execute(delete(Asset).where(Asset.id == asset_id, *due))
+            try:
+                own.commit()
+            except SQLAlchemyError as error:
+                with contextlib.suppress(SQLAlchemyError):
+                    own.rollback()
+                done = f" (purged before it: {', '.join(map(str, purged))})" if purged else ""
+                raise PurgeUnconfirmed(
+                    f"The database did not confirm the purge of asset {asset_id}; its blobs "
+                    f"were kept{done}. Run the purge again; `vitrine storage check --fix` "
+                    "removes blobs left without their asset."
+                ) from error
         if getattr(removed, "rowcount", 0) != 1:
             continue  # restored, or purged by another run, since it was listed
         purged.append(asset_id)
@@ -560,32 +579,36 @@ def remove_unowned(session: Session, store: BlobStore, keys: Iterable[str]) -> R
     """
     removed: list[str] = []
     kept: list[tuple[str, str]] = []
+    sessions = factory_of(session)
     for key in keys:
-        try:
-            lock_blob(session, key, wait_seconds=BLOB_LOCK_WAIT_SECONDS)
-            owned = _is_owned(session, key)
-            if not owned:
-                store.delete(key)
-        except SQLAlchemyError as error:
-            kept.append((key, f"the database did not answer ({type(error).__name__})"))
-        except StorageUnavailable as error:
-            kept.append((key, f"the blob store did not answer ({error})"))
-        else:
-            if owned:
-                kept.append((key, OWNED))
+        # Each key under its lock in a short transaction of its own, which writes nothing:
+        # ending it releases the lock at once, whatever the caller's transaction does.
+        with sessions() as own:
+            try:
+                lock_blob(own, key, wait_seconds=BLOB_LOCK_WAIT_SECONDS)
+                owned = _is_owned(own, key)
+                if not owned:
+                    store.delete(key)
+            except SQLAlchemyError as error:
+                kept.append((key, f"the database did not answer ({type(error).__name__})"))
+            except StorageUnavailable as error:
+                kept.append((key, f"the blob store did not answer ({error})"))
             else:
-                removed.append(key)
-        _end_transaction(session)
+                if owned:
+                    kept.append((key, OWNED))
+                else:
+                    removed.append(key)
+            _end_transaction(own)
     return Removal(removed, kept)
 
 
-def _end_transaction(session: Session) -> None:
-    """End a transaction that wrote nothing, and its locks, keeping loaded objects loaded."""
+def _end_transaction(own: Session) -> None:
+    """End a short transaction that wrote nothing, and its locks."""
     try:
-        session.commit()
+        own.commit()
     except SQLAlchemyError:
         with contextlib.suppress(SQLAlchemyError):
-            session.rollback()
+            own.rollback()
 
 
 def _is_owned(session: Session, key: str) -> bool:

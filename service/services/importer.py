@@ -22,16 +22,18 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Flask
+from sqlalchemy.orm import Session
 
-from service.ops import jobs
 from service.rules.problems import Problem
 from service.services import assets, rights
-from service.storage.db import new_session, utcnow
+from service.storage.blobs import BlobStore
+from service.storage.db import EXTENSION as DATABASE
+from service.storage.db import transaction, utcnow
 from service.storage.spool import Spool
 
 SIDECAR_NAMES = ("metadata.csv", "metadata.json", "sidecar.csv", "sidecar.json")
@@ -178,8 +180,35 @@ def read_sidecar(folder: Path) -> tuple[dict[str, dict[str, str]], list[tuple[st
     return {}, skipped
 
 
+@dataclass(frozen=True)
+class ImportDeps:
+    """What an import needs from the app: sessions, the blob store, the upload limits, a way
+    to queue the after-upload task, and the context each file is imported in."""
+
+    sessions: Callable[[], Session]
+    store: BlobStore
+    spool_dir: str
+    max_upload_bytes: int
+    max_pixels: int
+    enqueue: Callable[..., None]  # enqueue(task_name, *ids), after the commit
+    context: Callable[[], AbstractContextManager[Any]] = nullcontext
+
+    @classmethod
+    def of(cls, app: Any) -> ImportDeps:
+        """The dependencies an app provides (its config, database, store and task queue)."""
+        return cls(
+            sessions=app.extensions[DATABASE].sessions,
+            store=app.extensions["vitrine.store"],
+            spool_dir=app.config["SPOOL_DIR"],
+            max_upload_bytes=app.config["MAX_UPLOAD_BYTES"],
+            max_pixels=app.config["MAX_PIXELS"],
+            enqueue=app.extensions["vitrine.enqueue"],
+            context=app.app_context,
+        )
+
+
 def import_one(
-    app: Flask, root: Path, name: str, fields: Mapping[str, str], uploaded_by: str
+    deps: ImportDeps, root: Path, name: str, fields: Mapping[str, str], uploaded_by: str
 ) -> str:
     """Ingest one file of the folder; return "added", "duplicate" or "restored" (a duplicate
     whose missing original was stored again), or raise ``Problem`` or ``Skipped``."""
@@ -187,37 +216,43 @@ def import_one(
     if fields.get("tags"):
         descriptive["tags"] = assets.split_tags([fields["tags"]])
     proposed = {name: fields[name] for name in RIGHTS if fields.get(name)}
-    with app.app_context(), new_session(app) as session:
-        spool = Spool(app.config["SPOOL_DIR"], app.config["MAX_UPLOAD_BYTES"])
+    # Each file in a transaction of its own: one refused file undoes nothing of another.
+    with deps.context(), transaction(deps.sessions) as session:
+        spool = Spool(deps.spool_dir, deps.max_upload_bytes)
         with spool, open_inside(root, name) as source:
             spool.copy_from(source)
             asset, created, restored = assets.ingest(
                 session,
-                app.extensions["vitrine.store"],
+                deps.store,
                 spool,
                 filename=name.rsplit("/", 1)[-1],
                 fields=descriptive,
                 uploaded_by=uploaded_by,
-                max_pixels=app.config["MAX_PIXELS"],
+                max_pixels=deps.max_pixels,
                 reveal_deleter=True,  # run on the server, by whoever administers it
             )
         if created and proposed:
             rights.propose(session, asset, proposed, actor=uploaded_by, now=utcnow())
-            session.commit()
-        if created:
-            jobs.enqueue(app, "after_upload", asset.id)
+    if created:  # after the commit, whose result the task reads
+        with deps.context():
+            deps.enqueue("after_upload", asset.id)
     return "added" if created else "restored" if restored else "duplicate"
 
 
 def import_folder(
-    app: Flask,
+    deps: ImportDeps | Any,
     folder: Path,
     *,
     uploaded_by: str,
     workers: int = 4,
     on_progress: Callable[[ImportSummary, int], None] | None = None,
 ) -> ImportSummary:
-    """Import every file of a folder in parallel; refusals are collected, never fatal."""
+    """Import every file of a folder in parallel; refusals are collected, never fatal.
+
+    ``deps`` may still be the app itself (``ImportDeps.of`` is taken of it).
+    """
+    if not isinstance(deps, ImportDeps):
+        deps = ImportDeps.of(deps)
     root = folder.resolve()
     listing = list_folder(root)
     sidecar, sidecar_skipped = read_sidecar(root)
@@ -227,7 +262,7 @@ def import_folder(
     def run(name: str) -> None:
         fields = sidecar.get(name) or sidecar.get(name.rsplit("/", 1)[-1]) or {}
         try:
-            outcome = import_one(app, root, name, fields, uploaded_by)
+            outcome = import_one(deps, root, name, fields, uploaded_by)
         except Skipped as reason:
             with lock:
                 summary.skipped.append((name, str(reason)))

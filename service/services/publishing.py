@@ -18,10 +18,10 @@ from service.media.render import RightsStamp
 from service.rules import audit, captions
 from service.rules.presets import Preset
 from service.rules.problems import Forbidden, InvalidInput, Problem
+from service.rules.roles import Caller
 from service.rules.text import direction_control_problem
 from service.services import auditing as audits
 from service.services import captioning, variants
-from service.services.accounts import Caller
 from service.services.history import record_changes
 from service.storage.blobs import BlobStore
 from service.storage.models import Asset, Variant
@@ -156,7 +156,6 @@ def publish(
         }
         field = f"publish.override.{preset.name}"
         record_changes(session, asset.id, caller.actor, {}, {field: override})
-        session.commit()
     return Publication(asset, variant, stamp, caption, report, overridden, channels)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -154,8 +154,10 @@ def record_values(record: RightsRecord) -> dict[str, Any]:
 
 def proposed_rights_record(summary: Mapping[str, Any]) -> RightsRecord:
     """A new record holding what the embedded metadata suggests, marked as proposed."""
+    # Every column's default given here, so that an unsaved record reads like a saved one.
+    values = {"source": "", "notes": "", "revision": 1, **propose_rights(summary)}
     return RightsRecord(
-        **propose_rights(summary),
+        **values,
         channels=[],
         status="unknown",
         proposed=True,
@@ -164,7 +166,21 @@ def proposed_rights_record(summary: Mapping[str, Any]) -> RightsRecord:
 
 
 def rights_of(session: Session, asset: Asset) -> RightsRecord:
-    """The asset's rights record (made from its embedded metadata if it has none yet)."""
+    """The asset's rights record; a pure read.
+
+    Every asset has one: ``assets.ingest`` makes it with the asset, and migration 0009 made
+    it for older assets. A row made by other means without one reads as the proposal its
+    embedded metadata makes, unsaved (the first change saves it, ``_record_to_change``).
+    """
+    if asset.rights is not None:
+        return asset.rights
+    unsaved = proposed_rights_record(asset.metadata_summary)
+    unsaved.asset_id, unsaved.updated_at = asset.id, asset.created_at
+    return unsaved
+
+
+def _record_to_change(session: Session, asset: Asset) -> RightsRecord:
+    """The asset's rights record, saved first if it has none (see ``rights_of``)."""
     if asset.rights is None:
         asset.rights = proposed_rights_record(asset.metadata_summary)
         session.flush()
@@ -180,7 +196,7 @@ def update_rights(
     leaving cleared forgets them.
     """
     cleaned = validate_rights(changes, today=now.date())
-    record = rights_of(session, asset)
+    record = _record_to_change(session, asset)
     before = record_values(record)
     merged = {**before, **cleaned}
     if merged["status"] == "cleared":
@@ -216,7 +232,7 @@ def propose(
     if unknown:
         raise InvalidInput({field: "cannot be proposed" for field in sorted(unknown)})
     cleaned = validate_rights(changes, today=now.date())
-    record = rights_of(session, asset)
+    record = _record_to_change(session, asset)
     before = record_values(record)
     for field, value in cleaned.items():
         setattr(record, field, value)
@@ -271,20 +287,21 @@ def current_policy(session: Session, seed_file: Path = DEFAULT_POLICY_FILE) -> C
 
 
 def _newest_policy(session: Session, seed_file: Path) -> CreditPolicyVersion:
-    """The newest version in the database; seeds version 1 from the shipped file if none."""
+    """The newest version in the database; a pure read. With none saved yet, version 1 is
+    the shipped file's policy, unsaved: ``replace_policy`` saves it before its successor."""
     newest = session.scalar(
         select(CreditPolicyVersion).order_by(CreditPolicyVersion.version.desc()).limit(1)
     )
     if newest is not None:
         return newest
     rules = [credits.rule_json(rule) for rule in credits.load_policy(seed_file)]
-    seeded = CreditPolicyVersion(version=1, rules=rules, created_by="default policy file")
-    try:
-        with session.begin_nested():
-            session.add(seeded)
-    except IntegrityError:  # another request seeded it first
-        return _newest_policy(session, seed_file)
-    return seeded
+    return CreditPolicyVersion(
+        version=1,
+        rules=rules,
+        created_by="default policy file",
+        # Stable from read to read: the file's own date, until the seed is saved.
+        created_at=datetime.fromtimestamp(seed_file.stat().st_mtime, UTC),
+    )
 
 
 def policy_rules(version: CreditPolicyVersion) -> list[credits.CreditRule]:
@@ -310,7 +327,14 @@ def replace_policy(
         errors["rules"] = "each holder may appear once (names are compared tolerantly)"
     if errors:
         raise InvalidInput(errors)
-    version = _newest_policy(session, DEFAULT_POLICY_FILE).version + 1
+    newest = _newest_policy(session, DEFAULT_POLICY_FILE)
+    if newest.id is None:  # the shipped policy, never saved: version 1 is kept as it was
+        try:
+            with session.begin_nested():
+                session.add(newest)
+        except IntegrityError:  # another request saved it first
+            newest = _newest_policy(session, DEFAULT_POLICY_FILE)
+    version = newest.version + 1
     new = CreditPolicyVersion(
         version=version, rules=[credits.rule_json(rule) for rule in rules], created_by=actor
     )

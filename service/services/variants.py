@@ -35,16 +35,16 @@ from sqlalchemy.orm import Session
 
 from service.config import ConfigError
 from service.media import metadata, render
-from service.ops import metrics
 from service.rules import credits, keys
 from service.rules.geometry import plan, validate_focal
 from service.rules.presets import Preset
 from service.rules.problems import InvalidInput, NotFound, Problem, StorageDown
 from service.services import assets, captioning, working_copy
 from service.services.history import record_changes
+from service.services.meters import meter
 from service.services.rights import rights_of
 from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
-from service.storage.db import lock_blob, utcnow
+from service.storage.db import factory_of, lock_blob, utcnow
 from service.storage.models import Asset, RightsRecord, Variant
 
 log = logging.getLogger(__name__)
@@ -229,60 +229,87 @@ def get_or_render(
     kind: Kind = VARIANT,
 ) -> Variant:
     """The ready variant (or preview) for the asset's current state, rendering it if nobody
-    has yet.
+    has yet; the caller's session only reads.
 
-    Commits as it goes: the claim must be visible to other requests before rendering.
+    The claim, its outcome and the rows a render supersedes are committed in short
+    transactions of their own (``db.factory_of``), never the caller's: other requests must
+    see a claim before the render starts, to wait for it instead of rendering twice, and see
+    the variant ready as soon as it is, whatever becomes of the caller's transaction.
     """
     sought = wanted(session, asset, preset, settings, kind)
     key = sought.key
-    session.commit()  # a first look may have proposed the rights record
+    ready = _ready(session, key)
+    if ready is not None:
+        meter().count_variant_lookup(preset.name, kind=kind, hit=True)
+        return ready
+    sessions = factory_of(session)
     deadline = time.monotonic() + settings.timeout
     while True:
-        variant = session.scalar(select(Variant).where(Variant.key == key))
-        if variant is not None and variant.status == "ready":
-            metrics.count_variant_lookup(preset.name, kind=kind, hit=True)
-            return variant
-        if variant is None and _claim_new(session, asset, preset, sought, settings):
-            break
-        if variant is not None and _take_over_stale(session, variant, settings.timeout):
-            break
+        with sessions() as own:  # a new session each look: other transactions' commits show
+            variant = own.scalar(select(Variant).where(Variant.key == key))
+            if variant is not None and variant.status == "ready":
+                meter().count_variant_lookup(preset.name, kind=kind, hit=True)
+                return _loaded(session, variant.id)
+            if variant is None and _claim_new(own, asset, preset, sought, settings):
+                break
+            if variant is not None and _take_over_stale(own, variant, settings.timeout):
+                break
         if time.monotonic() > deadline:
             raise RenderBusy("Another request is rendering this variant; try again shortly.")
-        session.rollback()  # see other transactions' commits on the next look
         time.sleep(POLL_SECONDS)
-    metrics.count_variant_lookup(preset.name, kind=kind, hit=False)
-    with render_slot(settings, on_busy=lambda: _give_back(session, key)):
+    meter().count_variant_lookup(preset.name, kind=kind, hit=False)
+    with render_slot(settings, on_busy=lambda: _give_back(sessions, key)):
         rendered = _render_claimed(session, store, asset, preset, key, sought.stamp, settings)
-    _refuse_if_rights_changed(session, store, rendered)
-    return rendered
+    _refuse_if_rights_changed(sessions, store, rendered)
+    return _loaded(session, rendered.id)
 
 
-def _refuse_if_rights_changed(session: Session, store: BlobStore, fresh: Variant) -> None:
+def _ready(session: Session, key: str) -> Variant | None:
+    """The ready variant of this key, as the database has it now, or None."""
+    query = select(Variant).where(Variant.key == key, Variant.status == "ready")
+    variant: Variant | None = session.scalar(query.execution_options(populate_existing=True))
+    return variant
+
+
+def _loaded(session: Session, variant_id: int) -> Variant:
+    """A variant committed by a short transaction, loaded afresh into the caller's session."""
+    query = select(Variant).where(Variant.id == variant_id)
+    variant = session.scalar(query.execution_options(populate_existing=True))
+    if variant is None:  # superseded by a newer render in the meantime
+        raise RenderBusy("The variant was replaced while it was fetched; ask again.")
+    return variant
+
+
+def _refuse_if_rights_changed(
+    sessions: Callable[[], Session], store: BlobStore, fresh: Variant
+) -> None:
     """A rights change committed while the variant was rendering found no ready row to
     delete: delete it now, and have the caller ask again under the new rights."""
     if fresh.kind != VARIANT:
         return
-    current = session.scalar(
-        select(RightsRecord.revision).where(RightsRecord.asset_id == fresh.asset_id)
-    )
-    if current == fresh.rights_revision:
-        return
-    _drop(session, store, [fresh])
-    session.commit()
+    with sessions() as own:
+        current = own.scalar(
+            select(RightsRecord.revision).where(RightsRecord.asset_id == fresh.asset_id)
+        )
+        if current == fresh.rights_revision:
+            return
+        _drop(own, store, own.scalars(select(Variant).where(Variant.id == fresh.id)))
+        own.commit()
     raise RenderBusy("The asset's rights changed while its variant was rendered; ask again.")
 
 
-def _give_back(session: Session, key: str) -> None:
+def _give_back(sessions: Callable[[], Session], key: str) -> None:
     """Drop a claim that will not be rendered, so that the next request renders afresh."""
-    session.rollback()
-    session.execute(delete(Variant).where(Variant.key == key, Variant.status == "rendering"))
-    session.commit()
+    with sessions() as own:
+        own.execute(delete(Variant).where(Variant.key == key, Variant.status == "rendering"))
+        own.commit()
 
 
 def _claim_new(
-    session: Session, asset: Asset, preset: Preset, sought: Wanted, settings: RenderSettings
+    own: Session, asset: Asset, preset: Preset, sought: Wanted, settings: RenderSettings
 ) -> bool:
-    session.add(
+    """Insert the claim row and commit it (``own`` is a short session of its own)."""
+    own.add(
         Variant(
             key=sought.key,
             kind=sought.kind,
@@ -295,26 +322,26 @@ def _claim_new(
         )
     )
     try:
-        session.commit()
+        own.commit()
     except IntegrityError:
-        session.rollback()
+        own.rollback()
         return False
     return True
 
 
-def _take_over_stale(session: Session, variant: Variant, render_timeout: float) -> bool:
+def _take_over_stale(own: Session, variant: Variant, render_timeout: float) -> bool:
     """Claim a render that has been 'rendering' too long: its renderer has died."""
     now = utcnow()
     if variant.status != "rendering" or now - variant.claimed_at < timedelta(
         seconds=render_timeout
     ):
         return False
-    claimed = session.execute(
+    claimed = own.execute(
         update(Variant)
         .where(Variant.id == variant.id, Variant.claimed_at == variant.claimed_at)
         .values(claimed_at=now)
     )
-    session.commit()
+    own.commit()
     return getattr(claimed, "rowcount", 0) == 1
 
 
@@ -327,56 +354,59 @@ def _render_claimed(
     stamp: render.RightsStamp,
     settings: RenderSettings,
 ) -> Variant:
-    variant = session.scalar(select(Variant).where(Variant.key == key))
-    assert variant is not None
-    started = time.perf_counter()
-    try:
-        with tempfile.TemporaryDirectory(prefix="vitrine-render-") as workdir:
-            focal = (asset.focal_x, asset.focal_y)
-            # From the asset's working copy when it holds enough pixels, else the original.
-            [rendered] = working_copy.render_presets(
-                store,
-                asset,
-                [preset],
-                focal=focal,
-                stamp=stamp,
-                limits=settings.limits,
-                credit_font=settings.credit_font,
-                workdir=Path(workdir),
-            ).values()
-            output = Path(workdir) / "variant"
-            output.write_bytes(rendered.data)
-            facts = _read_back(output)
-            lock_blob(session, variant.blob_key)  # until the commit: see assets.remove_unowned
-            with output.open("rb") as stream:
-                store.put(variant.blob_key, stream, rendered.media_type)
-    except BaseException as error:
-        # Give the claim back, so that the next request renders afresh.
-        session.rollback()
-        session.execute(delete(Variant).where(Variant.id == variant.id))
-        session.commit()
-        if isinstance(error, render.RenderError):
-            raise VariantImpossible(str(error)) from None
-        if isinstance(error, BlobNotFound):
-            raise NotFound(f"The original of asset {asset.id} is missing.") from None
-        if isinstance(error, StorageUnavailable):
-            raise StorageDown(str(error)) from None
-        raise
-    variant.status = "ready"
-    variant.width, variant.height = rendered.width, rendered.height
-    variant.byte_size, variant.quality = len(rendered.data), rendered.quality
-    variant.burned_in = rendered.burned_in
-    variant.upscale = plan((asset.width, asset.height), preset, focal).upscale
-    variant.output_facts = facts
-    variant.rendered_at = utcnow()
-    variant.render_ms = round((time.perf_counter() - started) * 1000)
-    metrics.observe_render(preset.name, time.perf_counter() - started, kind=variant.kind)
-    log.info(
-        "rendered %s %s of asset %s in %d ms", variant.kind, preset.name, asset.id,
-        variant.render_ms,
-    )  # fmt: skip
-    superseded = _drop_superseded(session, variant)
-    session.commit()
+    """Render a claimed variant, store its blob and publish its row as ready (committed in a
+    short transaction of its own); give the claim back on any failure."""
+    with factory_of(session)() as own:
+        variant = own.scalar(select(Variant).where(Variant.key == key))
+        assert variant is not None
+        started = time.perf_counter()
+        try:
+            with tempfile.TemporaryDirectory(prefix="vitrine-render-") as workdir:
+                focal = (asset.focal_x, asset.focal_y)
+                # From the asset's working copy when it holds enough pixels, else the original.
+                [rendered] = working_copy.render_presets(
+                    store,
+                    asset,
+                    [preset],
+                    focal=focal,
+                    stamp=stamp,
+                    limits=settings.limits,
+                    credit_font=settings.credit_font,
+                    workdir=Path(workdir),
+                ).values()
+                output = Path(workdir) / "variant"
+                output.write_bytes(rendered.data)
+                facts = _read_back(output)
+                lock_blob(own, variant.blob_key)  # until the commit: see assets.remove_unowned
+                with output.open("rb") as stream:
+                    store.put(variant.blob_key, stream, rendered.media_type)
+        except BaseException as error:
+            # Give the claim back, so that the next request renders afresh.
+            own.rollback()
+            own.execute(delete(Variant).where(Variant.id == variant.id))
+            own.commit()
+            if isinstance(error, render.RenderError):
+                raise VariantImpossible(str(error)) from None
+            if isinstance(error, BlobNotFound):
+                raise NotFound(f"The original of asset {asset.id} is missing.") from None
+            if isinstance(error, StorageUnavailable):
+                raise StorageDown(str(error)) from None
+            raise
+        variant.status = "ready"
+        variant.width, variant.height = rendered.width, rendered.height
+        variant.byte_size, variant.quality = len(rendered.data), rendered.quality
+        variant.burned_in = rendered.burned_in
+        variant.upscale = plan((asset.width, asset.height), preset, focal).upscale
+        variant.output_facts = facts
+        variant.rendered_at = utcnow()
+        variant.render_ms = round((time.perf_counter() - started) * 1000)
+        meter().observe_render(preset.name, time.perf_counter() - started, kind=variant.kind)
+        log.info(
+            "rendered %s %s of asset %s in %d ms", variant.kind, preset.name, asset.id,
+            variant.render_ms,
+        )  # fmt: skip
+        superseded = _drop_superseded(own, variant)
+        own.commit()
     # Only once the rows are gone for certain, and each blob confirmed unowned (the same key
     # may be rendered again meanwhile): a failure leaves an orphan that `vitrine storage check
     # --fix` removes, never a ready row without its blob.

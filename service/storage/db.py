@@ -1,15 +1,18 @@
-"""The database: declarative base, one engine and session factory per app, a session per request."""
+"""The database: declarative base, one engine and session factory per app, blob locks.
+
+No Flask here: the HTTP edge (``service.http.database``) gives each request its session.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -96,52 +99,110 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def init_app(app: Flask) -> None:
-    """Give the app its engine and session factory, and close each request's session."""
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["vitrine.engine"] = engine
-    app.extensions["vitrine.sessions"] = sessionmaker(engine, expire_on_commit=False)
-    app.extensions["vitrine.probe_engine"] = None  # made on the first probe
-    app.extensions["vitrine.probe_lock"] = threading.Lock()
-    app.teardown_appcontext(_close_session)
+class Database:
+    """One app's engine, its session factory, and the readiness probe's own engine."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        # Each session knows its factory, so that a use case that needs a short transaction of
+        # its own (``own_transaction``) opens it on the same database with the same settings.
+        self.sessions.configure(info={_FACTORY: self.sessions})
+        self._probe_engine: Engine | None = None  # made on the first probe
+        self._probe_lock = threading.Lock()
+        # Listeners on this app's own factory, never on SQLAlchemy's Session class: a rollback
+        # forgets what the session remembered (see ``remembered``), and each session knows
+        # whether its transaction has written anything (``wrote``).
+        event.listen(self.sessions, "after_rollback", _forget_all)
+        event.listen(self.sessions, "after_flush", _note_write)
+        event.listen(self.sessions, "do_orm_execute", _note_statement)
+        event.listen(self.sessions, "after_commit", _forget_writes)
+        event.listen(self.sessions, "after_rollback", _forget_writes)
+
+    def ping(self) -> None:
+        """Raise if the database does not answer a trivial query.
+
+        PostgreSQL is asked on the probe's own connection, which gives up on a server that
+        does not answer within seconds; callers that need an answer sooner run this in a
+        thread they can abandon (``probes.run``).
+        """
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            with self._probe_lock:
+                if self._probe_engine is None:
+                    url = engine.url.render_as_string(hide_password=False)
+                    self._probe_engine = _make_probe_engine(url)
+                engine = self._probe_engine
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
 
-def new_session(app: Flask | None = None) -> Session:
-    """A session outside a request (CLI, workers); the caller closes it."""
-    factory: sessionmaker[Session] = (app or current_app).extensions["vitrine.sessions"]
-    return factory()
+# ---------------------------------------------------------------- transactions
+
+_FACTORY = "vitrine.factory"
+_WROTE = "vitrine.wrote"
 
 
-def get_session() -> Session:
-    """This request's session, opened on first use."""
-    if "db_session" not in g:
-        g.db_session = new_session()
-    session: Session = g.db_session
-    return session
+def _note_write(session: Session, *_: Any) -> None:
+    session.info[_WROTE] = True
 
 
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+def _note_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
 
 
-def ping(app: Flask) -> None:
-    """Raise if the database does not answer a trivial query.
+def _forget_writes(session: Session) -> None:
+    # A savepoint's release or rollback ends no transaction: what was written before stays.
+    if not session.in_nested_transaction():
+        session.info.pop(_WROTE, None)
 
-    PostgreSQL is asked on the probe's own connection, which gives up on a server that does
-    not answer within seconds; callers that need an answer sooner run this in a thread they
-    can abandon (``probes.run``).
+
+def wrote(session: Session) -> bool:
+    """True when the session's transaction has written something, or holds unflushed changes:
+    a transaction that only read is ended without a COMMIT."""
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
+
+
+@contextmanager
+def transaction(sessions: Callable[[], Session]) -> Iterator[Session]:
+    """A new session whose work is committed when the block ends and rolled back when it
+    raises: the one owner of a task's or a command's transaction."""
+    with sessions() as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+
+
+def factory_of(session: Session) -> Callable[[], Session]:
+    """The factory ``session`` was made by, to open another session on the same database."""
+    factory: Callable[[], Session] | None = session.info.get(_FACTORY)
+    if factory is None:  # a session made by hand (tests): same database, same settings
+        return sessionmaker(session.get_bind(), expire_on_commit=False)
+    return factory
+
+
+def own_transaction(session: Session) -> AbstractContextManager[Session]:
+    """A short transaction of its own, beside the caller's, committed at the end of the block.
+
+    Only for work that other transactions must see before the caller's ends: a render claim
+    (concurrent requests must see it to wait instead of rendering twice), and a row that owns
+    a blob (the blob and the row's commit are ordered, see ``assets.ingest``).
     """
-    engine: Engine = app.extensions["vitrine.engine"]
-    if engine.dialect.name == "postgresql":
-        with app.extensions["vitrine.probe_lock"]:
-            if app.extensions["vitrine.probe_engine"] is None:
-                url = engine.url.render_as_string(hide_password=False)
-                app.extensions["vitrine.probe_engine"] = _make_probe_engine(url)
-            engine = app.extensions["vitrine.probe_engine"]
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+    return transaction(factory_of(session))
+
+
+# Where an app keeps its Database (``service.http.database.init_app``).
+EXTENSION = "vitrine.database"
+
+
+def ping(app: Any) -> None:
+    """Raise if the app's database does not answer (``Database.ping``)."""
+    database: Database = app.extensions[EXTENSION]
+    database.ping()
 
 
 # ---------------------------------------------------------------- blobs and the rows that own them
@@ -186,8 +247,8 @@ T = TypeVar("T")
 _MEMO = "vitrine.memo"
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_all(session: Session) -> None:
+def _forget_all(session: Session, *_: Any) -> None:
+    """Listener on each app's session factory (``Database``): a rollback forgets the memo."""
     session.info.pop(_MEMO, None)
 
 

@@ -20,13 +20,14 @@ from flask import current_app, flash, g, jsonify, redirect, render_template, req
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from service.http.database import get_session
 from service.ops import jobs
 from service.rules import audit, captions, licences, location
 from service.rules.problems import InvalidInput, NotFound, Problem
 from service.services import assets, captioning, previews, publishing, rights, variants
 from service.services import auditing as audits
 from service.services.history import list_history
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.web import bp
 from service.web.common import (

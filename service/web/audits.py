@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 from flask import current_app, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.http.database import get_session
 from service.rules import audit, captions
 from service.rules.audit_scope import unknown_scope
 from service.rules.ids import parse_id_list
 from service.rules.problems import InvalidInput
 from service.services import assets, rights
 from service.services import auditing as audits
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 from service.web import bp
 from service.web.common import (
     DEFAULT_CHANNEL,

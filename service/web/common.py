@@ -18,13 +18,14 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from service.http.database import get_session
 from service.http.errors import problem_response, wants_html
 from service.rules import captions
 from service.rules.presets import Preset
 from service.rules.problems import DatabaseDown, InvalidInput, Problem, StorageDown
 from service.services import assets, catalogue, publishing, variants
 from service.storage.blobs import BlobStore, StorageUnavailable
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.web import bp
 

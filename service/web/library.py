@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.http.database import get_session
 from service.rules.ids import is_id
 from service.rules.problems import InvalidInput
 from service.services import assets, rights
 from service.services import auditing as audits
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.web import bp
 from service.web.common import (

@@ -11,9 +11,9 @@ import logging
 from flask import current_app, redirect, request, send_file, url_for
 from werkzeug.wrappers import Response
 
+from service.http.database import get_session
 from service.rules.problems import Problem
 from service.services import assets, previews
-from service.storage.db import get_session
 from service.web import bp
 from service.web.common import render_settings, store
 from service.web.session import login_required

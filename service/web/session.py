@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from service.http.database import get_session
 from service.ops.throttle import SignInLimiter
 from service.rules.problems import UnsupportedMediaType
 from service.services import accounts as auth
-from service.storage.db import get_session
 from service.storage.models import User
 from service.web import bp
 

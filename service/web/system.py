@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, request, send_file
 
+from service.http.database import get_session
 from service.ops import metrics
 from service.ops.probes import Probes
 from service.rules.problems import Forbidden, Unauthenticated
@@ -130,7 +131,7 @@ def signed_blob(key: str) -> Response:
         current_app.config["SECRET_KEY"], key, int(expires), signature, int(time.time())
     ):
         abort(403, "The link is invalid or has expired.")
-    variant = variants.servable(db.get_session(), key)
+    variant = variants.servable(get_session(), key)
     if variant is None:
         abort(404)
     try:

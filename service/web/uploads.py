@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from service.http.database import get_session
 from service.ops import jobs
 from service.rules.problems import InvalidInput, Problem
 from service.services import assets, rights
-from service.storage.db import get_session, utcnow
+from service.storage.db import utcnow
 from service.storage.spool import Spool
 from service.web import bp
 from service.web.common import DESCRIPTIVE_FIELDS, actor, answers_problems_of, field_errors, store

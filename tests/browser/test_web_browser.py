@@ -23,8 +23,8 @@ import pytest
 from flask import Flask
 from PIL import Image
 
+from service.http import database as db
 from service.rules.captions import count_length
-from service.storage import db
 from service.storage.models import Asset
 from tests.support import photos
 from tests.support.api import upload

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.storage.blobs import original_key
 from tests.support import photos
@@ -142,20 +142,22 @@ def before_statement(
 
 
 @contextmanager
-def after_first_commit(engine: Engine, action: Callable[[], object]) -> Iterator[list[bool]]:
-    """Run ``action`` once, just after the first commit of a session on ``engine``."""
+def after_first_commit(
+    sessions: sessionmaker[Session], action: Callable[[], object]
+) -> Iterator[list[bool]]:
+    """Run ``action`` once, just after the first commit of a session the factory made."""
     fired: list[bool] = []
 
-    def listener(session: Session) -> None:
-        if not fired and session.get_bind() is engine:
+    def listener(_session: Session) -> None:
+        if not fired:
             fired.append(True)
             action()
 
-    event.listen(Session, "after_commit", listener)
+    event.listen(sessions, "after_commit", listener)
     try:
         yield fired
     finally:
-        event.remove(Session, "after_commit", listener)
+        event.remove(sessions, "after_commit", listener)
 
 
 def test_an_asset_restored_while_the_purge_runs_keeps_its_row_and_its_blobs(
@@ -188,8 +190,8 @@ def test_bytes_uploaded_again_while_the_purge_runs_keep_their_original(
     purging = make_app(DELETED_RETENTION_DAYS=0)
     again: list[Any] = []
 
-    engine = purging.extensions["vitrine.engine"]
-    with after_first_commit(engine, lambda: again.append(upload(client, tokens["contributor"],
+    sessions = purging.extensions["vitrine.sessions"]
+    with after_first_commit(sessions, lambda: again.append(upload(client, tokens["contributor"],
                                                                 photo))) as fired:  # fmt: skip
         result = purging.test_cli_runner().invoke(args=["purge"])
     assert fired

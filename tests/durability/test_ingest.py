@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service.api.assets import ORIGINAL_RESTORED
-from service.storage import db
+from service.http import database as db
 from service.storage.blobs import original_key
 from service.storage.models import Asset
 from tests.support import photos

@@ -378,7 +378,7 @@ def test_rights_and_captions_are_purged_with_their_asset_but_history_stays(
                headers=tokens["contributor"])  # fmt: skip
     deleted = client.delete(f"/api/v1/assets/{asset['id']}", headers=tokens["admin"])
     assert deleted.status_code == 204
-    from service.storage import db
+    from service.http import database as db
     from service.storage.models import Caption, HistoryEntry, RightsRecord
 
     with app.app_context(), db.new_session() as session:

@@ -29,8 +29,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import update
 
+from service.http import database as db
 from service.services import accounts as auth
-from service.storage import db
 from service.storage.models import ApiToken
 from tests.support import photos
 from tests.support.api import clear, upload

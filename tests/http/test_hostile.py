@@ -36,9 +36,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from service.http import database as db
 from service.media import metadata, render
 from service.rules.presets import Preset
-from service.storage import db
 from service.storage.blobs import original_key
 from service.storage.models import Asset, Variant
 from tests.hostile.make_corpus import CORPUS, DATA, Entry, build_all

@@ -24,10 +24,11 @@ from sqlalchemy import select, update
 from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request, Response
 
+from service.http import database as db
 from service.rules import audit, presets
 from service.services import catalogue, variants
-from service.storage import db
 from service.storage.blobs import StorageUnavailable
+from service.storage.db import utcnow
 from service.storage.models import Asset, Variant
 from tests.support.openapi import PROBLEM, Api, history, problem, uploaded
 from tests.support.rights import BM, CC_BY
@@ -286,7 +287,7 @@ def test_a_variant_another_request_keeps_rendering_answers_503(
                 blob_key=variants.variant_blob_key(preset, key, rendering.naming_key),
                 rights_revision=sought.rights_revision,
                 media_type=preset.media_type,
-                claimed_at=db.utcnow() + timedelta(hours=1),  # a renderer still at work
+                claimed_at=utcnow() + timedelta(hours=1),  # a renderer still at work
             )
         )
         session.commit()

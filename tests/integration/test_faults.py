@@ -23,8 +23,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import make_url, select
 
+from service.http import database as db
 from service.services import variants
-from service.storage import db
 from service.storage.db import utcnow
 from service.storage.models import Asset, Variant
 from tests.support import photos
@@ -259,7 +259,7 @@ def test_a_database_restarted_under_an_idle_app_is_reconnected_by_pre_ping(
 CRASHING_RENDERER = """
 import json, os, sys
 from service.services import variants
-from service.storage import db
+from service.http import database as db
 from service.app import create_app
 from service.storage.models import Asset
 

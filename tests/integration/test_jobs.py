@@ -27,11 +27,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from service import config
 from service.app import create_app
+from service.http import database as db
 from service.media import render
 from service.ops import jobs
 from service.rules.problems import StorageDown
 from service.services import variants
-from service.storage import db
 from service.storage.models import Variant
 from tests.support import photos
 from tests.support.api import upload

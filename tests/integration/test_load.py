@@ -22,7 +22,7 @@ import requests
 from flask import Flask
 from sqlalchemy import func, select
 
-from service.storage import db
+from service.http import database as db
 from service.storage.models import Asset, Variant
 from tests.support import photos
 from tests.support.api import clear, upload

@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.http import database as db
 from service.rules.problems import InvalidInput
 from service.services import accounts as auth
-from service.storage import db
 from tests.support import photos
 from tests.support.api import upload
 from tests.support.web import add_user, browser_like, page, signed_in

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from service.http import database as db
 from service.services import importer
-from service.storage import db
 from service.storage.models import Asset
 from tests.support import photos
 from tests.support.database import stored_state

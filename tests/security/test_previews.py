@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 
+from service.http import database as db
 from service.ops import jobs, metrics
 from service.services import variants
-from service.storage import db
 from service.storage.models import Asset, Variant
 from tests.support import photos
 from tests.support.api import cleared_asset, fetch, upload

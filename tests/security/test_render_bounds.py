@@ -22,9 +22,9 @@ from flask.testing import FlaskClient
 from PIL import Image, TiffImagePlugin
 
 from service.config import ConfigError
+from service.http import database as db
 from service.media import render
 from service.services import variants, working_copy
-from service.storage import db
 from service.storage.models import Variant
 from tests.support import photos
 from tests.support.api import clear, upload

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.http import database as db
 from service.services import accounts as auth
-from service.storage import db
 from service.storage.models import User
 from tests.support.web import PASSWORD, add_user, browser_like, csrf, signed_in
 

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.http.database import new_session
 from service.services import accounts as auth
 from service.storage import db
 from tests.support.openapi import Api, problem
@@ -55,7 +56,7 @@ def test_the_cli_creates_an_expiring_token_and_lists_its_expiry(
 
 @LOCAL_STORE
 def test_an_expired_token_answers_401_saying_it_expired(app: Flask, client: FlaskClient) -> None:
-    with app.app_context(), db.new_session() as session:
+    with app.app_context(), new_session() as session:
         long_ago = db.utcnow() - timedelta(days=91)
         _, expired = auth.create_token(session, name="old", role="admin", created_by="test",
                                        expires_in=timedelta(days=90), now=long_ago)  # fmt: skip
@@ -77,7 +78,7 @@ def test_an_expired_token_answers_401_saying_it_expired(app: Flask, client: Flas
 
 
 def _tokens(app: Flask) -> list[Any]:
-    with app.app_context(), db.new_session() as session:
+    with app.app_context(), new_session() as session:
         return auth.list_tokens(session)
 
 

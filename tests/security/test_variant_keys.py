@@ -18,12 +18,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.http import database as db
 from service.media import render
 from service.rules import keys
 from service.rules.presets import DEFAULT_PRESETS
 from service.services import variants
 from service.services.rights import rights_of
-from service.storage import db
 from service.storage.models import Asset, Variant
 from tests.support.api import cleared_asset, fetch_variant, get
 from tests.support.web import add_user, browser_like, parse, signed_in

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import create_engine, make_url, select, text
 
 from service.cli import upgrade_database
-from service.storage import db
+from service.http import database as db
 from service.storage.models import Asset, Variant
 
 # Emptied after each PostgreSQL test; test_migrations checks that it names every table.

@@ -15,8 +15,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.http import database as db
 from service.services import accounts as auth
-from service.storage import db
 
 PASSWORD = "correct horse battery staple"
 # What a browser sends, so that errors come back as pages and not as problem+json.

@@ -1,0 +1,181 @@
+"""Each request is one unit of work: at most one COMMIT of its session, none for a read.
+
+Commits are counted with SQLAlchemy events on the app's own session factory, for the
+request's session (``g.db_session``) and for every session (the render claim and an
+upload's row commit in short transactions of their own, by design: see
+``variants.get_or_render`` and ``assets.ingest``; a task run after the commit has its own).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask, g, has_request_context
+from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from service.http.database import session_factory
+from tests.support import photos
+from tests.support.web import add_user, sign_in
+
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+
+
+@pytest.fixture
+def blob_settings(tmp_path: Any) -> dict[str, Any]:
+    """The local store only: what is counted is the database's commits."""
+    return {"BLOB_BACKEND": "local", "BLOB_DIR": str(tmp_path / "blobs")}
+
+
+@dataclass
+class Commits:
+    """Commits seen while counting: of the request's own session, and of any session."""
+
+    request: int = 0
+    any: int = 0
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[Commits]:
+    """Count the commits of sessions made by the app's session factory."""
+    commits = Commits()
+
+    def after_commit(session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint released: no COMMIT
+        commits.any += 1
+        if has_request_context() and g.get("db_session") is session:
+            commits.request += 1
+
+    factory = session_factory(app)
+    event.listen(factory, "after_commit", after_commit)
+    try:
+        yield commits
+    finally:
+        event.remove(factory, "after_commit", after_commit)
+
+
+def _upload(client: FlaskClient, headers: dict[str, str], data: bytes) -> Any:
+    form = {"file": (io.BytesIO(data), "photo.jpg"), "title": "Basket", "alt_text": "A basket."}
+    return client.post(
+        "/api/v1/assets", data=form, headers=headers, content_type="multipart/form-data"
+    )
+
+
+def _rights(client: FlaskClient, tokens: dict[str, dict[str, str]], asset_id: int) -> Any:
+    body = {"status": "cleared", "licence_uri": CC_BY, "channels": ["web", "social"]}
+    return client.put(f"/api/v1/assets/{asset_id}/rights", json=body, headers=tokens["rights"])
+
+
+Request = Callable[[FlaskClient, dict[str, dict[str, str]], int], Any]
+
+# name: (request, status, commits of the request's session, commits of any session)
+ROUTES: dict[str, tuple[Request, int, int, int]] = {
+    "upload": (
+        lambda c, t, _: _upload(c, t["contributor"], photos.jpeg_plain(300, 200)),
+        201,
+        0,
+        1,
+    ),
+    "rights PUT": (_rights, 200, 1, 2),
+    "audit": (lambda c, t, a: c.get(f"/api/v1/assets/{a}/audit", headers=t["viewer"]), 200, 0, 0),
+    "audits POST": (
+        lambda c, t, a: c.post("/api/v1/audits", json={"asset_ids": [a]}, headers=t["viewer"]),
+        200,
+        0,
+        0,
+    ),
+    "publish (variant)": (
+        lambda c, t, a: c.get(f"/api/v1/assets/{a}/variants/x", headers=t["viewer"]),
+        200,
+        0,
+        2,
+    ),
+    "caption PUT": (
+        lambda c, t, a: c.put(
+            f"/api/v1/assets/{a}/captions/x", json={"text": "A basket."}, headers=t["contributor"]
+        ),
+        200,
+        1,
+        1,
+    ),
+    "token create": (
+        lambda c, t, _: c.post(
+            "/api/v1/tokens", json={"name": "desk", "role": "viewer"}, headers=t["admin"]
+        ),
+        201,
+        1,
+        1,
+    ),
+    "preset PUT": (
+        lambda c, t, _: c.put(
+            "/api/v1/presets/banner",
+            json={"width": 1200, "height": 800, "fit": "cover"},
+            headers=t["admin"],
+        ),
+        201,
+        1,
+        1,
+    ),
+    "GET asset": (lambda c, t, a: c.get(f"/api/v1/assets/{a}", headers=t["viewer"]), 200, 0, 0),
+    "GET rights": (
+        lambda c, t, a: c.get(f"/api/v1/assets/{a}/rights", headers=t["viewer"]),
+        200,
+        0,
+        0,
+    ),
+    "refused PUT": (
+        lambda c, t, a: c.put(
+            f"/api/v1/assets/{a}/rights", json={"status": "nonsense"}, headers=t["rights"]
+        ),
+        422,
+        0,
+        0,
+    ),
+}
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_request_commits_its_session_at_most_once_and_a_read_never(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]], route: str
+) -> None:
+    asset = _upload(client, tokens["contributor"], photos.jpeg_with_rights(800, 600, 1))
+    assert asset.status_code == 201, asset.json
+    asset_id = int(asset.json["id"])
+    assert _rights(client, tokens, asset_id).status_code == 200
+    for headers in tokens.values():  # a token's last use is stamped at most once a minute
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    send, status, own, total = ROUTES[route]
+
+    with counting(app) as commits:
+        response = send(client, tokens, asset_id)
+
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert commits.request == own, commits
+    # Beyond the request's own: an upload's row committed with its blob (assets.ingest), the
+    # render claim and the variant made ready (variants.get_or_render), and the task that a
+    # rights change runs once it is committed (jobs.after_rights_change).
+    assert commits.any == total, commits
+    if route == "publish (variant)":  # asked again: ready, nothing written at all
+        with counting(app) as again:
+            assert send(client, tokens, asset_id).status_code == 200
+        assert (again.request, again.any) == (0, 0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="web/pages commits the library page itself ('a first look proposes missing rights "
+    "records', no longer true): the web helper removes that commit",
+)
+def test_the_library_page_commits_nothing(app: Flask, client: FlaskClient) -> None:
+    add_user(app, "reader", "viewer")
+    assert sign_in(client, "reader").status_code in (200, 302)
+    with counting(app) as commits:
+        assert client.get("/library").status_code == 200
+    assert (commits.request, commits.any) == (0, 0), commits
