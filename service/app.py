@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app
-from PIL import Image
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import config
@@ -31,7 +30,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.request_class = VitrineRequest
     app.config.update(config.load(overrides=overrides))
     logs.init_app(app)  # request ids, and one JSON line per request with VITRINE_LOG_FORMAT=json
-    _check_pixel_limit(app.config["MAX_PIXELS"])
 
     lenient = app.testing or app.debug
     app.config["SECRET_KEY"] = config.resolve_secret_key(app.config, lenient=lenient)
@@ -110,22 +108,6 @@ def _load_presets(raw: str | Mapping[str, Any] | None) -> dict[str, presets.Pres
         return presets.load_presets(overrides)
     except ValueError as error:  # JSONDecodeError and PresetError are ValueErrors
         raise config.ConfigError(f"VITRINE_PRESETS: {error}") from None
-
-
-def _check_pixel_limit(max_pixels: int) -> None:
-    """Refuse a pixel limit above Pillow's own bomb guard, which is left as it is.
-
-    Pillow's guard is process-wide (``Image.MAX_IMAGE_PIXELS``); raising it here would change
-    it for every app and thread in the process. The media code checks our limit from the
-    header and reports Pillow's refusal as too many pixels, so a limit above Pillow's would
-    silently be Pillow's: say so at the start instead.
-    """
-    pillow = 2 * (Image.MAX_IMAGE_PIXELS or 0)  # Pillow refuses only beyond twice its figure
-    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > pillow:
-        raise config.ConfigError(
-            f"VITRINE_MAX_PIXELS is {max_pixels:,}; images over {pillow:,} pixels are refused "
-            "by the image library whatever the setting, so at most that can be configured"
-        )
 
 
 def _check_credit_font(path: str | None) -> None:
