@@ -39,6 +39,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports  # the layers of ARCHITECTURE.md ([tool.importlinter] in pyproject.toml)
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker/compose.yaml
 
 # Debian's Chromium for the browser tests (apt-get when missing; never a downloaded browser).
