@@ -1,1 +1,1 @@
-"""The hostile-input corpus: ``make_corpus`` builds every file and says what each must get."""
+"""The hostile-input corpus: ``make_corpus`` writes each file of ``table`` and ``table_fidelity``."""
