@@ -1,1 +1,1 @@
-"""The hostile-input corpus: ``make_corpus`` writes each file of ``table`` and ``table_fidelity``."""
+"""The hostile-input corpus: ``make_corpus`` writes each file the two tables list."""
