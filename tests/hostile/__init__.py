@@ -1,1 +1,1 @@
-"""The hostile-input corpus: ``make_corpus`` builds every file and says what each must get."""
+"""The hostile-input corpus: ``make_corpus`` writes each file the two tables list."""
