@@ -16,10 +16,12 @@ from service.storage.models import Asset, AssetTag, RightsRecord
 
 
 def encode_cursor(asset_id: int) -> str:
+    """The opaque cursor of the page that follows this asset."""
     return base64.urlsafe_b64encode(f"id:{asset_id}".encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> int:
+    """The asset id a cursor names; InvalidInput when this API did not make it."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, number = text.partition(":")

@@ -18,6 +18,8 @@ from service.rules.problems import Problem
 
 
 class RenderBusy(Problem):
+    """No render slot freed in time, or another request is rendering: retry (503)."""
+
     status, code, title = 503, "render-busy", "The variant is still being rendered"
     headers = {"Retry-After": "2"}
 
@@ -39,6 +41,7 @@ class RenderSettings:
 
     @classmethod
     def of(cls, config: Mapping[str, Any]) -> RenderSettings:
+        """The render settings of the app's configuration, checked."""
         font = config.get("CREDIT_FONT")
         concurrent = config.get("MAX_CONCURRENT_RENDERS")
         concurrent = render.cpus() if concurrent is None else concurrent
@@ -61,6 +64,7 @@ class RenderSettings:
 
     @property
     def limits(self) -> render.Limits:
+        """The limits a source is decoded within: pixels and decoded bytes."""
         return render.Limits(self.max_pixels, self.max_decoded_bytes)
 
 

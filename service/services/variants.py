@@ -66,6 +66,8 @@ POLL_SECONDS = 0.1
 
 
 class VariantImpossible(Problem):
+    """The preset cannot be rendered from this original (422)."""
+
     status, code, title = 422, "variant-impossible", "The variant cannot be made"
 
 
