@@ -26,6 +26,7 @@ ORIGINAL_RESTORED = "Vitrine-Original-Restored"
 
 
 def store() -> BlobStore:
+    """The app's blob store."""
     blob_store: BlobStore = current_app.extensions["vitrine.store"]
     return blob_store
 
@@ -65,6 +66,7 @@ def asset_json(asset: Asset) -> dict[str, Any]:
 @bp.post("/assets")
 @require("contributor")
 def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Upload a photo: 201 with the new asset, or 200 with the asset these bytes are."""
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType("Send the photo as multipart/form-data with a 'file' part.")
     files = request.files.getlist("file")
@@ -122,6 +124,7 @@ def _limit_arg() -> int:
 @bp.get("/assets")
 @require("viewer")
 def list_assets() -> dict[str, Any]:
+    """A page of the library, newest first, searched and filtered, with the next cursor."""
     filters = assets.AssetFilters(
         text=request.args.get("q") or None,
         tag=request.args.get("tag") or None,
@@ -138,12 +141,14 @@ def list_assets() -> dict[str, Any]:
 @bp.get("/assets/<int:asset_id>")
 @require("viewer")
 def get_asset(asset_id: int) -> dict[str, Any]:
+    """One live asset."""
     return asset_json(assets.get_asset(get_session(), asset_id))
 
 
 @bp.patch("/assets/<int:asset_id>")
 @require("contributor")
 def update_asset(asset_id: int) -> dict[str, Any]:
+    """Change an asset's descriptive fields; the asset as changed."""
     changes = request.get_json(silent=True)
     if not isinstance(changes, dict):
         raise InvalidInput({"body": "must be a JSON object of the fields to change"})
@@ -157,6 +162,7 @@ def update_asset(asset_id: int) -> dict[str, Any]:
 @bp.delete("/assets/<int:asset_id>")
 @require("admin")
 def delete_asset(asset_id: int) -> tuple[str, int]:
+    """Hide an asset until it is restored or purged (admin)."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     assets.delete_asset(session, asset, actor=current_caller().actor, now=utcnow())
@@ -166,6 +172,7 @@ def delete_asset(asset_id: int) -> tuple[str, int]:
 @bp.post("/assets/<int:asset_id>/restore")
 @require("admin")
 def restore_asset(asset_id: int) -> dict[str, Any]:
+    """Bring back a deleted asset that has not been purged yet (admin)."""
     session = get_session()
     asset = assets.restore_asset(session, asset_id, actor=current_caller().actor)
     return asset_json(asset)
@@ -174,6 +181,7 @@ def restore_asset(asset_id: int) -> dict[str, Any]:
 @bp.get("/assets/<int:asset_id>/metadata")
 @require("viewer")
 def get_metadata(asset_id: int) -> dict[str, Any]:
+    """The metadata embedded in the original: summary, raw fields and warnings."""
     asset = assets.get_asset(get_session(), asset_id)
     return {
         "asset_id": asset.id,
@@ -186,6 +194,7 @@ def get_metadata(asset_id: int) -> dict[str, Any]:
 @bp.get("/assets/<int:asset_id>/original")
 @require("contributor")
 def get_original(asset_id: int) -> Response:
+    """The original's bytes as a download, never cached."""
     asset = assets.get_asset(get_session(), asset_id)
     response = send_file(
         assets.open_original(store(), asset),

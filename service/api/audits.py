@@ -19,6 +19,7 @@ from service.storage.db import utcnow
 @bp.get("/assets/<int:asset_id>/audit")
 @require("viewer")
 def audit_one(asset_id: int) -> dict[str, Any]:
+    """The audit of one asset for a platform and channel."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     platform = request.args.get("platform", "default")
@@ -32,6 +33,7 @@ def audit_one(asset_id: int) -> dict[str, Any]:
 @bp.post("/audits")
 @require("viewer")
 def audit_many() -> Response:
+    """The audits of listed or filtered assets, with a summary, as JSON or CSV."""
     body = request.get_json(silent=True)
     allowed = {"asset_ids", "filter", "platform", "channel"}
     if not isinstance(body, dict) or set(body) - allowed:

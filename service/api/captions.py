@@ -17,6 +17,7 @@ from service.storage.db import utcnow
 
 
 def caption_json(caption: captions.Caption) -> dict[str, Any]:
+    """A caption as JSON: its text, its length against the limit, and its problems."""
     return {
         "text": caption.text,
         "length": caption.length,
@@ -28,6 +29,7 @@ def caption_json(caption: captions.Caption) -> dict[str, Any]:
 
 
 def asset_caption_json(asset_id: int, captioned: captioning.AssetCaption) -> dict[str, Any]:
+    """An asset's caption for one platform as JSON, with its alt text and credit."""
     return {
         "asset_id": asset_id,
         "platform": captioned.platform,
@@ -43,6 +45,7 @@ def asset_caption_json(asset_id: int, captioned: captioning.AssetCaption) -> dic
 @bp.get("/platforms")
 @require("viewer")
 def list_platforms() -> dict[str, Any]:
+    """The platforms captions are written for, their limits and how they count."""
     return {
         "items": [{"key": key, **asdict(platform)} for key, platform in captions.PLATFORMS.items()]
     }
@@ -51,6 +54,7 @@ def list_platforms() -> dict[str, Any]:
 @bp.get("/assets/<int:asset_id>/captions/<platform>")
 @require("viewer")
 def get_caption(asset_id: int, platform: str) -> dict[str, Any]:
+    """The asset's caption for a platform: hand-written, or composed from the template."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     result = asset_caption_json(asset_id, captioning.caption_for(session, asset, platform))
@@ -60,6 +64,7 @@ def get_caption(asset_id: int, platform: str) -> dict[str, Any]:
 @bp.put("/assets/<int:asset_id>/captions/<platform>")
 @require("contributor")
 def put_caption(asset_id: int, platform: str) -> dict[str, Any]:
+    """Save the asset's caption and alt text for a platform (null text: the template)."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     captioned = captioning.save_caption(
@@ -72,6 +77,7 @@ def put_caption(asset_id: int, platform: str) -> dict[str, Any]:
 @bp.post("/captions/preview")
 @require("viewer")
 def preview_caption() -> dict[str, Any]:
+    """A caption composed for an asset from a template, without saving it."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or set(body) - {"asset_id", "platform", "template"}:
         raise InvalidInput({"body": "must be a JSON object with asset_id, platform, template"})
@@ -98,12 +104,14 @@ def preview_caption() -> dict[str, Any]:
 @bp.get("/caption-templates")
 @require("viewer")
 def list_templates() -> dict[str, Any]:
+    """Each platform's caption template, and whether an admin changed it."""
     return {"items": captioning.list_templates(get_session())}
 
 
 @bp.put("/caption-templates/<platform>")
 @require("admin")
 def put_template(platform: str) -> dict[str, Any]:
+    """Replace a platform's caption template (admin)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or set(body) != {"template"}:
         raise InvalidInput({"body": "must be a JSON object with a 'template'"})

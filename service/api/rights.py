@@ -21,6 +21,7 @@ from service.storage.models import CreditPolicyVersion, HistoryEntry, RightsReco
 
 
 def rights_json(record: RightsRecord) -> dict[str, Any]:
+    """The public shape of a rights record, with its licence and revision."""
     return {
         "asset_id": record.asset_id,
         **rights.record_values(record),
@@ -48,6 +49,7 @@ def _licence_json(uri: str | None) -> dict[str, Any] | None:
 
 
 def history_json(entry: HistoryEntry) -> dict[str, Any]:
+    """One history entry as JSON: who changed which field, from what to what."""
     return {
         "id": entry.id,
         "at": entry.at.isoformat(),
@@ -59,6 +61,7 @@ def history_json(entry: HistoryEntry) -> dict[str, Any]:
 
 
 def policy_json(version: CreditPolicyVersion) -> dict[str, Any]:
+    """A credit policy version as JSON, with its rules."""
     return {
         "version": version.version,
         "created_by": version.created_by,
@@ -70,6 +73,7 @@ def policy_json(version: CreditPolicyVersion) -> dict[str, Any]:
 @bp.get("/assets/<int:asset_id>/rights")
 @require("viewer")
 def get_rights(asset_id: int) -> dict[str, Any]:
+    """The asset's rights record, with its licence and revision."""
     session = get_session()
     record = rights.rights_of(session, assets.get_asset(session, asset_id))
     return rights_json(record)
@@ -78,6 +82,7 @@ def get_rights(asset_id: int) -> dict[str, Any]:
 @bp.put("/assets/<int:asset_id>/rights")
 @require("rights")
 def put_rights(asset_id: int) -> dict[str, Any]:
+    """Change the asset's rights; its outdated variants are dropped before the answer."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput({"body": "must be a JSON object of rights fields"})
@@ -93,6 +98,7 @@ def put_rights(asset_id: int) -> dict[str, Any]:
 @bp.get("/assets/<int:asset_id>/history")
 @require("viewer")
 def get_history(asset_id: int) -> dict[str, Any]:
+    """The asset's history: each change, who made it and when."""
     session = get_session()
     assets.get_asset(session, asset_id)
     return {"items": [history_json(entry) for entry in list_history(session, asset_id)]}
@@ -101,6 +107,7 @@ def get_history(asset_id: int) -> dict[str, Any]:
 @bp.get("/rights/expiring")
 @require("viewer")
 def get_expiring() -> dict[str, Any]:
+    """Licences expiring and embargoes lifting within the next ``within_days``."""
     raw = request.args.get("within_days", "14")
     if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= 3650:
         raise InvalidInput({"within_days": "must be a whole number of days from 0 to 3650"})
@@ -126,6 +133,7 @@ def get_expiring() -> dict[str, Any]:
 @bp.get("/credit-policies")
 @require("viewer")
 def get_policy() -> dict[str, Any]:
+    """The credit policy in force: its version and rules."""
     session = get_session()
     version = rights.current_policy(session)
     return policy_json(version)
@@ -134,6 +142,7 @@ def get_policy() -> dict[str, Any]:
 @bp.put("/credit-policies")
 @require("admin")
 def put_policy() -> dict[str, Any]:
+    """Replace the credit policy; variants of holders whose rule changed are dropped."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or set(body) != {"rules"} or not isinstance(body["rules"], list):
         raise InvalidInput({"body": "must be a JSON object with a 'rules' list"})

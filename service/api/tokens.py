@@ -15,6 +15,7 @@ from service.storage.models import ApiToken
 
 
 def token_json(token: ApiToken) -> dict[str, Any]:
+    """An API token as JSON, without its secret."""
     return {
         "id": token.id,
         "name": token.name,
@@ -30,6 +31,7 @@ def token_json(token: ApiToken) -> dict[str, Any]:
 @bp.get("/me")
 @require("viewer")
 def whoami() -> dict[str, Any]:
+    """Who the caller is: name and role."""
     caller = current_caller()
     return {"name": caller.name, "role": caller.role}
 
@@ -37,12 +39,14 @@ def whoami() -> dict[str, Any]:
 @bp.get("/tokens")
 @require("admin")
 def list_tokens() -> dict[str, Any]:
+    """Every API token, revoked and expired ones too (admin)."""
     return {"items": [token_json(token) for token in auth.list_tokens(get_session())]}
 
 
 @bp.post("/tokens")
 @require("admin")
 def create_token() -> tuple[dict[str, Any], int]:
+    """Make an API token (admin); its secret is in this answer only."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or set(body) - {"name", "role", "expires_in"}:
         raise InvalidInput(
@@ -74,6 +78,7 @@ def create_token() -> tuple[dict[str, Any], int]:
 @bp.delete("/tokens/<int:token_id>")
 @require("admin")
 def revoke_token(token_id: int) -> dict[str, Any]:
+    """Revoke an API token at once (admin); the token as revoked."""
     session = get_session()
     token = auth.revoke_token(session, token_id)
     return token_json(token)

@@ -39,6 +39,7 @@ def _preset(name: str) -> Preset:
 
 
 def preset_json(preset: Preset, origin: catalogue.Origin) -> dict[str, Any]:
+    """A preset as JSON, with its spec, its media type and where it comes from."""
     return {
         **asdict(preset),
         "spec": preset.spec(),
@@ -50,6 +51,7 @@ def preset_json(preset: Preset, origin: catalogue.Origin) -> dict[str, Any]:
 @bp.get("/presets")
 @require("viewer")
 def list_presets() -> dict[str, Any]:
+    """The presets in force, each with its origin."""
     presets = catalogue.in_force(get_session(), _configured()).values()
     return {"items": [preset_json(preset, origin) for preset, origin in presets]}
 
@@ -57,6 +59,7 @@ def list_presets() -> dict[str, Any]:
 @bp.put("/presets/<preset_name>")
 @require("admin")
 def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
+    """Change a preset, or add one, through the API (admin); 201 when it is new."""
     session = get_session()
     preset, is_new = catalogue.change_preset(
         session,
@@ -71,6 +74,7 @@ def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
 @bp.delete("/presets/<preset_name>")
 @require("admin")
 def delete_preset(preset_name: str) -> tuple[str, int]:
+    """Undo the API's change to a preset: the configured one is in force again."""
     session = get_session()
     catalogue.revert_preset(session, preset_name)
     return "", 204
@@ -79,6 +83,7 @@ def delete_preset(preset_name: str) -> tuple[str, int]:
 @bp.put("/assets/<int:asset_id>/focal-point")
 @require("contributor")
 def put_focal_point(asset_id: int) -> dict[str, Any]:
+    """Move the asset's focal point, which cover crops keep in frame."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     variants.set_focal_point(
@@ -125,6 +130,7 @@ def _absolute(url: str) -> str:
 @bp.get("/assets/<int:asset_id>/variants/<preset_name>")
 @require("viewer")
 def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
+    """Through the publish gate: the variant's signed URL, caption, credit and audit."""
     published = _publish(asset_id, preset_name)
     url, expires_at = _signed(published)
     variant = published.variant
@@ -156,5 +162,6 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
 @bp.get("/assets/<int:asset_id>/variants/<preset_name>/image")
 @require("viewer")
 def get_variant_image(asset_id: int, preset_name: str) -> Response:
+    """Through the publish gate: a redirect to the variant's signed URL."""
     url, _ = _signed(_publish(asset_id, preset_name))
     return redirect(url, 302)

@@ -67,6 +67,8 @@ RENDER_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120)
 
 @dataclass(frozen=True)
 class Metrics:
+    """The app's registry and the metrics that the app and its use cases count into."""
+
     registry: CollectorRegistry
     requests: Counter
     latency: Histogram
@@ -158,16 +160,19 @@ class AppMeter:
 
 
 def observe_upload(size: int) -> None:
+    """Count an upload's bytes, in the current app's metrics if there is one."""
     if (metrics := _current()) is not None:
         metrics.upload_bytes.inc(size)
 
 
 def observe_render(preset: str, seconds: float, *, kind: str) -> None:
+    """Time a render, in the current app's metrics if there is one."""
     if (metrics := _current()) is not None:
         metrics.render_seconds.labels(preset, kind).observe(seconds)
 
 
 def count_variant_lookup(preset: str, *, kind: str, hit: bool) -> None:
+    """Count a variant lookup, hit or miss, in the current app's metrics if any."""
     if (metrics := _current()) is not None:
         metrics.variant_cache.labels(preset, kind, "hit" if hit else "miss").inc()
 
@@ -201,6 +206,7 @@ def serve(app: Flask, host: str, port: int) -> None:
 
 
 def broker_url(app: Flask) -> str | None:
+    """The task broker's URL, or None when tasks run inline."""
     url = app.config.get("BROKER_URL")
     return str(url) if url else None
 
@@ -216,6 +222,7 @@ def redis_client(url: str) -> redis.Redis:
 
 
 def is_redis(url: str) -> bool:
+    """Whether the broker is Redis, whose queue lengths can be read."""
     return urlsplit(url).scheme in ("redis", "rediss")
 
 
@@ -226,9 +233,11 @@ class QueueDepth(Collector):
         self.app = app
 
     def describe(self) -> Iterator[Metric]:
+        """The metric this collector yields, without asking the broker."""
         yield GaugeMetricFamily("vitrine_queue_depth", "Tasks waiting.", labels=["queue"])
 
     def collect(self) -> Iterator[Metric]:
+        """The queue depths read now; nothing when the broker does not answer."""
         family = GaugeMetricFamily(
             "vitrine_queue_depth",
             "Tasks waiting in the broker's queue, read when scraped.",

@@ -100,6 +100,7 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
 
 
 def list_tokens(session: Session) -> list[ApiToken]:
+    """Every API token, oldest first."""
     return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
 
 
@@ -213,6 +214,7 @@ def end_sessions(user: User) -> None:
 
 
 def find_user(session: Session, username: str) -> User:
+    """The user with this username; NotFound when there is none."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
         raise NotFound(f"There is no user {username.strip()!r}.")
@@ -220,6 +222,7 @@ def find_user(session: Session, username: str) -> User:
 
 
 def list_users(session: Session) -> list[User]:
+    """Every user, oldest first."""
     return list(session.scalars(select(User).order_by(User.id)))
 
 

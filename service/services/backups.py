@@ -88,12 +88,15 @@ def dump_database(engine: Engine) -> dict[str, Any]:
 
 
 def blob_manifest(store: BlobStore) -> Iterator[dict[str, Any]]:
+    """Each blob in the store with its size and hash, for the backup's manifest."""
     for entry in store.entries(""):
         yield {"key": entry.key, "size": entry.size, "sha256": blob_sha256(store, entry.key)}
 
 
 @dataclass(frozen=True)
 class BackupReport:
+    """What a backup wrote: rows, blobs, and blobs its rows name that were missing."""
+
     rows: int
     blobs: int
     unlisted: list[str]  # blobs that the dump's rows name and the store did not hold
@@ -128,6 +131,8 @@ def _named_blobs(database: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 @dataclass
 class RestoreReport:
+    """What a restore loaded, and the blobs it names that are missing or changed."""
+
     rows: int = 0
     missing_blobs: list[str] = field(default_factory=list)
     changed_blobs: list[str] = field(default_factory=list)
@@ -206,6 +211,8 @@ def _load_rows(engine: Engine, database: dict[str, Any]) -> int:
 
 @dataclass(frozen=True)
 class VerifyReport:
+    """How many originals were re-hashed, and which changed or are missing."""
+
     checked: int
     changed: list[tuple[int, str]]
     missing: list[tuple[int, str]]

@@ -24,6 +24,7 @@ MAX_CAPTION_CHARACTERS = 70_000  # beyond Facebook's 63,206; anything longer is 
 
 
 def require_platform(platform: str) -> str:
+    """The platform, if captions know it; NotFound naming the known ones if not."""
     if platform not in captions.PLATFORMS:
         known = ", ".join(captions.PLATFORMS)
         raise NotFound(f"There is no platform {platform!r}; known platforms: {known}.")
@@ -37,6 +38,7 @@ def template_for(session: Session, platform: str) -> str:
 
 
 def list_templates(session: Session) -> list[dict[str, Any]]:
+    """Each platform's caption template, and whether an admin changed it."""
     stored = {row.platform: row for row in session.scalars(select(CaptionTemplate))}
     return [
         {

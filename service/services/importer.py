@@ -54,6 +54,8 @@ class Skipped(Exception):
 
 @dataclass
 class ImportSummary:
+    """What an import did with each file: added, duplicate, refused, skipped, restored."""
+
     added: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
@@ -301,6 +303,7 @@ def progress_line(summary: ImportSummary, total: int, started: float, width: int
 
 
 def describe(summary: ImportSummary) -> Iterable[str]:
+    """The summary as lines for the console: refusals, skips, restores, then counts."""
     for name, reason in sorted(summary.refused):
         yield f"refused: {name}: {reason}"
     for name, reason in sorted(summary.skipped):

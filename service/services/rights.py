@@ -305,6 +305,7 @@ def _newest_policy(session: Session, seed_file: Path) -> CreditPolicyVersion:
 
 
 def policy_rules(version: CreditPolicyVersion) -> list[credits.CreditRule]:
+    """The credit rules of a stored policy version, validated."""
     return [credits.validate_rule(raw, stored=True) for raw in version.rules]
 
 

@@ -11,38 +11,51 @@ gate, as a signed URL. A ``preview`` (previews.py) is internal: the library's th
 the asset page's image, served only to a signed-in session. Their blobs live apart
 (``variants/`` and ``previews/``) under names keyed with a server-side secret, so nobody can
 compute one from what a viewer can read (the original's hash, the preset's spec).
+
+This module keeps the claim and the render, what serves a variant, and the focal point; it
+gathers the rest under the names callers use: the settings and render slots in
+``render_settings``, keys, stamps and blob names in ``variant_keys``, and dropping outdated
+variants in ``variant_cleanup``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.config import ConfigError
 from service.media import metadata, render
-from service.rules import credits, keys
 from service.rules.geometry import plan, validate_focal
 from service.rules.presets import Preset
 from service.rules.problems import InvalidInput, NotFound, Problem, StorageDown
-from service.services import assets, captioning, working_copy
+from service.services import working_copy
+from service.services.blob_ownership import remove_unowned
 from service.services.history import record_changes
 from service.services.meters import meter
-from service.services.rights import rights_of
+from service.services.render_settings import RenderBusy as RenderBusy
+from service.services.render_settings import RenderSettings as RenderSettings
+from service.services.render_settings import render_slot as render_slot
+from service.services.variant_cleanup import drop_outdated_credits as drop_outdated_credits
+from service.services.variant_cleanup import drop_outdated_rights as drop_outdated_rights
+from service.services.variant_cleanup import drop_superseded, drop_variants
+from service.services.variant_keys import BLOB_PREFIXES as BLOB_PREFIXES
+from service.services.variant_keys import NO_RIGHTS as NO_RIGHTS
+from service.services.variant_keys import PREVIEW as PREVIEW
+from service.services.variant_keys import VARIANT as VARIANT
+from service.services.variant_keys import Kind as Kind
+from service.services.variant_keys import Wanted as Wanted
+from service.services.variant_keys import stamp_for as stamp_for
+from service.services.variant_keys import variant_blob_key as variant_blob_key
+from service.services.variant_keys import variant_key as variant_key
+from service.services.variant_keys import wanted as wanted
 from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
 from service.storage.db import factory_of, lock_blob, utcnow
 from service.storage.models import Asset, RightsRecord, Variant
@@ -51,172 +64,11 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1
 
-Kind = Literal["variant", "preview"]
-VARIANT: Kind = "variant"  # publishable: only through the publish gate
-PREVIEW: Kind = "preview"  # internal: only to a signed-in session
-BLOB_PREFIXES: dict[str, str] = {VARIANT: "variants", PREVIEW: "previews"}
-# What a preview carries: no rights, since nothing in it is for publishing.
-NO_RIGHTS = render.RightsStamp(
-    credit_line="", creator="", title="", object_number="", licence_uri=None, alt_text=""
-)
-
 
 class VariantImpossible(Problem):
+    """The preset cannot be rendered from this original (422)."""
+
     status, code, title = 422, "variant-impossible", "The variant cannot be made"
-
-
-class RenderBusy(Problem):
-    status, code, title = 503, "render-busy", "The variant is still being rendered"
-    headers = {"Retry-After": "2"}
-
-
-@dataclass(frozen=True)
-class RenderSettings:
-    """How this deployment renders: the source pixel and decoded-byte limits, how long a render
-    claim may last before another request takes it over, the key blob names are made with, the
-    font credit lines are burned in with, and how many renders one process runs at once and
-    how long a request waits for one."""
-
-    max_pixels: int
-    timeout: float
-    naming_key: bytes = field(repr=False)
-    credit_font: Path = render.DEFAULT_CREDIT_FONT
-    max_decoded_bytes: int | None = None
-    concurrent_renders: int = 1
-    wait: float = 10.0
-
-    @classmethod
-    def of(cls, config: Mapping[str, Any]) -> RenderSettings:
-        font = config.get("CREDIT_FONT")
-        concurrent = config.get("MAX_CONCURRENT_RENDERS")
-        concurrent = render.cpus() if concurrent is None else concurrent
-        decoded = config.get("MAX_DECODED_BYTES")
-        settings = cls(
-            max_pixels=int(config["MAX_PIXELS"]),
-            timeout=float(config["RENDER_TIMEOUT_SECONDS"]),
-            naming_key=keys.derived_key(str(config["SECRET_KEY"]), keys.VARIANT_NAME),
-            credit_font=Path(font) if font else render.DEFAULT_CREDIT_FONT,
-            max_decoded_bytes=int(decoded) if decoded else None,
-            concurrent_renders=int(concurrent),
-            wait=float(config.get("RENDER_WAIT_SECONDS", 10.0)),
-        )
-        if settings.concurrent_renders < 1 or settings.wait < 0:
-            raise ConfigError(
-                "VITRINE_MAX_CONCURRENT_RENDERS must be at least 1 and "
-                "VITRINE_RENDER_WAIT_SECONDS at least 0"
-            )
-        return settings
-
-    @property
-    def limits(self) -> render.Limits:
-        return render.Limits(self.max_pixels, self.max_decoded_bytes)
-
-
-# One set of render slots per process (and per configured size), shared by its threads.
-_SLOTS: dict[int, threading.BoundedSemaphore] = {}
-_SLOTS_GUARD = threading.Lock()
-
-
-@contextmanager
-def render_slot(
-    settings: RenderSettings, on_busy: Callable[[], None] = lambda: None
-) -> Iterator[None]:
-    """Hold one of this process's VITRINE_MAX_CONCURRENT_RENDERS render slots.
-
-    Waits at most ``settings.wait`` seconds for one to free, then calls ``on_busy`` and raises
-    RenderBusy (503 with Retry-After): a burst of renders queues briefly instead of holding
-    every decode in memory at once.
-    """
-    with _SLOTS_GUARD:
-        slots = _SLOTS.setdefault(
-            settings.concurrent_renders, threading.BoundedSemaphore(settings.concurrent_renders)
-        )
-    if not slots.acquire(timeout=settings.wait):
-        on_busy()
-        raise RenderBusy("Every render slot of this server is busy; try again shortly.")
-    try:
-        yield
-    finally:
-        slots.release()
-
-
-def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:
-    """The rights to write into (and maybe burn onto) the asset's variants."""
-    record = rights_of(session, asset)
-    rule = captioning.credit_rule_for(session, asset)
-    return render.RightsStamp(
-        credit_line=rule.credit_line if rule else record.credit_line,
-        creator=record.creator,
-        title=asset.title,
-        object_number=asset.object_number,
-        licence_uri=record.licence_uri,
-        alt_text=asset.alt_text,
-        burn_in=bool(rule and rule.burn_in),
-        placement=rule.placement if rule else "bottom-right",
-    )
-
-
-def variant_key(
-    asset: Asset,
-    preset: Preset,
-    stamp: render.RightsStamp,
-    credit_font: Path,
-    *,
-    kind: Kind = VARIANT,
-    rights_revision: int = 0,
-) -> str:
-    """The digest that names a variant; it changes whenever the output would, and for a
-    publishable variant whenever the asset's rights record changes."""
-    shaping: dict[str, Any] = {
-        "original": asset.sha256,
-        "preset": preset.spec(),
-        "focal": [round(asset.focal_x, 4), round(asset.focal_y, 4)],
-        "stamp": asdict(stamp),
-    }
-    if kind != VARIANT:
-        shaping["kind"] = kind
-    if rights_revision:
-        shaping["rights_revision"] = rights_revision
-    if stamp.burn_in or preset.burn_in_credit:  # only then does the font reach the pixels
-        shaping["credit_font"] = render.font_identity(credit_font)
-    return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
-
-
-def variant_blob_key(preset: Preset, key: str, naming_key: bytes, kind: Kind = VARIANT) -> str:
-    """Where a variant's bytes are stored: a name keyed with the server's secret, so that it
-    cannot be computed from the asset's hash and the preset's spec, which viewers can read."""
-    if not naming_key:
-        raise ValueError("blob names need a key; set VITRINE_SECRET_KEY")
-    name = hmac.new(naming_key, key.encode(), hashlib.sha256).hexdigest()
-    extension = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}[preset.format]
-    return f"{BLOB_PREFIXES[kind]}/{name[:2]}/{name}.{extension}"
-
-
-@dataclass(frozen=True)
-class Wanted:
-    """The variant a request wants: its key, kind, stamp and the rights revision it carries."""
-
-    key: str
-    kind: Kind
-    stamp: render.RightsStamp
-    rights_revision: int
-
-
-def wanted(
-    session: Session,
-    asset: Asset,
-    preset: Preset,
-    settings: RenderSettings,
-    kind: Kind = VARIANT,
-) -> Wanted:
-    """The variant (or preview) of the asset's current state: its key, stamp and revision."""
-    if kind == PREVIEW:
-        key = variant_key(asset, preset, NO_RIGHTS, settings.credit_font, kind=PREVIEW)
-        return Wanted(key, PREVIEW, NO_RIGHTS, 0)
-    stamp = stamp_for(session, asset)
-    revision = rights_of(session, asset).revision
-    key = variant_key(asset, preset, stamp, settings.credit_font, rights_revision=revision)
-    return Wanted(key, VARIANT, stamp, revision)
 
 
 def get_or_render(
@@ -293,7 +145,7 @@ def _refuse_if_rights_changed(
         )
         if current == fresh.rights_revision:
             return
-        _drop(own, store, own.scalars(select(Variant).where(Variant.id == fresh.id)))
+        drop_variants(own, store, own.scalars(select(Variant).where(Variant.id == fresh.id)))
         own.commit()
     raise RenderBusy("The asset's rights changed while its variant was rendered; ask again.")
 
@@ -377,7 +229,7 @@ def _render_claimed(
                 output = Path(workdir) / "variant"
                 output.write_bytes(rendered.data)
                 facts = _read_back(output)
-                lock_blob(own, variant.blob_key)  # until the commit: see assets.remove_unowned
+                lock_blob(own, variant.blob_key)  # until the commit: see remove_unowned
                 with output.open("rb") as stream:
                     store.put(variant.blob_key, stream, rendered.media_type)
         except BaseException as error:
@@ -405,12 +257,12 @@ def _render_claimed(
             "rendered %s %s of asset %s in %d ms", variant.kind, preset.name, asset.id,
             variant.render_ms,
         )  # fmt: skip
-        superseded = _drop_superseded(own, variant)
+        superseded = drop_superseded(own, variant)
         own.commit()
     # Only once the rows are gone for certain, and each blob confirmed unowned (the same key
     # may be rendered again meanwhile): a failure leaves an orphan that `vitrine storage check
     # --fix` removes, never a ready row without its blob.
-    assets.remove_unowned(session, store, superseded)
+    remove_unowned(session, store, superseded)
     return variant
 
 
@@ -436,74 +288,6 @@ def _read_back(path: Path) -> dict[str, Any]:
         "creator": value("creator"),
         "icc_profile": summary.get("icc_profile"),
     }
-
-
-def _drop_superseded(session: Session, fresh: Variant) -> list[str]:
-    """Delete the rows of older variants of the same asset, kind and preset, now that this one
-    replaces them; return their blob keys, to delete once that is committed."""
-    query = select(Variant).where(
-        Variant.asset_id == fresh.asset_id,
-        Variant.kind == fresh.kind,
-        Variant.preset == fresh.preset,
-        Variant.id != fresh.id,
-        Variant.status == "ready",
-    )
-    keys = []
-    for old in session.scalars(query):
-        if old.blob_key != fresh.blob_key:
-            keys.append(old.blob_key)
-        session.delete(old)
-    return keys
-
-
-def _drop(session: Session, store: BlobStore, rows: Iterable[Variant]) -> list[Variant]:
-    """Delete each variant's blob, then its row; those whose blob could not be deleted now
-    keep their row, so that the next drop tries again. The caller commits."""
-    dropped = []
-    for old in list(rows):
-        try:
-            store.delete(old.blob_key)
-        except StorageUnavailable:
-            log.warning("could not delete %s blob %s; will retry", old.kind, old.blob_key)
-            continue
-        session.delete(old)
-        dropped.append(old)
-    return dropped
-
-
-def drop_outdated_rights(session: Session, store: BlobStore, asset_id: int) -> list[str]:
-    """Delete the asset's publishable variants that carry an older rights revision; the
-    names of their presets. The caller commits.
-
-    Run as soon as the rights change is committed: a signed URL handed out under the old
-    rights stops working once the blob is gone (an S3 presigned URL cannot be revoked).
-    """
-    current = select(RightsRecord.revision).where(RightsRecord.asset_id == asset_id)
-    query = select(Variant).where(
-        Variant.asset_id == asset_id,
-        Variant.kind == VARIANT,
-        Variant.status == "ready",
-        Variant.rights_revision != current.scalar_subquery(),
-    )
-    return sorted({old.preset for old in _drop(session, store, session.scalars(query))})
-
-
-def drop_outdated_credits(session: Session, store: BlobStore, holders: Collection[str]) -> int:
-    """Delete the publishable variants of assets whose holder's credit rule changed (they
-    carry the old wording, or an old burn-in); how many. The caller commits."""
-    if not holders:
-        return 0
-    query = (
-        select(Variant, RightsRecord.holder)
-        .join(RightsRecord, RightsRecord.asset_id == Variant.asset_id)
-        .where(Variant.kind == VARIANT, Variant.status == "ready")
-    )
-    outdated = [
-        variant
-        for variant, holder in session.execute(query)
-        if credits.normalise_holder(holder) in holders
-    ]
-    return len(_drop(session, store, outdated))
 
 
 def servable(session: Session, blob_key: str) -> Variant | None:

@@ -36,11 +36,13 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Refuse a naive datetime: every stored time is UTC."""
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """A naive time read back (SQLite) is UTC."""
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
@@ -50,11 +52,14 @@ JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):
+    """The models' base: constraint names by convention, UTC datetimes, JSON documents."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONDocument}
 
 
 def utcnow() -> datetime:
+    """Now, timezone-aware, in UTC."""
     return datetime.now(UTC)
 
 
@@ -267,4 +272,5 @@ def remember(session: Session, name: str, value: Any) -> None:
 
 
 def forget(session: Session, name: str) -> None:
+    """Drop what the session remembers as ``name``, so that the next read asks again."""
     session.info.get(_MEMO, {}).pop(name, None)
