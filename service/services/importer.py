@@ -30,7 +30,8 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from service.rules.problems import Problem
-from service.services import assets, context, rights
+from service.services import assets, rights
+from service.services import context as app_services
 from service.services.context import Services
 from service.storage.db import EXTENSION as DATABASE
 from service.storage.db import Database, transaction, utcnow
@@ -191,7 +192,9 @@ class ImportDeps:
     def of(cls, app: Any) -> ImportDeps:
         """The dependencies an app provides (its database and its services)."""
         database: Database = app.extensions[DATABASE]
-        return cls(sessions=database.sessions, services=context.of(app), context=app.app_context)
+        return cls(
+            sessions=database.sessions, services=app_services.of(app), context=app.app_context
+        )
 
 
 def import_one(
