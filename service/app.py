@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Mapping
@@ -16,9 +17,10 @@ from service import config
 from service.http import database, errors, transactions
 from service.http.requests import VitrineRequest
 from service.media import render
-from service.ops import logs, metrics
+from service.ops import jobs, logs, metrics
 from service.ops.throttle import SharedThrottle, SignInLimiter, Throttle
 from service.rules import presets
+from service.services import context
 from service.storage.blobs import open_store
 
 log = logging.getLogger(__name__)
@@ -42,15 +44,23 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     database.init_app(app)
     app.extensions["vitrine.sign_in_throttle"] = _sign_in_throttle(app)
-    app.extensions["vitrine.store"] = open_store(app.config)
-    app.extensions["vitrine.presets"] = _load_presets(app.config["PRESETS"])
+    store = open_store(app.config)
+    configured_presets = _load_presets(app.config["PRESETS"])
     _check_credit_font(app.config.get("CREDIT_FONT"))
+    # Built once: bad render settings stop the start, not a render. Background work goes
+    # through jobs.enqueue: to the broker jobs.init_app connects, or inline without one.
+    context.install(
+        app,
+        context.Services.of_config(
+            app.config,
+            store=store,
+            presets=configured_presets,
+            enqueue=functools.partial(jobs.enqueue, app),
+        ),
+    )
 
     from service import api, web
-    from service.ops import jobs
-    from service.services import variants
 
-    variants.RenderSettings.of(app.config)  # bad render settings stop the start, not a render
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
     errors.register_error_handlers(app)

@@ -8,27 +8,19 @@ from typing import Any
 from flask import Response, current_app, request, send_file, url_for
 
 from service.api import bp
+from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import current_caller, require
-from service.ops import jobs
 from service.rules import location
 from service.rules.problems import InvalidInput, UnsupportedMediaType
 from service.services import assets
-from service.storage.blobs import BlobStore
 from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.storage.spool import Spool
 
-UPLOAD_FIELDS = ("title", "object_number", "description", "alt_text")
 # On a duplicate upload: the asset's original was missing from the blob store and these bytes
 # were stored as it again.
 ORIGINAL_RESTORED = "Vitrine-Original-Restored"
-
-
-def store() -> BlobStore:
-    """The app's blob store."""
-    blob_store: BlobStore = current_app.extensions["vitrine.store"]
-    return blob_store
 
 
 def _exact_location() -> bool:
@@ -72,24 +64,25 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
     files = request.files.getlist("file")
     if len(files) != 1:
         raise InvalidInput({"file": "send exactly one file per request"})
-    unknown = set(request.form) - {*UPLOAD_FIELDS, "tags"}
+    unknown = set(request.form) - {*assets.FIELD_LIMITS, "tags"}
     if unknown:
         raise InvalidInput({name: "is not an upload field" for name in sorted(unknown)})
     fields: dict[str, Any] = {
-        name: request.form[name] for name in UPLOAD_FIELDS if name in request.form
+        name: request.form[name] for name in assets.FIELD_LIMITS if name in request.form
     }
     if "tags" in request.form:
         fields["tags"] = assets.split_tags(request.form.getlist("tags"))
     spool = files[0].stream
     assert isinstance(spool, Spool), "VitrineRequest spools every uploaded file"
+    app_services = services()
     asset, created, restored = assets.ingest(
         get_session(),
-        store(),
+        app_services.store,
         spool,
         filename=files[0].filename,
         fields=fields,
         uploaded_by=current_caller().actor,
-        max_pixels=current_app.config["MAX_PIXELS"],
+        max_pixels=app_services.max_pixels,
         reveal_deleter=current_caller().can("admin"),
     )
     headers = {"Location": url_for("api.get_asset", asset_id=asset.id)}
@@ -97,7 +90,7 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
         headers[ORIGINAL_RESTORED] = "true"
     body = asset_json(asset)
     if created:
-        jobs.enqueue(current_app, "after_upload", asset.id)
+        app_services.enqueue("after_upload", asset.id)
     return body, (201 if created else 200), headers
 
 
@@ -197,7 +190,7 @@ def get_original(asset_id: int) -> Response:
     """The original's bytes as a download, never cached."""
     asset = assets.get_asset(get_session(), asset_id)
     response = send_file(
-        assets.open_original(store(), asset),
+        assets.open_original(services().store, asset),
         mimetype=asset.media_type,
         as_attachment=True,
         download_name=asset.original_filename,

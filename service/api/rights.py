@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, request
 
 from service.api import bp
-from service.api.assets import store
+from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import current_caller, require
 from service.http.transactions import after_commit
@@ -150,5 +150,5 @@ def put_policy() -> dict[str, Any]:
     before = rights.policy_rules(rights.current_policy(session))
     version = rights.replace_policy(session, body["rules"], actor=current_caller().actor)
     changed = credits.changed_holders(before, rights.policy_rules(version))
-    variants.drop_outdated_credits(session, store(), changed)  # signed URLs stop at once
+    variants.drop_outdated_credits(session, services().store, changed)  # signed URLs stop at once
     return policy_json(version)

@@ -6,36 +6,21 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, redirect, request
+from flask import redirect, request
 from werkzeug.wrappers import Response
 
 from service.api import bp
-from service.api.assets import store
+from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import current_caller, require
 from service.rules import audit
 from service.rules.presets import Preset
-from service.rules.problems import InvalidInput, NotFound
+from service.rules.problems import InvalidInput
 from service.services import assets, catalogue, publishing, variants
-from service.storage.db import utcnow
-
-
-def _configured() -> dict[str, Preset]:
-    """Built-ins with VITRINE_PRESETS applied, as loaded at start."""
-    configured: dict[str, Preset] = current_app.extensions["vitrine.presets"]
-    return configured
-
-
-def _presets() -> dict[str, Preset]:
-    return catalogue.presets_in_force(get_session(), _configured())
 
 
 def _preset(name: str) -> Preset:
-    try:
-        return _presets()[name]
-    except KeyError:
-        known = ", ".join(_presets())
-        raise NotFound(f"There is no preset {name!r}; known presets: {known}.") from None
+    return services().preset(get_session(), name)
 
 
 def preset_json(preset: Preset, origin: catalogue.Origin) -> dict[str, Any]:
@@ -52,7 +37,7 @@ def preset_json(preset: Preset, origin: catalogue.Origin) -> dict[str, Any]:
 @require("viewer")
 def list_presets() -> dict[str, Any]:
     """The presets in force, each with its origin."""
-    presets = catalogue.in_force(get_session(), _configured()).values()
+    presets = catalogue.in_force(get_session(), services().presets).values()
     return {"items": [preset_json(preset, origin) for preset, origin in presets]}
 
 
@@ -63,7 +48,7 @@ def put_preset(preset_name: str) -> tuple[dict[str, Any], int]:
     session = get_session()
     preset, is_new = catalogue.change_preset(
         session,
-        _configured(),
+        services().presets,
         preset_name,
         request.get_json(silent=True),
         actor=current_caller().actor,
@@ -102,23 +87,20 @@ def _publish(asset_id: int, preset_name: str) -> publishing.Publication:
     asset = assets.get_asset(session, asset_id)
     return publishing.publish(
         session,
-        store(),
+        services(),
         asset,
         preset,
+        caller=current_caller(),
         # The preset decides both; a caller may narrow the channel, never widen it.
         platform=request.args.get("platform") or None,
         channel=request.args.get("channel") or None,
-        today=utcnow().date(),
-        caller=current_caller(),
         override_reason=reason,
-        rendering=variants.RenderSettings.of(current_app.config),
     )
 
 
 def _signed(published: publishing.Publication) -> tuple[str, datetime]:
     """The whole signed URL a publisher follows, and when it stops working."""
-    seconds = current_app.config["SIGNED_URL_SECONDS"]
-    url, expires_at = publishing.signed_url(store(), published, now=utcnow(), seconds=seconds)
+    url, expires_at = publishing.signed_url(services(), published)
     return _absolute(url), expires_at
 
 

@@ -1,5 +1,5 @@
-"""What the commands share: the app's blob store, presets and render settings, the publish
-call, and service problems shown as command errors."""
+"""What the commands share: the app's services (blob store, presets), its engine, the publish
+call as the console operator, and service problems shown as command errors."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from service.http.context import services
+from service.http.database import database_of
 from service.rules.presets import Preset
 from service.rules.problems import Problem
 from service.services import accounts as auth
-from service.services import catalogue, publishing, variants
-from service.storage import db
+from service.services import publishing
 from service.storage.blobs import BlobStore
 from service.storage.models import Asset
 
@@ -31,24 +32,17 @@ def flask_app() -> Flask:
 
 def store() -> BlobStore:
     """The app's blob store."""
-    blob_store: BlobStore = current_app.extensions["vitrine.store"]
-    return blob_store
+    return services().store
 
 
 def engine() -> Engine:
     """The app's database engine (backups and restores read and write tables directly)."""
-    app_engine: Engine = current_app.extensions["vitrine.engine"]
-    return app_engine
+    return database_of().engine
 
 
 def presets_in_force(session: Session) -> dict[str, Preset]:
     """The presets in force: the configured ones with the admins' API changes."""
-    return catalogue.presets_in_force(session, current_app.extensions["vitrine.presets"])
-
-
-def render_settings() -> variants.RenderSettings:
-    """How variants are rendered, from the app's configuration."""
-    return variants.RenderSettings.of(current_app.config)
+    return services().presets_in_force(session)
 
 
 def publish(
@@ -57,10 +51,8 @@ def publish(
 ) -> publishing.Publication:  # fmt: skip
     """Publish ``asset`` for ``preset`` behind the audit, as the console operator."""
     return publishing.publish(
-        session, store(), asset, preset,
-        platform=None, channel=channel,
-        today=db.utcnow().date(), caller=CLI_CALLER, override_reason=override_reason,
-        rendering=render_settings(),
+        session, services(), asset, preset,
+        caller=CLI_CALLER, channel=channel, override_reason=override_reason,
     )  # fmt: skip
 
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from service.cli.common import problems_as_errors, store
+from service.http.context import services
 from service.http.database import new_session
 from service.services import assets
 from service.storage import db
-from service.storage.models import Asset
 
 
 @click.command("purge")
@@ -21,11 +17,10 @@ from service.storage.models import Asset
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Remove assets deleted longer ago than VITRINE_DELETED_RETENTION_DAYS, with their blobs."""
-    before = db.utcnow() - timedelta(days=current_app.config["DELETED_RETENTION_DAYS"])
+    before = db.utcnow() - services().deleted_retention
     with new_session() as session:
         if dry_run:
-            query = select(Asset.id).where(Asset.deleted_at.is_not(None), Asset.deleted_at < before)
-            ids = list(session.scalars(query))
+            ids = assets.purgeable(session, before=before)
             click.echo(f"would purge {len(ids)} asset(s): {', '.join(map(str, ids)) or '-'}")
             return
         with problems_as_errors():

@@ -8,8 +8,8 @@ from flask import current_app
 from flask.wrappers import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from service.http.context import services
 from service.rules.problems import JsonTooDeep, JsonTooLarge
-from service.storage.spool import Spool
 
 # Deeper than any body the API takes (a few levels); far below what exhausts the stack.
 MAX_JSON_DEPTH = 32
@@ -50,7 +50,7 @@ class VitrineRequest(Request):
         filename: str | None = None,
         content_length: int | None = None,
     ) -> IO[bytes]:
-        spool = Spool(current_app.config["SPOOL_DIR"], current_app.config["MAX_UPLOAD_BYTES"])
+        spool = services().new_spool()
         return spool  # type: ignore[return-value]
 
 

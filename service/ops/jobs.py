@@ -11,7 +11,6 @@ unique row per variant key, so a task run twice, or on two workers at once, rend
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from service.config import ConfigError
 from service.rules.problems import NotFound, Problem, StorageDown
-from service.services import assets, catalogue, previews, variants
+from service.services import assets, context, previews, variants
 from service.storage.blobs import StorageUnavailable, open_store
 from service.storage.db import EXTENSION as DATABASE
 from service.storage.db import Database, transaction
@@ -53,8 +52,6 @@ def init_app(app: Flask) -> None:
     """Check the eager presets and, when a broker is configured, give the app its Celery."""
     app.extensions["vitrine.eager_presets"] = _eager_presets(app)
     app.extensions["vitrine.eager_previews"] = _eager_previews(app)
-    # How use cases that run outside a request (a folder import) queue a task.
-    app.extensions["vitrine.enqueue"] = functools.partial(enqueue, app)
     url = app.config["BROKER_URL"]
     app.extensions["vitrine.celery"] = _make_celery(app, url) if url else None
 
@@ -65,7 +62,7 @@ def _eager_presets(app: Flask) -> tuple[str, ...]:
     if raw is None:
         raw = DEFAULT_EAGER_PRESETS
     names = tuple(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
-    unknown = [name for name in names if name not in app.extensions["vitrine.presets"]]
+    unknown = [name for name in names if name not in context.of(app).presets]
     if unknown:
         raise ConfigError(f"VITRINE_EAGER_PRESETS names unknown preset(s): {', '.join(unknown)}")
     return names
@@ -118,37 +115,27 @@ def _bound(app: Flask, work: Callable[..., None]) -> Callable[..., None]:
 def render_variant(app: Flask, asset_id: int, preset_name: str) -> None:
     """Render a publishable variant of the asset as it is now, unless ready. No gate: the
     variant stays in the store until the gate hands it out."""
+    services = context.of(app)
     with _transaction(app) as session:
-        configured = app.extensions["vitrine.presets"]
-        preset = catalogue.presets_in_force(session, configured).get(preset_name)
-        if preset is None:
+        try:
+            preset = services.preset(session, preset_name)
+        except NotFound:
             log.warning("not rendering %s of asset %s: no such preset", preset_name, asset_id)
             return
         asset = _live_asset(session, asset_id, preset_name)
         if asset is None:
             return
-        variants.get_or_render(
-            session,
-            app.extensions["vitrine.store"],
-            asset,
-            preset,
-            variants.RenderSettings.of(app.config),
-        )
+        variants.get_or_render(session, services.store, asset, preset, services.rendering)
 
 
 def render_preview(app: Flask, asset_id: int, size: str) -> None:
     """Render the asset's internal preview at ``size`` as it is now, unless ready."""
+    services = context.of(app)
     with _transaction(app) as session:
         asset = _live_asset(session, asset_id, f"the {size} preview")
         if asset is None:
             return
-        previews.preview_of(
-            session,
-            app.extensions["vitrine.store"],
-            asset,
-            size,
-            variants.RenderSettings.of(app.config),
-        )
+        previews.preview_of(session, services.store, asset, size, services.rendering)
 
 
 def _transaction(app: Flask) -> AbstractContextManager[Session]:
@@ -183,7 +170,7 @@ def after_rights_change(app: Flask, asset_id: int) -> None:
     and are left alone.
     """
     with _transaction(app) as session:
-        names = variants.drop_outdated_rights(session, app.extensions["vitrine.store"], asset_id)
+        names = variants.drop_outdated_rights(session, context.of(app).store, asset_id)
     for name in names:
         enqueue(app, "render_variant", asset_id, name)
 
@@ -239,7 +226,7 @@ def run_worker(app: Flask, argv: Sequence[str]) -> None:
     def reconnect(**_: object) -> None:
         """A forked worker process opens connections of its own, never its parent's."""
         app.extensions["vitrine.engine"].dispose(close=False)
-        app.extensions["vitrine.store"] = open_store(app.config)
+        context.install(app, context.of(app).with_store(open_store(app.config)))
 
     worker_process_init.connect(reconnect, weak=False)
     celery.worker_main(["worker", *argv])

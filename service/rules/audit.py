@@ -82,9 +82,7 @@ class Report:
 
 def required_credit(subject: AuditInput) -> str:
     """The policy's wording for the holder, else the record's own credit line."""
-    return (
-        subject.rule.credit_line if subject.rule else str(subject.rights.get("credit_line") or "")
-    )
+    return credits.required_credit_line(subject.rule, str(subject.rights.get("credit_line") or ""))
 
 
 # --- the checks --------------------------------------------------------------------------

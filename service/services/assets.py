@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -91,6 +91,16 @@ class PurgeUnconfirmed(DatabaseDown):
     """The database did not confirm that an asset was purged: its blobs were kept."""
 
 
+def _deleted_before(before: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The condition of a purgeable asset: deleted, and before ``before``."""
+    return (Asset.deleted_at.is_not(None), Asset.deleted_at < before)
+
+
+def purgeable(session: Session, *, before: datetime) -> list[int]:
+    """The ids of the assets a purge with ``before`` would remove."""
+    return list(session.scalars(select(Asset.id).where(*_deleted_before(before))))
+
+
 def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> list[int]:
     """Remove assets deleted before ``before``, rows first, then their original and variants.
 
@@ -101,7 +111,7 @@ def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> li
     nothing.
     """
     purged: list[int] = []
-    due = (Asset.deleted_at.is_not(None), Asset.deleted_at < before)
+    due = _deleted_before(before)
     listed = select(Asset.id, Asset.blob_key, Asset.sha256).where(*due)
     # Only short transactions of its own, the caller's session is not used: after a lost
     # answer it holds no connection to a database that may be gone.

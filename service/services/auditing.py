@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.rules import audit, captions
+from service.rules import audit
+from service.rules.audit_scope import unknown_scope
 from service.rules.problems import InvalidInput
 from service.services.assets import AssetFilters, list_assets
 from service.services.captioning import AssetCaption, caption_for, credit_rule_for
-from service.services.rights import CHANNELS, record_values, rights_of
+from service.services.rights import record_values, rights_of
 from service.storage.models import Asset
 
 MAX_ASSETS_PER_AUDIT = 5_000
@@ -50,13 +51,10 @@ def audit_input(
 
 def check_scope(platform: str, channel: str) -> None:
     """Refuse an unknown platform or channel before any asset is looked at."""
-    errors = {}
-    if platform not in captions.PLATFORMS:
-        errors["platform"] = f"must be one of {', '.join(captions.PLATFORMS)}"
-    if channel not in CHANNELS:
-        errors["channel"] = f"must be one of {', '.join(CHANNELS)}"
-    if errors:
-        raise InvalidInput(errors)
+    unknown = unknown_scope(platform, channel)
+    if unknown:
+        raise InvalidInput({name: f"must be one of {', '.join(choices)}"
+                            for name, choices in unknown.items()})  # fmt: skip
 
 
 def audit_assets(

@@ -92,7 +92,7 @@ def caption_fields(session: Session, asset: Asset) -> dict[str, str]:
         "title": asset.title,
         "object_number": asset.object_number,
         "description": asset.description,
-        "credit_line": rule.credit_line if rule else record.credit_line,
+        "credit_line": credits.required_credit_line(rule, record.credit_line),
         "hashtags": captions.hashtags_from_tags(asset.tags),
         "creator": record.creator,
         "date": str(date_taken)[:10],

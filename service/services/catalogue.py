@@ -63,6 +63,16 @@ def presets_in_force(session: Session, configured: Mapping[str, Preset]) -> dict
     return {name: preset for name, (preset, _) in in_force(session, configured).items()}
 
 
+def preset_in_force(session: Session, configured: Mapping[str, Preset], name: str) -> Preset:
+    """The preset in force named ``name``; NotFound (404) names the known ones."""
+    found = presets_in_force(session, configured)
+    try:
+        return found[name]
+    except KeyError:
+        known = ", ".join(found)
+        raise NotFound(f"There is no preset {name!r}; known presets: {known}.") from None
+
+
 def change_preset(
     session: Session, configured: Mapping[str, Preset], name: str, body: Any, *, actor: str
 ) -> tuple[Preset, bool]:

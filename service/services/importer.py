@@ -31,13 +31,12 @@ from sqlalchemy.orm import Session
 
 from service.rules.problems import Problem
 from service.services import assets, rights
-from service.storage.blobs import BlobStore
+from service.services import context as app_services
+from service.services.context import Services
 from service.storage.db import EXTENSION as DATABASE
-from service.storage.db import transaction, utcnow
-from service.storage.spool import Spool
+from service.storage.db import Database, transaction, utcnow
 
 SIDECAR_NAMES = ("metadata.csv", "metadata.json", "sidecar.csv", "sidecar.json")
-DESCRIPTIVE = ("title", "object_number", "description", "alt_text")
 RIGHTS = ("holder", "credit_line", "creator", "source")
 
 
@@ -184,28 +183,19 @@ def read_sidecar(folder: Path) -> tuple[dict[str, dict[str, str]], list[tuple[st
 
 @dataclass(frozen=True)
 class ImportDeps:
-    """What an import needs from the app: sessions, the blob store, the upload limits, a way
-    to queue the after-upload task, and the context each file is imported in."""
+    """What an import needs from the app: sessions, its services (the blob store, the upload
+    limits, a way to queue the after-upload task), and the context each file is imported in."""
 
     sessions: Callable[[], Session]
-    store: BlobStore
-    spool_dir: str
-    max_upload_bytes: int
-    max_pixels: int
-    enqueue: Callable[..., None]  # enqueue(task_name, *ids), after the commit
+    services: Services
     context: Callable[[], AbstractContextManager[Any]] = nullcontext
 
     @classmethod
     def of(cls, app: Any) -> ImportDeps:
-        """The dependencies an app provides (its config, database, store and task queue)."""
+        """The dependencies an app provides (its database and its services)."""
+        database: Database = app.extensions[DATABASE]
         return cls(
-            sessions=app.extensions[DATABASE].sessions,
-            store=app.extensions["vitrine.store"],
-            spool_dir=app.config["SPOOL_DIR"],
-            max_upload_bytes=app.config["MAX_UPLOAD_BYTES"],
-            max_pixels=app.config["MAX_PIXELS"],
-            enqueue=app.extensions["vitrine.enqueue"],
-            context=app.app_context,
+            sessions=database.sessions, services=app_services.of(app), context=app.app_context
         )
 
 
@@ -214,30 +204,34 @@ def import_one(
 ) -> str:
     """Ingest one file of the folder; return "added", "duplicate" or "restored" (a duplicate
     whose missing original was stored again), or raise ``Problem`` or ``Skipped``."""
-    descriptive: dict[str, Any] = {name: fields[name] for name in DESCRIPTIVE if fields.get(name)}
+    # The descriptive fields are those the asset service limits, as in an upload.
+    descriptive: dict[str, Any] = {
+        name: fields[name] for name in assets.FIELD_LIMITS if fields.get(name)
+    }
     if fields.get("tags"):
         descriptive["tags"] = assets.split_tags([fields["tags"]])
     proposed = {name: fields[name] for name in RIGHTS if fields.get(name)}
     # Each file in a transaction of its own: one refused file undoes nothing of another.
+    services = deps.services
     with deps.context(), transaction(deps.sessions) as session:
-        spool = Spool(deps.spool_dir, deps.max_upload_bytes)
+        spool = services.new_spool()
         with spool, open_inside(root, name) as source:
             spool.copy_from(source)
             asset, created, restored = assets.ingest(
                 session,
-                deps.store,
+                services.store,
                 spool,
                 filename=name.rsplit("/", 1)[-1],
                 fields=descriptive,
                 uploaded_by=uploaded_by,
-                max_pixels=deps.max_pixels,
+                max_pixels=services.max_pixels,
                 reveal_deleter=True,  # run on the server, by whoever administers it
             )
         if created and proposed:
             rights.propose(session, asset, proposed, actor=uploaded_by, now=utcnow())
     if created:  # after the commit, whose result the task reads
         with deps.context():
-            deps.enqueue("after_upload", asset.id)
+            services.enqueue("after_upload", asset.id)
     return "added" if created else "restored" if restored else "duplicate"
 
 

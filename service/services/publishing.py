@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from service.media.render import RightsStamp
+from service.media.render import RightsStamp, burns_in
 from service.rules import audit, captions
 from service.rules.presets import Preset
 from service.rules.problems import Forbidden, InvalidInput, Problem
@@ -22,8 +22,9 @@ from service.rules.roles import Caller
 from service.rules.text import direction_control_problem
 from service.services import auditing as audits
 from service.services import captioning, variants
+from service.services.context import Services
 from service.services.history import record_changes
-from service.storage.blobs import BlobStore
+from service.storage.db import utcnow
 from service.storage.models import Asset, Variant
 
 MAX_REASON_LENGTH = 1_000
@@ -49,20 +50,22 @@ class Publication:
 
 
 def signed_url(
-    store: BlobStore, publication: Publication, *, now: datetime, seconds: int
+    services: Services, publication: Publication, *, now: datetime | None = None
 ) -> tuple[str, datetime]:
     """The published variant's signed URL and when it stops working.
 
-    An S3 presigned URL cannot be revoked, so a URL never outlives the rights' end date
-    (unless a rights manager overrode the audit, which the history keeps).
+    A URL lasts VITRINE_SIGNED_URL_SECONDS. An S3 presigned URL cannot be revoked, so a URL
+    never outlives the rights' end date (unless a rights manager overrode the audit, which
+    the history keeps).
     """
-    until = now + timedelta(seconds=seconds)
+    now = now or utcnow()
+    until = now + timedelta(seconds=services.signed_url_seconds)
     record = publication.asset.rights
     ends = audit.passes_dates_until({"expires_at": record.expires_at if record else None})
     if ends is not None and not publication.overridden:
         until = min(until, ends)
     lifetime = max(1, int((until - now).total_seconds()))
-    return variants.signed_url(store, publication.variant, lifetime), now + timedelta(
+    return variants.signed_url(services.store, publication.variant, lifetime), now + timedelta(
         seconds=lifetime
     )
 
@@ -98,22 +101,23 @@ def channels_for(preset: Preset, asked: str | None = None) -> tuple[str, ...]:
 
 def publish(
     session: Session,
-    store: BlobStore,
+    services: Services,
     asset: Asset,
     preset: Preset,
     *,
-    platform: str | None,
-    channel: str | None,
-    today: date,
     caller: Caller,
-    override_reason: str | None,
-    rendering: variants.RenderSettings,
+    platform: str | None = None,
+    channel: str | None = None,
+    override_reason: str | None = None,
+    today: date | None = None,
 ) -> Publication:
     """Audit, render and audit the output; refuse with 409 unless it passes or is overridden.
 
     ``platform`` and ``channel`` are what the caller asked for (None: the preset's own); the
-    preset bounds both. With several channels, the audit must pass for each.
+    preset bounds both. With several channels, the audit must pass for each. The audit is of
+    ``today`` (UTC), unless another day is given.
     """
+    today = today or utcnow().date()
     platform = platform_for(preset, platform)
     channels = channels_for(preset, channel)
     for each in channels:
@@ -129,12 +133,12 @@ def publish(
     report = _worst([audit.audit(subject) for subject in subjects])
     if report.outcome == "fail" and override_reason is None:
         raise _refusal(report)
-    variant = variants.get_or_render(session, store, asset, preset, rendering)
+    variant = variants.get_or_render(session, services.store, asset, preset, services.rendering)
     stamp = variants.stamp_for(session, asset)
     facts = audit.VariantFacts(
         preset=preset.name,
         upscale=variant.upscale,
-        burn_in_required=stamp.burn_in or preset.burn_in_credit,
+        burn_in_required=burns_in(stamp, preset),
         burned_in=variant.burned_in,
         private_tags=list(variant.output_facts.get("private_tags", [])),
         embedded_credit=variant.output_facts.get("copyright_notice"),

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from service.media import render
+from service.rules import credits
 from service.rules.presets import Preset
 from service.services import captioning
 from service.services.render_settings import RenderSettings
@@ -35,7 +36,7 @@ def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:
     record = rights_of(session, asset)
     rule = captioning.credit_rule_for(session, asset)
     return render.RightsStamp(
-        credit_line=rule.credit_line if rule else record.credit_line,
+        credit_line=credits.required_credit_line(rule, record.credit_line),
         creator=record.creator,
         title=asset.title,
         object_number=asset.object_number,
@@ -67,7 +68,7 @@ def variant_key(
         shaping["kind"] = kind
     if rights_revision:
         shaping["rights_revision"] = rights_revision
-    if stamp.burn_in or preset.burn_in_credit:  # only then does the font reach the pixels
+    if render.burns_in(stamp, preset):  # only then does the font reach the pixels
         shaping["credit_font"] = render.font_identity(credit_font)
     return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
 

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from service.http.database import get_session
 from service.ops import jobs
 from service.rules import audit, captions, licences, location
-from service.rules.problems import InvalidInput, NotFound, Problem
+from service.rules.problems import InvalidInput, Problem
 from service.services import assets, captioning, previews, publishing, rights, variants
 from service.services import auditing as audits
 from service.services.history import list_history
@@ -39,6 +39,7 @@ from service.web.common import (
     actor,
     field_errors,
     image_alt,
+    preset_named,
     presets,
     publish,
     render_settings,
@@ -311,10 +312,7 @@ def download_variant(asset_id: int, preset_name: str) -> Response:
     """Through the publish gate: the signed URL, or the asset page saying why not."""
     session = get_session()
     asset = assets.get_asset(session, asset_id)
-    preset = presets().get(preset_name)
-    if preset is None:
-        known = ", ".join(presets())
-        raise NotFound(f"There is no preset {preset_name!r}; known presets: {known}.")
+    preset = preset_named(preset_name)
     try:
         url = signed_url(publish(session, asset, preset))
     except Problem as error:

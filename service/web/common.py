@@ -1,5 +1,5 @@
-"""What every page shares: the app's blob store, presets and render settings, the publish call,
-the signed-in actor, form messages, and how a page answers a problem.
+"""What every page shares: the app's services (blob store, presets, render settings), the
+publish call, the signed-in actor, form messages, and how a page answers a problem.
 
 Pages, uploads, previews and the machine routes import their helpers from here and from
 ``session`` (who is signed in), never from one another.
@@ -18,14 +18,14 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from service.http.context import services
 from service.http.database import get_session
 from service.http.errors import problem_response, wants_html
 from service.rules import captions
 from service.rules.presets import Preset
 from service.rules.problems import DatabaseDown, InvalidInput, Problem, StorageDown
-from service.services import assets, catalogue, publishing, variants
+from service.services import assets, publishing, variants
 from service.storage.blobs import BlobStore, StorageUnavailable
-from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.web import bp
 
@@ -45,40 +45,32 @@ DESCRIPTIVE_FIELDS = tuple(assets.FIELD_LIMITS)
 
 def store() -> BlobStore:
     """The app's blob store."""
-    blob_store: BlobStore = current_app.extensions["vitrine.store"]
-    return blob_store
+    return services().store
 
 
 def presets() -> dict[str, Preset]:
     """The presets in force (with the admins' API changes)."""
-    return catalogue.presets_in_force(get_session(), current_app.extensions["vitrine.presets"])
+    return services().presets_in_force(get_session())
+
+
+def preset_named(name: str) -> Preset:
+    """The preset in force named ``name``; NotFound (a 404 page) names the known ones."""
+    return services().preset(get_session(), name)
 
 
 def render_settings() -> variants.RenderSettings:
     """How variants and previews are rendered, from the app's configuration."""
-    return variants.RenderSettings.of(current_app.config)
+    return services().rendering
 
 
 def publish(session: Session, asset: Asset, preset: Preset) -> publishing.Publication:
     """Publish ``asset`` for the preset's own platform and channel(s), as the signed-in user."""
-    return publishing.publish(
-        session,
-        store(),
-        asset,
-        preset,
-        platform=None,  # the preset's own platform and channel(s)
-        channel=None,
-        today=utcnow().date(),
-        caller=g.caller,
-        override_reason=None,
-        rendering=render_settings(),
-    )
+    return publishing.publish(session, services(), asset, preset, caller=g.caller)
 
 
 def signed_url(published: publishing.Publication) -> str:
     """Where a published variant can be fetched, for VITRINE_SIGNED_URL_SECONDS."""
-    seconds = current_app.config["SIGNED_URL_SECONDS"]
-    url, _ = publishing.signed_url(store(), published, now=utcnow(), seconds=seconds)
+    url, _ = publishing.signed_url(services(), published)
     return url
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from service.http.context import services
 from service.http.database import get_session
-from service.ops import jobs
 from service.rules.problems import InvalidInput, Problem
 from service.services import assets, rights
 from service.storage.db import utcnow
@@ -147,7 +147,7 @@ def _ingest_one(
             filename=part.filename,
             fields=fields,
             uploaded_by=actor(),
-            max_pixels=current_app.config["MAX_PIXELS"],
+            max_pixels=services().max_pixels,
             reveal_deleter=g.caller.can("admin"),
         )
     except Problem as error:
@@ -167,7 +167,7 @@ def _ingest_one(
         except (Problem, SQLAlchemyError):
             session.rollback()
             message = "Uploaded, but the shared rights holder and credit line were not saved"
-    jobs.enqueue(current_app, "after_upload", asset.id)  # after the rights, which it renders in
+    services().enqueue("after_upload", asset.id)  # after the rights, which it renders in
     return UploadResult(filename, "created", asset.id, url, message, 201)
 
 

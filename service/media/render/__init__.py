@@ -34,7 +34,7 @@ from service.media.render.overlay import (
     load_font,
     missing_glyphs,
 )
-from service.media.render.stamp import RightsStamp, exif_block, xmp_packet
+from service.media.render.stamp import RightsStamp, burns_in, exif_block, xmp_packet
 from service.media.render.strips import cpus
 from service.media.render.variants import checked, presets_need, render_decoded, render_variants
 from service.media.render.working import (
@@ -61,6 +61,7 @@ __all__ = [
     "_encode",
     "_encode_within_budget",
     "burn_in_credit",
+    "burns_in",
     "checked",
     "cpus",
     "credit_font_size",

@@ -12,7 +12,7 @@ from service.media.render.encode import Rendered, _encode_within_budget
 from service.media.render.errors import RenderError
 from service.media.render.overlay import burn_in_credit
 from service.media.render.plan import _Batch, _Job, _Source
-from service.media.render.stamp import RightsStamp, exif_block
+from service.media.render.stamp import RightsStamp, burns_in, exif_block
 from service.media.render.strips import _reduce_in_pieces, _resize_in_pieces
 from service.rules import geometry
 from service.rules.presets import Preset
@@ -57,7 +57,7 @@ def _finish(job: _Job, image: Image.Image, finishing: _Finishing) -> Rendered:
         canvas = Image.new(image.mode, plan.canvas, padding)
         canvas.paste(image, plan.offset)
         image = canvas
-    burned = stamp.burn_in or preset.burn_in_credit
+    burned = burns_in(stamp, preset)
     if burned:
         burn_in_credit(image, stamp.credit_line, stamp.placement, finishing.credit_font)
     exif = exif_block(stamp, orientation=preset.format != "avif")

@@ -15,6 +15,8 @@ from xml.sax.saxutils import escape
 
 from PIL import Image
 
+from service.rules.presets import Preset
+
 
 @dataclass(frozen=True)
 class RightsStamp:
@@ -28,6 +30,11 @@ class RightsStamp:
     alt_text: str
     burn_in: bool = False
     placement: str = "bottom-right"  # "bottom-left" | "bottom-right" | "band"
+
+
+def burns_in(stamp: RightsStamp, preset: Preset) -> bool:
+    """Whether the credit line goes into the pixels: the policy's rule or the preset asks."""
+    return stamp.burn_in or preset.burn_in_credit
 
 
 def _clean(text: str) -> str:

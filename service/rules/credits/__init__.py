@@ -38,6 +38,7 @@ from service.rules.credits.policy import (
     find_rule,
     load_policy,
     normalise_holder,
+    required_credit_line,
     rule_json,
     validate_rule,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "match_credit",
     "normalise_credit",
     "normalise_holder",
+    "required_credit_line",
     "rule_json",
     "validate_rule",
 ]

@@ -134,6 +134,12 @@ def find_rule(rules: Sequence[CreditRule], holder: str | None) -> CreditRule | N
     return next((rule for rule in rules if holder_of(rule.holder) == key), None)
 
 
+def required_credit_line(rule: CreditRule | None, recorded: str) -> str:
+    """The credit line an asset must carry: the policy's wording for its holder when the
+    policy has a rule for it, else the credit line recorded with the asset's rights."""
+    return rule.credit_line if rule else recorded
+
+
 def changed_holders(before: Sequence[CreditRule], after: Sequence[CreditRule]) -> set[str]:
     """The holders (comparison keys) whose rule a policy change added, removed or altered."""
 
