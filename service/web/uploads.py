@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from service.http.database import get_session
+from service.http.transactions import after_commit
 from service.ops import jobs
 from service.rules.problems import InvalidInput, Problem
 from service.services import assets, rights
@@ -150,8 +151,7 @@ def _ingest_one(
             max_pixels=current_app.config["MAX_PIXELS"],
             reveal_deleter=g.caller.can("admin"),
         )
-    except Problem as error:
-        session.rollback()
+    except Problem as error:  # refused before it wrote to the request's session
         return UploadResult(filename, "refused", None, None, error.detail, error.status)
     url = url_for("web.asset_page", asset_id=asset.id)
     if not created:
@@ -162,12 +162,16 @@ def _ingest_one(
     message = "Uploaded"
     if shared:
         try:
-            rights.propose(session, asset, shared, actor=actor(), now=utcnow())
-            session.commit()
+            # A savepoint per file: a proposal that fails is undone alone, and the other
+            # files' proposals are committed with the request.
+            with session.begin_nested():
+                rights.propose(session, asset, shared, actor=actor(), now=utcnow())
         except (Problem, SQLAlchemyError):
-            session.rollback()
             message = "Uploaded, but the shared rights holder and credit line were not saved"
-    jobs.enqueue(current_app, "after_upload", asset.id)  # after the rights, which it renders in
+    app: Flask = current_app._get_current_object()
+    asset_id = asset.id
+    # Once the request is committed: the renders it starts read the proposed rights.
+    after_commit(lambda: jobs.enqueue(app, "after_upload", asset_id))
     return UploadResult(filename, "created", asset.id, url, message, 201)
 
 
