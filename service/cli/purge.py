@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from service.cli.common import problems_as_errors, store
-from service.http.database import new_session
+from service.http.transactions import transaction
 from service.services import assets
 from service.storage import db
 from service.storage.models import Asset
@@ -22,7 +22,7 @@ from service.storage.models import Asset
 def purge_command(dry_run: bool) -> None:
     """Remove assets deleted longer ago than VITRINE_DELETED_RETENTION_DAYS, with their blobs."""
     before = db.utcnow() - timedelta(days=current_app.config["DELETED_RETENTION_DAYS"])
-    with new_session() as session:
+    with transaction() as session:
         if dry_run:
             query = select(Asset.id).where(Asset.deleted_at.is_not(None), Asset.deleted_at < before)
             ids = list(session.scalars(query))
