@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from service.cli.common import problems_as_errors
-from service.http.database import new_session
+from service.http.transactions import transaction
 from service.rules import audit
 from service.rules.ids import parse_id_list
 from service.services import auditing as audits
@@ -33,15 +33,13 @@ def audit_command(
     asset_ids = parse_id_list(ids) if ids is not None else None
     if ids is not None and asset_ids is None:
         raise click.BadParameter("ids are whole numbers separated by commas", param_hint="--ids")
-    with new_session() as session:
-        with problems_as_errors():
-            selected = audits.select_assets(
-                session, asset_ids=asset_ids, filters=AssetFilters(tag=tag) if tag else None
-            )
-            reports = audits.audit_assets(
-                session, selected, platform=platform, channel=channel, today=db.utcnow().date()
-            )
-        session.commit()
+    with transaction() as session, problems_as_errors():
+        selected = audits.select_assets(
+            session, asset_ids=asset_ids, filters=AssetFilters(tag=tag) if tag else None
+        )
+        reports = audits.audit_assets(
+            session, selected, platform=platform, channel=channel, today=db.utcnow().date()
+        )
     if output == "csv":
         click.echo(audit.to_csv(reports), nl=False)
     elif output == "json":

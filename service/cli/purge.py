@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from service.cli.common import problems_as_errors, store
 from service.http.context import services
-from service.http.database import new_session
+from service.http.transactions import transaction
 from service.services import assets
 from service.storage import db
 
@@ -18,7 +18,7 @@ from service.storage import db
 def purge_command(dry_run: bool) -> None:
     """Remove assets deleted longer ago than VITRINE_DELETED_RETENTION_DAYS, with their blobs."""
     before = db.utcnow() - services().deleted_retention
-    with new_session() as session:
+    with transaction() as session:
         if dry_run:
             ids = assets.purgeable(session, before=before)
             click.echo(f"would purge {len(ids)} asset(s): {', '.join(map(str, ids)) or '-'}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from service.http.database import new_session
+from service.http.transactions import transaction
 from service.services import rights
 from service.storage import db
 
@@ -17,7 +17,7 @@ rights_group = AppGroup("rights", help="Rights records.")
 def rights_expiring(within_days: int) -> None:
     """Licences that expire and embargoes that lift soon, soonest first."""
     today = db.utcnow().date()
-    with new_session() as session:
+    with transaction() as session:
         deadlines = rights.expiring(session, today=today, within_days=within_days)
         for deadline in deadlines:
             what = "licence expires" if deadline.event == "licence_expires" else "embargo lifts"

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from service.cli.common import engine, store
-from service.http.database import new_session
+from service.http.transactions import transaction
 from service.services import assets, backups
 from service.storage import db
 
@@ -28,7 +28,7 @@ def storage_check(fix: bool, grace_minutes: int) -> None:
     """List blobs no row owns (originals and variants) and rows whose blob is missing; exit 1
     if any. With --fix, each orphan is deleted once the database confirms no row owns it."""
     blob_store = store()
-    with new_session() as session:
+    with transaction() as session:
         report = assets.check_storage(
             session, blob_store, now=db.utcnow(), grace=timedelta(minutes=grace_minutes)
         )

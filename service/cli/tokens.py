@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
-from service.http.database import new_session
+from service.http.transactions import transaction
 from service.services import accounts as auth
 from service.storage import db
 
@@ -34,23 +34,22 @@ def _lifetime(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 )
 def tokens_create(name: str, role: str, expires_in: timedelta | None) -> None:
     """Create a token and print it once; only its hash is kept."""
-    with new_session() as session:
+    with transaction() as session:
         token, plaintext = auth.create_token(
             session, name=name, role=role, created_by="cli", expires_in=expires_in
         )
-        session.commit()
-        until = f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
-        click.echo(
-            f"token {token.id} for {token.name} ({token.role}{until}); shown once, keep it safe:"
-        )
-        click.echo(plaintext)
+    until = f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
+    click.echo(
+        f"token {token.id} for {token.name} ({token.role}{until}); shown once, keep it safe:"
+    )
+    click.echo(plaintext)
 
 
 @tokens.command("list")
 def tokens_list() -> None:
     """List tokens (never their secrets): id, name, role, state, created, expires."""
     now = db.utcnow()
-    with new_session() as session:
+    with transaction() as session:
         for token in auth.list_tokens(session):
             expires = f"{token.expires_at:%Y-%m-%d %H:%M}" if token.expires_at else "never"
             click.echo(
@@ -63,7 +62,6 @@ def tokens_list() -> None:
 @click.argument("token_id", type=int)
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token by id."""
-    with new_session() as session:
+    with transaction() as session:
         token = auth.revoke_token(session, token_id)
-        session.commit()
-        click.echo(f"token {token.id} ({token.name}) revoked")
+    click.echo(f"token {token.id} ({token.name}) revoked")

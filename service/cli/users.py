@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from service.cli.common import problems_as_errors
-from service.http import database as db
+from service.http.transactions import transaction
 from service.services import accounts as auth
 
 users = AppGroup("users", help="People who sign in to the web UI.")
@@ -23,11 +23,9 @@ users = AppGroup("users", help="People who sign in to the web UI.")
 def users_create(username: str, role: str, password_stdin: bool) -> None:
     """Create a user; the password is asked for (twice) unless given on standard input."""
     password = _read_password(password_stdin)
-    with db.new_session() as session:
-        with problems_as_errors():
-            user = auth.create_user(session, username=username, password=password, role=role)
-        session.commit()
-        click.echo(f"user {user.username} ({user.role}) created")
+    with transaction() as session, problems_as_errors():
+        user = auth.create_user(session, username=username, password=password, role=role)
+    click.echo(f"user {user.username} ({user.role}) created")
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -40,7 +38,7 @@ def _read_password(password_stdin: bool) -> str:
 @users.command("list")
 def users_list() -> None:
     """List users: id, username, role, state, created."""
-    with db.new_session() as session:
+    with transaction() as session:
         for user in auth.list_users(session):
             state = "disabled" if user.disabled else "active"
             click.echo(
@@ -55,12 +53,10 @@ def users_list() -> None:
 )
 def users_passwd(username: str, password_stdin: bool) -> None:
     """Set a user's password; every session they have open ends."""
-    with db.new_session() as session:
-        with problems_as_errors():
-            auth.find_user(session, username)
-            user = auth.set_password(session, username, _read_password(password_stdin))
-        session.commit()
-        click.echo(f"password of {user.username} changed; their sessions have ended")
+    with transaction() as session, problems_as_errors():
+        auth.find_user(session, username)
+        user = auth.set_password(session, username, _read_password(password_stdin))
+    click.echo(f"password of {user.username} changed; their sessions have ended")
 
 
 @users.command("role")
@@ -68,30 +64,24 @@ def users_passwd(username: str, password_stdin: bool) -> None:
 @click.argument("role", type=click.Choice(auth.ROLES))
 def users_role(username: str, role: str) -> None:
     """Give a user another role; their sessions end, so it applies at once."""
-    with db.new_session() as session:
-        with problems_as_errors():
-            user = auth.set_role(session, username, role)
-        session.commit()
-        click.echo(f"{user.username} is now {user.role}; their sessions have ended")
+    with transaction() as session, problems_as_errors():
+        user = auth.set_role(session, username, role)
+    click.echo(f"{user.username} is now {user.role}; their sessions have ended")
 
 
 @users.command("disable")
 @click.argument("username")
 def users_disable(username: str) -> None:
     """Stop a user signing in; every session they have open ends at once."""
-    with db.new_session() as session:
-        with problems_as_errors():
-            user = auth.set_disabled(session, username, True)
-        session.commit()
-        click.echo(f"{user.username} is disabled; their sessions have ended")
+    with transaction() as session, problems_as_errors():
+        user = auth.set_disabled(session, username, True)
+    click.echo(f"{user.username} is disabled; their sessions have ended")
 
 
 @users.command("enable")
 @click.argument("username")
 def users_enable(username: str) -> None:
     """Let a disabled user sign in again."""
-    with db.new_session() as session:
-        with problems_as_errors():
-            user = auth.set_disabled(session, username, False)
-        session.commit()
-        click.echo(f"{user.username} may sign in again")
+    with transaction() as session, problems_as_errors():
+        user = auth.set_disabled(session, username, False)
+    click.echo(f"{user.username} may sign in again")

@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from service.cli.common import presets_in_force, publish, store
-from service.http import database as db
+from service.http.transactions import transaction
 from service.rules.problems import Problem
 from service.services import assets
 
@@ -31,7 +31,10 @@ def render_command(
 ) -> None:  # fmt: skip
     """Write an asset's variants for the given presets into a folder, behind the same audit."""
     refused = 0
-    with db.new_session() as session:
+    failure: Problem | None = None
+    # One transaction for the command. A problem other than a refusal stops it after the
+    # block, so that the override history of each file already written is still committed.
+    with transaction() as session:
         known = presets_in_force(session)
         unknown = [name for name in preset_names if name not in known]
         if unknown:
@@ -48,7 +51,8 @@ def render_command(
                 )
             except Problem as problem:
                 if problem.status != 409:
-                    raise click.ClickException(problem.detail) from None
+                    failure = problem
+                    break
                 click.echo(f"{name}: refused: {problem.detail}", err=True)
                 refused += 1
                 continue
@@ -61,5 +65,7 @@ def render_command(
             click.echo(
                 f"{name}: {target} ({variant.width}x{variant.height}, {variant.byte_size:,} bytes)"
             )
+    if failure is not None:
+        raise click.ClickException(failure.detail)
     if refused:
         raise SystemExit(1)

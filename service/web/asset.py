@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from service.http.database import get_session
+from service.http.transactions import after_commit
 from service.ops import jobs
 from service.rules import audit, captions, licences, location
 from service.rules.problems import InvalidInput, Problem
@@ -69,8 +70,7 @@ def page_preview(session: Session, asset: Asset) -> str | None:
         log.info("no page preview of asset %s: %s", asset.id, error.detail)
     except Exception:  # a preview must never take the page down with it
         log.exception("page preview of asset %s failed", asset.id)
-    session.rollback()
-    return None
+    return None  # the request's session only read: the render wrote in sessions of its own
 
 
 @dataclass
@@ -140,7 +140,6 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
     except InvalidInput as error:
         audit_errors = field_errors(error)
     history = list(reversed(list_history(session, asset.id)))
-    session.commit()  # a first look proposes the rights record
     exact = g.caller.can(location.ROLE_FOR_EXACT)  # others see positions rounded to ~1 km
     summary = location.summary_for(asset.metadata_summary, exact=exact)
     raw = location.raw_for(asset.metadata_raw, exact=exact)
@@ -191,8 +190,8 @@ def asset_page(asset_id: int) -> Response:
 
 
 def _invalid(asset: Asset, form: str, error: InvalidInput, values: Mapping[str, Any]) -> Response:
-    """Re-render the asset page with a form's errors beside its fields (HTTP 422)."""
-    get_session().rollback()
+    """Re-render the asset page with a form's errors beside its fields (HTTP 422: the
+    request's unit of work rolls back; the services refuse before they change anything)."""
     view = _asset_view_from_args()
     view.errors[form] = field_errors(error)
     view.values[form] = dict(values)
@@ -213,7 +212,6 @@ def describe(asset_id: int) -> Response:
         assets.update_asset(session, asset, changes, actor=actor())
     except InvalidInput as error:
         return _invalid(asset, "describe", error, values)
-    session.commit()
     flash("Description saved.", "success")
     return redirect(_asset_url(asset.id, "description"))
 
@@ -246,8 +244,9 @@ def save_rights(asset_id: int) -> Response:
         )
     except InvalidInput as error:
         return _invalid(asset, "rights", error, values)
-    session.commit()
-    jobs.after_rights_change(current_app, asset.id)  # old variants gone before we answer
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Once committed, and still before the answer: old variants are gone when the user reads it.
+    after_commit(lambda: jobs.after_rights_change(app, asset_id))
     flash("Rights saved.", "success")
     return redirect(_asset_url(asset.id, "rights"))
 
@@ -260,7 +259,6 @@ def focal_point(asset_id: int) -> Response:
     asset = assets.get_asset(session, asset_id)
     if request.is_json:
         variants.set_focal_point(session, asset, request.get_json(silent=True), actor=actor())
-        session.commit()
         return jsonify({"asset_id": asset.id, "x": asset.focal_x, "y": asset.focal_y})
     values = {"x": request.form.get("x", ""), "y": request.form.get("y", "")}
     try:
@@ -268,7 +266,6 @@ def focal_point(asset_id: int) -> Response:
         variants.set_focal_point(session, asset, body, actor=actor())
     except InvalidInput as error:
         return _invalid(asset, "focal", error, values)
-    session.commit()
     flash(f"Focal point set to {asset.focal_x:.2f}, {asset.focal_y:.2f}.", "success")
     return redirect(_asset_url(asset.id, "focal-point"))
 
@@ -295,7 +292,6 @@ def save_caption(asset_id: int, platform: str) -> Response:
         )  # fmt: skip
     except InvalidInput as error:
         return _invalid(asset, "caption", error, {"text": text, "platform": platform})
-    session.commit()
     counted = saved.caption
     how = "hand-written" if saved.mode == "manual" else "from the template"
     flash(
@@ -315,8 +311,7 @@ def download_variant(asset_id: int, preset_name: str) -> Response:
     preset = preset_named(preset_name)
     try:
         url = signed_url(publish(session, asset, preset))
-    except Problem as error:
-        session.rollback()
+    except Problem as error:  # an error status: the unit of work rolls the request back
         view = _asset_view_from_args()
         view.refusal = error
         view.audit_platform = publishing.platform_for(preset)

@@ -79,12 +79,10 @@ def _run_audit(wanted: AuditRequest) -> list[audit.Report]:
             session, selected, platform=wanted.platform, channel=wanted.channel,
             today=utcnow().date(),
         )  # fmt: skip
-    except InvalidInput as error:
-        session.rollback()
+    except InvalidInput as error:  # the page answers 422: the unit of work rolls back
         for name, message in field_errors(error).items():
             wanted.errors[{"asset_ids": "ids", "filter": "tag"}.get(name, name)] = message
         return []
-    session.commit()
     return reports
 
 

@@ -7,14 +7,13 @@ Pages, uploads, previews and the machine routes import their helpers from here a
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import current_app, g, render_template, request
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -128,8 +127,6 @@ def answers_problems_of(endpoint: str) -> Callable[[V], V]:
 @bp.errorhandler(Problem)
 def problem_page(error: Problem) -> Response:
     """Pages answer problems in HTML; scripts calling page routes get problem+json."""
-    with contextlib.suppress(SQLAlchemyError):
-        get_session().rollback()
     own_view = _OWN_PROBLEM_VIEWS.get(request.endpoint or "")
     if own_view is not None:
         return own_view(error)

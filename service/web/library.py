@@ -75,7 +75,6 @@ def _render_library(errors: Mapping[str, str] | None = None, status: int = 200) 
     reports = audits.audit_assets(
         session, page, platform=DEFAULT_PLATFORM, channel=DEFAULT_CHANNEL, today=today
     )
-    session.commit()  # a first look proposes missing rights records
     cards = [
         Card(
             asset=asset,
@@ -135,16 +134,18 @@ def library_bulk() -> Response:
         return _render_library({"tag": "Enter a tag to add."})
     session = get_session()
     try:
-        selected = audits.select_assets(session, asset_ids=ids, filters=None)
-        for asset in selected:
-            assets.update_asset(session, asset, {"tags": [*asset.tags, *new_tags]}, actor=actor())
+        # One savepoint for the whole selection: when one asset refuses the tag, the assets
+        # tagged before it are undone too, before the page (422) lists them again.
+        with session.begin_nested():
+            selected = audits.select_assets(session, asset_ids=ids, filters=None)
+            for asset in selected:
+                changes = {"tags": [*asset.tags, *new_tags]}
+                assets.update_asset(session, asset, changes, actor=actor())
     except InvalidInput as error:
-        session.rollback()
         found = field_errors(error)
         if "asset_ids" in found:
             return _render_library({"asset_ids": found["asset_ids"]})
         return _render_library({"tag": " ".join(found.values())})
-    session.commit()
     shown = ", ".join(f"#{tag}" for tag in new_tags)
     flash(f"Added {shown} to {len(selected)} asset(s).", "success")
     return redirect(safe_next(request.form.get("next")))

@@ -36,7 +36,7 @@ def preview(asset_id: int, size: str) -> Response:
     except Problem as error:
         if error.status == 404 and size not in previews.SIZES:
             raise
-        session.rollback()
+        # Nothing to undo: the request's session only read (renders write in their own).
         log.info("no %s preview of asset %s: %s", size, asset_id, error.detail)
         return redirect(url_for("static", filename="placeholder.svg"))
     return _private(send_file(stream, mimetype=made.media_type, conditional=False), etag)

@@ -162,6 +162,8 @@ def login() -> Any:
         if not errors:
             throttle: SignInLimiter = current_app.extensions["vitrine.sign_in_throttle"]
             # Counted before the password is checked: parallel guesses cannot outrun the count.
+            # The count lives in the throttle (memory or Redis), not the database, so the
+            # rollback of a refused sign-in (401, 429) cannot lose it: signing in writes no row.
             attempt = throttle.attempt(username.strip().casefold(), request.remote_addr or "")
             if attempt.wait:
                 errors["password"] = (
@@ -201,7 +203,6 @@ def logout() -> Response:
         db_session = get_session()
         user = db_session.get(User, g.user_id)
         if user is not None:
-            auth.end_sessions(user)
-            db_session.commit()
+            auth.end_sessions(user)  # committed by the request's unit of work (a redirect)
     session.clear()
     return redirect(url_for("web.login"))

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from service.http.context import services
 from service.http.database import get_session
+from service.http.transactions import after_commit
 from service.rules.problems import InvalidInput, Problem
 from service.services import assets, rights
 from service.storage.db import utcnow
@@ -150,8 +151,7 @@ def _ingest_one(
             max_pixels=services().max_pixels,
             reveal_deleter=g.caller.can("admin"),
         )
-    except Problem as error:
-        session.rollback()
+    except Problem as error:  # refused before it wrote to the request's session
         return UploadResult(filename, "refused", None, None, error.detail, error.status)
     url = url_for("web.asset_page", asset_id=asset.id)
     if not created:
@@ -162,12 +162,15 @@ def _ingest_one(
     message = "Uploaded"
     if shared:
         try:
-            rights.propose(session, asset, shared, actor=actor(), now=utcnow())
-            session.commit()
+            # A savepoint per file: a proposal that fails is undone alone, and the other
+            # files' proposals are committed with the request.
+            with session.begin_nested():
+                rights.propose(session, asset, shared, actor=actor(), now=utcnow())
         except (Problem, SQLAlchemyError):
-            session.rollback()
             message = "Uploaded, but the shared rights holder and credit line were not saved"
-    services().enqueue("after_upload", asset.id)  # after the rights, which it renders in
+    enqueue, asset_id = services().enqueue, asset.id
+    # Once the request is committed: the renders it starts read the proposed rights.
+    after_commit(lambda: enqueue("after_upload", asset_id))
     return UploadResult(filename, "created", asset.id, url, message, 201)
 
 

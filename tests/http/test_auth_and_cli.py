@@ -205,3 +205,31 @@ def test_db_upgrade_command_is_idempotent(runner: Any, app: Flask) -> None:
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert stored_state(app) == (0, [])
+
+
+def test_render_with_override_keeps_the_reason_in_the_history(
+    runner: Any, client: FlaskClient, tokens: dict[str, dict[str, str]], tmp_path: Any
+) -> None:
+    """The command is the transaction's owner: the override it records is committed."""
+    asset_id = upload(client, tokens["contributor"], photos.jpeg_with_rights()).json["id"]
+    out = tmp_path / "out"
+    args = ["render", str(asset_id), "bluesky", "--override", "Press day", "--out", str(out)]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert [p.suffix for p in out.iterdir() if p.suffix != ".txt"]  # the variant was written
+    history = client.get(f"/api/v1/assets/{asset_id}/history", headers=tokens["viewer"])
+    [entry] = [h for h in history.json["items"] if h["field"] == "publish.override.bluesky"]
+    assert entry["actor"] == "cli"
+    assert entry["after"]["reason"] == "Press day"
+    assert "rights_status_cleared" in entry["after"]["failing_checks"]
+
+
+def test_a_user_command_commits_and_a_refused_one_writes_nothing(app: Flask, runner: Any) -> None:
+    """Each command runs in one transaction: committed on success, rolled back on refusal."""
+    create = ["users", "create", "--username", "ada", "--role", "rights", "--password-stdin"]
+    assert runner.invoke(args=create, input="a long enough password\n").exit_code == 0
+    assert runner.invoke(args=["users", "disable", "ada"]).exit_code == 0
+    again = runner.invoke(args=create, input="another long password\n")
+    assert again.exit_code == 1, again.output
+    listed = runner.invoke(args=["users", "list"]).output.splitlines()
+    assert [line.split("\t")[1:4] for line in listed] == [["ada", "rights", "disabled"]]
