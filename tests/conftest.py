@@ -28,6 +28,7 @@ from service.http import database as db
 from service.services import accounts as auth
 from service.services import working_copy
 from tests.support.database import TABLES, migrated_postgres_database
+from tests.support.faults import TcpProxy, proxy_to
 from tests.support.openapi import SPEC_PATH, Api, spec_config
 from tests.support.services import (
     postgres_test_url,
@@ -213,3 +214,12 @@ def broker_url() -> Iterator[str]:
     yield url
     client.flushdb()
     client.close()
+
+
+@pytest.fixture
+def s3_proxy(blob_settings: dict[str, Any]) -> Iterator[TcpProxy]:
+    """A TCP proxy in front of the test's S3 server, to cut and restore."""
+    endpoint = urlsplit(blob_settings["S3_ENDPOINT_URL"])
+    assert endpoint.hostname is not None and endpoint.port is not None
+    with proxy_to(endpoint.hostname, endpoint.port) as proxy:
+        yield proxy

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import make_url
@@ -17,12 +15,4 @@ def pg_proxy(database_url: str) -> Iterator[TcpProxy]:
     """A proxy in front of the test's PostgreSQL that follows its wire protocol."""
     url = make_url(database_url)
     with proxy_to(url.host or "127.0.0.1", url.port or 5432, postgres=True) as proxy:
-        yield proxy
-
-
-@pytest.fixture
-def s3_proxy(blob_settings: dict[str, Any]) -> Iterator[TcpProxy]:
-    endpoint = urlsplit(blob_settings["S3_ENDPOINT_URL"])
-    assert endpoint.hostname is not None and endpoint.port is not None
-    with proxy_to(endpoint.hostname, endpoint.port) as proxy:
         yield proxy

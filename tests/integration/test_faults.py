@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -30,7 +29,7 @@ from service.storage.models import Asset, Variant
 from tests.support import photos
 from tests.support.api import cleared_asset, upload
 from tests.support.database import stored_state
-from tests.support.faults import TcpProxy, proxy_to
+from tests.support.faults import TcpProxy, proxy_to, through
 
 Tokens = dict[str, dict[str, str]]
 
@@ -54,22 +53,10 @@ def marked(marks: list[pytest.MarkDecorator]) -> Callable[[Any], Any]:
 
 
 @pytest.fixture
-def s3_proxy(blob_settings: dict[str, Any]) -> Iterator[TcpProxy]:
-    endpoint = urlsplit(blob_settings["S3_ENDPOINT_URL"])
-    assert endpoint.hostname is not None and endpoint.port is not None
-    with proxy_to(endpoint.hostname, endpoint.port) as proxy:
-        yield proxy
-
-
-@pytest.fixture
 def pg_proxy(database_url: str) -> Iterator[TcpProxy]:
     url = make_url(database_url)
     with proxy_to(url.host or "127.0.0.1", url.port or 5432) as proxy:
         yield proxy
-
-
-def through(proxy: TcpProxy, database_url: str) -> str:
-    return make_url(database_url).set(host="127.0.0.1", port=proxy.port).render_as_string(False)
 
 
 def timed(call: Callable[[], Any]) -> tuple[Any, float]:
