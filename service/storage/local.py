@@ -138,6 +138,10 @@ class LocalBlobStore:
         """App-relative HMAC-signed URL valid for expires_in seconds."""
         return sign_blob_url(self._secret, key, int(time.time()) + int(expires_in))
 
+    def verifies(self, key: str, expires: str, signature: str, now: float) -> bool:
+        """True if ``signature`` is this store's, for ``key`` until ``expires``, not yet past."""
+        return verify_blob_signature(self._secret, key, expires, signature, now)
+
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Walk the directory below prefix; temp files and stray names are skipped."""
         return (entry.key for entry in self.entries(prefix))

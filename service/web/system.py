@@ -20,7 +20,7 @@ from service.rules.problems import Forbidden, Unauthenticated
 from service.services import variants
 from service.storage import db
 from service.storage.blobs import BlobNotFound, StorageUnavailable
-from service.storage.local import verify_blob_signature
+from service.storage.local import LocalBlobStore
 from service.web import bp
 from service.web.common import store
 
@@ -123,19 +123,20 @@ def signed_blob(key: str) -> Response:
     and anything else are refused even with a valid signature, and so is a variant whose
     asset was deleted or whose rights changed since the URL was signed.
     """
-    if current_app.config["BLOB_BACKEND"] != "local" or key.startswith("originals/"):
-        abort(404)
+    local = store()
+    if not isinstance(local, LocalBlobStore) or key.startswith("originals/"):
+        abort(404)  # S3 serves its own presigned URLs
     expires = request.args.get("expires", "")
     signature = request.args.get("signature", "")
-    if not (expires.isascii() and expires.isdigit()) or not verify_blob_signature(
-        current_app.config["SECRET_KEY"], key, int(expires), signature, int(time.time())
+    if not (expires.isascii() and expires.isdigit()) or not local.verifies(
+        key, expires, signature, int(time.time())
     ):
         abort(403, "The link is invalid or has expired.")
     variant = variants.servable(get_session(), key)
     if variant is None:
         abort(404)
     try:
-        stream = store().open(key)
+        stream = local.open(key)
     except (BlobNotFound, ValueError):
         abort(404)
     response = send_file(stream, mimetype=variant.media_type, conditional=False)
