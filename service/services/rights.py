@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from service.rules import credits, licences
 from service.rules.problems import InvalidInput
@@ -267,6 +267,12 @@ def expiring(session: Session, *, today: date, within_days: int) -> list[Deadlin
         )
         .join(RightsRecord.asset)
         .where(Asset.deleted_at.is_(None))
+        # One statement whatever the number of deadlines: the asset comes with its record,
+        # and the report reads neither its tags nor its rights back-reference.
+        .options(
+            contains_eager(RightsRecord.asset).lazyload(Asset.tag_rows),
+            contains_eager(RightsRecord.asset).lazyload(Asset.rights),
+        )
     )
     deadlines = []
     for record in session.scalars(query):

@@ -1,0 +1,62 @@
+"""Statements per request do not grow with the number of rows a report lists (issue 13)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from tests.support import photos
+from tests.support.api import upload
+
+
+@contextmanager
+def counting_statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block."""
+    engine = app.extensions["vitrine.engine"]
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _expiring_soon(
+    client: FlaskClient, tokens: dict[str, dict[str, str]], first: int, n: int
+) -> None:
+    soon = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+    for number in range(first, first + n):
+        made = upload(
+            client, tokens["contributor"], photos.jpeg_plain(40 + number, 30), tags="a,b,c"
+        )
+        asset_id = made.json["id"]
+        answer = client.put(
+            f"/api/v1/assets/{asset_id}/rights", json={"expires_at": soon}, headers=tokens["rights"]
+        )
+        assert answer.status_code == 200, answer.json
+
+
+def test_the_expiring_report_runs_the_same_statements_for_3_or_15_deadlines(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    counts = []
+    client.get("/api/v1/rights/expiring?within_days=14", headers=tokens["viewer"])  # warm
+    for first, n in ((0, 3), (3, 12)):
+        _expiring_soon(client, tokens, first, n)
+        with counting_statements(app) as statements:
+            answer = client.get("/api/v1/rights/expiring?within_days=14", headers=tokens["viewer"])
+        assert answer.status_code == 200
+        assert len(answer.json["items"]) == first + n
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 6, counts  # the caller's token, the report, the transaction's end
