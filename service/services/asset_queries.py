@@ -66,6 +66,13 @@ def list_assets(
     return assets, None
 
 
+def count_assets(session: Session, filters: AssetFilters, *, at_most: int) -> int:
+    """How many assets match, counted no further than ``at_most``: a cap is checked by
+    counting ids, before any row is loaded."""
+    matching = _filtered(select(Asset), filters).with_only_columns(Asset.id).limit(at_most)
+    return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+
+
 def _like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, with its own % and _ taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"

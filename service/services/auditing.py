@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from service.rules import audit
 from service.rules.audit_scope import unknown_scope
 from service.rules.problems import InvalidInput
+from service.services.asset_queries import count_assets
 from service.services.assets import AssetFilters, list_assets
 from service.services.captioning import AssetCaption, caption_for, credit_rule_for
 from service.services.rights import record_values, rights_of
@@ -84,9 +85,10 @@ def select_assets(
             listed = ", ".join(map(str, missing[:20]))
             raise InvalidInput({"asset_ids": f"no such asset: {listed}"})
         return [found[asset_id] for asset_id in dict.fromkeys(asset_ids)]
-    page, next_cursor = list_assets(session, filters or AssetFilters(), limit=MAX_ASSETS_PER_AUDIT)
-    if next_cursor is not None:
+    filters = filters or AssetFilters()
+    if count_assets(session, filters, at_most=MAX_ASSETS_PER_AUDIT + 1) > MAX_ASSETS_PER_AUDIT:
         raise InvalidInput(
             {"filter": f"matches more than {MAX_ASSETS_PER_AUDIT} assets; narrow it"}
         )
+    page, _ = list_assets(session, filters, limit=MAX_ASSETS_PER_AUDIT)
     return list(reversed(page))  # oldest first reads like a campaign plan

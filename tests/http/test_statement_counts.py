@@ -7,10 +7,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from service.services import auditing
 from tests.support import photos
 from tests.support.api import upload
 
@@ -60,3 +62,25 @@ def test_the_expiring_report_runs_the_same_statements_for_3_or_15_deadlines(
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 6, counts  # the caller's token, the report, the transaction's end
+
+
+def test_an_audit_over_the_cap_is_refused_by_counting_before_any_asset_row_is_loaded(
+    app: Flask,
+    client: FlaskClient,
+    tokens: dict[str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(auditing, "MAX_ASSETS_PER_AUDIT", 3)
+    for number in range(4):
+        upload(client, tokens["contributor"], photos.jpeg_plain(60 + number, 30), tags="campaign")
+    body = {"filter": {"tag": "campaign"}, "platform": "instagram", "channel": "social"}
+    with counting_statements(app) as statements:
+        refused = client.post("/api/v1/audits", json=body, headers=tokens["viewer"])
+    assert refused.status_code == 422
+    assert "more than 3" in str(refused.json)
+    loaded = [s for s in statements if "assets.original_filename" in s]
+    assert loaded == [], "the refusal loaded asset rows"
+    monkeypatch.setattr(auditing, "MAX_ASSETS_PER_AUDIT", 4)
+    allowed = client.post("/api/v1/audits", json=body, headers=tokens["viewer"])
+    assert allowed.status_code == 200, allowed.json
+    assert len(allowed.json["reports"]) == 4
