@@ -13,13 +13,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import event
 
 from service.config import ConfigError
 from service.media import render
 from tests.support import photos
 from tests.support.api import clear, cleared_asset, fetch, upload
-from tests.support.database import variant_rows
+from tests.support.database import counting_statements, variant_rows
 from tests.support.rights import BM
 
 
@@ -93,17 +92,8 @@ def test_a_cached_variant_is_answered_with_a_handful_of_queries_reading_the_poli
     asset_id = cleared_asset(client, tokens)
     url = f"/api/v1/assets/{asset_id}/variants/instagram-square"
     assert client.get(url, headers=tokens["viewer"]).status_code == 200
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    engine = app.extensions["vitrine.engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counting_statements(app) as statements:
         cached = client.get(url, headers=tokens["viewer"])
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert cached.status_code == 200
     # Token, preset changes, asset (+ tags, rights), caption, policy, caption templates,
     # variant: one each.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from service.cli import upgrade_database
 from service.http import database as db
@@ -71,3 +72,19 @@ def asset_keys(app: Flask) -> list[str]:
     """The blob keys of every asset's original, sorted."""
     with app.app_context(), db.new_session() as session:
         return sorted(session.scalars(select(Asset.blob_key)))
+
+
+@contextmanager
+def counting_statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block."""
+    engine = app.extensions["vitrine.engine"]
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
