@@ -4,7 +4,7 @@ from alembic import context
 
 from service import config as vitrine_config
 from service.storage import models  # noqa: F401  (registers the tables on Base.metadata)
-from service.storage.db import Base, make_engine
+from service.storage.db import Base, made_on, make_engine
 
 url = context.config.attributes.get("database_url") or vitrine_config.load()["DATABASE_URL"]
 
@@ -22,6 +22,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=True,  # SQLite alters tables by copying them
+            include_object=made_on(connection.dialect.name),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,9 +12,9 @@ from service.api import bp
 from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import current_caller, require
-from service.rules import location
-from service.rules.problems import InvalidInput, UnsupportedMediaType
-from service.services import assets
+from service.rules import licences, location
+from service.rules.problems import Forbidden, InvalidInput, UnsupportedMediaType
+from service.services import assets, rights
 from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.storage.spool import Spool
@@ -117,18 +118,48 @@ def _limit_arg() -> int:
 @bp.get("/assets")
 @require("viewer")
 def list_assets() -> dict[str, Any]:
-    """A page of the library, newest first, searched and filtered, with the next cursor."""
+    """A page of the library, searched, filtered and sorted, with the next page's cursor."""
+    deleted = _choice_arg("deleted", ("false", "true")) == "true"
+    if deleted and not current_caller().can("admin"):
+        raise Forbidden("Only an admin lists the deleted assets.")
     filters = assets.AssetFilters(
         text=request.args.get("q") or None,
         tag=request.args.get("tag") or None,
         uploaded_by=request.args.get("uploaded_by") or None,
         created_after=_datetime_arg("created_after"),
         created_before=_datetime_arg("created_before"),
+        rights_status=_choice_arg("rights_status", rights.STATUSES),
+        holder=request.args.get("holder") or None,
+        licence=_licence_arg(),
+        channel=_choice_arg("channel", rights.CHANNELS),
+        deleted=deleted,
     )
     page, next_cursor = assets.list_assets(
-        get_session(), filters, limit=_limit_arg(), cursor=request.args.get("cursor")
+        get_session(),
+        filters,
+        limit=_limit_arg(),
+        cursor=request.args.get("cursor") or None,
+        sort=_choice_arg("sort", assets.SORTS) or "newest",
     )
     return {"items": [asset_json(asset) for asset in page], "next_cursor": next_cursor}
+
+
+def _licence_arg() -> str | None:
+    """The licence asked for, as the rights records store it (any spelling of its URI)."""
+    raw = request.args.get("licence") or None
+    if raw is None:
+        return None
+    licence = licences.lookup_licence(raw)
+    if licence is None:
+        raise InvalidInput({"licence": "is not a licence URI this service knows"})
+    return licence.uri
+
+
+def _choice_arg(name: str, choices: Sequence[str]) -> str | None:
+    raw = request.args.get(name) or None
+    if raw is not None and raw not in choices:
+        raise InvalidInput({name: f"must be one of {', '.join(choices)}"})
+    return raw
 
 
 @bp.get("/assets/<int:asset_id>")

@@ -1,35 +1,41 @@
-"""Finding assets: one live asset by id, or a page of the library, searched and filtered,
-with the opaque cursors that page through it."""
+"""Finding assets: one live asset by id, or a page of the library, searched, filtered and
+sorted, with the opaque keyset cursors that page through it.
+
+Every sort is a tuple of columns ending in the id, so that the order is total and a page
+continues from the last row's values (``(key, id) > (last key, last id)``) whatever the
+depth. Migration 0010 indexes each tuple over the live assets (and, on PostgreSQL, the text
+that ``q`` and ``holder`` search with trigrams), so a page reads a few index entries.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from service.rules.problems import InvalidInput, NotFound
+from service.storage.db import json_list_contains
 from service.storage.models import Asset, AssetTag, RightsRecord
 
-
-def encode_cursor(asset_id: int) -> str:
-    """The opaque cursor of the page that follows this asset."""
-    return base64.urlsafe_b64encode(f"id:{asset_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    """The asset id a cursor names; InvalidInput when this API did not make it."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, number = text.partition(":")
-        if prefix == "id" and number.isdigit():
-            return int(number)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise InvalidInput({"cursor": "is not a cursor this API returned"})
+# Each sort: its key (the columns that order it, all in one direction) and whether it runs
+# descending. Untitled assets, and those without an object number, come after the others.
+SORT_KEYS: dict[str, tuple[tuple[Any, ...], bool]] = {
+    "newest": ((Asset.created_at, Asset.id), True),
+    "oldest": ((Asset.created_at, Asset.id), False),
+    "title": ((Asset.title == "", func.lower(Asset.title), Asset.id), False),
+    "object_number": (
+        (Asset.object_number == "", func.lower(Asset.object_number), Asset.id),
+        False,
+    ),
+}
+SORTS = tuple(SORT_KEYS)
 
 
 def get_asset(session: Session, asset_id: int) -> Asset:
@@ -51,19 +57,41 @@ class AssetFilters:
     created_before: datetime | None = None
     rights_status: str | None = None
     holder: str | None = None  # part of the rights holder's name, any case
+    licence: str | None = None  # a licence URI, exactly
+    channel: str | None = None  # the rights record allows this channel
+    deleted: bool = False  # only the deleted assets (the bin) instead of the live ones
 
 
 def list_assets(
-    session: Session, filters: AssetFilters, *, limit: int, cursor: str | None = None
+    session: Session,
+    filters: AssetFilters,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    sort: str = "newest",
 ) -> tuple[list[Asset], str | None]:
-    """A page of assets, newest first, and the cursor of the next page (None at the end)."""
-    query = _filtered(select(Asset), filters).order_by(Asset.id.desc()).limit(limit + 1)
-    if cursor:
-        query = query.where(Asset.id < decode_cursor(cursor))
-    assets = list(session.scalars(query))
-    if len(assets) > limit:
-        return assets[:limit], encode_cursor(assets[limit - 1].id)
+    """A page of assets in the sort's order, and the cursor of the next page (None at the end)."""
+    rows = session.execute(page_query(filters, limit=limit + 1, cursor=cursor, sort=sort)).all()
+    assets = [row[0] for row in rows[:limit]]
+    if len(rows) > limit:
+        return assets, encode_cursor(sort, tuple(rows[limit - 1])[1:])
     return assets, None
+
+
+def page_query(
+    filters: AssetFilters, *, limit: int, cursor: str | None = None, sort: str = "newest"
+) -> Select[Any]:
+    """The query of one page: rows of (asset, *its sort key), the key as the database computed
+    it (its lower() is not Python's), for the next page's cursor to compare against."""
+    if sort not in SORT_KEYS:
+        raise InvalidInput({"sort": f"must be one of {', '.join(SORTS)}"})
+    columns, descending = SORT_KEYS[sort]
+    query = _filtered(select(Asset), filters).add_columns(*columns)
+    if cursor:
+        after, last = tuple_(*columns), decode_cursor(cursor, sort)
+        query = query.where(after < last if descending else after > last)
+    order = [column.desc() if descending else column.asc() for column in columns]
+    return query.order_by(*order).limit(limit)
 
 
 def count_assets(session: Session, filters: AssetFilters, *, at_most: int) -> int:
@@ -73,13 +101,56 @@ def count_assets(session: Session, filters: AssetFilters, *, at_most: int) -> in
     return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
 
 
+def encode_cursor(sort: str, key: Sequence[Any]) -> str:
+    """The opaque cursor of the page that follows the row with this sort key."""
+    if sort in ("newest", "oldest"):
+        moment, asset_id = key
+        values = [moment.isoformat(), asset_id]
+    else:  # SQLite answers the "untitled" flag as 0 or 1
+        untitled, folded, asset_id = key
+        values = [bool(untitled), folded, asset_id]
+    document = json.dumps([sort, *values], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(document.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, ...]:
+    """The sort key a cursor names; InvalidInput when this API did not make it for this sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        made_for, *values = json.loads(raw)
+        if made_for == sort:
+            return _checked_key(sort, values)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        pass
+    raise InvalidInput({"cursor": "is not a cursor this API returned for this sort"})
+
+
+def _checked_key(sort: str, values: list[Any]) -> tuple[Any, ...]:
+    """The values of a decoded cursor, typed as the sort's columns are; ValueError if not."""
+    if sort in ("newest", "oldest"):
+        moment, asset_id = values
+        parsed = datetime.fromisoformat(moment)
+        if parsed.tzinfo is None or not _is_id(asset_id):
+            raise ValueError("not a key of this sort")
+        return (parsed, asset_id)
+    untitled, text, asset_id = values
+    if not isinstance(untitled, bool) or not isinstance(text, str) or not _is_id(asset_id):
+        raise ValueError("not a key of this sort")
+    return (untitled, text, asset_id)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
 def _like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, with its own % and _ taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
 
 
 def _filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
-    query = query.where(Asset.deleted_at.is_(None))
+    live = Asset.deleted_at.is_(None)
+    query = query.where(~live if filters.deleted else live)
     if filters.text:
         pattern = _like_pattern(filters.text)
         query = query.where(
@@ -90,9 +161,8 @@ def _filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
             )
         )
     if filters.tag:
-        tagged = select(AssetTag.asset_id).where(
-            func.lower(AssetTag.tag) == filters.tag.lstrip("#").lower()
-        )
+        folded = filters.tag.lstrip("#").lower()
+        tagged = select(AssetTag.asset_id).where(func.lower(AssetTag.tag) == folded)
         query = query.where(Asset.id.in_(tagged))
     if filters.uploaded_by:
         query = query.where(Asset.uploaded_by == filters.uploaded_by)
@@ -100,12 +170,22 @@ def _filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
         query = query.where(Asset.created_at >= filters.created_after)
     if filters.created_before:
         query = query.where(Asset.created_at < filters.created_before)
-    if filters.rights_status or filters.holder:
-        query = query.outerjoin(RightsRecord, RightsRecord.asset_id == Asset.id)
-    if filters.rights_status == "unknown":  # an asset without a record has unknown rights
-        query = query.where(or_(RightsRecord.status == "unknown", RightsRecord.asset_id.is_(None)))
-    elif filters.rights_status:
-        query = query.where(RightsRecord.status == filters.rights_status)
-    if filters.holder:
-        query = query.where(RightsRecord.holder.ilike(_like_pattern(filters.holder), escape="\\"))
+    rights = _rights_conditions(filters)
+    if rights:
+        # Every asset has a record (migration 0009): a semi-join keeps one row per asset.
+        query = query.where(exists().where(RightsRecord.asset_id == Asset.id, *rights))
     return query
+
+
+def _rights_conditions(filters: AssetFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.rights_status:
+        conditions.append(RightsRecord.status == filters.rights_status)
+    if filters.holder:
+        pattern = _like_pattern(filters.holder)
+        conditions.append(RightsRecord.holder.ilike(pattern, escape="\\"))
+    if filters.licence:
+        conditions.append(RightsRecord.licence_uri == filters.licence)
+    if filters.channel:
+        conditions.append(json_list_contains(RightsRecord.channels, filters.channel))
+    return conditions

@@ -6,6 +6,7 @@ No Flask here: the HTTP edge (``service.http.database``) gives each request its 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -13,9 +14,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    literal,
+    make_url,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -49,6 +63,46 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class json_list_contains(ColumnElement[bool]):
+    """Whether a JSON list column holds a string: ``@>`` on PostgreSQL's JSONB (a GIN
+    index serves it), ``json_each`` on SQLite."""
+
+    inherit_cache = True
+    type = Boolean()
+
+    def __init__(self, column: ColumnElement[Any] | QueryableAttribute[Any], item: str) -> None:
+        self.column = column
+        self.item = literal(item)
+        self.as_list = literal(json.dumps([item]))
+
+
+@compiles(json_list_contains, "postgresql")
+def _contains_on_postgresql(element: json_list_contains, compiler: Any, **kw: Any) -> str:
+    column, wanted = compiler.process(element.column, **kw), compiler.process(element.as_list, **kw)
+    return f"({column} @> CAST({wanted} AS JSONB))"
+
+
+@compiles(json_list_contains)
+def _contains_elsewhere(element: json_list_contains, compiler: Any, **kw: Any) -> str:
+    column, item = compiler.process(element.column, **kw), compiler.process(element.item, **kw)
+    # Both parts are compiled SQL (a column and a bound parameter), never a value.
+    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {item})"  # noqa: S608
+
+
+# An index's ``info`` key naming the one dialect it is made on (with ``ddl_if``), so that
+# Alembic's comparison does not expect it elsewhere.
+ONLY_ON = "only_on"
+
+
+def made_on(dialect: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` hook for a database of this dialect."""
+
+    def include(item: Any, _name: Any, kind: str, reflected: bool, _other: Any) -> bool:
+        return reflected or kind != "index" or item.info.get(ONLY_ON, dialect) == dialect
+
+    return include
 
 
 class Base(DeclarativeBase):

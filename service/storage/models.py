@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.storage.db import Base, JSONDocument, utcnow
+from service.storage.db import ONLY_ON, Base, JSONDocument, utcnow
 
 
 class Asset(Base):
@@ -30,7 +30,7 @@ class Asset(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     alt_text: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[str] = mapped_column(String(100), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     metadata_summary: Mapped[dict[str, Any]]
     metadata_raw: Mapped[dict[str, Any]]
@@ -67,7 +67,7 @@ class AssetTag(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
-    tag: Mapped[str] = mapped_column(String(64), index=True)
+    tag: Mapped[str] = mapped_column(String(64))
 
     asset: Mapped[Asset] = relationship(back_populates="tag_rows")
 
@@ -243,3 +243,50 @@ class User(Base):
     # Named in each session cookie; bumped by sign-out, a new password, a new role or
     # disabling, so that every cookie issued before stops working at once.
     session_version: Mapped[int] = mapped_column(default=1)
+
+
+# The library's sorts and searches (migration 0010; see services/asset_queries.py). Each sort
+# key over the live assets, so that a page, however deep, reads a few index entries.
+_LIVE = Asset.deleted_at.is_(None)
+Index(
+    "ix_assets_live_newest",
+    Asset.created_at,
+    Asset.id,
+    postgresql_where=_LIVE,
+    sqlite_where=_LIVE,
+)
+Index(
+    "ix_assets_live_title",
+    Asset.title == "",
+    func.lower(Asset.title),
+    Asset.id,
+    postgresql_where=_LIVE,
+    sqlite_where=_LIVE,
+)
+Index(
+    "ix_assets_live_object_number",
+    Asset.object_number == "",
+    func.lower(Asset.object_number),
+    Asset.id,
+    postgresql_where=_LIVE,
+    sqlite_where=_LIVE,
+)
+Index("ix_asset_tags_folded", func.lower(AssetTag.tag), AssetTag.asset_id)
+Index("ix_rights_records_licence_uri", RightsRecord.licence_uri)
+# PostgreSQL only: trigram indexes for the substring searches (q, holder), which a B-tree
+# cannot serve, and a GIN index for "the rights allow this channel".
+for _column in (Asset.title, Asset.object_number, Asset.description, RightsRecord.holder):
+    Index(
+        f"ix_{_column.class_.__tablename__}_{_column.key}_trigram",
+        _column,
+        postgresql_using="gin",
+        postgresql_ops={_column.key: "gin_trgm_ops"},
+        info={ONLY_ON: "postgresql"},
+    ).ddl_if(dialect="postgresql")
+Index(
+    "ix_rights_records_channels",
+    RightsRecord.channels,
+    postgresql_using="gin",
+    postgresql_ops={"channels": "jsonb_path_ops"},
+    info={ONLY_ON: "postgresql"},
+).ddl_if(dialect="postgresql")
