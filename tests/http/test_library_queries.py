@@ -23,9 +23,7 @@ def _upload(client: FlaskClient, tokens: Tokens, number: int, **fields: Any) -> 
 
 
 def _set_rights(client: FlaskClient, tokens: Tokens, asset_id: int, **values: Any) -> None:
-    answer = client.put(
-        f"/api/v1/assets/{asset_id}/rights", json=values, headers=tokens["rights"]
-    )
+    answer = client.put(f"/api/v1/assets/{asset_id}/rights", json=values, headers=tokens["rights"])
     assert answer.status_code == 200, answer.json
 
 
@@ -134,9 +132,9 @@ def test_a_cursor_belongs_to_its_sort_and_bad_choices_answer_422(
     for number in range(3):
         _upload(client, tokens, number, title=f"Bowl {number}")
     newest = client.get("/api/v1/assets?limit=1", headers=tokens["viewer"]).json["next_cursor"]
-    titled = client.get(
-        "/api/v1/assets?limit=1&sort=title", headers=tokens["viewer"]
-    ).json["next_cursor"]
+    titled = client.get("/api/v1/assets?limit=1&sort=title", headers=tokens["viewer"]).json[
+        "next_cursor"
+    ]
     for query in (
         {"sort": "title", "cursor": newest},
         {"sort": "oldest", "cursor": titled},
