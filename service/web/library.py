@@ -32,6 +32,12 @@ from service.web.common import (
 from service.web.session import login_required, safe_next, signed_in_user
 
 PAGE_SIZE = 24
+SORT_LABELS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "title": "Title, A to Z",
+    "object_number": "Object number",
+}
 
 
 @bp.get("/")
@@ -52,10 +58,14 @@ class Card:
 
 def _render_library(errors: Mapping[str, str] | None = None, status: int = 200) -> Response:
     errors = dict(errors or {})
-    args = {name: request.args.get(name, "").strip() for name in ("q", "status", "holder", "tag")}
+    names = ("q", "status", "holder", "tag", "sort")
+    args = {name: request.args.get(name, "").strip() for name in names}
     if args["status"] and args["status"] not in rights.STATUSES:
         errors["status"] = f"Choose one of {', '.join(rights.STATUSES)}."
         args["status"] = ""
+    if args["sort"] and args["sort"] not in SORT_LABELS:
+        errors["sort"] = f"Choose one of {', '.join(SORT_LABELS.values())}."
+        args["sort"] = ""
     session = get_session()
     filters = assets.AssetFilters(
         text=args["q"] or None,
@@ -67,7 +77,11 @@ def _render_library(errors: Mapping[str, str] | None = None, status: int = 200) 
     next_cursor = None
     try:
         page, next_cursor = assets.list_assets(
-            session, filters, limit=PAGE_SIZE, cursor=request.args.get("cursor") or None
+            session,
+            filters,
+            limit=PAGE_SIZE,
+            cursor=request.args.get("cursor") or None,
+            sort=args["sort"] or "newest",
         )
     except InvalidInput as error:
         errors.update(field_errors(error))
@@ -94,6 +108,7 @@ def _render_library(errors: Mapping[str, str] | None = None, status: int = 200) 
         args=args,
         errors=errors,
         statuses=rights.STATUSES,
+        sorts=SORT_LABELS,
         next_url=next_url,
         here=safe_next(
             request.form.get("next") if request.method == "POST" else request.full_path
