@@ -118,9 +118,9 @@ def get_expiring() -> dict[str, Any]:
         "within_days": int(raw),
         "items": [
             {
-                "asset_id": deadline.asset.id,
-                "title": deadline.asset.title,
-                "object_number": deadline.asset.object_number,
+                "asset_id": deadline.asset_id,
+                "title": deadline.title,
+                "object_number": deadline.object_number,
                 "event": deadline.event,
                 "date": deadline.on.isoformat(),
                 "days_left": (deadline.on - today).days,

@@ -23,7 +23,7 @@ def rights_expiring(within_days: int) -> None:
             what = "licence expires" if deadline.event == "licence_expires" else "embargo lifts"
             days = (deadline.on - today).days
             click.echo(
-                f"{deadline.on.isoformat()}\t{what}\tin {days} day(s)\tasset {deadline.asset.id}"
-                f"\t{deadline.asset.object_number}\t{deadline.asset.title}"
+                f"{deadline.on.isoformat()}\t{what}\tin {days} day(s)\tasset {deadline.asset_id}"
+                f"\t{deadline.object_number}\t{deadline.title}"
             )
         click.echo(f"{len(deadlines)} deadline(s) within {within_days} day(s)")
