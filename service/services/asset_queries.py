@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from service.rules.problems import InvalidInput, NotFound
 from service.storage.db import json_list_contains
@@ -86,7 +86,10 @@ def page_query(
     if sort not in SORT_KEYS:
         raise InvalidInput({"sort": f"must be one of {', '.join(SORTS)}"})
     columns, descending = SORT_KEYS[sort]
+    # A page shows the summary of the embedded metadata, never the raw fields (kilobytes
+    # of EXIF and XMP per photograph).
     query = _filtered(select(Asset), filters).add_columns(*columns)
+    query = query.options(defer(Asset.metadata_raw))
     if cursor:
         after, last = tuple_(*columns), decode_cursor(cursor, sort)
         query = query.where(after < last if descending else after > last)
