@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 import warnings
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, create_engine, inspect
+from sqlalchemy import Connection, create_engine, inspect, make_url, text
 
+from service.cli import upgrade_database
+from service.services.asset_queries import AssetFilters, page_query
 from service.storage.db import Base, made_on
 from tests.support.database import TABLES
+from tests.support.services import postgres_test_url, require_or_skip
 
 
 def test_the_migrated_database_matches_the_models_and_the_tests_empty_every_table(
@@ -48,3 +53,38 @@ def _index_names(connection: Connection) -> set[str]:
     else:
         query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
     return set(connection.exec_driver_sql(query).scalars())
+
+
+def test_without_the_right_to_create_pg_trgm_the_migration_says_how_and_search_works(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    server = postgres_test_url()
+    require_or_skip("PostgreSQL (VITRINE_TEST_DATABASE_URL)", server)
+    assert server is not None
+    name, role = f"vitrine_notrgm_{uuid.uuid4().hex[:8]}", f"vitrine_plain_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    # The role may make tables in the schema but not extensions in the database.
+    owner = create_engine(make_url(server).set(database=name), isolation_level="AUTOCOMMIT")
+    with owner.connect() as connection:
+        connection.execute(text(f'GRANT ALL ON SCHEMA public TO "{role}"'))
+    owner.dispose()
+    url = make_url(server).set(database=name, username=role, password=None)
+    try:
+        upgrade_database(url.render_as_string(hide_password=False))
+        said = capfd.readouterr().out
+        assert "pg_trgm could not be created" in said
+        assert "CREATE INDEX IF NOT EXISTS ix_assets_title_trigram" in said
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            assert not {name for name in _index_names(connection) if "trigram" in name}
+            found = connection.execute(page_query(AssetFilters(text="vase"), limit=5)).all()
+        engine.dispose()
+        assert found == []
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()
