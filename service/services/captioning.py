@@ -6,6 +6,7 @@ stored templates, the asset's fields and the credit line the policy requires.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from service.rules.problems import InvalidInput, NotFound
 from service.rules.text import clean_field
 from service.services.history import record_changes
 from service.services.rights import current_policy, policy_rules, rights_of
-from service.storage.models import Asset, Caption, CaptionTemplate
+from service.storage.models import Asset, Caption, CaptionTemplate, RightsRecord
 
 MAX_CAPTION_CHARACTERS = 70_000  # beyond Facebook's 63,206; anything longer is a mistake
 
@@ -85,8 +86,13 @@ def credit_rule_for(session: Session, asset: Asset) -> credits.CreditRule | None
 
 def caption_fields(session: Session, asset: Asset) -> dict[str, str]:
     """The values a template may use, with the credit line the policy requires."""
-    record = rights_of(session, asset)
-    rule = credit_rule_for(session, asset)
+    return fields_of(asset, rights_of(session, asset), credit_rule_for(session, asset))
+
+
+def fields_of(
+    asset: Asset, record: RightsRecord, rule: credits.CreditRule | None
+) -> dict[str, str]:
+    """The values a template may use, from the asset, its rights and the policy's rule."""
     date_taken = asset.metadata_summary.get("date_taken") or ""
     return {
         "title": asset.title,
@@ -115,12 +121,37 @@ def caption_for(session: Session, asset: Asset, platform: str) -> AssetCaption:
     """The stored hand-written caption, or one composed from the platform's template."""
     require_platform(platform)
     stored = _stored(session, asset, platform)
-    fields = caption_fields(session, asset)
+    manual = stored is not None and stored.text is not None
+    return compose_for(
+        asset,
+        rights_of(session, asset),
+        credit_rule_for(session, asset),
+        platform,
+        stored=stored,
+        template=None if manual else template_for(session, platform),
+    )
+
+
+def compose_for(
+    asset: Asset,
+    record: RightsRecord,
+    rule: credits.CreditRule | None,
+    platform: str,
+    *,
+    stored: Caption | None,
+    template: str | None,
+) -> AssetCaption:
+    """An asset's caption from values already read: its rights record, the policy's rule for
+    its holder, its stored caption for the platform and the platform's template (which may
+    be None when the stored caption has hand-written text). One asset (``caption_for``) or
+    many (``stored_captions``, an audit) compose the same way."""
+    fields = fields_of(asset, record, rule)
     if stored is not None and stored.text is not None:
         mode, caption = "manual", captions.check_caption(stored.text, platform)
     else:
-        mode = "template"
-        caption = captions.compose_caption(template_for(session, platform), fields, platform)
+        if template is None:
+            raise ValueError("a caption composed from the template needs the template")
+        mode, caption = "template", captions.compose_caption(template, fields, platform)
     alt_text = stored.alt_text if stored and stored.alt_text is not None else asset.alt_text
     return AssetCaption(
         platform=platform,
@@ -132,6 +163,16 @@ def caption_for(session: Session, asset: Asset, platform: str) -> AssetCaption:
         ),
         credit=credits.match_credit(fields["credit_line"], caption.text),
     )
+
+
+def stored_captions(
+    session: Session, asset_ids: Sequence[int], platform: str
+) -> dict[int, Caption]:
+    """The stored captions of these assets for the platform, by asset id: one statement."""
+    if not asset_ids:
+        return {}
+    query = select(Caption).where(Caption.platform == platform, Caption.asset_id.in_(asset_ids))
+    return {caption.asset_id: caption for caption in session.scalars(query)}
 
 
 def save_caption(
