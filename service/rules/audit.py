@@ -8,10 +8,11 @@ variant and run once there is one).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -179,13 +180,18 @@ def credit_line_in_embedded_metadata(subject: AuditInput) -> Finding:
     required = required_credit(subject)
     if not required:
         return Finding(name, "warn", "no_credit_line", "No credit line is known to compare with.")
-    match = credits.match_credit(required, subject.embedded_copyright)
+    match = _match_embedded(required, subject.embedded_copyright)
     if match.outcome == "conflicting":
         return Finding(name, "warn", "conflicting", match.reason)
     if match.outcome == "missing":
         reason = "The original carries no copyright notice; variants will have it written in."
         return Finding(name, "warn", "missing", reason)
     return Finding(name, "pass", match.outcome, match.reason)
+
+
+# A catalogue's embedded notices and required credits repeat (one museum, one wording): a
+# large audit judges each pair once. ``match_credit`` is pure and its answer immutable.
+_match_embedded = functools.lru_cache(maxsize=1024)(credits.match_credit)
 
 
 def alt_text_present(subject: AuditInput) -> Finding:
@@ -324,7 +330,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "platform": report.platform,
         "channel": report.channel,
         "outcome": report.outcome,
-        "checks": [asdict(finding) for finding in report.findings],
+        # A finding's fields are plain strings: its __dict__ is what asdict() would make,
+        # without the deep copy that made asdict a third of a large audit's JSON time.
+        "checks": [dict(vars(finding)) for finding in report.findings],
     }
 
 
