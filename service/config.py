@@ -54,8 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # Largest page the list endpoint returns.
     "MAX_PAGE_SIZE": 200,
     # Assets one audit may cover (API, CLI, audit page), checked by counting before any row
-    # is read. Audits stream a chunk at a time in constant memory, so the cap bounds only how
-    # long one runs: 10,000 take about a second on PostgreSQL (bench/audits.py).
+    # is read. The API and CLI stream audits a chunk at a time in constant memory, so the cap
+    # bounds how long one runs (10,000: about 2.5 s on PostgreSQL, bench/audits.py) and the
+    # audit page, which is not streamed.
     "MAX_AUDIT_ASSETS": 10_000,
     # A render claimed longer ago than this is presumed dead and taken over.
     "RENDER_TIMEOUT_SECONDS": 120.0,
