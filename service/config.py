@@ -53,6 +53,11 @@ DEFAULTS: dict[str, Any] = {
     "SIGNED_URL_SECONDS": 900,
     # Largest page the list endpoint returns.
     "MAX_PAGE_SIZE": 200,
+    # Assets one audit may cover (API, CLI, audit page), checked by counting before any row
+    # is read. The API and CLI stream audits a chunk at a time in constant memory, so the cap
+    # bounds how long one runs (10,000: about 2.5 s on PostgreSQL, bench/audits.py) and the
+    # audit page, which is not streamed.
+    "MAX_AUDIT_ASSETS": 10_000,
     # A render claimed longer ago than this is presumed dead and taken over.
     "RENDER_TIMEOUT_SECONDS": 120.0,
     # Renders one process runs at once (web or worker); unset, its CPU count. Each holds a
@@ -123,6 +128,7 @@ _INTEGERS = {
     "MAX_DECODED_BYTES",
     "SIGNED_URL_SECONDS",
     "MAX_PAGE_SIZE",
+    "MAX_AUDIT_ASSETS",
     "DELETED_RETENTION_DAYS",
     "SIGN_IN_ATTEMPTS",
     "SIGN_IN_WINDOW_SECONDS",
@@ -182,6 +188,8 @@ def load(
         raise ConfigError(f"{ENV_PREFIX}BLOB_BACKEND must be 'local' or 's3'")
     if not 0 < float(settings["READY_TIMEOUT_SECONDS"]) <= 60:
         raise ConfigError(f"{ENV_PREFIX}READY_TIMEOUT_SECONDS must be between 0 and 60 seconds")
+    if int(settings["MAX_AUDIT_ASSETS"]) < 1:
+        raise ConfigError(f"{ENV_PREFIX}MAX_AUDIT_ASSETS must be at least 1")
     log_format = str(settings["LOG_FORMAT"] or "text").strip().lower()
     if log_format not in LOG_FORMATS:
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be 'text' or 'json', not {log_format!r}")

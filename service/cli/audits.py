@@ -1,10 +1,10 @@
-"""``vitrine audit``: the pre-publication audit of some assets, as a table, JSON or CSV."""
+"""``vitrine audit``: the pre-publication audit of some assets, as a table, JSON or CSV,
+written as it is made."""
 
 from __future__ import annotations
 
-import json
-
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from service.cli.common import problems_as_errors
@@ -33,31 +33,43 @@ def audit_command(
     asset_ids = parse_id_list(ids) if ids is not None else None
     if ids is not None and asset_ids is None:
         raise click.BadParameter("ids are whole numbers separated by commas", param_hint="--ids")
-    with transaction() as session, problems_as_errors():
-        selected = audits.select_assets(
-            session, asset_ids=asset_ids, filters=AssetFilters(tag=tag) if tag else None
+    tally = audit.Tally()
+    # The command's one transaction, read only: the reports are written as each chunk of
+    # assets is audited, and only one chunk is held at a time.
+    with transaction() as session:
+        with problems_as_errors():
+            chosen = audits.selection(
+                session,
+                asset_ids=asset_ids,
+                filters=AssetFilters(tag=tag) if tag else None,
+                at_most=current_app.config["MAX_AUDIT_ASSETS"],
+            )
+            audits.check_scope(platform, channel)
+        reports = audits.reports(
+            session, chosen, platform=platform, channel=channel, today=db.utcnow().date()
         )
-        reports = audits.audit_assets(
-            session, selected, platform=platform, channel=channel, today=db.utcnow().date()
-        )
-    if output == "csv":
-        click.echo(audit.to_csv(reports), nl=False)
-    elif output == "json":
-        document = {
-            "summary": audit.summarise(reports),
-            "reports": [audit.report_dict(report) for report in reports],
-        }
-        click.echo(json.dumps(document, indent=2))
-    else:
-        for report in reports:
-            click.echo(f"{report.outcome.upper():5} asset {report.asset_id}  {report.title}")
-            for finding in report.findings:
-                if finding.status != "pass":
-                    click.echo(f"      {finding.status}: {finding.check}: {finding.reason}")
-        summary = audit.summarise(reports)
-        click.echo(
-            f"{summary['assets']} asset(s): {summary['passed']} passed, "
-            f"{summary['warned']} warned, {summary['failed']} failed"
-        )
-    if any(report.outcome == "fail" for report in reports):
+        counted = (tally.add(report) for report in reports)
+        if output == "csv":
+            for piece in audit.csv_document(counted):
+                click.echo(piece, nl=False)
+        elif output == "json":
+            for piece in audit.json_document(counted, indent=2):
+                click.echo(piece, nl=False)
+            click.echo()
+        else:
+            for report in counted:
+                _echo_report(report)
+            summary = tally.summary()
+            click.echo(
+                f"{summary['assets']} asset(s): {summary['passed']} passed, "
+                f"{summary['warned']} warned, {summary['failed']} failed"
+            )
+    if tally.failed:
         raise SystemExit(1)
+
+
+def _echo_report(report: audit.Report) -> None:
+    click.echo(f"{report.outcome.upper():5} asset {report.asset_id}  {report.title}")
+    for finding in report.findings:
+        if finding.status != "pass":
+            click.echo(f"      {finding.status}: {finding.check}: {finding.reason}")

@@ -74,7 +74,12 @@ def _run_audit(wanted: AuditRequest) -> list[audit.Report]:
             return []
     filters = None if asset_ids is not None else assets.AssetFilters(tag=wanted.tag)
     try:
-        selected = audits.select_assets(session, asset_ids=asset_ids, filters=filters)
+        selected = audits.select_assets(
+            session,
+            asset_ids=asset_ids,
+            filters=filters,
+            at_most=current_app.config["MAX_AUDIT_ASSETS"],
+        )
         reports = audits.audit_assets(
             session, selected, platform=wanted.platform, channel=wanted.channel,
             today=utcnow().date(),

@@ -152,7 +152,12 @@ def library_bulk() -> Response:
         # One savepoint for the whole selection: when one asset refuses the tag, the assets
         # tagged before it are undone too, before the page (422) lists them again.
         with session.begin_nested():
-            selected = audits.select_assets(session, asset_ids=ids, filters=None)
+            selected = audits.select_assets(
+                session,
+                asset_ids=ids,
+                filters=None,
+                at_most=current_app.config["MAX_AUDIT_ASSETS"],
+            )
             for asset in selected:
                 changes = {"tags": [*asset.tags, *new_tags]}
                 assets.update_asset(session, asset, changes, actor=actor())

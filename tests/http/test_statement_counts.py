@@ -8,7 +8,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.services import auditing
 from tests.support import photos
 from tests.support.api import upload
 from tests.support.database import counting_statements
@@ -51,7 +50,7 @@ def test_an_audit_over_the_cap_is_refused_by_counting_before_any_asset_row_is_lo
     tokens: dict[str, dict[str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(auditing, "MAX_ASSETS_PER_AUDIT", 3)
+    monkeypatch.setitem(app.config, "MAX_AUDIT_ASSETS", 3)
     for number in range(4):
         upload(client, tokens["contributor"], photos.jpeg_plain(60 + number, 30), tags="campaign")
     body = {"filter": {"tag": "campaign"}, "platform": "instagram", "channel": "social"}
@@ -61,7 +60,7 @@ def test_an_audit_over_the_cap_is_refused_by_counting_before_any_asset_row_is_lo
     assert "more than 3" in str(refused.json)
     loaded = [s for s in statements if "assets.original_filename" in s]
     assert loaded == [], "the refusal loaded asset rows"
-    monkeypatch.setattr(auditing, "MAX_ASSETS_PER_AUDIT", 4)
+    monkeypatch.setitem(app.config, "MAX_AUDIT_ASSETS", 4)
     allowed = client.post("/api/v1/audits", json=body, headers=tokens["viewer"])
     assert allowed.status_code == 200, allowed.json
     assert len(allowed.json["reports"]) == 4

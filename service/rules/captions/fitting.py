@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -109,6 +110,7 @@ def compose_caption(template: str, fields: Mapping[str, str], platform: str) -> 
     }
     description, tags = values["description"], values["hashtags"].split()
 
+    @functools.cache  # a caption that fits at once is asked for three times
     def render(desc: str, n_tags: int) -> str:
         kept = values["hashtags"] if n_tags == len(tags) else " ".join(tags[:n_tags])
         return _render(template, {**values, "description": desc, "hashtags": kept})

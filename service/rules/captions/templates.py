@@ -81,12 +81,15 @@ _TIDY = (
 )
 
 
+_BLANK_LINES = regex.compile(r"\n{3,}")
+
+
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     # Kept as written, not NFC-normalised: NFC would rewrite some Devanagari and CJK
     # spellings, and the caption is the text that leaves the museum. Counting normalises.
-    tidied: str = regex.sub(r"\n{3,}", "\n\n", text)
+    tidied: str = _BLANK_LINES.sub("\n\n", text)
     return tidied.strip()
 
 
