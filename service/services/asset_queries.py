@@ -88,7 +88,7 @@ def page_query(
     columns, descending = SORT_KEYS[sort]
     # A page shows the summary of the embedded metadata, never the raw fields (kilobytes
     # of EXIF and XMP per photograph).
-    query = _filtered(select(Asset), filters).add_columns(*columns)
+    query = filtered(select(Asset), filters).add_columns(*columns)
     query = query.options(defer(Asset.metadata_raw))
     if cursor:
         after, last = tuple_(*columns), decode_cursor(cursor, sort)
@@ -100,7 +100,7 @@ def page_query(
 def count_assets(session: Session, filters: AssetFilters, *, at_most: int) -> int:
     """How many assets match, counted no further than ``at_most``: a cap is checked by
     counting ids, before any row is loaded."""
-    matching = _filtered(select(Asset), filters).with_only_columns(Asset.id).limit(at_most)
+    matching = filtered(select(Asset), filters).with_only_columns(Asset.id).limit(at_most)
     return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
 
 
@@ -151,7 +151,9 @@ def _like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
 
 
-def _filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
+def filtered(query: Select[Asset], filters: AssetFilters) -> Select[Asset]:
+    """``query`` narrowed to the assets the filters select (the live ones, unless asked for
+    the deleted): the one definition of a filter, for pages, counts and audits."""
     live = Asset.deleted_at.is_(None)
     query = query.where(~live if filters.deleted else live)
     if filters.text:

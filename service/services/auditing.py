@@ -21,7 +21,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from service.rules import audit, credits
 from service.rules.audit_scope import unknown_scope
 from service.rules.problems import InvalidInput
-from service.services.asset_queries import _filtered, count_assets
+from service.services.asset_queries import count_assets, filtered
 from service.services.assets import AssetFilters
 from service.services.captioning import (
     AssetCaption,
@@ -285,7 +285,7 @@ def _rows(
     after, left = 0, chosen.at_most
     while left > 0:
         query = (
-            _filtered(select(Asset), chosen.filters)
+            filtered(select(Asset), chosen.filters)
             .where(Asset.id > after)
             .order_by(Asset.id)
             .limit(min(CHUNK_SIZE, left))
