@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, current_app, request, send_file, url_for
@@ -12,9 +10,9 @@ from service.api import bp
 from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import current_caller, require
-from service.rules import licences, location
+from service.rules import location
 from service.rules.problems import Forbidden, InvalidInput, UnsupportedMediaType
-from service.services import assets, rights
+from service.services import assets
 from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.storage.spool import Spool
@@ -95,18 +93,6 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
     return body, (201 if created else 200), headers
 
 
-def _datetime_arg(name: str) -> datetime | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput({name: "must be an ISO 8601 date or date-time"}) from None
-    # A date, or a time without a zone, is read as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _limit_arg() -> int:
     ceiling = current_app.config["MAX_PAGE_SIZE"]
     raw = request.args.get("limit", "50")
@@ -119,47 +105,20 @@ def _limit_arg() -> int:
 @require("viewer")
 def list_assets() -> dict[str, Any]:
     """A page of the library, searched, filtered and sorted, with the next page's cursor."""
-    deleted = _choice_arg("deleted", ("false", "true")) == "true"
-    if deleted and not current_caller().can("admin"):
-        raise Forbidden("Only an admin lists the deleted assets.")
-    filters = assets.AssetFilters(
-        text=request.args.get("q") or None,
-        tag=request.args.get("tag") or None,
-        uploaded_by=request.args.get("uploaded_by") or None,
-        created_after=_datetime_arg("created_after"),
-        created_before=_datetime_arg("created_before"),
-        rights_status=_choice_arg("rights_status", rights.STATUSES),
-        holder=request.args.get("holder") or None,
-        licence=_licence_arg(),
-        channel=_choice_arg("channel", rights.CHANNELS),
-        deleted=deleted,
+    filters = assets.filters_from(
+        {name: value for name, value in request.args.items() if name in assets.FILTER_NAMES}
     )
+    if filters.deleted and not current_caller().can("admin"):
+        raise Forbidden("Only an admin lists the deleted assets.")
+    sort = request.args.get("sort") or "newest"
     page, next_cursor = assets.list_assets(
         get_session(),
         filters,
         limit=_limit_arg(),
         cursor=request.args.get("cursor") or None,
-        sort=_choice_arg("sort", assets.SORTS) or "newest",
+        sort=sort,
     )
     return {"items": [asset_json(asset) for asset in page], "next_cursor": next_cursor}
-
-
-def _licence_arg() -> str | None:
-    """The licence asked for, as the rights records store it (any spelling of its URI)."""
-    raw = request.args.get("licence") or None
-    if raw is None:
-        return None
-    licence = licences.lookup_licence(raw)
-    if licence is None:
-        raise InvalidInput({"licence": "is not a licence URI this service knows"})
-    return licence.uri
-
-
-def _choice_arg(name: str, choices: Sequence[str]) -> str | None:
-    raw = request.args.get(name) or None
-    if raw is not None and raw not in choices:
-        raise InvalidInput({name: f"must be one of {', '.join(choices)}"})
-    return raw
 
 
 @bp.get("/assets/<int:asset_id>")

@@ -50,13 +50,13 @@ def audit_many() -> Response:
     filters = None
     if "filter" in body:
         raw = body["filter"]
-        if not isinstance(raw, dict) or set(raw) - {"q", "tag", "uploaded_by"}:
-            raise InvalidInput({"filter": "may hold q, tag and uploaded_by"})
+        # The listing's filters, over the live assets: a deleted asset is not published.
+        names = [name for name in assets.FILTER_NAMES if name != "deleted"]
+        if not isinstance(raw, dict) or set(raw) - set(names):
+            raise InvalidInput({"filter": f"may hold {', '.join(names)}"})
         if not all(isinstance(value, str) for value in raw.values()):
             raise InvalidInput({"filter": "values must be strings"})
-        filters = assets.AssetFilters(
-            text=raw.get("q"), tag=raw.get("tag"), uploaded_by=raw.get("uploaded_by")
-        )
+        filters = assets.filters_from(raw)
     asset_ids = body.get("asset_ids")
     if asset_ids is not None and not isinstance(asset_ids, list):
         raise InvalidInput({"asset_ids": "must be a list of asset ids"})

@@ -12,15 +12,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, defer
 
+from service.rules import licences
 from service.rules.problems import InvalidInput, NotFound
+from service.services.rights import STATUSES as RIGHTS_STATUSES
 from service.storage.db import json_list_contains
 from service.storage.models import Asset, AssetTag, RightsRecord
 
@@ -60,6 +62,74 @@ class AssetFilters:
     licence: str | None = None  # a licence URI, exactly
     channel: str | None = None  # the rights record allows this channel
     deleted: bool = False  # only the deleted assets (the bin) instead of the live ones
+
+
+FILTER_NAMES = (
+    "q", "tag", "uploaded_by", "created_after", "created_before", "rights_status", "holder",
+    "licence", "channel", "deleted",
+)  # fmt: skip
+
+
+def filters_from(values: Mapping[str, Any]) -> AssetFilters:
+    """The filters a query string (or a JSON object of strings) asks for, by the API's names;
+    an empty value is no filter. InvalidInput names each value that is not one."""
+    errors: dict[str, str] = {}
+
+    def given(name: str, check: Callable[[str], Any]) -> Any:
+        raw = values.get(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            if not isinstance(raw, str):
+                raise ValueError("must be a string")
+            return check(raw)
+        except ValueError as error:
+            errors[name] = str(error)
+            return None
+
+    unknown = sorted(set(values) - set(FILTER_NAMES))
+    errors.update({name: "is not a filter" for name in unknown})
+    filters = AssetFilters(
+        text=given("q", str),
+        tag=given("tag", str),
+        uploaded_by=given("uploaded_by", str),
+        created_after=given("created_after", _instant),
+        created_before=given("created_before", _instant),
+        rights_status=given("rights_status", _one_of(RIGHTS_STATUSES)),
+        holder=given("holder", str),
+        licence=given("licence", _licence_uri),
+        channel=given("channel", _one_of(licences.CHANNELS)),
+        deleted=given("deleted", _one_of(("true", "false"))) == "true",
+    )
+    if errors:
+        raise InvalidInput(errors)
+    return filters
+
+
+def _instant(raw: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 date or date-time") from None
+    # A date, or a time without a zone, is read as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _one_of(choices: Sequence[str]) -> Callable[[str], str]:
+    def check(raw: str) -> str:
+        if raw not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return raw
+
+    return check
+
+
+def _licence_uri(raw: str) -> str:
+    """The licence as rights records store it, from any spelling of its URI."""
+    licence = licences.lookup_licence(raw)
+    if licence is None:
+        raise ValueError("is not a licence URI this service knows")
+    return licence.uri
 
 
 def list_assets(

@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 
 from service.rules.problems import DatabaseDown, NotFound, StorageDown
 from service.services import working_copy
+from service.services.asset_queries import FILTER_NAMES as FILTER_NAMES
 from service.services.asset_queries import SORTS as SORTS
 from service.services.asset_queries import AssetFilters as AssetFilters
+from service.services.asset_queries import filters_from as filters_from
 from service.services.asset_queries import get_asset as get_asset
 from service.services.asset_queries import list_assets as list_assets
 from service.services.blob_ownership import ORPHAN_GRACE as ORPHAN_GRACE

@@ -168,3 +168,22 @@ def test_a_page_runs_the_same_statements_for_3_or_30_assets(
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 6, counts  # the token, the page, its tags, the transaction's end
+
+
+def test_an_audit_filter_takes_the_listings_filters_over_the_live_assets(
+    client: FlaskClient, tokens: Tokens
+) -> None:
+    vase, _unrestricted = (_upload(client, tokens, number) for number in range(2))
+    _set_rights(client, tokens, vase, holder="Horniman Museum", status="restricted")
+    body = {
+        "filter": {"holder": "horniman", "rights_status": "restricted"},
+        "platform": "instagram",
+    }
+    answer = client.post("/api/v1/audits", json=body, headers=tokens["viewer"])
+    assert answer.status_code == 200, answer.json
+    assert [report["asset_id"] for report in answer.json["reports"]] == [vase]
+    for refused_filter in ({"deleted": "true"}, {"channel": "tv"}, {"holder": 3}):
+        body = {"filter": refused_filter, "platform": "instagram"}
+        refused = client.post("/api/v1/audits", json=body, headers=tokens["viewer"])
+        assert refused.status_code == 422, refused_filter
+        assert refused.mimetype == "application/problem+json"
