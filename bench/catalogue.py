@@ -12,10 +12,10 @@
 2. Makes a web user (admin) and viewer and admin API tokens through the account services.
 3. Starts gunicorn as production does (``gunicorn -c service/gunicorn_conf.py``, 2 workers,
    a local blob store in a temp dir) on a free port.
-4. Times each case (see ``catalogue_cases.py``): after a warm-up, ``--requests`` requests
-   (at most ``--case-seconds`` each, at least 10) from keep-alive clients, sequential
-   unless ``--clients``; and counts the SQL statements of one request of each case through
-   an in-process app on the same database (SQLAlchemy's ``before_cursor_execute``).
+4. Times each case (``catalogue_cases.py``; how: ``catalogue_timing.py``): after a warm-up,
+   ``--requests`` requests (at most ``--case-seconds`` each, at least 10) from keep-alive
+   clients, sequential unless ``--clients``; and counts the SQL statements of one request
+   of each case through an in-process app on the same database (``before_cursor_execute``).
 5. Prints p50/p95/p99, statements, rows on the page and matching assets per case, marks
    what misses the issue's targets, and drops the database (also on Ctrl-C or failure)
    unless ``--keep`` or ``--reuse``.
@@ -48,6 +48,7 @@ for path in (ROOT, ROOT / "bench"):
 
 import catalogue_cases as cases  # noqa: E402
 import catalogue_data as data  # noqa: E402
+import catalogue_timing as timing  # noqa: E402
 
 from service.cli import upgrade_database  # noqa: E402
 from service.rules.problems import NotFound  # noqa: E402
@@ -257,16 +258,16 @@ def main() -> None:
             password=people.password,
             app_config=app_config(env),
         )
-        settings = cases.Settings(
+        settings = timing.Settings(
             requests=args.requests,
             warmup=args.warmup,
             seconds=args.case_seconds,
             clients=args.clients,
             audit_requests=args.audit_requests,
         )
-        results = cases.run_all(bench, settings, only=args.only)
+        results = timing.run_all(bench, settings, only=args.only)
         print()
-        cases.print_table(results)
+        timing.print_table(results)
     finally:
         stop(server)
         shutil.rmtree(workdir, ignore_errors=True)
