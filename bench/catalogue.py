@@ -223,7 +223,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--name", help="name of the new database (default: random)")
     parser.add_argument("--keep", action="store_true", help="keep the new database")
     parser.add_argument("--reuse", metavar="DB", help="measure this loaded database")
-    parser.add_argument("--only", help="run only cases whose name contains this")
+    parser.add_argument("--only", help="only cases whose name holds one of these (a,b,...)")
     return parser.parse_args()
 
 

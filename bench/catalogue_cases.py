@@ -60,6 +60,7 @@ class Case:
     body: dict[str, Any] | None = None  # a POST
     accept: str | None = None
     check_rows: bool = True  # whether the rows answered must fit the matches
+    live: bool = True  # only assets not deleted match
 
 
 # ---------------------------------------------------------------- the cases
@@ -67,7 +68,7 @@ class Case:
 
 def query_row(bench: Bench, sql: str, *params: Any) -> tuple[Any, ...]:
     with psycopg.connect(bench.conninfo) as connection:
-        row = connection.execute(sql, params or None).fetchone()  # type: ignore[arg-type]
+        row = connection.execute(sql, params or None).fetchone()
     assert row is not None, sql
     return tuple(row)
 
@@ -93,7 +94,7 @@ WINDOW = "a.created_at >= %s AND a.created_at < %s"
 
 
 def like(word: str) -> tuple[str, str, str]:
-    return (f"%{word}%",) * 3  # type: ignore[return-value]
+    return (f"%{word}%",) * 3
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,14 @@ class Terms:
 
 
 def find_terms(bench: Bench) -> Terms:
-    q = lambda sql, *p: query(bench, sql, *p)  # noqa: E731
-    by_count = "SELECT holder FROM rights_records GROUP BY holder ORDER BY count(*) {} LIMIT 1"
+
+    def q(sql: str, *params: Any) -> Any:
+        return query(bench, sql, *params)
+
+    by_count = (
+        "SELECT holder FROM rights_records WHERE holder = ANY(%s) GROUP BY holder "
+        "ORDER BY count(*) {} LIMIT 1"
+    )  # the loader's holders, not the bench upload's
     asset_id, number = query_row(
         bench, "SELECT id, object_number FROM assets WHERE deleted_at IS NULL AND "
         "object_number LIKE '%.%' AND id >= (SELECT max(id) / 2 FROM assets) ORDER BY id LIMIT 1"
@@ -123,8 +130,8 @@ def find_terms(bench: Bench) -> Terms:
     return Terms(
         common_tag=q("SELECT tag FROM asset_tags WHERE tag <> %s GROUP BY tag "
                      "ORDER BY count(*) DESC LIMIT 1", data.AUDIT_TAG),
-        common_holder=q(by_count.format("DESC")),
-        rare_holder=q(by_count.format("ASC")),
+        common_holder=q(by_count.format("DESC"), data.holders()),
+        rare_holder=q(by_count.format("ASC"), data.holders()),
         uploader=q("SELECT uploaded_by FROM assets GROUP BY 1 ORDER BY count(*) DESC "
                    "OFFSET 9 LIMIT 1"),
         asset_id=asset_id,
@@ -167,26 +174,29 @@ def filter_cases(t: Terms) -> list[Case]:
         list_case("created_before oldest 2%", "a.created_at < %s", t.oldest,
                   created_before=t.oldest.isoformat()),
         Case("deleted=true (admin)", api(deleted="true"), auth="admin", target_ms=LIST_P95,
-             where="DELETED"),
+             where="a.deleted_at IS NOT NULL", live=False),
     ]  # fmt: skip
+
+
+def library_case(name: str, query: str, where: str, *params: Any) -> Case:
+    return Case(name, f"/library{query}", auth="web", target_ms=LIBRARY_P95, max_statements=10,
+                where=where, params=params, limit=LIBRARY_PAGE)  # fmt: skip
 
 
 def page_cases(t: Terms, variant_path: str) -> list[Case]:
     """One asset, a cached variant, the expiring report, the library page, audits."""
-    lib = {"target_ms": LIBRARY_P95, "max_statements": 10, "limit": LIBRARY_PAGE}
     audit = {"filter": {"tag": data.AUDIT_TAG}}
     return [
         Case(f"GET /assets/{t.asset_id}", f"{ASSETS}/{t.asset_id}", max_statements=8),
         Case(f"variant JSON, cached ({VARIANT_PRESET})", variant_path, max_statements=8),
         Case("rights/expiring?within_days=14", "/api/v1/rights/expiring?within_days=14",
              target_ms=EXPIRING_P95, max_statements=2, where=EXPIRING, check_rows=False),
-        Case("library", "/library", auth="web", where="true", **lib),
-        Case(f"library tag common ({t.common_tag})", f"/library?tag={t.common_tag}",
-             auth="web", where=TAG, params=(t.common_tag,), **lib),
-        Case(f"library tag rare ({t.rare_tag})", f"/library?tag={t.rare_tag}", auth="web",
-             where=TAG, params=(t.rare_tag,), **lib),
-        Case(f"library q rare ({t.rare_word})", f"/library?q={t.rare_word}", auth="web",
-             where=TEXT, params=like(t.rare_word), **lib),
+        library_case("library", "", "true"),
+        library_case(f"library tag common ({t.common_tag})", f"?tag={t.common_tag}", TAG,
+                     t.common_tag),
+        library_case(f"library tag rare ({t.rare_tag})", f"?tag={t.rare_tag}", TAG, t.rare_tag),
+        library_case(f"library q rare ({t.rare_word})", f"?q={t.rare_word}", TEXT,
+                     *like(t.rare_word)),
         *(Case(f"POST /audits tag={data.AUDIT_TAG} {name}", "/api/v1/audits", body=audit,
                accept=kind, where=TAG, params=(data.AUDIT_TAG,), target_ms=AUDIT_TOTAL,
                limit=10**9) for name, kind in (("JSON", "application/json"), ("CSV", "text/csv"))),
@@ -228,12 +238,12 @@ def cached_variant_path(bench: Bench) -> str:
     return path
 
 
-def matching(bench: Bench, case: Case) -> int | None:
-    """How many assets the case asks for, by SQL."""
+def matching(bench: Bench, case: Case, among: list[int] | None = None) -> int | None:
+    """How many assets the case asks for, by SQL; ``among``: how many of these ids."""
     if case.where is None:
         return None
-    if case.where == "DELETED":
-        return int(query(bench, "SELECT count(*) FROM assets WHERE deleted_at IS NOT NULL"))
     sql = ("SELECT count(*) FROM assets a LEFT JOIN rights_records r ON r.asset_id = a.id "
-           f"WHERE a.deleted_at IS NULL AND {case.where}")  # fmt: skip
+           f"WHERE {'a.deleted_at IS NULL' if case.live else 'true'} AND {case.where}")  # fmt: skip
+    if among is not None:
+        return int(query(bench, f"{sql} AND a.id = ANY(%s)", *case.params, among))
     return int(query(bench, sql, *case.params))

@@ -27,7 +27,7 @@ from sqlalchemy import JSON, Table
 
 from service.rules.captions.platforms import PLATFORMS
 from service.rules.presets import DEFAULT_PRESETS
-from service.storage.models import Base
+from service.storage.db import Base
 
 Row = dict[str, Any]
 
@@ -51,17 +51,19 @@ UPLOADERS = "registrar photo-studio a.khan j.smith m.rossi l.chen s.okafor p.dub
 UPLOADERS += "r.silva e.novak h.meyer d.osei f.ahmed t.larsen c.garcia b.ivanova n.kim o.walsh"
 FIRST = "Ada Ben Clara Dev Elif Farid Greta Hugo Ines Jonas Kofi Lena Mira Nils Olga Pavel"
 LAST = "Abara Brandt Castillo Dahl Ekwueme Fontaine Grieg Haddad Ivers Jansen Kowalski Lund"
-LICENCES = (  # (URI, weight): None is "no licence recorded"
-    (None, 25),
-    ("http://creativecommons.org/licenses/by/4.0/", 20),
-    ("http://creativecommons.org/licenses/by-nc/4.0/", 5),
-    ("http://creativecommons.org/publicdomain/zero/1.0/", 15),
-    ("http://rightsstatements.org/vocab/InC/1.0/", 25),
-    ("vitrine:all-rights-reserved", 10),
-)
-STATUSES = (("unknown", 35), ("pending", 15), ("cleared", 40), ("restricted", 10))
-CHANNEL_SETS = ([], ["web"], ["web", "social"], ["web", "social", "print"], ["print", "press"],
-                ["web", "social", "print", "press"])  # fmt: skip
+LICENCES: dict[str | None, int] = {  # URI: weight; None is "no licence recorded"
+    None: 25,
+    "http://creativecommons.org/licenses/by/4.0/": 20,
+    "http://creativecommons.org/licenses/by-nc/4.0/": 5,
+    "http://creativecommons.org/publicdomain/zero/1.0/": 15,
+    "http://rightsstatements.org/vocab/InC/1.0/": 25,
+    "vitrine:all-rights-reserved": 10,
+}
+STATUSES = {"unknown": 35, "pending": 15, "cleared": 40, "restricted": 10}
+CHANNEL_SETS: tuple[list[str], ...] = (
+    [], ["web"], ["web", "social"], ["web", "social", "print"], ["print", "press"],
+    ["web", "social", "print", "press"],
+)  # fmt: skip
 
 COMMON_WORD = "bronze"  # the most frequent material: in about a quarter of the titles
 NO_MATCH_WORD = "qzxwvyk"
@@ -201,8 +203,8 @@ def tag_rows(cat: Catalogue) -> Iterator[Row]:
 def rights_rows(cat: Catalogue) -> Iterator[Row]:
     rng, today = cat.rng, cat.now.date()
     names, name_weights = zipf(holders(), 1.1)
-    statuses, status_weights = zip(*STATUSES, strict=True)
-    licences, licence_weights = zip(*LICENCES, strict=True)
+    statuses, status_weights = list(STATUSES), list(STATUSES.values())
+    licences, licence_weights = list(LICENCES), list(LICENCES.values())
     for i in range(1, cat.n + 1):
         holder = rng.choices(names, cum_weights=name_weights)[0]
         status = rng.choices(statuses, weights=status_weights)[0]
@@ -311,7 +313,7 @@ def copy_rows(connection: psycopg.Connection[Any], table: Table, rows: Iterable[
         assert first[name] is None or isinstance(first[name], str), (table.name, name)
     count = 0
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[arg-type]
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in chain([first], rows):
             copy.write_row([row[name] for name in columns])
             count += 1
@@ -331,7 +333,7 @@ def load(conninfo: str, n: int, audit_size: int, *, seed: int = 13) -> None:
         for name in ROWS:
             if "id" in tables[name].columns:
                 connection.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # type: ignore[arg-type]
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
                 )
         connection.commit()
