@@ -7,7 +7,7 @@
    server of VITRINE_TEST_DATABASE_URL (default ``postgresql+psycopg://postgres@127.0.0.1
    :5432/test``), migrates it with the project's Alembic migrations, and loads ``--assets``
    synthetic assets with their tags, rights, captions, history and variants by COPY
-   (bench/catalogue_data.py), then ANALYZE. ``--reuse DB`` skips the load: it migrates an
+   (bench/catalogue_data.py), then VACUUM ANALYZE. ``--reuse DB`` skips the load: it migrates an
    existing loaded database to head (timed: new indexes are built then) and analyses it.
 2. Makes a web user (admin) and viewer and admin API tokens through the account services.
 3. Starts gunicorn as production does (``gunicorn -c service/gunicorn_conf.py``, 2 workers,
