@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request, send_file, url_for
+from flask import Response, request, send_file, url_for
 
 from service.api import bp
 from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import current_caller, require
+from service.http.requests import page_limit
 from service.rules import location
 from service.rules.problems import Forbidden, InvalidInput, UnsupportedMediaType
 from service.services import assets
@@ -93,14 +94,6 @@ def upload_asset() -> tuple[dict[str, Any], int, dict[str, str]]:
     return body, (201 if created else 200), headers
 
 
-def _limit_arg() -> int:
-    ceiling = current_app.config["MAX_PAGE_SIZE"]
-    raw = request.args.get("limit", "50")
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= ceiling:
-        raise InvalidInput({"limit": f"must be a whole number from 1 to {ceiling}"})
-    return int(raw)
-
-
 @bp.get("/assets")
 @require("viewer")
 def list_assets() -> dict[str, Any]:
@@ -114,7 +107,7 @@ def list_assets() -> dict[str, Any]:
     page, next_cursor = assets.list_assets(
         get_session(),
         filters,
-        limit=_limit_arg(),
+        limit=page_limit(),
         cursor=request.args.get("cursor") or None,
         sort=sort,
     )

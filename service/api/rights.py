@@ -10,6 +10,7 @@ from service.api import bp
 from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import current_caller, require
+from service.http.requests import page_limit
 from service.http.transactions import after_commit
 from service.ops import jobs
 from service.rules import credits
@@ -107,12 +108,20 @@ def get_history(asset_id: int) -> dict[str, Any]:
 @bp.get("/rights/expiring")
 @require("viewer")
 def get_expiring() -> dict[str, Any]:
-    """Licences expiring and embargoes lifting within the next ``within_days``."""
+    """Licences expiring and embargoes lifting within the next ``within_days``, a page at a
+    time, soonest first."""
     raw = request.args.get("within_days", "14")
     if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= 3650:
         raise InvalidInput({"within_days": "must be a whole number of days from 0 to 3650"})
+    limit = page_limit(default=200)
+    cursor = request.args.get("cursor") or None
+    after = rights.decode_deadline_cursor(cursor) if cursor else None
     today = utcnow().date()
-    deadlines = rights.expiring(get_session(), today=today, within_days=int(raw))
+    deadlines = rights.expiring(
+        get_session(), today=today, within_days=int(raw), limit=limit + 1, after=after
+    )
+    more = len(deadlines) > limit
+    deadlines = deadlines[:limit]
     return {
         "today": today.isoformat(),
         "within_days": int(raw),
@@ -127,6 +136,7 @@ def get_expiring() -> dict[str, Any]:
             }
             for deadline in deadlines
         ],
+        "next_cursor": rights.deadline_cursor(deadlines[-1]) if more else None,
     }
 
 

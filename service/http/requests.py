@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from flask import current_app
+from flask import current_app, request
 from flask.wrappers import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from service.http.context import services
-from service.rules.problems import JsonTooDeep, JsonTooLarge
+from service.rules.problems import InvalidInput, JsonTooDeep, JsonTooLarge
 
 # Deeper than any body the API takes (a few levels); far below what exhausts the stack.
 MAX_JSON_DEPTH = 32
@@ -65,3 +65,12 @@ def _nested_deeper_than(value: Any, limit: int) -> bool:
             children = item.values() if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
     return False
+
+
+def page_limit(default: int = 50) -> int:
+    """The ``limit`` query argument of a paged listing: 1 to the configured MAX_PAGE_SIZE."""
+    ceiling: int = current_app.config["MAX_PAGE_SIZE"]
+    raw = request.args.get("limit", str(min(default, ceiling)))
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= ceiling:
+        raise InvalidInput({"limit": f"must be a whole number from 1 to {ceiling}"})
+    return int(raw)

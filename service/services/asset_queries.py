@@ -9,9 +9,6 @@ that ``q`` and ``holder`` search with trigrams), so a page reads a few index ent
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, defer
 
-from service.rules import licences
+from service.rules import cursors, licences
 from service.rules.problems import InvalidInput, NotFound
 from service.services.rights import STATUSES as RIGHTS_STATUSES
 from service.storage.db import json_list_contains
@@ -178,24 +175,17 @@ def encode_cursor(sort: str, key: Sequence[Any]) -> str:
     """The opaque cursor of the page that follows the row with this sort key."""
     if sort in ("newest", "oldest"):
         moment, asset_id = key
-        values = [moment.isoformat(), asset_id]
-    else:  # SQLite answers the "untitled" flag as 0 or 1
-        untitled, folded, asset_id = key
-        values = [bool(untitled), folded, asset_id]
-    document = json.dumps([sort, *values], separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(document.encode()).decode().rstrip("=")
+        return cursors.encode(sort, [moment.isoformat(), asset_id])
+    untitled, folded, asset_id = key  # SQLite answers the "untitled" flag as 0 or 1
+    return cursors.encode(sort, [bool(untitled), folded, asset_id])
 
 
 def decode_cursor(cursor: str, sort: str) -> tuple[Any, ...]:
     """The sort key a cursor names; InvalidInput when this API did not make it for this sort."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        made_for, *values = json.loads(raw)
-        if made_for == sort:
-            return _checked_key(sort, values)
-    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
-        pass
-    raise InvalidInput({"cursor": "is not a cursor this API returned for this sort"})
+        return _checked_key(sort, cursors.decode(cursor, sort))
+    except (ValueError, TypeError):
+        raise InvalidInput({"cursor": "is not a cursor this API returned for this sort"}) from None
 
 
 def _checked_key(sort: str, values: list[Any]) -> tuple[Any, ...]:
@@ -203,17 +193,13 @@ def _checked_key(sort: str, values: list[Any]) -> tuple[Any, ...]:
     if sort in ("newest", "oldest"):
         moment, asset_id = values
         parsed = datetime.fromisoformat(moment)
-        if parsed.tzinfo is None or not _is_id(asset_id):
+        if parsed.tzinfo is None or not cursors.is_id(asset_id):
             raise ValueError("not a key of this sort")
         return (parsed, asset_id)
     untitled, text, asset_id = values
-    if not isinstance(untitled, bool) or not isinstance(text, str) or not _is_id(asset_id):
+    if not isinstance(untitled, bool) or not isinstance(text, str) or not cursors.is_id(asset_id):
         raise ValueError("not a key of this sort")
     return (untitled, text, asset_id)
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 def _like_pattern(text: str) -> str:

@@ -12,11 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, literal, select, tuple_, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.rules import credits, licences
+from service.rules import credits, cursors, licences
 from service.rules.problems import InvalidInput
 from service.rules.text import clean_field, clean_text, without_direction_controls
 from service.services.history import record_changes
@@ -252,40 +252,75 @@ class Deadline:
     asset_id: int
     title: str
     object_number: str
-    event: str  # "licence_expires" or "embargo_lifts"
+    event: str  # one of EVENTS
     on: date
 
 
-def expiring(session: Session, *, today: date, within_days: int) -> list[Deadline]:
-    """Licences expiring and embargoes lifting between today and ``within_days`` ahead."""
+# The kinds of deadline, in the order a day's deadlines of one asset are listed.
+EVENTS = ("licence_expires", "embargo_lifts")
+
+
+def deadline_cursor(deadline: Deadline) -> str:
+    """The opaque cursor of the page of deadlines after this one."""
+    return cursors.encode("deadline", [deadline.on.isoformat(), deadline.asset_id, deadline.event])
+
+
+def decode_deadline_cursor(cursor: str) -> Deadline:
+    """The deadline a cursor names (its title unknown); InvalidInput if this API did not
+    make it."""
+    try:
+        on, asset_id, event = cursors.decode(cursor, "deadline")
+        if cursors.is_id(asset_id) and event in EVENTS:
+            return Deadline(asset_id, "", "", event, date.fromisoformat(on))
+    except (ValueError, TypeError):
+        pass
+    raise InvalidInput({"cursor": "is not a cursor this API returned"})
+
+
+def expiring(
+    session: Session,
+    *,
+    today: date,
+    within_days: int,
+    limit: int | None = None,
+    after: Deadline | None = None,
+) -> list[Deadline]:
+    """Licences expiring and embargoes lifting between today and ``within_days`` ahead,
+    soonest first (then by asset, a licence before an embargo): at most ``limit``, those
+    after ``after`` (the last deadline of the page before)."""
+    query = deadlines_query(today=today, within_days=within_days, limit=limit, after=after)
+    return [
+        Deadline(asset_id, title, object_number, EVENTS[rank], on)
+        for on, asset_id, rank, title, object_number in session.execute(query)
+    ]
+
+
+def deadlines_query(
+    *, today: date, within_days: int, limit: int | None = None, after: Deadline | None = None
+) -> Select[Any]:
+    """One statement of the few columns the report shows: each kind of deadline is read in
+    order from its (date, asset) index, so a page reads about its own rows however many
+    deadlines the window holds."""
     last = today + timedelta(days=within_days)
-    # One statement of the few columns the report shows, whatever the number of deadlines:
-    # an asset's whole row (its embedded metadata) is not needed to name it.
-    query = (
+    kinds = [
         select(
-            Asset.id,
-            Asset.title,
-            Asset.object_number,
-            RightsRecord.expires_at,
-            RightsRecord.embargo_until,
-        )
-        .join(RightsRecord, RightsRecord.asset_id == Asset.id)
-        .where(
-            or_(
-                RightsRecord.expires_at.between(today, last),
-                RightsRecord.embargo_until.between(today, last),
-            ),
-            Asset.deleted_at.is_(None),
-        )
+            RightsRecord.asset_id.label("asset_id"),
+            literal(rank).label("rank"),
+            column.label("on"),
+        ).where(column.between(today, last))
+        for rank, column in enumerate((RightsRecord.expires_at, RightsRecord.embargo_until))
+    ]
+    deadlines = union_all(*kinds).subquery()
+    order = (deadlines.c.on, deadlines.c.asset_id, deadlines.c.rank)
+    query = (
+        select(*order, Asset.title, Asset.object_number)
+        .join(Asset, Asset.id == deadlines.c.asset_id)
+        .where(Asset.deleted_at.is_(None))
+        .order_by(*order)
     )
-    deadlines = []
-    for asset_id, title, object_number, expires_at, embargo_until in session.execute(query):
-        named = (asset_id, title, object_number)
-        if expires_at and today <= expires_at <= last:
-            deadlines.append(Deadline(*named, "licence_expires", expires_at))
-        if embargo_until and today <= embargo_until <= last:
-            deadlines.append(Deadline(*named, "embargo_lifts", embargo_until))
-    return sorted(deadlines, key=lambda deadline: (deadline.on, deadline.asset_id))
+    if after is not None:
+        query = query.where(tuple_(*order) > (after.on, after.asset_id, EVENTS.index(after.event)))
+    return query if limit is None else query.limit(limit)
 
 
 # --- the credit policy -------------------------------------------------------------------

@@ -106,8 +106,8 @@ class RightsRecord(Base):
     source: Mapped[str] = mapped_column(String(300), default="")
     copyright_year: Mapped[int | None]
     channels: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
-    embargo_until: Mapped[date | None] = mapped_column(index=True)
-    expires_at: Mapped[date | None] = mapped_column(index=True)
+    embargo_until: Mapped[date | None]
+    expires_at: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default="unknown", index=True)
     cleared_by: Mapped[str | None] = mapped_column(String(100))
     cleared_at: Mapped[datetime | None]
@@ -273,6 +273,9 @@ Index(
 )
 Index("ix_asset_tags_folded", func.lower(AssetTag.tag), AssetTag.asset_id)
 Index("ix_rights_records_licence_uri", RightsRecord.licence_uri)
+# The expiring report reads each kind of deadline in order, with its asset, from the index.
+Index("ix_rights_records_expires", RightsRecord.expires_at, RightsRecord.asset_id)
+Index("ix_rights_records_embargo_lifts", RightsRecord.embargo_until, RightsRecord.asset_id)
 # PostgreSQL only: trigram indexes for the substring searches (q, holder), which a B-tree
 # cannot serve, and a GIN index for "the rights allow this channel".
 for _column in (Asset.title, Asset.object_number, Asset.description, RightsRecord.holder):

@@ -393,3 +393,33 @@ def test_rights_and_captions_are_purged_with_their_asset_but_history_stays(
             entry.field for entry in session.query(HistoryEntry).filter_by(asset_id=asset["id"])
         }
         assert {"rights.status", "caption.x.text", "deleted"} <= fields
+
+
+def test_expiring_pages_through_every_deadline_once_in_order(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    rights = tokens["rights"]
+    expected = []
+    for n in range(5):
+        asset_id = upload(client, tokens["contributor"], photos.jpeg_plain(40 + n, 30)).json["id"]
+        values = {"expires_at": in_days(2 + n % 2), "embargo_until": in_days(2)}
+        answer = client.put(f"/api/v1/assets/{asset_id}/rights", json=values, headers=rights)
+        assert answer.status_code == 200, answer.json
+        expected += [(2, asset_id, "embargo_lifts"), (2 + n % 2, asset_id, "licence_expires")]
+    order = {"licence_expires": 0, "embargo_lifts": 1}
+    expected.sort(key=lambda item: (item[0], item[1], order[item[2]]))
+    seen, cursor = [], None
+    while True:
+        query = {"within_days": 14, "limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/rights/expiring", query_string=query, headers=tokens["viewer"])
+        assert page.status_code == 200, page.json
+        assert len(page.json["items"]) <= 3
+        seen += [(i["days_left"], i["asset_id"], i["event"]) for i in page.json["items"]]
+        cursor = page.json["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == expected
+    for bad in ({"cursor": "nonsense"}, {"limit": 0}, {"cursor": "WyJkZWFkbGluZSIsMSwyLDNd"}):
+        refused = client.get("/api/v1/rights/expiring", query_string=bad, headers=tokens["viewer"])
+        assert refused.status_code == 422, bad
+        assert refused.mimetype == "application/problem+json"

@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, Select, create_engine, insert, text
 
 from service.services.asset_queries import AssetFilters, encode_cursor, page_query
+from service.services.rights import Deadline, deadlines_query
 from service.storage.models import Asset, AssetTag, RightsRecord
 from tests.support.database import migrated_postgres_database
 from tests.support.services import postgres_test_url, require_or_skip
@@ -47,7 +48,15 @@ def _load(engine: Engine) -> None:
         tags.append({"asset_id": number, "tag": "collection"})  # on every asset
         if number % 4_000 == 0:
             tags.append({"asset_id": number, "tag": "Conservation2026"})  # on five
-        records.append({"asset_id": number, "holder": chance.choice(WORDS), "channels": ["web"]})
+        records.append(
+            {
+                "asset_id": number,
+                "holder": chance.choice(WORDS),
+                "channels": ["web"],
+                "expires_at": (START + timedelta(days=number % 3_650)).date(),
+                "embargo_until": (START + timedelta(days=number % 3_000)).date(),
+            }
+        )
     with engine.begin() as connection:
         connection.execute(insert(Asset), assets)
         connection.execute(insert(AssetTag), tags)
@@ -83,7 +92,10 @@ def _asset(number: int, title: str, created_at: datetime) -> dict[str, Any]:
 def _plan(
     engine: Engine, filters: AssetFilters, sort: str = "newest", cursor: str | None = None
 ) -> dict[str, Any]:
-    query = page_query(filters, limit=51, sort=sort, cursor=cursor)
+    return _explain(engine, page_query(filters, limit=51, sort=sort, cursor=cursor))
+
+
+def _explain(engine: Engine, query: Select[Any]) -> dict[str, Any]:
     compiled = query.compile(dialect=engine.dialect)
     with engine.connect() as connection:
         [[document]] = connection.exec_driver_sql(
@@ -145,3 +157,11 @@ def test_every_sort_reads_its_own_index_in_order_without_sorting(
 def test_a_channel_few_allow_is_found_through_the_channels_index(catalogue: Engine) -> None:
     indexes = _indexes_read(_plan(catalogue, AssetFilters(channel="press")))
     assert "ix_rights_records_channels" in indexes, indexes
+
+
+def test_a_page_of_deadlines_reads_the_deadline_indexes_alone(catalogue: Engine) -> None:
+    today = (START + timedelta(days=400)).date()
+    for after in (None, Deadline(9_000, "", "", "licence_expires", today)):
+        query = deadlines_query(today=today, within_days=14, limit=201, after=after)
+        indexes = _indexes_read(_explain(catalogue, query))
+        assert {"ix_rights_records_expires", "ix_rights_records_embargo_lifts"} <= indexes
