@@ -164,13 +164,6 @@ def page_query(
     return query.order_by(*order).limit(limit)
 
 
-def count_assets(session: Session, filters: AssetFilters, *, at_most: int) -> int:
-    """How many assets match, counted no further than ``at_most``: a cap is checked by
-    counting ids, before any row is loaded."""
-    matching = filtered(select(Asset), filters).with_only_columns(Asset.id).limit(at_most)
-    return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-
-
 def encode_cursor(sort: str, key: Sequence[Any]) -> str:
     """The opaque cursor of the page that follows the row with this sort key."""
     if sort in ("newest", "oldest"):

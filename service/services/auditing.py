@@ -21,7 +21,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from service.rules import audit, credits
 from service.rules.audit_scope import unknown_scope
 from service.rules.problems import InvalidInput
-from service.services.asset_queries import count_assets, filtered
+from service.services.asset_queries import filtered
 from service.services.assets import AssetFilters
 from service.services.captioning import (
     AssetCaption,
@@ -218,12 +218,11 @@ def audit_assets(
 
 @dataclass(frozen=True)
 class Selection:
-    """The assets an audit covers, checked but not loaded: listed ids (each once, in the
-    order first listed, all live when checked), or the live assets matching a filter."""
+    """The assets an audit covers, checked but not loaded: their ids, each once, live when
+    checked; in the order first listed, or for a filter oldest first (by id), which reads
+    like a campaign plan."""
 
-    asset_ids: tuple[int, ...] | None
-    filters: AssetFilters | None
-    at_most: int
+    asset_ids: tuple[int, ...]
 
 
 def selection(
@@ -249,12 +248,20 @@ def selection(
         if missing:
             listed = ", ".join(map(str, missing[:20]))
             raise InvalidInput({"asset_ids": f"no such asset: {listed}"})
-        return Selection(asset_ids=unique, filters=None, at_most=at_most)
-    filters = filters or AssetFilters()
-    # Counted no further than one past the cap, so a refusal costs one cheap statement.
-    if count_assets(session, filters, at_most=at_most + 1) > at_most:
+        return Selection(asset_ids=unique)
+    # The matching ids, no further than one past the cap: a refusal costs one statement
+    # that reads no asset row, and an audit then loads its assets by id, a chunk at a time
+    # (a keyset walk per chunk would read past every non-matching asset again and again).
+    matching = (
+        filtered(select(Asset), filters or AssetFilters())
+        .with_only_columns(Asset.id)
+        .order_by(Asset.id)
+        .limit(at_most + 1)
+    )
+    ids = tuple(session.scalars(matching))
+    if len(ids) > at_most:
         raise InvalidInput({"filter": f"matches more than {at_most} assets; narrow it"})
-    return Selection(asset_ids=None, filters=filters, at_most=at_most)
+    return Selection(asset_ids=ids)
 
 
 def asset_chunks(session: Session, chosen: Selection) -> Iterator[Chunk]:
@@ -268,36 +275,12 @@ def asset_chunks(session: Session, chosen: Selection) -> Iterator[Chunk]:
 def _rows(
     session: Session, chosen: Selection, options: Sequence[ExecutableOption]
 ) -> Iterator[list[Asset]]:
-    """The selected assets, a chunk at a time, loaded with ``options``.
-
-    Listed ids come in the order listed; a filter's assets come oldest first (by id, a
-    keyset, so each chunk is one indexed read), which reads like a campaign plan. Never more
-    than the cap: assets added since the selection was counted may make up the difference.
-    An asset deleted since the selection was checked is left out.
-    """
-    if chosen.asset_ids is not None:
-        for ids in _chunks(chosen.asset_ids):
-            listed = select(Asset).where(Asset.id.in_(ids), Asset.deleted_at.is_(None))
-            found = {asset.id: asset for asset in session.scalars(listed.options(*options))}
-            yield [found[asset_id] for asset_id in ids if asset_id in found]
-        return
-    assert chosen.filters is not None
-    after, left = 0, chosen.at_most
-    while left > 0:
-        query = (
-            filtered(select(Asset), chosen.filters)
-            .where(Asset.id > after)
-            .order_by(Asset.id)
-            .limit(min(CHUNK_SIZE, left))
-            .options(*options)
-        )
-        matching = list(session.scalars(query))
-        if not matching:
-            return
-        yield matching
-        after, left = matching[-1].id, left - len(matching)
-        if len(matching) < CHUNK_SIZE:
-            return
+    """The selected assets, a chunk at a time, loaded with ``options``, in the selection's
+    order. An asset deleted since the selection was checked is left out."""
+    for ids in _chunks(chosen.asset_ids):
+        listed = select(Asset).where(Asset.id.in_(ids), Asset.deleted_at.is_(None))
+        found = {asset.id: asset for asset in session.scalars(listed.options(*options))}
+        yield [found[asset_id] for asset_id in ids if asset_id in found]
 
 
 def reports(
