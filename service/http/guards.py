@@ -8,10 +8,11 @@ from typing import Any, TypeVar, cast
 
 from flask import g, request
 
-from service.http.database import session_factory
+from service.http.database import get_session, session_factory
 from service.rules.problems import Forbidden, Unauthenticated
 from service.rules.roles import ROLES, Caller
-from service.services.accounts import authenticate
+from service.services import accounts
+from service.storage.db import utcnow
 
 
 def current_caller() -> Caller:
@@ -34,13 +35,17 @@ def require(role: str) -> Callable[[F], F]:
             scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
             if scheme.lower() != "bearer" or not presented.strip():
                 raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
-            # The token's last use (written at most once a minute) is the token's own
+            # Read in the request's session: no connection of its own per request. The
+            # token's last use (written at most once a minute) is the token's own
             # bookkeeping, kept whatever becomes of the request: a short session of its own,
             # so the request's transaction stays its route's.
-            with session_factory()() as own:
-                caller = authenticate(own, presented.strip())
-                if own.dirty:
+            now = utcnow()
+            token = accounts.authenticate(get_session(), presented.strip(), now)
+            if accounts.use_to_record(token, now):
+                with session_factory()() as own:
+                    accounts.record_use(own, token, now)
                     own.commit()
+            caller = accounts.caller_of(token)
             if not caller.can(role):
                 raise Forbidden(f"This needs the {role} role; the token has {caller.role}.")
             g.caller = caller

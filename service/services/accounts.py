@@ -10,8 +10,9 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.rules.problems import InvalidInput, NotFound, Unauthenticated
 
@@ -113,8 +114,9 @@ def token_state(token: ApiToken, now: datetime) -> str:
     return "active"
 
 
-def authenticate(session: Session, presented: str, now: datetime | None = None) -> Caller:
-    """The caller a presented token stands for; Unauthenticated saying why when there is none
+def authenticate(session: Session, presented: str, now: datetime | None = None) -> ApiToken:
+    """The live token a presented secret stands for, read in the caller's session (a pure
+    read: ``record_use`` stamps its last use); Unauthenticated saying why when there is none
     (unknown, revoked, or expired: the date is named, as the holder can act on it)."""
     prefix, _, rest = presented.partition("_")
     lookup, _, secret = rest.partition("_")
@@ -134,10 +136,31 @@ def authenticate(session: Session, presented: str, now: datetime | None = None) 
             f"The API token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC; ask an admin "
             "for a new one."
         )
-    # Written at most once a minute, so that reads do not each cost a database write.
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        token.last_used_at = now
+    return token
+
+
+def caller_of(token: ApiToken) -> Caller:
+    """Who a token stands for."""
     return Caller(name=token.name, role=token.role, kind="token")
+
+
+def use_to_record(token: ApiToken, now: datetime) -> bool:
+    """Whether this use of the token is to be stamped: at most once a minute, so that reads
+    do not each cost a database write."""
+    return token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION
+
+
+def record_use(own: Session, token: ApiToken, now: datetime) -> None:
+    """Stamp the token's last use through ``own``, a short session the caller commits (the
+    token's bookkeeping, kept whatever becomes of the request); ``token`` is the row as the
+    request's session read it, and reads the new time too.
+
+    The update is conditional, so that the workers that all saw a stale time write it once.
+    """
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_RESOLUTION)
+    own.execute(update(ApiToken).where(ApiToken.id == token.id, stale).values(last_used_at=now))
+    # The value committed, not a change of the request's session: a read stays a read.
+    set_committed_value(token, "last_used_at", now)
 
 
 # Checked against when the username is unknown, so that a miss costs as long as a hit.
