@@ -77,18 +77,15 @@ def put_focal_point(asset_id: int) -> dict[str, Any]:
     return {"asset_id": asset.id, "x": asset.focal_x, "y": asset.focal_y}
 
 
-def _publish(asset_id: int, preset_name: str) -> publishing.Publication:
-    preset = _preset(preset_name)
+def _publish(asset_id: int, preset: Preset) -> publishing.Publication:
     override = request.args.get("override", "false").lower()
     if override not in ("true", "false"):
         raise InvalidInput({"override": "must be true or false"})
     reason = request.args.get("reason", "") if override == "true" else None
-    session = get_session()
-    asset = assets.get_asset(session, asset_id)
-    return publishing.publish(
-        session,
+    return publishing.publish_by_id(
+        get_session(),
         services(),
-        asset,
+        asset_id,
         preset,
         caller=current_caller(),
         # The preset decides both; a caller may narrow the channel, never widen it.
@@ -113,7 +110,8 @@ def _absolute(url: str) -> str:
 @require("viewer")
 def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
     """Through the publish gate: the variant's signed URL, caption, credit and audit."""
-    published = _publish(asset_id, preset_name)
+    preset = _preset(preset_name)
+    published = _publish(asset_id, preset)
     url, expires_at = _signed(published)
     variant = published.variant
     record = published.caption
@@ -127,7 +125,7 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
         "height": variant.height,
         "bytes": variant.byte_size,
         "media_type": variant.media_type,
-        "format": _preset(preset_name).format,
+        "format": preset.format,
         "platform": record.platform,
         "channels": list(published.channels),
         "caption": record.caption.text,
@@ -145,5 +143,5 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
 @require("viewer")
 def get_variant_image(asset_id: int, preset_name: str) -> Response:
     """Through the publish gate: a redirect to the variant's signed URL."""
-    url, _ = _signed(_publish(asset_id, preset_name))
+    url, _ = _signed(_publish(asset_id, _preset(preset_name)))
     return redirect(url, 302)

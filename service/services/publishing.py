@@ -12,7 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, bindparam, select, true
+from sqlalchemy.orm import Session, aliased, defer, joinedload
 
 from service.media.render import RightsStamp, burns_in
 from service.rules import audit, captions
@@ -21,11 +22,12 @@ from service.rules.problems import Forbidden, InvalidInput, Problem
 from service.rules.roles import Caller
 from service.rules.text import direction_control_problem
 from service.services import auditing as audits
-from service.services import captioning, variants
+from service.services import captioning, rights, variants
+from service.services.asset_queries import get_asset
 from service.services.context import Services
 from service.services.history import record_changes
-from service.storage.db import utcnow
-from service.storage.models import Asset, Variant
+from service.storage.db import remembered, utcnow
+from service.storage.models import Asset, CreditPolicyVersion, Variant
 
 MAX_REASON_LENGTH = 1_000
 
@@ -99,6 +101,105 @@ def channels_for(preset: Preset, asked: str | None = None) -> tuple[str, ...]:
     return (asked,)
 
 
+def _gathering() -> Select[Asset, Variant, CreditPolicyVersion]:
+    newest = select(CreditPolicyVersion).order_by(CreditPolicyVersion.version.desc()).limit(1)
+    policy = aliased(CreditPolicyVersion, newest.subquery(), name="newest_policy")
+    ready = and_(
+        Variant.asset_id == Asset.id,
+        Variant.preset == bindparam("preset"),
+        Variant.kind == variants.VARIANT,
+        Variant.status == "ready",
+    )
+    return (
+        select(Asset, Variant, policy)
+        .outerjoin(Variant, ready)
+        .outerjoin(policy, true())
+        .where(Asset.id == bindparam("asset_id"))
+        .options(
+            joinedload(Asset.rights),
+            joinedload(Asset.tag_rows),
+            # The gate reads the summary of the embedded metadata, never the rest.
+            defer(Asset.metadata_raw),
+            defer(Asset.metadata_warnings),
+        )
+        # As the database has them now, as ``variants.get_or_render`` would read them.
+        .execution_options(populate_existing=True)
+    )
+
+
+# Built once: a statement made afresh on every request costs more to key and look up in
+# SQLAlchemy's compiled cache than to run.
+_GATHERING = _gathering()
+
+
+def gather(session: Session, asset_id: int, preset: Preset) -> tuple[Asset, dict[str, Variant]]:
+    """The live asset ``asset_id`` (NotFound otherwise) and its ready variants of the preset
+    by key, read in one statement with the rest the gate reads of it: its rights record and
+    tags, and the credit policy in force, which the session then remembers.
+
+    A publish through the API reads these on every request; one statement instead of one
+    each (and no tag or rights lazy load after) whatever the asset holds.
+    """
+    found = session.execute(_GATHERING, {"asset_id": asset_id, "preset": preset.name})
+    rows = found.unique().all()
+    if rows:
+        newest = rows[0][2]
+        remembered(session, "credit_policy", lambda: newest or _shipped_policy(session))
+    ready = {variant.key: variant for _, variant, _ in rows if variant is not None}
+    return get_asset(session, asset_id), ready  # deleted: NotFound, by the one rule
+
+
+# The shipped file's policy, in force while no version is saved: read once per process (the
+# file is part of the release), as ``rights.current_policy`` makes it.
+_SHIPPED: dict[str, CreditPolicyVersion] = {}
+
+
+def _shipped_policy(session: Session) -> CreditPolicyVersion:
+    """The shipped policy, for a database that has saved none (a fresh object per session:
+    a session may save it, ``rights.replace_policy``)."""
+    shipped = _SHIPPED.get("policy")
+    if shipped is None:
+        shipped = rights.current_policy(session)
+        if shipped.id is not None:  # saved meanwhile: the database's, not the file's
+            return shipped
+        _SHIPPED["policy"] = shipped
+    return CreditPolicyVersion(
+        version=shipped.version,
+        rules=shipped.rules,
+        created_by=shipped.created_by,
+        created_at=shipped.created_at,
+    )
+
+
+def publish_by_id(
+    session: Session,
+    services: Services,
+    asset_id: int,
+    preset: Preset,
+    *,
+    caller: Caller,
+    platform: str | None = None,
+    channel: str | None = None,
+    override_reason: str | None = None,
+    today: date | None = None,
+) -> Publication:
+    """``publish`` the live asset ``asset_id``, read with the rest the gate needs in one
+    statement (``gather``); NotFound when there is no such live asset."""
+    asset, ready = gather(session, asset_id, preset)
+    return publish(
+        session,
+        services,
+        asset,
+        preset,
+        caller=caller,
+        platform=platform,
+        channel=channel,
+        override_reason=override_reason,
+        today=today,
+        ready=ready,
+    )
+
+
 def publish(
     session: Session,
     services: Services,
@@ -110,12 +211,14 @@ def publish(
     channel: str | None = None,
     override_reason: str | None = None,
     today: date | None = None,
+    ready: dict[str, Variant] | None = None,
 ) -> Publication:
     """Audit, render and audit the output; refuse with 409 unless it passes or is overridden.
 
     ``platform`` and ``channel`` are what the caller asked for (None: the preset's own); the
     preset bounds both. With several channels, the audit must pass for each. The audit is of
-    ``today`` (UTC), unless another day is given.
+    ``today`` (UTC), unless another day is given. ``ready``: the asset's ready variants of the
+    preset as ``gather`` read them (None: looked up).
     """
     today = today or utcnow().date()
     platform = platform_for(preset, platform)
@@ -133,8 +236,10 @@ def publish(
     report = _worst([audit.audit(subject) for subject in subjects])
     if report.outcome == "fail" and override_reason is None:
         raise _refusal(report)
-    variant = variants.get_or_render(session, services.store, asset, preset, services.rendering)
     stamp = variants.stamp_for(session, asset)
+    variant = variants.get_or_render(
+        session, services.store, asset, preset, services.rendering, ready=ready, stamp=stamp
+    )
     facts = audit.VariantFacts(
         preset=preset.name,
         upscale=variant.upscale,

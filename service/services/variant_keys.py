@@ -99,12 +99,15 @@ def wanted(
     preset: Preset,
     settings: RenderSettings,
     kind: Kind = VARIANT,
+    *,
+    stamp: render.RightsStamp | None = None,
 ) -> Wanted:
-    """The variant (or preview) of the asset's current state: its key, stamp and revision."""
+    """The variant (or preview) of the asset's current state: its key, stamp and revision
+    (``stamp``: the asset's ``stamp_for``, when the caller has it already)."""
     if kind == PREVIEW:
         key = variant_key(asset, preset, NO_RIGHTS, settings.credit_font, kind=PREVIEW)
         return Wanted(key, PREVIEW, NO_RIGHTS, 0)
-    stamp = stamp_for(session, asset)
+    stamp = stamp or stamp_for(session, asset)
     revision = rights_of(session, asset).revision
     key = variant_key(asset, preset, stamp, settings.credit_font, rights_revision=revision)
     return Wanted(key, VARIANT, stamp, revision)

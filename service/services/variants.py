@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -79,21 +79,27 @@ def get_or_render(
     settings: RenderSettings,
     *,
     kind: Kind = VARIANT,
+    ready: Mapping[str, Variant] | None = None,
+    stamp: render.RightsStamp | None = None,
 ) -> Variant:
     """The ready variant (or preview) for the asset's current state, rendering it if nobody
     has yet; the caller's session only reads.
+
+    ``ready``: the ready variants of this asset and preset by key, as the caller's transaction
+    has just read them (``publishing.gather``), so that they are not asked for again; None:
+    asked for here. ``stamp``: the asset's rights stamp, when the caller has it already.
 
     The claim, its outcome and the rows a render supersedes are committed in short
     transactions of their own (``db.factory_of``), never the caller's: other requests must
     see a claim before the render starts, to wait for it instead of rendering twice, and see
     the variant ready as soon as it is, whatever becomes of the caller's transaction.
     """
-    sought = wanted(session, asset, preset, settings, kind)
+    sought = wanted(session, asset, preset, settings, kind, stamp=stamp)
     key = sought.key
-    ready = _ready(session, key)
-    if ready is not None:
+    found = _ready(session, key) if ready is None else ready.get(key)
+    if found is not None:
         meter().count_variant_lookup(preset.name, kind=kind, hit=True)
-        return ready
+        return found
     sessions = factory_of(session)
     deadline = time.monotonic() + settings.timeout
     while True:
