@@ -10,7 +10,7 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -114,6 +114,11 @@ def token_state(token: ApiToken, now: datetime) -> str:
     return "active"
 
 
+# Built once: every API request runs it, and a statement made afresh costs more to key and
+# look up in SQLAlchemy's compiled cache than to run.
+_BY_LOOKUP = select(ApiToken).where(ApiToken.lookup == bindparam("lookup"))
+
+
 def authenticate(session: Session, presented: str, now: datetime | None = None) -> ApiToken:
     """The live token a presented secret stands for, read in the caller's session (a pure
     read: ``record_use`` stamps its last use); Unauthenticated saying why when there is none
@@ -123,7 +128,7 @@ def authenticate(session: Session, presented: str, now: datetime | None = None) 
     unknown = Unauthenticated("The API token is unknown or has been revoked.")
     if prefix != TOKEN_PREFIX or not lookup or not secret:
         raise unknown
-    token = session.scalar(select(ApiToken).where(ApiToken.lookup == lookup))
+    token = session.scalar(_BY_LOOKUP, {"lookup": lookup})
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
         raise unknown
     now = now or utcnow()

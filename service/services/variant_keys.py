@@ -19,7 +19,7 @@ from service.rules.presets import Preset
 from service.services import captioning
 from service.services.render_settings import RenderSettings
 from service.services.rights import rights_of
-from service.storage.models import Asset
+from service.storage.models import Asset, RightsRecord
 
 Kind = Literal["variant", "preview"]
 VARIANT: Kind = "variant"  # publishable: only through the publish gate
@@ -33,8 +33,14 @@ NO_RIGHTS = render.RightsStamp(
 
 def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:
     """The rights to write into (and maybe burn onto) the asset's variants."""
-    record = rights_of(session, asset)
-    rule = captioning.credit_rule_for(session, asset)
+    return stamp_of(asset, rights_of(session, asset), captioning.credit_rule_for(session, asset))
+
+
+def stamp_of(
+    asset: Asset, record: RightsRecord, rule: credits.CreditRule | None
+) -> render.RightsStamp:
+    """``stamp_for`` from values already read: the asset's rights record and the policy's
+    rule for its holder."""
     return render.RightsStamp(
         credit_line=credits.required_credit_line(rule, record.credit_line),
         creator=record.creator,
