@@ -26,13 +26,15 @@ It prints requests/s (answers received within the window, as wrk counts them; re
 begun in it and answered after it are "late": their latencies count, they do not) and
 p50/p95/p99/max for each, the ratio of (b) to (a), the client's own
 CPU use (the client shares the machine: near 100 % of a CPU means it, not the server, was
-the limit), and checks that ``/metrics`` (summed over the workers through
+the limit), the server's CPU per answer (gunicorn's processes, and the PostgreSQL backends of
+its database when they run on this machine), and checks that ``/metrics`` (summed over the workers through
 ``PROMETHEUS_MULTIPROC_DIR``) counted every upload's bytes. Any 5xx exits non-zero.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import itertools
 import os
@@ -47,10 +49,11 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import requests
 from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
@@ -85,6 +88,7 @@ class Timings:
     wall: float = 0.0
     late: int = 0
     client_cpu: float = 0.0
+    server_cpu: dict[str, float] = field(default_factory=dict)  # seconds, over the window
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, seconds: float, status: int, sent: int, *, late: bool) -> None:
@@ -99,6 +103,13 @@ class Timings:
     def rate(self) -> float:
         """Answers received within the window, per second (as wrk counts)."""
         return (len(self.seconds) - self.late) / self.wall
+
+    def cpu_per_answer(self) -> str:
+        """The server's CPU per answer within the window, by kind of process."""
+        answers = len(self.seconds) - self.late
+        return ", ".join(
+            f"{name} {seconds / answers * 1000:.2f} ms" for name, seconds in self.server_cpu.items()
+        )
 
     def percentile(self, p: int) -> float:
         """The p-th percentile in milliseconds."""
@@ -121,8 +132,15 @@ Request = Callable[[requests.Session], tuple[int, int]]  # -> (status, bytes sen
 # Status 0: a 200 without the expected body; -1: no answer (connection dropped, timeout).
 
 
-def hammer(request: Request, clients: int, seconds: float, warmup: float = 1.0) -> Timings:
-    """CLIENTS threads send requests back to back; only those begun in the window count."""
+def hammer(
+    request: Request,
+    clients: int,
+    seconds: float,
+    warmup: float = 1.0,
+    cpu: Callable[[], dict[str, float]] = dict,
+) -> Timings:
+    """CLIENTS threads send requests back to back; only those begun in the window count.
+    ``cpu`` is read as the window begins and ends: the server's CPU seconds so far, by kind."""
     timings = Timings()
     start = threading.Barrier(clients + 1)
     window: dict[str, float] = {}
@@ -149,11 +167,16 @@ def hammer(request: Request, clients: int, seconds: float, warmup: float = 1.0) 
     window.update(begin=now + warmup, end=now + warmup + seconds)
     start.wait()
     time.sleep(warmup)
-    cpu = time.process_time()
+    client_cpu, server_cpu = time.process_time(), cpu()
+    time.sleep(max(0.0, window["end"] - time.perf_counter()))
+    server_after = cpu()
+    timings.server_cpu = {name: server_after[name] - server_cpu[name] for name in server_cpu}
     for thread in threads:
         thread.join()
     timings.wall = seconds
-    timings.client_cpu = (time.process_time() - cpu) / (time.perf_counter() - window["begin"])
+    timings.client_cpu = (time.process_time() - client_cpu) / (
+        time.perf_counter() - window["begin"]
+    )
     return timings
 
 
@@ -241,6 +264,43 @@ def services(environ: dict[str, str]) -> Services:
 
     where = make_url(server).set(database=name).render_as_string(hide_password=True)
     return Services(env, f"fresh {where}, S3 {s3['VITRINE_TEST_S3_ENDPOINT']}", cleanup)
+
+
+class ServerCPU:
+    """CPU seconds used so far by gunicorn (its master, its workers, and the workers it has
+    already replaced and reaped) and by the PostgreSQL backends serving the bench's database,
+    when they run on this machine. A backend that closes between two readings takes its CPU
+    with it (a replaced worker's connections): PostgreSQL's figure is a floor."""
+
+    def __init__(self, server_pid: int, database: str | None) -> None:
+        self.gunicorn = psutil.Process(server_pid)
+        self.database = database
+        self.backends: dict[int, psutil.Process] = {}
+
+    def __call__(self) -> dict[str, float]:
+        master = self.gunicorn.cpu_times()
+        used = {"gunicorn": master.user + master.system + master.children_user
+                + master.children_system}  # fmt: skip
+        for worker in self.gunicorn.children():
+            with contextlib.suppress(psutil.Error):
+                times = worker.cpu_times()
+                used["gunicorn"] += times.user + times.system
+        if self.database:
+            used["PostgreSQL"] = sum(self._backend_seconds())
+        return used
+
+    def _backend_seconds(self) -> Iterator[float]:
+        for process in psutil.process_iter(["name", "cmdline"]):
+            title = " ".join(process.info["cmdline"] or [])
+            if process.info["name"] == "postgres" and f" {self.database} " in f"{title} ":
+                self.backends.setdefault(process.pid, process)
+        for pid, backend in list(self.backends.items()):
+            try:
+                times = backend.cpu_times()
+            except psutil.Error:  # closed: its CPU is gone with it
+                del self.backends[pid]
+                continue
+            yield times.user + times.system
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -374,18 +434,24 @@ def main() -> None:
             )
             return response.status_code, len(data)
 
+        cpu = ServerCPU(server.pid, make_url(env["VITRINE_DATABASE_URL"]).database)
         before = scrape(base)
         kinds = {
-            f"(a) variant JSON ({args.preset})": hammer(variant, args.clients, args.seconds),
-            "(b) /healthz": hammer(healthz, args.clients, args.seconds),
+            f"(a) variant JSON ({args.preset})": hammer(
+                variant, args.clients, args.seconds, cpu=cpu
+            ),
+            "(b) /healthz": hammer(healthz, args.clients, args.seconds, cpu=cpu),
         }
-        uploads = hammer(upload, args.clients, args.seconds)
+        uploads = hammer(upload, args.clients, args.seconds, cpu=cpu)
         kinds[f"(c) uploads, 2 MP ({len(photo) / 2**20:.2f} MiB)"] = uploads
         after = scrape(base)
 
         print()
         for name, timings in kinds.items():
             print(timings.line(name))
+        print("\nserver CPU per answer (PostgreSQL: a floor, see ServerCPU):")
+        for name, timings in kinds.items():
+            print(f"  {name:<30} {timings.cpu_per_answer()}")
         cached, floor = kinds[f"(a) variant JSON ({args.preset})"], kinds["(b) /healthz"]
         print(
             f"\n/healthz : variant JSON = {floor.rate / cached.rate:.1f} x the requests/s; "
