@@ -27,8 +27,9 @@ begun in it and answered after it are "late": their latencies count, they do not
 p50/p95/p99/max for each, the ratio of (b) to (a), the client's own
 CPU use (the client shares the machine: near 100 % of a CPU means it, not the server, was
 the limit), the server's CPU per answer (gunicorn's processes, and the PostgreSQL backends of
-its database when they run on this machine), and checks that ``/metrics`` (summed over the workers through
-``PROMETHEUS_MULTIPROC_DIR``) counted every upload's bytes. Any 5xx exits non-zero.
+its database when they run on this machine), and checks that ``/metrics`` (summed over the
+workers through ``PROMETHEUS_MULTIPROC_DIR``) counted every upload's bytes. Any 5xx exits
+non-zero.
 """
 
 from __future__ import annotations
