@@ -270,13 +270,15 @@ def services(environ: dict[str, str]) -> Services:
 class ServerCPU:
     """CPU seconds used so far by gunicorn (its master, its workers, and the workers it has
     already replaced and reaped) and by the PostgreSQL backends serving the bench's database,
-    when they run on this machine. A backend that closes between two readings takes its CPU
-    with it (a replaced worker's connections): PostgreSQL's figure is a floor."""
+    when they run on this machine. A backend that closes between two readings takes the CPU
+    it used since the first with it (a replaced worker's connections): PostgreSQL's figure is
+    a floor."""
 
     def __init__(self, server_pid: int, database: str | None) -> None:
         self.gunicorn = psutil.Process(server_pid)
         self.database = database
         self.backends: dict[int, psutil.Process] = {}
+        self.seen: dict[int, float] = {}  # each backend's CPU seconds when last read
 
     def __call__(self) -> dict[str, float]:
         master = self.gunicorn.cpu_times()
@@ -295,13 +297,11 @@ class ServerCPU:
             title = " ".join(process.info["cmdline"] or [])
             if process.info["name"] == "postgres" and f" {self.database} " in f"{title} ":
                 self.backends.setdefault(process.pid, process)
-        for pid, backend in list(self.backends.items()):
-            try:
+        for pid, backend in self.backends.items():
+            with contextlib.suppress(psutil.Error):  # closed: what it used since is lost
                 times = backend.cpu_times()
-            except psutil.Error:  # closed: its CPU is gone with it
-                del self.backends[pid]
-                continue
-            yield times.user + times.system
+                self.seen[pid] = times.user + times.system
+            yield self.seen.get(pid, 0.0)
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
