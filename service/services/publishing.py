@@ -12,22 +12,29 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, select, true
+from sqlalchemy import Select, String, and_, bindparam, select, true
 from sqlalchemy.orm import Session, aliased, defer, joinedload
 
 from service.media.render import RightsStamp, burns_in
-from service.rules import audit, captions
+from service.rules import audit, captions, credits
 from service.rules.presets import Preset
 from service.rules.problems import Forbidden, InvalidInput, Problem
 from service.rules.roles import Caller
 from service.rules.text import direction_control_problem
 from service.services import auditing as audits
-from service.services import captioning, rights, variants
+from service.services import captioning, rights, variant_keys, variants
 from service.services.asset_queries import get_asset
 from service.services.context import Services
 from service.services.history import record_changes
 from service.storage.db import remembered, utcnow
-from service.storage.models import Asset, CreditPolicyVersion, Variant
+from service.storage.models import (
+    Asset,
+    Caption,
+    CaptionTemplate,
+    CreditPolicyVersion,
+    RightsRecord,
+    Variant,
+)
 
 MAX_REASON_LENGTH = 1_000
 
@@ -101,7 +108,7 @@ def channels_for(preset: Preset, asked: str | None = None) -> tuple[str, ...]:
     return (asked,)
 
 
-def _gathering() -> Select[Asset, Variant, CreditPolicyVersion]:
+def _gathering() -> Select[Asset, Variant, CreditPolicyVersion, Caption, CaptionTemplate]:
     newest = select(CreditPolicyVersion).order_by(CreditPolicyVersion.version.desc()).limit(1)
     policy = aliased(CreditPolicyVersion, newest.subquery(), name="newest_policy")
     ready = and_(
@@ -110,10 +117,13 @@ def _gathering() -> Select[Asset, Variant, CreditPolicyVersion]:
         Variant.kind == variants.VARIANT,
         Variant.status == "ready",
     )
+    platform = bindparam("platform", type_=String)
     return (
-        select(Asset, Variant, policy)
+        select(Asset, Variant, policy, Caption, CaptionTemplate)
         .outerjoin(Variant, ready)
         .outerjoin(policy, true())
+        .outerjoin(Caption, and_(Caption.asset_id == Asset.id, Caption.platform == platform))
+        .outerjoin(CaptionTemplate, CaptionTemplate.platform == platform)
         .where(Asset.id == bindparam("asset_id"))
         .options(
             joinedload(Asset.rights),
@@ -132,21 +142,35 @@ def _gathering() -> Select[Asset, Variant, CreditPolicyVersion]:
 _GATHERING = _gathering()
 
 
-def gather(session: Session, asset_id: int, preset: Preset) -> tuple[Asset, dict[str, Variant]]:
-    """The live asset ``asset_id`` (NotFound otherwise) and its ready variants of the preset
-    by key, read in one statement with the rest the gate reads of it: its rights record and
-    tags, and the credit policy in force, which the session then remembers.
+@dataclass(frozen=True)
+class Gathered:
+    """What the gate reads of one asset, in one statement (``gather``)."""
+
+    asset: Asset  # with its rights record and tags
+    ready: dict[str, Variant]  # its ready variants of the preset, by key
+    platform: str  # the platform of the caption and template below
+    caption: Caption | None  # the asset's stored caption for the platform
+    template: CaptionTemplate | None  # the admin's template for the platform
+
+
+def gather(session: Session, asset_id: int, preset: Preset, platform: str) -> Gathered:
+    """The live asset ``asset_id`` (NotFound otherwise) and all the gate reads of it, in one
+    statement: its rights record and tags, its ready variants of the preset, its stored
+    caption and the admin's template for ``platform``, and the credit policy in force, which
+    the session then remembers.
 
     A publish through the API reads these on every request; one statement instead of one
     each (and no tag or rights lazy load after) whatever the asset holds.
     """
-    found = session.execute(_GATHERING, {"asset_id": asset_id, "preset": preset.name})
-    rows = found.unique().all()
+    values = {"asset_id": asset_id, "preset": preset.name, "platform": platform}
+    rows = session.execute(_GATHERING, values).unique().all()
+    caption, template = (rows[0][3], rows[0][4]) if rows else (None, None)
     if rows:
         newest = rows[0][2]
         remembered(session, "credit_policy", lambda: newest or _shipped_policy(session))
-    ready = {variant.key: variant for _, variant, _ in rows if variant is not None}
-    return get_asset(session, asset_id), ready  # deleted: NotFound, by the one rule
+    ready = {row[1].key: row[1] for row in rows if row[1] is not None}
+    asset = get_asset(session, asset_id)  # deleted: NotFound, by the one rule
+    return Gathered(asset, ready, platform, caption, template)
 
 
 # The shipped file's policy, in force while no version is saved: read once per process (the
@@ -185,18 +209,22 @@ def publish_by_id(
 ) -> Publication:
     """``publish`` the live asset ``asset_id``, read with the rest the gate needs in one
     statement (``gather``); NotFound when there is no such live asset."""
-    asset, ready = gather(session, asset_id, preset)
+    try:
+        captioned_for = platform_for(preset, platform)
+    except InvalidInput:
+        captioned_for = ""  # refused by ``publish``, once the asset is known to exist
+    gathered = gather(session, asset_id, preset, captioned_for)
     return publish(
         session,
         services,
-        asset,
+        gathered.asset,
         preset,
         caller=caller,
         platform=platform,
         channel=channel,
         override_reason=override_reason,
         today=today,
-        ready=ready,
+        gathered=gathered,
     )
 
 
@@ -211,14 +239,14 @@ def publish(
     channel: str | None = None,
     override_reason: str | None = None,
     today: date | None = None,
-    ready: dict[str, Variant] | None = None,
+    gathered: Gathered | None = None,
 ) -> Publication:
     """Audit, render and audit the output; refuse with 409 unless it passes or is overridden.
 
     ``platform`` and ``channel`` are what the caller asked for (None: the preset's own); the
     preset bounds both. With several channels, the audit must pass for each. The audit is of
-    ``today`` (UTC), unless another day is given. ``ready``: the asset's ready variants of the
-    preset as ``gather`` read them (None: looked up).
+    ``today`` (UTC), unless another day is given. ``gathered``: what ``gather`` read of the
+    asset (None: read here as it is needed).
     """
     today = today or utcnow().date()
     platform = platform_for(preset, platform)
@@ -226,17 +254,19 @@ def publish(
     for each in channels:
         audits.check_scope(platform, each)
     _check_override(caller, override_reason)
-    caption = captioning.caption_for(session, asset, platform)
+    # One rights record and one rule for the caption, the audit and the stamp.
+    record, rule = rights.rights_of(session, asset), captioning.credit_rule_for(session, asset)
+    caption = _caption(session, asset, record, rule, platform, gathered)
     subjects = [
-        audits.audit_input(
-            session, asset, platform=platform, channel=each, today=today, captioned=caption
-        )
+        audits.subject_of(asset, record, rule, caption, platform=platform, channel=each,
+                          today=today)
         for each in channels
-    ]
+    ]  # fmt: skip
     report = _worst([audit.audit(subject) for subject in subjects])
     if report.outcome == "fail" and override_reason is None:
         raise _refusal(report)
-    stamp = variants.stamp_for(session, asset)
+    stamp = variant_keys.stamp_of(asset, record, rule)
+    ready = gathered.ready if gathered is not None else None
     variant = variants.get_or_render(
         session, services.store, asset, preset, services.rendering, ready=ready, stamp=stamp
     )
@@ -266,6 +296,33 @@ def publish(
         field = f"publish.override.{preset.name}"
         record_changes(session, asset.id, caller.actor, {}, {field: override})
     return Publication(asset, variant, stamp, caption, report, overridden, channels)
+
+
+def _caption(
+    session: Session,
+    asset: Asset,
+    record: RightsRecord,
+    rule: credits.CreditRule | None,
+    platform: str,
+    gathered: Gathered | None,
+) -> captioning.AssetCaption:
+    """The asset's caption for the platform, from what ``gather`` read when it has it."""
+    if gathered is None or gathered.platform != platform:
+        return captioning.caption_for(session, asset, platform)
+    captioning.require_platform(platform)
+    stored, row = gathered.caption, gathered.template
+    manual = stored is not None and stored.text is not None
+    # As ``captioning.template_for``: the admin's template, else the shipped default.
+    template = row.template if row else captions.DEFAULT_TEMPLATES[platform]
+    return captioning.compose_for(
+        asset,
+        record,
+        rule,
+        platform,
+        tags=asset.tags,
+        stored=stored,
+        template=None if manual else template,
+    )
 
 
 def _check_override(caller: Caller, override_reason: str | None) -> None:

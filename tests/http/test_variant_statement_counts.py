@@ -170,3 +170,16 @@ def test_what_another_worker_changes_is_in_force_on_this_workers_next_cached_var
     # Deleted by the other worker: gone here too.
     assert other.delete(f"/api/v1/assets/{asset_id}", headers=tokens["admin"]).status_code == 204
     assert client.get(url, headers=tokens["viewer"]).status_code == 404
+
+
+def test_an_unknown_asset_is_404_before_a_platform_the_preset_refuses(
+    client: FlaskClient, tokens: Tokens
+) -> None:
+    asset_id = _cleared(client, tokens, 1800)
+    for url, status in (
+        (f"/api/v1/assets/{asset_id + 1}/variants/instagram-square?platform=x", 404),
+        (f"/api/v1/assets/{asset_id}/variants/instagram-square?platform=x", 422),
+        (f"/api/v1/assets/{asset_id}/variants/x?platform=nowhere", 422),
+    ):
+        answer = client.get(url, headers=tokens["viewer"])
+        assert answer.status_code == status, (url, answer.json)
