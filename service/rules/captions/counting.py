@@ -74,7 +74,18 @@ def _is_emoji(cluster: str) -> bool:
     )
 
 
+# Below U+1100 every code point weighs 1 on X, and no cluster of them is an emoji (each
+# emoji base or marker lies above): such text weighs its length, without segmenting it.
+_BEYOND_WEIGHT_ONE = regex.compile(r"[^\u0000-\u10ff]")
+
+
 def _x_weight(segment: str) -> int:
+    if _BEYOND_WEIGHT_ONE.search(segment) is None:
+        return len(segment)
+    return _x_weight_by_cluster(segment)
+
+
+def _x_weight_by_cluster(segment: str) -> int:
     total = 0
     for cluster in _GRAPHEME.findall(segment):
         if _is_emoji(cluster):
