@@ -64,13 +64,21 @@ def presets_in_force(session: Session, configured: Mapping[str, Preset]) -> dict
 
 
 def preset_in_force(session: Session, configured: Mapping[str, Preset], name: str) -> Preset:
-    """The preset in force named ``name``; NotFound (404) names the known ones."""
-    found = presets_in_force(session, configured)
-    try:
-        return found[name]
-    except KeyError:
-        known = ", ".join(found)
-        raise NotFound(f"There is no preset {name!r}; known presets: {known}.") from None
+    """The preset in force named ``name``; NotFound (404) names the known ones.
+
+    Only the change to this preset is applied (a publish asks for one preset per request);
+    the others are parsed only to name them in a 404.
+    """
+    change = next((row for row in _changes(session) if row.name == name), None)
+    if change is not None:
+        try:
+            return _apply(configured, name, change.fields)
+        except PresetError as error:
+            log.warning("ignoring the API change to preset %r: %s", name, error)
+    if name in configured:
+        return configured[name]
+    known = ", ".join(presets_in_force(session, configured))
+    raise NotFound(f"There is no preset {name!r}; known presets: {known}.")
 
 
 def change_preset(
