@@ -28,7 +28,6 @@ import io
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,8 @@ from sqlalchemy import create_engine, insert, make_url, text
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from serving import free_port, wait_ready  # noqa: E402
 
 from service.cli.database import upgrade_database  # noqa: E402
 from service.storage.models import Asset, AssetTag, Caption, RightsRecord  # noqa: E402
@@ -154,12 +155,6 @@ def load(url: str, assets: int, sizes: list[int]) -> float:
 # ---------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def rss_kib(pid: int) -> int:
     """Resident memory of a process, in KiB (0 once it is gone)."""
     try:
@@ -177,20 +172,6 @@ def worker_pids(master: int) -> list[int]:
         ["pgrep", "-P", str(master)], capture_output=True, text=True, check=False
     )
     return [int(pid) for pid in found.stdout.split()]
-
-
-def wait_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    sys.exit(f"gunicorn was not ready within 60 s:\n{log.read_text()[-3000:]}")
 
 
 # ---------------------------------------------------------------- one audit

@@ -27,7 +27,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import requests
 from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +47,7 @@ for path in (ROOT, ROOT / "bench"):
 import catalogue_cases as cases  # noqa: E402
 import catalogue_data as data  # noqa: E402
 import catalogue_timing as timing  # noqa: E402
+from serving import free_port, wait_ready  # noqa: E402
 
 from service.cli import upgrade_database  # noqa: E402
 from service.rules.problems import NotFound  # noqa: E402
@@ -146,12 +145,6 @@ def make_accounts(url: str) -> Accounts:
 # ---------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def server_environment(url: str, workdir: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VITRINE_")}
     env.update(
@@ -182,19 +175,8 @@ def start_server(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
             stdout=subprocess.DEVNULL,  # the access log
             stderr=sink,
         )
-    base = f"http://{env['VITRINE_BIND']}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    sys.exit(f"gunicorn was not ready within 60 s:\n{log.read_text()[-3000:]}")
+    wait_ready(f"http://{env['VITRINE_BIND']}", server, log)
+    return server
 
 
 def stop(server: subprocess.Popen[bytes] | None) -> None:

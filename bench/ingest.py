@@ -13,7 +13,6 @@ import argparse
 import io
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 import psutil
 import requests
 from PIL import Image, ImageDraw
+from serving import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VITRINE = str(ROOT / ".venv" / "bin" / "vitrine")
@@ -42,12 +42,6 @@ def photo(megapixels: float, seed: int) -> bytes:
     out = io.BytesIO()
     noise.save(out, "JPEG", quality=90)
     return out.getvalue()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RssSampler(threading.Thread):

@@ -23,7 +23,6 @@ import io
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,8 @@ from sqlalchemy import create_engine, func, make_url, select, text
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from serving import free_port  # noqa: E402
 
 from service.storage.models import Asset, Variant  # noqa: E402
 from tests.support.photos import jpeg_with_rights  # noqa: E402
@@ -62,12 +63,6 @@ def photo(seed: int, megapixels: float) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88)
     return out.getvalue()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -40,7 +40,6 @@ import io
 import itertools
 import os
 import shutil
-import socket
 import statistics
 import struct
 import subprocess
@@ -63,6 +62,8 @@ from sqlalchemy import create_engine, make_url, text
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from serving import free_port, wait_ready  # noqa: E402
 
 from tests.support.photos import adobe_rgb_like_icc, make_exif, picture, rights_xmp  # noqa: E402
 
@@ -210,12 +211,6 @@ def distinct(jpeg: bytes, number: int, run: str) -> bytes:
 # ---------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Services:
     env: dict[str, str]
@@ -302,20 +297,6 @@ class ServerCPU:
                 times = backend.cpu_times()
                 self.seen[pid] = times.user + times.system
             yield self.seen.get(pid, 0.0)
-
-
-def wait_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    sys.exit(f"gunicorn was not ready within 60 s:\n{log.read_text()[-3000:]}")
 
 
 def scrape(base: str) -> dict[str, float]:
