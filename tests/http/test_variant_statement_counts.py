@@ -14,8 +14,7 @@ from sqlalchemy import update
 from service.http import database as db
 from service.storage.db import utcnow
 from service.storage.models import ApiToken
-from tests.support import photos
-from tests.support.api import clear, upload
+from tests.support.api import cleared_asset
 from tests.support.database import counting_statements
 
 Tokens = dict[str, dict[str, str]]
@@ -25,20 +24,14 @@ MAX_STATEMENTS = 8
 pytestmark = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
 
 
-def _cleared(client: FlaskClient, tokens: Tokens, width: int) -> int:
-    """A described photograph (its width makes it a new asset), cleared: its audit passes."""
-    made = upload(
-        client,
-        tokens["contributor"],
-        photos.jpeg_with_rights(width=width, height=1200, orientation=1),
-        title="Somali wedding basket",
-        alt_text="A woven basket with a conical lid.",
-        tags="MuseumWeek",
+def _plain_and_rich(client: FlaskClient, tokens: Tokens) -> tuple[int, int]:
+    """Two cleared assets: one as uploaded, one with much (``_with_much``)."""
+    plain, rich = (
+        cleared_asset(client, tokens, width=1800),
+        cleared_asset(client, tokens, width=1801),
     )
-    assert made.status_code == 201, made.json
-    asset_id = int(made.json["id"])
-    assert clear(client, tokens, asset_id).status_code == 200
-    return asset_id
+    _with_much(client, tokens, rich)
+    return plain, rich
 
 
 def _with_much(client: FlaskClient, tokens: Tokens, asset_id: int) -> None:
@@ -70,8 +63,7 @@ def _counted(app: Flask, client: FlaskClient, url: str, headers: dict[str, str])
 def test_the_asset_json_runs_a_fixed_few_statements_whatever_the_asset_holds(
     app: Flask, client: FlaskClient, tokens: Tokens
 ) -> None:
-    plain, rich = _cleared(client, tokens, 1800), _cleared(client, tokens, 1801)
-    _with_much(client, tokens, rich)
+    plain, rich = _plain_and_rich(client, tokens)
     counts = [
         len(_counted(app, client, f"/api/v1/assets/{asset_id}", tokens["viewer"]))
         for asset_id in (plain, rich)
@@ -82,8 +74,7 @@ def test_the_asset_json_runs_a_fixed_few_statements_whatever_the_asset_holds(
 def test_a_cached_variant_runs_a_fixed_few_statements_whatever_the_asset_holds(
     app: Flask, client: FlaskClient, tokens: Tokens
 ) -> None:
-    plain, rich = _cleared(client, tokens, 1800), _cleared(client, tokens, 1801)
-    _with_much(client, tokens, rich)
+    plain, rich = _plain_and_rich(client, tokens)
     counted = [
         _counted(app, client, f"/api/v1/assets/{asset_id}/variants/x", tokens["viewer"])
         for asset_id in (plain, rich)
@@ -98,7 +89,7 @@ def test_a_cached_variant_runs_a_fixed_few_statements_whatever_the_asset_holds(
 def test_a_hand_written_caption_keeps_the_variant_within_the_same_few_statements(
     app: Flask, client: FlaskClient, tokens: Tokens
 ) -> None:
-    asset_id = _cleared(client, tokens, 1800)
+    asset_id = cleared_asset(client, tokens, width=1800)
     body = {"text": "A Somali wedding basket. © Trustees of the British Museum"}
     put = client.put(f"/api/v1/assets/{asset_id}/captions/x", json=body,
                      headers=tokens["contributor"])  # fmt: skip
@@ -136,7 +127,7 @@ def test_what_another_worker_changes_is_in_force_on_this_workers_next_cached_var
 ) -> None:
     assert callable(make_app)
     other = make_app().test_client()  # another gunicorn worker: same database and store
-    asset_id = _cleared(client, tokens, 1800)
+    asset_id = cleared_asset(client, tokens, width=1800)
     url = f"/api/v1/assets/{asset_id}/variants/x"
     first = client.get(url, headers=tokens["viewer"])
     assert first.status_code == 200, first.json
@@ -175,7 +166,7 @@ def test_what_another_worker_changes_is_in_force_on_this_workers_next_cached_var
 def test_an_unknown_asset_is_404_before_a_platform_the_preset_refuses(
     client: FlaskClient, tokens: Tokens
 ) -> None:
-    asset_id = _cleared(client, tokens, 1800)
+    asset_id = cleared_asset(client, tokens, width=1800)
     for url, status in (
         (f"/api/v1/assets/{asset_id + 1}/variants/instagram-square?platform=x", 404),
         (f"/api/v1/assets/{asset_id}/variants/instagram-square?platform=x", 422),

@@ -52,12 +52,15 @@ def clear(
     return client.put(f"/api/v1/assets/{asset_id}/rights", json=body, headers=tokens["rights"])
 
 
-def cleared_asset(client: FlaskClient, tokens: dict[str, dict[str, str]], **fields: Any) -> int:
-    """A 2400x1800 photograph, described and cleared: its audit passes."""
+def cleared_asset(
+    client: FlaskClient, tokens: dict[str, dict[str, str]], *, width: int = 2400, **fields: Any
+) -> int:
+    """A ``width`` x 1800 photograph (another width: another asset), described and cleared:
+    its audit passes."""
     response = upload(
         client,
         tokens["contributor"],
-        photos.jpeg_with_rights(width=2400, height=1800, orientation=1),
+        photos.jpeg_with_rights(width=width, height=1800, orientation=1),
         title="Somali wedding basket",
         object_number="Af1935,0711.1",
         alt_text="A woven basket with a conical lid.",
