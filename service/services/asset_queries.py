@@ -21,18 +21,16 @@ from service.rules import cursors, licences
 from service.rules.problems import InvalidInput, NotFound
 from service.services.rights import STATUSES as RIGHTS_STATUSES
 from service.storage.db import json_list_contains
-from service.storage.models import Asset, AssetTag, RightsRecord
+from service.storage.models import BY_CREATED, Asset, AssetTag, RightsRecord, blanks_last
 
 # Each sort: its key (the columns that order it, all in one direction) and whether it runs
 # descending. Untitled assets, and those without an object number, come after the others.
+# Each is indexed (storage/models.py).
 SORT_KEYS: dict[str, tuple[tuple[Any, ...], bool]] = {
-    "newest": ((Asset.created_at, Asset.id), True),
-    "oldest": ((Asset.created_at, Asset.id), False),
-    "title": ((Asset.title == "", func.lower(Asset.title), Asset.id), False),
-    "object_number": (
-        (Asset.object_number == "", func.lower(Asset.object_number), Asset.id),
-        False,
-    ),
+    "newest": (BY_CREATED, True),
+    "oldest": (BY_CREATED, False),
+    "title": (blanks_last(Asset.title), False),
+    "object_number": (blanks_last(Asset.object_number), False),
 }
 SORTS = tuple(SORT_KEYS)
 
