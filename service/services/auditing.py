@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, load_only, raiseload
@@ -45,6 +45,7 @@ from service.storage.models import Asset, RightsRecord
 # rows are all a streamed audit holds. 500 is also SQLAlchemy's selectin batch, so a chunk's
 # tags and rights come in one statement each.
 CHUNK_SIZE = 500
+T = TypeVar("T")
 
 # What an audit reads of a chunk (``subject_of``, ``compose_for``, ``rights_of``): the
 # asset's columns it uses, with its rights record joined, and its tags read apart as plain
@@ -208,8 +209,8 @@ def audit_assets(
     """One report per asset for the platform and channel (assets already loaded)."""
     context = audit_context(session, platform=platform, channel=channel, today=today)
     reports: list[audit.Report] = []
-    for start in range(0, len(assets), CHUNK_SIZE):
-        reports += audit_chunk(session, context, Chunk.of(assets[start : start + CHUNK_SIZE]))
+    for chunk in _chunks(assets):
+        reports += audit_chunk(session, context, Chunk.of(chunk))
     return reports
 
 
@@ -307,6 +308,6 @@ def select_assets(
     return [asset for chunk in _rows(session, chosen, ()) for asset in chunk]
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK_SIZE):
-        yield ids[start : start + CHUNK_SIZE]
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), CHUNK_SIZE):
+        yield items[start : start + CHUNK_SIZE]

@@ -35,7 +35,11 @@ def require_platform(platform: str) -> str:
 
 def template_for(session: Session, platform: str) -> str:
     """The admin's template for the platform, else the shipped default."""
-    stored = session.get(CaptionTemplate, require_platform(platform))
+    return template_of(session.get(CaptionTemplate, require_platform(platform)), platform)
+
+
+def template_of(stored: CaptionTemplate | None, platform: str) -> str:
+    """The template in force for a known platform, given the admin's row (None: none saved)."""
     return stored.template if stored else captions.DEFAULT_TEMPLATES[platform]
 
 

@@ -310,10 +310,9 @@ def _caption(
     if gathered is None or gathered.platform != platform:
         return captioning.caption_for(session, asset, platform)
     captioning.require_platform(platform)
-    stored, row = gathered.caption, gathered.template
+    stored = gathered.caption
     manual = stored is not None and stored.text is not None
-    # As ``captioning.template_for``: the admin's template, else the shipped default.
-    template = row.template if row else captions.DEFAULT_TEMPLATES[platform]
+    template = captioning.template_of(gathered.template, platform)
     return captioning.compose_for(
         asset,
         record,
