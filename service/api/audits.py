@@ -65,7 +65,7 @@ def audit_many() -> Response:
         raise InvalidInput({"body": "platform and channel must be strings"})
     session = get_session()
     # Everything that can refuse the request is checked here, before the first byte: the
-    # scope, the ids (that they are assets) and the cap (by counting, loading no asset row).
+    # scope, the ids (that they are assets) and the cap (on the ids, loading no asset row).
     chosen = audits.selection(
         session,
         asset_ids=asset_ids,
