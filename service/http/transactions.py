@@ -1,9 +1,9 @@
 """One owner per transaction: each request is a unit of work.
 
 Every view runs inside ``unit_of_work``: when it returns a response below 400, the request's
-session is committed (once, and only if it wrote something: a request that only reads sends
-no COMMIT), then the work registered with ``after_commit`` runs; when it raises, or answers
-with an error status, the session is rolled back. Routes and services never commit the
+session is committed (once; a read too, see ``_end``), then the work registered with
+``after_commit`` runs; when it raises, or answers with an error status, the session is rolled
+back. Routes and services never commit the
 request's session themselves. ``transaction(app)`` is the same for work outside a request
 (a CLI command).
 """
@@ -59,7 +59,10 @@ def _end(*, commit: bool) -> None:
     session: Session | None = g.get("db_session")
     pending: list[Callable[[], object]] = g.pop(_AFTER_COMMIT, [])
     if session is not None:
-        if commit and db.wrote(session):
+        # A read ends with COMMIT too: it costs the round trip a ROLLBACK would, and psycopg
+        # forgets the connection's prepared statements on ROLLBACK, so that every read would
+        # have PostgreSQL parse and plan its statements afresh (bench/throughput.py).
+        if commit:
             try:
                 session.commit()
             except BaseException:
@@ -67,7 +70,7 @@ def _end(*, commit: bool) -> None:
                     session.rollback()
                 raise
         else:
-            session.rollback()  # ends a transaction that only read; undoes a failed one
+            session.rollback()
     if commit:
         for work in pending:
             work()

@@ -169,14 +169,9 @@ class Database:
         self.sessions.configure(info={_FACTORY: self.sessions})
         self._probe_engine: Engine | None = None  # made on the first probe
         self._probe_lock = threading.Lock()
-        # Listeners on this app's own factory, never on SQLAlchemy's Session class: a rollback
-        # forgets what the session remembered (see ``remembered``), and each session knows
-        # whether its transaction has written anything (``wrote``).
+        # On this app's own factory, never on SQLAlchemy's Session class: a rollback forgets
+        # what the session remembered (see ``remembered``).
         event.listen(self.sessions, "after_rollback", _forget_all)
-        event.listen(self.sessions, "after_flush", _note_write)
-        event.listen(self.sessions, "do_orm_execute", _note_statement)
-        event.listen(self.sessions, "after_commit", _forget_writes)
-        event.listen(self.sessions, "after_rollback", _forget_writes)
 
     def ping(self) -> None:
         """Raise if the database does not answer a trivial query.
@@ -199,28 +194,6 @@ class Database:
 # ---------------------------------------------------------------- transactions
 
 _FACTORY = "vitrine.factory"
-_WROTE = "vitrine.wrote"
-
-
-def _note_write(session: Session, *_: Any) -> None:
-    session.info[_WROTE] = True
-
-
-def _note_statement(state: Any) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
-
-
-def _forget_writes(session: Session) -> None:
-    # A savepoint's release or rollback ends no transaction: what was written before stays.
-    if not session.in_nested_transaction():
-        session.info.pop(_WROTE, None)
-
-
-def wrote(session: Session) -> bool:
-    """True when the session's transaction has written something, or holds unflushed changes:
-    a transaction that only read is ended without a COMMIT."""
-    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
 
 
 @contextmanager
