@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     create_engine,
     event,
+    exc,
     literal,
     make_url,
     text,
@@ -30,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints let Alembic drop and alter them on every backend.
@@ -126,8 +128,17 @@ CONNECT_TIMEOUT_SECONDS = 10
 PROBE_CONNECT_ARGS = {"connect_timeout": 2, "tcp_user_timeout": 2000, "keepalives_idle": 5}
 
 
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is used again.
+# One used this recently is taken as alive: pinging at every checkout (``pool_pre_ping``) costs
+# a round trip per request under load (bench/throughput.py), and a restart of the database
+# takes longer than this, so a connection that outlived one has been idle longer.
+IDLE_PING_SECONDS = 1.0
+_RETURNED_AT = "vitrine.returned_at"
+
+
 def make_engine(url: str) -> Engine:
-    """An engine tuned per backend: WAL and foreign keys on SQLite, pre-ping on PostgreSQL."""
+    """An engine tuned per backend: WAL and foreign keys on SQLite; on PostgreSQL, a connection
+    idle for a while is pinged before use, and replaced when it does not answer."""
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
@@ -138,9 +149,33 @@ def make_engine(url: str) -> Engine:
     connect_args = {} if "connect_timeout" in make_url(url).query else {
         "connect_timeout": CONNECT_TIMEOUT_SECONDS
     }  # fmt: skip
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args
-    )
+    engine = create_engine(url, pool_size=10, max_overflow=10, connect_args=connect_args)
+    event.listen(engine, "checkin", _note_return)
+    event.listen(engine, "checkout", _ping_if_idle(engine))
+    return engine
+
+
+def _note_return(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_RETURNED_AT] = time.monotonic()
+
+
+def _ping_if_idle(
+    engine: Engine,
+) -> Callable[[Any, ConnectionPoolEntry, PoolProxiedConnection], None]:
+    """The pool's checkout hook: ping a connection idle for IDLE_PING_SECONDS; one that does
+    not answer is discarded, and the pool connects afresh (SQLAlchemy's DisconnectionError)."""
+    dialect = engine.dialect
+
+    def ping(dbapi_connection: Any, record: ConnectionPoolEntry, _: PoolProxiedConnection) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or time.monotonic() - returned < IDLE_PING_SECONDS:
+            return  # new, or just used
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(str(error)) from error
+
+    return ping
 
 
 def _make_probe_engine(url: str) -> Engine:

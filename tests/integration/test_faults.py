@@ -24,7 +24,7 @@ from sqlalchemy import make_url, select
 
 from service.http import database as db
 from service.services import variants
-from service.storage.db import utcnow
+from service.storage.db import IDLE_PING_SECONDS, utcnow
 from service.storage.models import Asset, Variant
 from tests.support import photos
 from tests.support.api import cleared_asset, upload
@@ -209,7 +209,7 @@ def test_a_database_lost_mid_upload_answers_503_and_storage_check_removes_the_or
     rows, keys = stored_state(app)
     assert rows == 0
     assert len(keys) == 1  # the orphan: its row never committed, its DELETE never arrived
-    # The same app, without a restart: pre-ping replaces the pool's dead connections.
+    # The same app, without a restart: the pool replaces its dead connections.
     assert client.get("/readyz").status_code == 200
     assert client.get("/api/v1/assets", headers=tokens["viewer"]).status_code == 200
     report = faulty.test_cli_runner().invoke(args=["storage", "check"])
@@ -226,7 +226,7 @@ def test_a_database_lost_mid_upload_answers_503_and_storage_check_removes_the_or
 
 
 @marked(on_postgresql_and_s3)
-def test_a_database_restarted_under_an_idle_app_is_reconnected_by_pre_ping(
+def test_a_database_gone_under_a_busy_app_costs_one_answer_then_the_pool_reconnects(
     make_app: Callable[..., Flask], tokens: Tokens, database_url: str, pg_proxy: TcpProxy
 ) -> None:
     faulty = make_app(DATABASE_URL=through(pg_proxy, database_url))
@@ -238,6 +238,23 @@ def test_a_database_restarted_under_an_idle_app_is_reconnected_by_pre_ping(
         client.get("/api/v1/assets", headers=tokens["viewer"]), 503, "database-unavailable"
     )
     pg_proxy.restore()
+    for _ in range(3):
+        assert client.get("/api/v1/assets", headers=tokens["viewer"]).status_code == 200
+    assert client.get("/readyz").status_code == 200
+
+
+@marked(on_postgresql_and_s3)
+def test_connections_lost_while_the_app_was_idle_are_replaced_before_a_request_uses_them(
+    make_app: Callable[..., Flask], tokens: Tokens, database_url: str, pg_proxy: TcpProxy
+) -> None:
+    """A restart of the database (or a firewall that drops idle connections) while nobody
+    asks: the first request after it is answered, on a new connection."""
+    faulty = make_app(DATABASE_URL=through(pg_proxy, database_url))
+    client = faulty.test_client()
+    assert client.get("/api/v1/assets", headers=tokens["viewer"]).status_code == 200
+    pg_proxy.cut()  # the pooled connection is reset...
+    pg_proxy.restore()  # ...and the database is back before anybody asks
+    time.sleep(IDLE_PING_SECONDS + 0.5)
     for _ in range(3):
         assert client.get("/api/v1/assets", headers=tokens["viewer"]).status_code == 200
     assert client.get("/readyz").status_code == 200
