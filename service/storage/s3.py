@@ -14,17 +14,17 @@ import io
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import parse_qs
 
 from boto3.s3.transfer import TransferConfig
 from boto3.session import Session
-from botocore.auth import S3SigV4QueryAuth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from service.storage import sigv4
 from service.storage.blobs import (
     BlobEntry,
     BlobNotFound,
@@ -218,9 +218,9 @@ _SAMPLE_KEY = "vitrine-url-sample"
 
 
 class _QuerySigner:
-    """Presigned GET URLs, as ``generate_presigned_url`` makes them, by botocore's own SigV4
-    query signer, without the client's per-call endpoint resolution and event hooks (two
-    thirds of its time; a cached variant's JSON signs one URL per request).
+    """Presigned GET URLs, as ``generate_presigned_url`` makes them, signed by ``sigv4``
+    without the client's per-call endpoint resolution, event hooks and request objects (nine
+    tenths of its time; a cached variant's JSON signs one URL per request).
 
     The bucket's URL (endpoint, addressing style) and the signing region are the client's,
     read once from a presigned sample. Without credentials to sign with (anonymous access),
@@ -242,10 +242,10 @@ class _QuerySigner:
         """The presigned GET URL of the object ``name`` (a validated key: nothing to quote)."""
         if self._base is None or self._region is None or self._credentials is None:
             return self._presigned(name, expires_in)
-        request = AWSRequest(method="GET", url=self._base + name)
-        credentials = self._credentials.get_frozen_credentials()  # refreshed when they expire
-        S3SigV4QueryAuth(credentials, "s3", self._region, expires=expires_in).add_auth(request)
-        return str(request.url)
+        frozen = self._credentials.get_frozen_credentials()  # refreshed when they expire
+        credentials = sigv4.Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+        now = datetime.now(UTC)
+        return sigv4.presigned_get(self._base + name, credentials, self._region, expires_in, now)
 
     def _presigned(self, name: str, expires_in: int) -> str:
         url: str = self._client.generate_presigned_url(

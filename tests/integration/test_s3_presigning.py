@@ -1,7 +1,7 @@
-"""The S3 store signs URLs itself (botocore's SigV4 query signer, the bucket's URL resolved
-once): each URL is the one ``generate_presigned_url`` makes in the same second, whatever the
-addressing style, with a session token too; a client that does not sign with SigV4 signs its
-own. Nothing is contacted: no server is needed."""
+"""The S3 store signs URLs itself (``storage/sigv4``, the bucket's URL resolved once): each
+URL is the one ``generate_presigned_url`` makes in the same second, whatever the endpoint
+(IPv6, default ports, upper case) and addressing style, with a session token too; a client
+that does not sign with SigV4 signs its own. Nothing is contacted: no server is needed."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def _same_second(mine: Callable[[], str], theirs: Callable[[], str]) -> tuple[st
         {"S3_ENDPOINT_URL": "http://127.0.0.1:9000", "S3_PATH_STYLE": True},
         {"S3_ENDPOINT_URL": "https://storage.example.org", "S3_PATH_STYLE": False},
         {"S3_REGION": "eu-west-3"},  # AWS itself
+        {"S3_ENDPOINT_URL": "http://[::1]:9000", "S3_PATH_STYLE": True},
+        {"S3_ENDPOINT_URL": "https://S3.Example.ORG:443", "S3_PATH_STYLE": True},
+        {"S3_ENDPOINT_URL": "http://storage.example.org:80/", "S3_REGION": "ap-south-2"},
     ],
 )
 def test_a_signed_url_is_the_one_botocore_makes(config: dict[str, Any]) -> None:

@@ -251,6 +251,27 @@ def test_s3_presigned_url_is_refused_with_403_once_expired(s3_store: S3BlobStore
     refused.value.close()
 
 
+def test_s3_refuses_a_presigned_url_signed_with_a_wrong_secret_or_altered(
+    s3_store: S3BlobStore, s3_settings: dict[str, Any]
+) -> None:
+    s3_store.put("variants/a.jpg", as_stream(b"jpeg"), "image/jpeg")
+    s3_store.put("variants/b.jpg", as_stream(b"other"), "image/jpeg")
+    good = s3_store.signed_url("variants/a.jpg", 60)
+    wrong = open_store({**s3_settings, "S3_SECRET_KEY": "wrong-secret"})
+    refused = [
+        wrong.signed_url("variants/a.jpg", 60),
+        good.replace("/variants/a.jpg?", "/variants/b.jpg?"),  # another object
+        good.replace("X-Amz-Expires=60", "X-Amz-Expires=6000"),  # a longer life
+    ]
+    for url in refused:
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(url, timeout=10)
+        assert error.value.code == 403, url
+        error.value.close()
+    with urllib.request.urlopen(good, timeout=10) as answer:
+        assert answer.read() == b"jpeg"
+
+
 @pytest.mark.parametrize("create_bucket", [True, False])
 def test_s3_with_a_wrong_secret_is_unavailable_on_put_and_check(
     s3_store: S3BlobStore, s3_settings: dict[str, Any], create_bucket: bool
