@@ -19,10 +19,6 @@ from service.rules.problems import InvalidInput
 from service.services import assets, catalogue, publishing, variants
 
 
-def _preset(name: str) -> Preset:
-    return services().preset(get_session(), name)
-
-
 def preset_json(preset: Preset, origin: catalogue.Origin) -> dict[str, Any]:
     """A preset as JSON, with its spec, its media type and where it comes from."""
     return {
@@ -77,7 +73,7 @@ def put_focal_point(asset_id: int) -> dict[str, Any]:
     return {"asset_id": asset.id, "x": asset.focal_x, "y": asset.focal_y}
 
 
-def _publish(asset_id: int, preset: Preset) -> publishing.Publication:
+def _publish(asset_id: int, preset_name: str) -> publishing.Publication:
     override = request.args.get("override", "false").lower()
     if override not in ("true", "false"):
         raise InvalidInput({"override": "must be true or false"})
@@ -86,7 +82,7 @@ def _publish(asset_id: int, preset: Preset) -> publishing.Publication:
         get_session(),
         services(),
         asset_id,
-        preset,
+        preset_name,
         caller=current_caller(),
         # The preset decides both; a caller may narrow the channel, never widen it.
         platform=request.args.get("platform") or None,
@@ -110,8 +106,7 @@ def _absolute(url: str) -> str:
 @require("viewer")
 def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
     """Through the publish gate: the variant's signed URL, caption, credit and audit."""
-    preset = _preset(preset_name)
-    published = _publish(asset_id, preset)
+    published = _publish(asset_id, preset_name)
     url, expires_at = _signed(published)
     variant = published.variant
     record = published.caption
@@ -125,7 +120,7 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
         "height": variant.height,
         "bytes": variant.byte_size,
         "media_type": variant.media_type,
-        "format": preset.format,
+        "format": published.preset.format,
         "platform": record.platform,
         "channels": list(published.channels),
         "caption": record.caption.text,
@@ -143,5 +138,5 @@ def get_variant(asset_id: int, preset_name: str) -> dict[str, Any]:
 @require("viewer")
 def get_variant_image(asset_id: int, preset_name: str) -> Response:
     """Through the publish gate: a redirect to the variant's signed URL."""
-    url, _ = _signed(_publish(asset_id, _preset(preset_name)))
+    url, _ = _signed(_publish(asset_id, preset_name))
     return redirect(url, 302)

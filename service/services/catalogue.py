@@ -70,6 +70,14 @@ def preset_in_force(session: Session, configured: Mapping[str, Preset], name: st
     the others are parsed only to name them in a 404.
     """
     change = next((row for row in _changes(session) if row.name == name), None)
+    return preset_with(session, configured, name, change)
+
+
+def preset_with(
+    session: Session, configured: Mapping[str, Preset], name: str, change: PresetChange | None
+) -> Preset:
+    """The preset in force named ``name``, given the admin's change to it that the caller
+    read (None: there is none); NotFound (404) names the known ones."""
     if change is not None:
         try:
             return _apply(configured, name, change.fields)

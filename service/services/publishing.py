@@ -22,7 +22,7 @@ from service.rules.problems import Forbidden, InvalidInput, Problem
 from service.rules.roles import Caller
 from service.rules.text import direction_control_problem
 from service.services import auditing as audits
-from service.services import captioning, rights, variant_keys, variants
+from service.services import captioning, catalogue, rights, variant_keys, variants
 from service.services.asset_queries import get_asset
 from service.services.context import Services
 from service.services.history import record_changes
@@ -32,6 +32,7 @@ from service.storage.models import (
     Caption,
     CaptionTemplate,
     CreditPolicyVersion,
+    PresetChange,
     RightsRecord,
     Variant,
 )
@@ -50,6 +51,7 @@ class Publication:
     """Everything a publisher needs to post: the variant, its caption and the audit."""
 
     asset: Asset
+    preset: Preset
     variant: Variant
     stamp: RightsStamp  # the rights written into the variant
     caption: captioning.AssetCaption
@@ -79,19 +81,20 @@ def signed_url(
     )
 
 
-def platform_for(preset: Preset, asked: str | None = None) -> str:
-    """The caption platform a preset's variant is captioned and checked for.
+def platform_for(preset_name: str, asked: str | None = None) -> str:
+    """The caption platform the variants of the preset ``preset_name`` are captioned and
+    checked for.
 
     A platform's preset decides (``instagram-portrait`` -> ``instagram``): a caller may not
     swap in another platform's looser limits. Other presets (``web-large``) take the platform
     asked for, else ``default``.
     """
-    prefix = preset.name.split("-", 1)[0]
+    prefix = preset_name.split("-", 1)[0]
     own = prefix if prefix in captions.PLATFORMS else "default"
     if asked is None or asked == own:
         return own
     if own != "default":
-        why = f"the preset {preset.name!r} is for {own}; it cannot be captioned as {asked}"
+        why = f"the preset {preset_name!r} is for {own}; it cannot be captioned as {asked}"
         raise InvalidInput({"platform": why})
     return asked
 
@@ -108,7 +111,9 @@ def channels_for(preset: Preset, asked: str | None = None) -> tuple[str, ...]:
     return (asked,)
 
 
-def _gathering() -> Select[Asset, Variant, CreditPolicyVersion, Caption, CaptionTemplate]:
+def _gathering() -> Select[
+    Asset, Variant, CreditPolicyVersion, Caption, CaptionTemplate, PresetChange
+]:
     newest = select(CreditPolicyVersion).order_by(CreditPolicyVersion.version.desc()).limit(1)
     policy = aliased(CreditPolicyVersion, newest.subquery(), name="newest_policy")
     ready = and_(
@@ -119,11 +124,12 @@ def _gathering() -> Select[Asset, Variant, CreditPolicyVersion, Caption, Caption
     )
     platform = bindparam("platform", type_=String)
     return (
-        select(Asset, Variant, policy, Caption, CaptionTemplate)
+        select(Asset, Variant, policy, Caption, CaptionTemplate, PresetChange)
         .outerjoin(Variant, ready)
         .outerjoin(policy, true())
         .outerjoin(Caption, and_(Caption.asset_id == Asset.id, Caption.platform == platform))
         .outerjoin(CaptionTemplate, CaptionTemplate.platform == platform)
+        .outerjoin(PresetChange, PresetChange.name == bindparam("preset"))
         .where(Asset.id == bindparam("asset_id"))
         .options(
             joinedload(Asset.rights),
@@ -151,26 +157,27 @@ class Gathered:
     platform: str  # the platform of the caption and template below
     caption: Caption | None  # the asset's stored caption for the platform
     template: CaptionTemplate | None  # the admin's template for the platform
+    preset_change: PresetChange | None  # the admin's change to the preset
 
 
-def gather(session: Session, asset_id: int, preset: Preset, platform: str) -> Gathered:
+def gather(session: Session, asset_id: int, preset_name: str, platform: str) -> Gathered:
     """The live asset ``asset_id`` (NotFound otherwise) and all the gate reads of it, in one
-    statement: its rights record and tags, its ready variants of the preset, its stored
-    caption and the admin's template for ``platform``, and the credit policy in force, which
-    the session then remembers.
+    statement: its rights record and tags, its ready variants of the preset ``preset_name``
+    and the admin's change to that preset, its stored caption and the admin's template for
+    ``platform``, and the credit policy in force, which the session then remembers.
 
     A publish through the API reads these on every request; one statement instead of one
     each (and no tag or rights lazy load after) whatever the asset holds.
     """
-    values = {"asset_id": asset_id, "preset": preset.name, "platform": platform}
+    values = {"asset_id": asset_id, "preset": preset_name, "platform": platform}
     rows = session.execute(_GATHERING, values).unique().all()
-    caption, template = (rows[0][3], rows[0][4]) if rows else (None, None)
+    caption, template, change = (rows[0][3], rows[0][4], rows[0][5]) if rows else (None,) * 3
     if rows:
         newest = rows[0][2]
         remembered(session, "credit_policy", lambda: newest or _shipped_policy(session))
     ready = {row[1].key: row[1] for row in rows if row[1] is not None}
     asset = get_asset(session, asset_id)  # deleted: NotFound, by the one rule
-    return Gathered(asset, ready, platform, caption, template)
+    return Gathered(asset, ready, platform, caption, template, change)
 
 
 # The shipped file's policy, in force while no version is saved: read once per process (the
@@ -199,7 +206,7 @@ def publish_by_id(
     session: Session,
     services: Services,
     asset_id: int,
-    preset: Preset,
+    preset_name: str,
     *,
     caller: Caller,
     platform: str | None = None,
@@ -207,13 +214,16 @@ def publish_by_id(
     override_reason: str | None = None,
     today: date | None = None,
 ) -> Publication:
-    """``publish`` the live asset ``asset_id``, read with the rest the gate needs in one
-    statement (``gather``); NotFound when there is no such live asset."""
+    """``publish`` the live asset ``asset_id`` with the preset in force named ``preset_name``,
+    both read with the rest the gate needs in one statement (``gather``); NotFound when
+    there is no such live asset, then when there is no such preset."""
     try:
-        captioned_for = platform_for(preset, platform)
+        captioned_for = platform_for(preset_name, platform)
     except InvalidInput:
         captioned_for = ""  # refused by ``publish``, once the asset is known to exist
-    gathered = gather(session, asset_id, preset, captioned_for)
+    gathered = gather(session, asset_id, preset_name, captioned_for)
+    change = gathered.preset_change
+    preset = catalogue.preset_with(session, services.presets, preset_name, change)
     return publish(
         session,
         services,
@@ -249,7 +259,7 @@ def publish(
     asset (None: read here as it is needed).
     """
     today = today or utcnow().date()
-    platform = platform_for(preset, platform)
+    platform = platform_for(preset.name, platform)
     channels = channels_for(preset, channel)
     for each in channels:
         audits.check_scope(platform, each)
@@ -295,7 +305,7 @@ def publish(
         }
         field = f"publish.override.{preset.name}"
         record_changes(session, asset.id, caller.actor, {}, {field: override})
-    return Publication(asset, variant, stamp, caption, report, overridden, channels)
+    return Publication(asset, preset, variant, stamp, caption, report, overridden, channels)
 
 
 def _caption(

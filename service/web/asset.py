@@ -314,7 +314,7 @@ def download_variant(asset_id: int, preset_name: str) -> Response:
     except Problem as error:  # an error status: the unit of work rolls the request back
         view = _asset_view_from_args()
         view.refusal = error
-        view.audit_platform = publishing.platform_for(preset)
+        view.audit_platform = publishing.platform_for(preset.name)
         view.audit_channel = preset.channels[0]
         return _render_asset(asset, view, status=error.status)
     return redirect(url, 302)

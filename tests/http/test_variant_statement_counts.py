@@ -150,6 +150,22 @@ def test_what_another_worker_changes_is_in_force_on_this_workers_next_cached_var
         "Photo © The Trustees of the British Museum"
     )
 
+    # A preset changed, then one added, by the other worker's admin: in force here at once.
+    narrower = {"width": 640, "height": 640, "fit": "cover"}
+    changed = other.put("/api/v1/presets/x", json=narrower, headers=tokens["admin"])
+    assert changed.status_code == 200, changed.json
+    square = client.get(url, headers=tokens["viewer"])
+    assert (square.json["width"], square.json["height"]) == (640, 640), square.json
+    missing = client.get(f"/api/v1/assets/{asset_id}/variants/banner", headers=tokens["viewer"])
+    assert missing.status_code == 404 and "banner" in missing.json["detail"], missing.json
+    added = other.put("/api/v1/presets/banner", json={"width": 900, "height": 300, "fit": "cover"},
+                      headers=tokens["admin"])  # fmt: skip
+    assert added.status_code == 201, added.json
+    banner = client.get(f"/api/v1/assets/{asset_id}/variants/banner", headers=tokens["viewer"])
+    assert (banner.json["width"], banner.json["height"]) == (900, 300), banner.json
+    gone = client.get(f"/api/v1/assets/{asset_id + 99}/variants/banner", headers=tokens["viewer"])
+    assert gone.status_code == 404 and "banner" not in gone.json["detail"], gone.json
+
     # The rights withdrawn by the other worker: this worker refuses at once.
     pending = other.put(f"/api/v1/assets/{asset_id}/rights", json={"status": "pending"},
                         headers=tokens["rights"])  # fmt: skip
