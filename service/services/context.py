@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from service.rules.presets import Preset
 from service.services import catalogue
+from service.services.answer_cache import AnswerCache
 from service.services.variants import RenderSettings
 from service.storage.blobs import BlobStore
 from service.storage.spool import Spool
@@ -47,6 +48,8 @@ class Services:
     spool_dir: str | None  # None: the system's temporary directory
     deleted_retention: timedelta
     enqueue: Callable[..., None] = _no_queue  # enqueue(task_name, *ids), after the commit
+    # The publish gate's answers, by what they were computed from (publishing.publish_by_id).
+    answers: AnswerCache[Any] = field(default_factory=AnswerCache, repr=False, compare=False)
 
     @classmethod
     def of_config(

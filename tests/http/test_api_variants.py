@@ -91,15 +91,24 @@ def test_a_cached_variant_is_answered_with_a_handful_of_queries_reading_the_poli
 ) -> None:
     asset_id = cleared_asset(client, tokens)
     url = f"/api/v1/assets/{asset_id}/variants/instagram-square"
-    assert client.get(url, headers=tokens["viewer"]).status_code == 200
-    with counting_statements(app) as statements:
-        cached = client.get(url, headers=tokens["viewer"])
-    assert cached.status_code == 200
+    assert client.get(url, headers=tokens["viewer"]).status_code == 200  # rendered
+    with counting_statements(app) as computed:
+        first = client.get(url, headers=tokens["viewer"])
+    with counting_statements(app) as remembered:
+        again = client.get(url, headers=tokens["viewer"])
+    assert first.status_code == again.status_code == 200
+    assert {**first.json, "url": "", "expires_at": ""} == {**again.json, "url": "", "expires_at": ""}
     # The token; then the asset with its tags, rights, caption and variant, the admin's
     # change to the preset and template, and the policy, in one (publishing.gather).
-    assert len(statements) == 2, "\n".join(statements)
-    assert sum("preset_changes" in s for s in statements) == 1
-    assert sum("FROM credit_policy_versions" in s for s in statements) == 1
+    gathered = [s for s in computed if "FROM credit_policy_versions" in s and "encode(sha256(" not in s]
+    assert len(gathered) == 1 and "preset_changes" in gathered[0], "\n".join(computed)
+    if app.extensions["vitrine.engine"].dialect.name == "sqlite":
+        assert len(computed) == len(remembered) == 2, "\n".join(computed)
+    else:
+        # And the digest of all that, before and after (answer_cache): the next request
+        # reads the token and the digest, and is answered from what was computed.
+        assert len(computed) == 4, "\n".join(computed)
+        assert len(remembered) == 2 and "encode(sha256(" in remembered[1], "\n".join(remembered)
 
 
 def test_concurrent_first_requests_render_a_variant_once(
