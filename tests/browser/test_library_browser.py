@@ -92,6 +92,11 @@ def test_a_rights_manager_sets_the_rights_of_selected_assets_and_reads_each_resu
             expect(saved.first).to_have_text("Rights: cleared")
         expect(card.locator(".badge")).to_have_text(["Rights: to do"])
 
+        # Enter in the tags field adds the tag (not the form's first action, Audit).
+        page.locator("#bulk-tag").fill("day2")
+        page.locator("#bulk-tag").press("Enter")
+        expect(page.locator(".flash")).to_have_text("Added #day2 to 3 asset(s).")
+
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
