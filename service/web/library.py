@@ -239,6 +239,9 @@ def library_bulk() -> Response:
     action = request.form.get("action", "")
     if action not in BULK_ACTIONS:
         return _render_library({"action": "Choose Audit, Add tag, Remove tag or Set rights."})
+    if not g.caller.can(BULK_ACTIONS[action]):
+        page = render_template("forbidden.html", needed=BULK_ACTIONS[action])
+        return current_app.response_class(page, status=403)
     if action == "suggest_credit":  # fills the form in; the selection may still be empty
         return _suggest_credit()
     raw_ids = request.form.getlist("asset_ids")
@@ -247,9 +250,6 @@ def library_bulk() -> Response:
     if not all(is_id(raw) for raw in raw_ids):
         return _render_library({"asset_ids": "The selection holds something that is not an id."})
     ids = list(dict.fromkeys(int(raw) for raw in raw_ids))
-    if not g.caller.can(BULK_ACTIONS[action]):
-        page = render_template("forbidden.html", needed=BULK_ACTIONS[action])
-        return current_app.response_class(page, status=403)
     if action == "audit":
         return _audit(ids)
     if action == "rights":

@@ -231,12 +231,17 @@ PAGES: dict[str, tuple[Page, int, int, int]] = {
     "audit page": (lambda c, _t, a: c.get(f"/audits?ids={a}"), 200, 0, 0),
     "audit page, refused": (lambda c, _t, _a: c.get("/audits?ids=1,x"), 422, 0, 0),
     "audit POST (library)": (
-        _form("/library/bulk", action="audit", asset_ids="{a}", audit_platform="instagram",
-              audit_channel="social"),
+        _form(
+            "/library/bulk",
+            action="audit",
+            asset_ids="{a}",
+            audit_platform="instagram",
+            audit_channel="social",
+        ),
         302,
         0,
         0,
-    ),  # fmt: skip
+    ),
     "tag POST (library)": (
         _form("/library/bulk", action="tag", asset_ids="{a}", tag="MuseumWeek"),
         302,

@@ -182,6 +182,7 @@ def test_batch_rights_with_nothing_to_set_or_by_a_contributor_change_nothing(
     assert library.by_id("bulk-status") is None
     forbidden = bulk(web, token, [asset_id], action="rights", rights_status="pending")
     assert forbidden.status_code == 403
+    assert bulk(web, token, [], action="suggest_credit", rights_holder="x").status_code == 403
     assert snapshot(web, tokens["viewer"], asset_id) == before
 
 
