@@ -36,6 +36,9 @@ PLATFORM_ORDER = ("x", "instagram", "facebook", "linkedin", "bluesky", "mastodon
                   "default")  # fmt: skip
 PLATFORM_NAMES = {key: "Default" if key == "default" else captions.PLATFORMS[key].name
                   for key in PLATFORM_ORDER}  # fmt: skip
+# What the pages offer an audit: the platforms a post goes to ("default" is a caption, not a
+# place to post; the API still accepts it).
+AUDIT_PLATFORMS = tuple(key for key in PLATFORM_ORDER if key != DEFAULT_PLATFORM)
 # The text fields that describe an asset, as the asset service checks them (with their limits).
 DESCRIPTIVE_FIELDS = tuple(assets.FIELD_LIMITS)
 

@@ -230,7 +230,18 @@ PAGES: dict[str, tuple[Page, int, int, int]] = {
     "asset page": (lambda c, _t, a: c.get(f"/assets/{a}"), 200, 0, 0),
     "audit page": (lambda c, _t, a: c.get(f"/audits?ids={a}"), 200, 0, 0),
     "audit page, refused": (lambda c, _t, _a: c.get("/audits?ids=1,x"), 422, 0, 0),
-    "audit POST (library)": (_form("/library/bulk", action="audit", asset_ids="{a}"), 302, 0, 0),
+    "audit POST (library)": (
+        _form(
+            "/library/bulk",
+            action="audit",
+            asset_ids="{a}",
+            audit_platform="instagram",
+            audit_channel="social",
+        ),
+        302,
+        0,
+        0,
+    ),
     "tag POST (library)": (
         _form("/library/bulk", action="tag", asset_ids="{a}", tag="MuseumWeek"),
         302,
@@ -238,6 +249,25 @@ PAGES: dict[str, tuple[Page, int, int, int]] = {
         0,
     ),
     "tag POST, refused": (_form("/library/bulk", action="tag", asset_ids="{a}"), 422, 0, 0),
+    "untag POST (library)": (
+        _form("/library/bulk", action="untag", asset_ids="{a}", tag="MuseumWeek"),
+        302,
+        0,
+        0,
+    ),  # the asset has no such tag: nothing written
+    # Batch rights: the changes, then the task each saved asset's change runs once committed.
+    "batch rights POST (library)": (
+        _form("/library/bulk", action="rights", asset_ids="{a}", rights_status="pending"),
+        200,
+        1,
+        1,
+    ),
+    "batch rights POST, refused": (
+        _form("/library/bulk", action="rights", asset_ids="{a}", rights_status="cleared"),
+        422,
+        0,
+        0,
+    ),  # clearing needs a licence the asset lacks: nothing saved
     "describe POST": (_form("/assets/{a}/describe", title="Basket", alt_text="A."), 302, 1, 0),
     "describe POST, refused": (_form("/assets/{a}/describe", title="x" * 1000), 422, 0, 0),
     # The rights change, then the task it runs once committed (jobs.after_rights_change).
