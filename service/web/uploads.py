@@ -116,8 +116,11 @@ def upload_post() -> Response:
         if wants_json():
             message = "; ".join(f"{name}: {text}" for name, text in errors.items())
             names = [part.filename for part in files]
-            return _json(UploadResult(names[0] if names else None, "refused", None, None,
-                                      message, 422))  # fmt: skip
+            result = UploadResult(names[0] if names else None, "refused", None, None, message, 422)
+            # The batch's fields are wrong, not the file: the script keeps it for the next try.
+            response = jsonify({**result.as_json(), "errors": errors})
+            response.status_code = 422
+            return response
         return _page(errors=errors, values=values, status=422)
 
     session = get_session()
