@@ -93,7 +93,8 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def _security_headers(response: Response) -> Response:
     """No inline script, no framing, no sniffing; images may come from the S3 endpoint."""
-    images = "'self' data:"
+    # blob: for the upload queue's thumbnails, object URLs of the files the user chose.
+    images = "'self' data: blob:"
     endpoint = current_app.config.get("S3_ENDPOINT_URL")
     if current_app.config["BLOB_BACKEND"] == "s3":
         images += f" {endpoint}" if endpoint else " https://*.amazonaws.com"

@@ -14,7 +14,8 @@ confirmed that no row owns it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from service.rules.problems import DatabaseDown, NotFound, StorageDown
-from service.services import working_copy
+from service.services import rights, working_copy
 from service.services.asset_queries import FILTER_NAMES as FILTER_NAMES
 from service.services.asset_queries import SORTS as SORTS
 from service.services.asset_queries import AssetFilters as AssetFilters
@@ -66,6 +67,66 @@ def update_asset(
         asset.updated_at = utcnow()  # the tag rows change in another table
     session.flush()
     return asset
+
+
+# The rights fields an upload batch may propose, and the statuses in which the rights desk has
+# decided: a batch never changes a decided record.
+BATCH_RIGHTS = ("holder", "credit_line")
+DECIDED_STATUSES = frozenset({"cleared", "restricted"})
+
+
+@dataclass(frozen=True)
+class BatchApplied:
+    """What an upload batch's shared fields did to an asset that was already in the library."""
+
+    tags_added: list[str]
+    tags_present: list[str]
+    rights_applied: list[str]
+    # Each rights field left as it was, and why: "already set", "the same" or "decided".
+    rights_left: dict[str, str]
+
+
+def apply_batch(
+    session: Session,
+    asset: Asset,
+    *,
+    tags: Sequence[str],
+    proposed_rights: Mapping[str, str],
+    actor: str,
+    now: datetime,
+) -> BatchApplied:
+    """Apply an upload batch's shared fields to an asset its bytes already are; the caller
+    commits.
+
+    Tags are added to the asset's own, never replacing them. A rights field (holder, credit
+    line) is proposed only where the asset's record has no value yet and the rights desk has
+    not decided it (cleared or restricted): what someone set is never overwritten.
+    """
+    have = {tag.casefold() for tag in asset.tags}
+    new: list[str] = validate_descriptive({"tags": list(tags)}).get("tags", [])
+    added = [tag for tag in new if tag.casefold() not in have]
+    present = [tag for tag in new if tag.casefold() in have]
+    if added:
+        update_asset(session, asset, {"tags": [*asset.tags, *added]}, actor=actor)
+    record = rights.rights_of(session, asset)
+    applied: dict[str, str] = {}
+    left: dict[str, str] = {}
+    for name in BATCH_RIGHTS:
+        value = proposed_rights.get(name, "")
+        if not value:
+            continue
+        current = getattr(record, name) or ""
+        if record.status in DECIDED_STATUSES:
+            left[name] = "decided"
+        elif current == value:
+            left[name] = "the same"
+        elif current:
+            left[name] = "already set"
+        else:
+            applied[name] = value
+    if applied:
+        rights.propose(session, asset, applied, actor=actor, now=now)
+    return BatchApplied(added, present, list(applied), left)
 
 
 def delete_asset(session: Session, asset: Asset, *, actor: str, now: datetime) -> None:

@@ -108,7 +108,10 @@ def fields_of(
         "credit_line": credits.required_credit_line(rule, record.credit_line),
         "hashtags": captions.hashtags_from_tags(tags),
         "creator": record.creator,
-        "date": str(date_taken)[:10],
+        # The object's date: Vitrine records none of its own yet, so {date} is empty and the
+        # template's tidy-up removes it. The camera's date is not the object's.
+        "date": "",
+        "photo_date": str(date_taken)[:10],
     }
 
 

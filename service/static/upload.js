@@ -52,11 +52,39 @@
     return wrapper;
   }
 
+  // A small picture of the chosen file, from an object URL that is revoked once the picture
+  // is drawn (or cannot be, or its row is removed): the browser keeps the decoded image, not
+  // the whole file. A file the browser cannot draw (not an image, HEIC, TIFF) says so in text.
+  function thumbnail(file) {
+    var url = window.URL && URL.createObjectURL ? URL.createObjectURL(file) : null;
+    var image = element("img", { class: "upload-thumb", alt: file.name, width: "64", height: "64" });
+    function release() {
+      if (url) {
+        URL.revokeObjectURL(url);
+        url = null;
+      }
+    }
+    image.addEventListener("load", release);
+    image.addEventListener("error", function () {
+      release();
+      var none = element("span", { class: "upload-thumb no-thumb" }, "No preview");
+      if (image.parentNode) {
+        image.parentNode.replaceChild(none, image);
+      }
+    });
+    if (url) {
+      image.src = url;
+    }
+    return { node: image, release: release };
+  }
+
   function addFile(file) {
     made += 1;
     var prefix = "file-" + made;
     var row = element("li", { class: "upload-item", "data-filename": file.name, id: prefix });
     var head = element("div", { class: "upload-head" });
+    var thumb = thumbnail(file);
+    head.appendChild(thumb.node);
     head.appendChild(element("span", { class: "filename" }, file.name));
     head.appendChild(element("span", { class: "muted" }, size(file.size)));
     var remove = element("button", { type: "button", class: "secondary remove" }, "Remove");
@@ -98,6 +126,7 @@
       if (item.state === "sending") {
         return;
       }
+      thumb.release();
       items.splice(items.indexOf(item), 1);
       row.parentNode.removeChild(row);
       input.focus();
@@ -155,7 +184,7 @@
       item.message.appendChild(
         // The server's message: it may say more (a restored original, rights not saved).
         document.createTextNode(
-          (body.message || (status === "created" ? "Uploaded" : "Already in the library")) + " — "
+          (body.message || (status === "created" ? "Uploaded" : "Already in the library")) + ": "
         )
       );
       var link = element("a", { class: "asset-link", href: body.url }, "open asset " + body.asset_id);
@@ -164,10 +193,24 @@
       Array.prototype.forEach.call(item.row.querySelectorAll("input, textarea"), function (control) {
         control.readOnly = true;
       });
+    } else if (body.errors) {
+      // The batch's own fields were refused, not the file: it goes with the next "Upload".
+      item.state = "waiting";
+      item.row.removeAttribute("data-status");
+      item.message.textContent = body.message + " Correct the fields for every photo, then choose Upload again.";
     } else {
       item.message.textContent = body.message || body.detail || "The file was refused.";
-      item.retry.hidden = false;
+      // Sending the same bytes again cannot help with a permanent refusal (not an image,
+      // damaged, too large, unsupported): only a transient failure offers "Try again".
+      item.retry.hidden = !body.transient;
+      item.row.setAttribute("data-retry", body.transient ? "offered" : "no");
     }
+  }
+
+  // Network failures, server errors, a timeout (408) and too many requests (429) may pass on
+  // a second try; any other 4xx is the file's own problem.
+  function transient(httpStatus) {
+    return httpStatus === 0 || httpStatus >= 500 || httpStatus === 408 || httpStatus === 429;
   }
 
   function reason(xhr) {
@@ -218,11 +261,17 @@
       if (status !== "created" && status !== "duplicate" && status !== "refused") {
         status = xhr.status >= 200 && xhr.status < 300 ? (xhr.status === 201 ? "created" : "duplicate") : "refused";
       }
+      if (status === "refused") {
+        body.transient = transient(xhr.status);
+      }
       finish(item, status, body);
       done();
     });
     xhr.addEventListener("error", function () {
-      finish(item, "refused", { message: "The upload failed: the server could not be reached." });
+      finish(item, "refused", {
+        message: "The upload failed: the server could not be reached.",
+        transient: true,
+      });
       done();
     });
     xhr.send(data);

@@ -22,6 +22,7 @@ from service.http.transactions import after_commit
 from service.rules.problems import InvalidInput, Problem
 from service.services import assets, rights
 from service.storage.db import utcnow
+from service.storage.models import Asset
 from service.storage.spool import Spool
 from service.web import bp
 from service.web.common import DESCRIPTIVE_FIELDS, actor, answers_problems_of, field_errors, store
@@ -115,8 +116,11 @@ def upload_post() -> Response:
         if wants_json():
             message = "; ".join(f"{name}: {text}" for name, text in errors.items())
             names = [part.filename for part in files]
-            return _json(UploadResult(names[0] if names else None, "refused", None, None,
-                                      message, 422))  # fmt: skip
+            result = UploadResult(names[0] if names else None, "refused", None, None, message, 422)
+            # The batch's fields are wrong, not the file: the script keeps it for the next try.
+            response = jsonify({**result.as_json(), "errors": errors})
+            response.status_code = 422
+            return response
         return _page(errors=errors, values=values, status=422)
 
     session = get_session()
@@ -156,6 +160,9 @@ def _ingest_one(
     url = url_for("web.asset_page", asset_id=asset.id)
     if not created:
         message = "Already in the library"
+        batch = _apply_batch(session, asset, fields, shared)
+        if batch:
+            message += " — " + batch
         if restored:
             message += "; its missing original was restored from this file"
         return UploadResult(filename, "duplicate", asset.id, url, message, 200)
@@ -172,6 +179,51 @@ def _ingest_one(
     # Once the request is committed: the renders it starts read the proposed rights.
     after_commit(lambda: enqueue("after_upload", asset_id))
     return UploadResult(filename, "created", asset.id, url, message, 201)
+
+
+RIGHTS_LABELS = {"holder": "rights holder", "credit_line": "credit line"}
+LEFT_BECAUSE = {
+    "already set": "it already has one",
+    "the same": "it already says so",
+    "decided": "the rights desk has decided its rights",
+}
+
+
+def _apply_batch(
+    session: Session, asset: Asset, fields: Mapping[str, Any], shared: Mapping[str, Any]
+) -> str:
+    """Give an asset already in the library the batch's tags and missing rights; say what."""
+    tags = fields.get("tags", [])
+    if not tags and not shared:
+        return ""
+    try:
+        # A savepoint per file, as for a new asset's proposal: a failure is undone alone.
+        with session.begin_nested():
+            applied = assets.apply_batch(
+                session, asset, tags=tags, proposed_rights=shared, actor=actor(), now=utcnow()
+            )
+    except Problem as error:
+        return f"the batch's tags and rights were not applied ({error.detail})"
+    except SQLAlchemyError:
+        return "the batch's tags and rights were not applied; try again"
+    return "; ".join(_said(applied))
+
+
+def _said(applied: assets.BatchApplied) -> list[str]:
+    parts = []
+    if applied.tags_added:
+        parts.append(f"{_tags(applied.tags_added)} added")
+    if applied.tags_present:
+        parts.append(f"{_tags(applied.tags_present)} already there")
+    for name in applied.rights_applied:
+        parts.append(f"{RIGHTS_LABELS[name]} proposed")
+    for name, why in applied.rights_left.items():
+        parts.append(f"{RIGHTS_LABELS[name]} left as it was ({LEFT_BECAUSE[why]})")
+    return parts
+
+
+def _tags(tags: list[str]) -> str:
+    return ("tag " if len(tags) == 1 else "tags ") + ", ".join(tags)
 
 
 @answers_problems_of("web.upload_post")

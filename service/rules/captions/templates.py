@@ -16,7 +16,11 @@ import regex  # type: ignore[import-untyped,unused-ignore]
 
 TEMPLATE_FIELDS = (
     "title", "object_number", "description", "credit_line", "hashtags", "creator", "date",
+    "photo_date",
 )  # fmt: skip
+# {date} is the object's own date (when it was made), empty when unknown; {photo_date} is when
+# the photograph was taken. The defaults never use the photo's date: a 2024 shot of a 1935
+# basket captioned "1935" would be right, captioned "2024" it is wrong.
 _SHORT = "{title} ({object_number})\n\n{description}\n\n{credit_line}\n\n{hashtags}"
 _LONG = "{title} ({object_number})\n{creator}, {date}\n\n" + _SHORT.split("\n\n", 1)[1]
 # Short-form platforms leave out creator and date so the description keeps more room.
