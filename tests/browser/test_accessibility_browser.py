@@ -42,6 +42,8 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("asset, as a viewer", "/assets/{asset}", "viewer"),
     ("audits", "/audits?ids={asset}", "contributor"),
     ("audits, for x", "/audits?ids={asset}&platform=x&channel=social", "contributor"),
+    ("audits, by tag", "/audits?tag=MuseumWeek", "viewer"),
+    ("audits, refused", "/audits?ids={asset}&platform=myspace", "viewer"),
     ("not found", "/assets/987654", "viewer"),
     ("forbidden", "/upload", "viewer"),
     # Admin pages, as they come: ("caption templates", "/templates", "admin"),
