@@ -19,7 +19,7 @@ from flask import Flask
 
 from tests.support import axe, photos
 from tests.support.api import cleared_asset, upload
-from tests.support.browser import Browser, Page, Watched
+from tests.support.browser import Browser, Page, Watched, expect
 from tests.support.web import add_user
 
 pytestmark = [
@@ -89,9 +89,24 @@ def _refused_sign_in(page: Page) -> None:
     assert page.locator(".error, [role=alert]").count() > 0, "the refused sign-in says nothing"
 
 
+def _uploaded_and_refused(page: Page) -> None:
+    """Upload a new photograph and a text file named .jpg: the queue shows both results."""
+    page.get_by_label("Photos", exact=True).set_input_files(
+        [
+            {"name": "lid.jpg", "mimeType": "image/jpeg", "buffer": photos.jpeg_plain(320, 240)},
+            {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"Notes, not a photo.\n"},
+        ]
+    )
+    page.get_by_role("button", name="Upload").click()
+    for name, status in (("lid.jpg", "created"), ("notes.jpg", "refused")):
+        item = page.locator(f'li.upload-item[data-filename="{name}"]')
+        expect(item).to_have_attribute("data-status", status)
+
+
 # (name, path, role, what to do on the page before axe runs).
 STATES: list[tuple[str, str, str | None, Callable[[Page], None]]] = [
     ("sign-in, refused", "/login", None, _refused_sign_in),
+    ("upload, with results", "/upload", "contributor", _uploaded_and_refused),
     ("asset, rights refused", "/assets/{asset}", "rights", _refused_rights_form),
     ("asset, description refused", "/assets/{asset}", "contributor", _refused_description),
 ]
