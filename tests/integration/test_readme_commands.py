@@ -1,4 +1,5 @@
-"""README's "Command line" section lists every ``vitrine`` command, one line each."""
+"""README as a new user meets it: every ``vitrine`` command listed, the first user made (with
+the password rule) before signing in."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import click
 from flask import Flask
 
 from service.cli import register_commands
+from service.services import accounts as auth
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -38,3 +40,12 @@ def test_the_readme_lists_every_command_on_a_line_of_its_own() -> None:
     assert missing == [], f"commands the README does not list: {missing}"
     doubled = [line for line in listed if line.count("vitrine ") > 1]
     assert doubled == [], f"lines with more than one command: {doubled}"
+
+
+def test_the_readme_states_the_password_rule_where_the_first_user_is_made() -> None:
+    steps = README.read_text().split("## First steps\n", 1)[1].split("\n## ", 1)[0]
+    text = " ".join(steps.split())
+    assert "users create" in text
+    assert f"at least {auth.MIN_PASSWORD_LENGTH} characters" in text
+    assert "--password-stdin" in text
+    assert text.index("users create") < text.index("Sign in")
