@@ -5,6 +5,8 @@
 #     (root or sudo). A browser is never downloaded by Playwright or anything else.
 #   * The Playwright Python package (driver only) in the venv, which comes with the
 #     `dev` extras of pyproject.toml; installed here if the venv lacks it.
+#   * axe-core (tests/support/axe.py injects it into pages): `npm ci` from package-lock.json
+#     into node_modules/ when it is missing or older than the lock.
 #
 # Env knobs: VENV (default .venv), CHROMIUM (default /usr/bin/chromium).
 set -euo pipefail
@@ -32,3 +34,17 @@ fi
 if [ -x "$VENV/bin/python" ]; then
     "$VENV/bin/python" -c 'from importlib.metadata import version; print("playwright", version("playwright"))'
 fi
+
+# axe-core for the accessibility tests: what package-lock.json pins, installed by npm ci when
+# node_modules lacks it or the lock changed since (npm writes node_modules/.package-lock.json).
+AXE=node_modules/axe-core/axe.min.js
+if [ ! -f "$AXE" ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    if ! command -v npm >/dev/null; then
+        echo "browser.sh: npm is missing; install Node.js (20 or later) for axe-core" >&2
+        exit 1
+    fi
+    echo "browser.sh: installing axe-core from package-lock.json (npm ci)" >&2
+    npm ci --no-audit --no-fund
+fi
+node -e 'console.log("axe-core", require("./node_modules/axe-core/package.json").version)' 2>/dev/null \
+    || echo "axe-core installed in node_modules/"

@@ -11,15 +11,18 @@ from service.cli.common import problems_as_errors
 from service.http.transactions import transaction
 from service.services import accounts as auth
 
+PASSWORD_STDIN_HELP = (
+    "Read the password from one line of standard input (scripts; without it the password is "
+    f"asked for at the terminal). At least {auth.MIN_PASSWORD_LENGTH} characters."
+)
+
 users = AppGroup("users", help="People who sign in to the web UI.")
 
 
 @users.command("create")
 @click.option("--username", required=True)
 @click.option("--role", type=click.Choice(auth.ROLES), required=True)
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
-)
+@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
 def users_create(username: str, role: str, password_stdin: bool) -> None:
     """Create a user; the password is asked for (twice) unless given on standard input."""
     password = _read_password(password_stdin)
@@ -29,10 +32,36 @@ def users_create(username: str, role: str, password_stdin: bool) -> None:
 
 
 def _read_password(password_stdin: bool) -> str:
-    """The password from one line of standard input, or asked for twice at the terminal."""
+    """The password from one line of standard input, or asked for twice at the terminal.
+
+    Without a terminal there is nobody to ask: rather than read an echoed line or stop at
+    "Aborted!", say how a script gives the password.
+    """
     if password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    if not sys.stdin.isatty():
+        raise click.UsageError(
+            "standard input is not a terminal, so the password cannot be asked for: "
+            "give it on one line of standard input with --password-stdin, e.g. "
+            "printf '%s\\n' \"$PASSWORD\" | vitrine users create ... --password-stdin"
+        )
+    return str(
+        click.prompt(
+            f"Password (at least {auth.MIN_PASSWORD_LENGTH} characters)",
+            hide_input=True,
+            confirmation_prompt="Same password again",
+            value_proc=_long_enough,
+        )
+    )
+
+
+def _long_enough(password: str) -> str:
+    """Ask again at once for a password the account would refuse (the service checks too)."""
+    if len(password) < auth.MIN_PASSWORD_LENGTH:
+        raise click.UsageError(
+            f"the password must be at least {auth.MIN_PASSWORD_LENGTH} characters"
+        )
+    return password
 
 
 @users.command("list")
@@ -48,9 +77,7 @@ def users_list() -> None:
 
 @users.command("passwd")
 @click.argument("username")
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
-)
+@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
 def users_passwd(username: str, password_stdin: bool) -> None:
     """Set a user's password; every session they have open ends."""
     with transaction() as session, problems_as_errors():

@@ -1,0 +1,207 @@
+"""axe-core over every page of the web UI, at desktop and phone widths, in Chromium.
+
+Each page is opened signed in with the role that uses it, in a context that bypasses the
+CSP (axe is injected as a script: tests/support/axe.py), and must show no violation of
+impact serious or critical. A new page is one line in ``PAGES`` (or ``STATES`` when it
+needs something done in the page first, such as a refused form).
+
+As in test_web_browser.py, only SQLite with the local store runs: the pages are the same
+whatever the database, and each page costs a browser round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+
+from tests.support import axe, photos
+from tests.support.api import cleared_asset, upload
+from tests.support.browser import Browser, Page, Watched, expect
+from tests.support.web import add_user
+
+pytestmark = [
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+    pytest.mark.parametrize("blob_settings", ["local"], indirect=True),
+]
+
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+# One person per role, each signed in with the role a page needs; None: not signed in.
+PEOPLE = {"viewer": "vera", "contributor": "cora", "rights": "ravi", "admin": "ada"}
+
+# (name, path, role). "{asset}" is an asset with rights, captions and history entries.
+PAGES: list[tuple[str, str, str | None]] = [
+    ("sign-in", "/login", None),
+    ("library", "/library", "contributor"),
+    ("library, filtered", "/library?q=basket", "contributor"),
+    ("library, refused filter", "/library?status=lost", "contributor"),
+    ("upload", "/upload", "contributor"),
+    ("asset", "/assets/{asset}", "rights"),
+    ("asset, as a viewer", "/assets/{asset}", "viewer"),
+    ("audits", "/audits?ids={asset}", "contributor"),
+    ("audits, for x", "/audits?ids={asset}&platform=x&channel=social", "contributor"),
+    ("audits, by tag", "/audits?tag=MuseumWeek", "viewer"),
+    ("audits, refused", "/audits?ids={asset}&platform=myspace", "viewer"),
+    ("not found", "/assets/987654", "viewer"),
+    ("forbidden", "/upload", "viewer"),
+    # Admin pages, as they come: ("caption templates", "/templates", "admin"),
+]
+
+
+def _refused_rights_form(page: Page) -> None:
+    """Ask to clear rights without a holder or credit line: the page answers with errors."""
+    with page.expect_navigation():
+        page.evaluate(
+            """() => {
+            const form = [...document.forms].find((f) => /\\/rights$/.test(f.action));
+            for (const name of ["holder", "credit_line"]) form.elements[name].value = "";
+            form.elements["status"].value = "cleared";
+            form.noValidate = true;  // the server, not the browser, must refuse it
+            form.requestSubmit();
+        }"""
+        )
+    assert page.locator(".error").count() > 0, "the refused form shows no error"
+
+
+def _refused_description(page: Page) -> None:
+    """Save a title longer than allowed: the page answers with the error beside it."""
+    with page.expect_navigation():
+        page.evaluate(
+            """() => {
+            const form = [...document.forms].find((f) => /\\/describe$/.test(f.action));
+            form.elements["title"].removeAttribute("maxlength");
+            form.elements["title"].value = "t".repeat(5000);
+            form.noValidate = true;  // the server, not the browser, must refuse it
+            form.requestSubmit();
+        }"""
+        )
+    assert page.locator(".error").count() > 0, "the refused form shows no error"
+
+
+def _refused_sign_in(page: Page) -> None:
+    """A wrong password: the sign-in page answers with its message."""
+    page.get_by_label("Username").fill("vera")
+    page.get_by_label("Password").fill("not the password at all")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert page.locator(".error, [role=alert]").count() > 0, "the refused sign-in says nothing"
+
+
+def _uploaded_and_refused(page: Page) -> None:
+    """Upload a new photograph and a text file named .jpg: the queue shows both results."""
+    page.get_by_label("Photos", exact=True).set_input_files(
+        [
+            {"name": "lid.jpg", "mimeType": "image/jpeg", "buffer": photos.jpeg_plain(320, 240)},
+            {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"Notes, not a photo.\n"},
+        ]
+    )
+    page.get_by_role("button", name="Upload").click()
+    for name, status in (("lid.jpg", "created"), ("notes.jpg", "refused")):
+        item = page.locator(f'li.upload-item[data-filename="{name}"]')
+        expect(item).to_have_attribute("data-status", status)
+
+
+# (name, path, role, what to do on the page before axe runs).
+STATES: list[tuple[str, str, str | None, Callable[[Page], None]]] = [
+    ("sign-in, refused", "/login", None, _refused_sign_in),
+    ("upload, with results", "/upload", "contributor", _uploaded_and_refused),
+    ("asset, rights refused", "/assets/{asset}", "rights", _refused_rights_form),
+    ("asset, description refused", "/assets/{asset}", "contributor", _refused_description),
+]
+
+
+@dataclass
+class Catalogue:
+    server: str
+    asset: int
+
+
+@pytest.fixture
+def catalogue(app: Flask, server: str, tokens: dict[str, dict[str, str]]) -> Catalogue:
+    """A user per role and an asset whose page has rights, captions and history."""
+    axe.require_axe()
+    for role, username in PEOPLE.items():
+        add_user(app, username, role)
+    client = app.test_client()
+    asset_id = cleared_asset(client, tokens, description="Woven palm fibre, leather straps.")
+    # A second asset, its rights not looked at, so the library shows both kinds of badge.
+    second = upload(client, tokens["contributor"], photos.jpeg_plain(), title="Lidded basket, back")
+    assert second.status_code == 201, second.json
+    caption = client.put(
+        f"/api/v1/assets/{asset_id}/captions/x",
+        json={"text": "Somali wedding basket #MuseumWeek © Trustees of the British Museum"},
+        headers=tokens["contributor"],
+    )
+    assert caption.status_code == 200, caption.json
+    retitled = client.patch(
+        f"/api/v1/assets/{asset_id}",
+        json={"title": "Somali wedding basket (Af1935,0711.1)"},
+        headers=tokens["contributor"],
+    )
+    assert retitled.status_code == 200, retitled.json
+    return Catalogue(server, asset_id)
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> tuple[int, int]:
+    return VIEWPORTS[request.param]
+
+
+@pytest.fixture
+def person_at(
+    browser: Browser, catalogue: Catalogue, viewport: tuple[int, int]
+) -> Iterator[Callable[[str | None], Watched]]:
+    """A browser context per role at the viewport, signed in on first use."""
+    opened: dict[str | None, Watched] = {}
+
+    def person(role: str | None) -> Watched:
+        if role not in opened:
+            context = browser.new_context(**axe.context_options(*viewport))
+            opened[role] = Watched(context, catalogue.server)
+            if role is not None:
+                opened[role].sign_in(PEOPLE[role])
+        return opened[role]
+
+    yield person
+    for watched in opened.values():
+        watched.context.close()
+
+
+def _check(watched: Watched, name: str) -> str | None:
+    found = axe.blocking(axe.violations(watched.page))
+    return f"{name} ({watched.page.url}):\n{axe.describe(found)}" if found else None
+
+
+def test_no_page_has_a_serious_or_critical_axe_violation(
+    catalogue: Catalogue, person_at: Callable[[str | None], Watched]
+) -> None:
+    failures = []
+    for name, path, role in PAGES:
+        watched = person_at(role)
+        watched.goto(path.format(asset=catalogue.asset))
+        watched.page.wait_for_load_state("load")
+        failures.append(_check(watched, name))
+    for name, path, role, act in STATES:
+        watched = person_at(role)
+        watched.goto(path.format(asset=catalogue.asset))
+        act(watched.page)
+        failures.append(_check(watched, name))
+    reported = [failure for failure in failures if failure]
+    assert not reported, "serious or critical axe violations:\n" + "\n".join(reported)
+
+
+def test_the_empty_library_has_no_serious_or_critical_axe_violation(
+    app: Flask, server: str, browser: Browser, viewport: tuple[int, int]
+) -> None:
+    axe.require_axe()
+    add_user(app, "cora", "contributor")
+    watched = Watched(browser.new_context(**axe.context_options(*viewport)), server)
+    try:
+        watched.sign_in("cora")
+        watched.goto("/library")
+        found = axe.blocking(axe.violations(watched.page))
+        assert not found, axe.describe(found)
+    finally:
+        watched.context.close()
