@@ -46,7 +46,8 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("audits, refused", "/audits?ids={asset}&platform=myspace", "viewer"),
     ("not found", "/assets/987654", "viewer"),
     ("forbidden", "/upload", "viewer"),
-    # Admin pages, as they come: ("caption templates", "/templates", "admin"),
+    ("caption templates", "/caption-templates", "admin"),
+    ("caption templates, a preview", "/caption-templates?platform=x&asset={asset}", "admin"),
 ]
 
 
