@@ -20,10 +20,11 @@ from flask import current_app, flash, g, jsonify, redirect, render_template, req
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from service.http.context import services
 from service.http.database import get_session
 from service.http.transactions import after_commit
 from service.ops import jobs
-from service.rules import audit, captions, licences, location
+from service.rules import audit, captions, filenames, licences, location
 from service.rules.problems import InvalidInput, Problem
 from service.services import assets, captioning, previews, publishing, rights, variants
 from service.services import auditing as audits
@@ -44,7 +45,6 @@ from service.web.common import (
     presets,
     publish,
     render_settings,
-    signed_url,
     store,
 )
 from service.web.session import login_required
@@ -305,12 +305,31 @@ def save_caption(asset_id: int, platform: str) -> Response:
 @bp.get("/assets/<int:asset_id>/variants/<preset_name>/download")
 @login_required("viewer")
 def download_variant(asset_id: int, preset_name: str) -> Response:
-    """Through the publish gate: the signed URL, or the asset page saying why not."""
+    """Through the publish gate: the signed URL, answered as an attachment named for the
+    object (``Af1935-0711-1_instagram-portrait.jpg``), or the asset page saying why not."""
+    return _hand_out(asset_id, preset_name, attachment=True)
+
+
+@bp.get("/assets/<int:asset_id>/variants/<preset_name>/open")
+@login_required("viewer")
+def open_variant(asset_id: int, preset_name: str) -> Response:
+    """Through the publish gate too, to look at in the browser: no attachment."""
+    return _hand_out(asset_id, preset_name, attachment=False)
+
+
+def _hand_out(asset_id: int, preset_name: str, *, attachment: bool) -> Response:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     preset = preset_named(preset_name)
     try:
-        url = signed_url(publish(session, asset, preset))
+        published = publish(session, asset, preset)
+        name = filenames.download_name(
+            object_number=asset.object_number, title=asset.title, asset_id=asset.id,
+            preset=preset.name, media_type=published.variant.media_type or preset.media_type,
+        )  # fmt: skip
+        url, _ = publishing.signed_url(
+            services(), published, download_name=name if attachment else None
+        )
     except Problem as error:  # an error status: the unit of work rolls the request back
         view = _asset_view_from_args()
         view.refusal = error
