@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import session as browser_session
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -170,6 +171,7 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         report=report,
         audit_errors=audit_errors,
         history=history,
+        notice=_notice(asset.id) if status == 200 else None,
         shown=_shown,
         can_edit=g.caller.can("contributor"),
         can_clear=g.caller.can("rights"),
@@ -177,8 +179,31 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
     return current_app.response_class(page, status=status)
 
 
-def _asset_url(asset_id: int, anchor: str, platform: str | None = None) -> str:
-    return url_for("web.asset_page", asset_id=asset_id, platform=platform) + "#" + anchor
+NOTICE = "asset_notice"  # the session's key for a Save's confirmation, shown in its section
+
+
+def _saved(
+    asset_id: int, section: str, message: str, level: str = "success", platform: str | None = None
+) -> Response:
+    """Back to the section that was saved, whose confirmation is shown inside it (where the
+    user is), not at the top of the page: ``/assets/1?saved=rights#rights``."""
+    browser_session[NOTICE] = {
+        "asset": asset_id,
+        "section": section,
+        "text": message,
+        "level": level,
+    }
+    url = url_for("web.asset_page", asset_id=asset_id, platform=platform, saved=section)
+    return redirect(f"{url}#{section}")
+
+
+def _notice(asset_id: int) -> dict[str, Any] | None:
+    """The confirmation of the Save that led here, once."""
+    notice = browser_session.get(NOTICE)
+    if not isinstance(notice, dict) or notice.get("asset") != asset_id:
+        return None
+    browser_session.pop(NOTICE)
+    return notice if notice.get("section") == request.args.get("saved") else None
 
 
 @bp.get("/assets/<int:asset_id>")
@@ -212,8 +237,7 @@ def describe(asset_id: int) -> Response:
         assets.update_asset(session, asset, changes, actor=actor())
     except InvalidInput as error:
         return _invalid(asset, "describe", error, values)
-    flash("Description saved.", "success")
-    return redirect(_asset_url(asset.id, "description"))
+    return _saved(asset.id, "description", "Description saved.")
 
 
 def _rights_changes(form: Mapping[str, Any], channels: list[str]) -> dict[str, Any]:
@@ -247,8 +271,7 @@ def save_rights(asset_id: int) -> Response:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # Once committed, and still before the answer: old variants are gone when the user reads it.
     after_commit(lambda: jobs.after_rights_change(app, asset_id))
-    flash("Rights saved.", "success")
-    return redirect(_asset_url(asset.id, "rights"))
+    return _saved(asset.id, "rights", "Rights saved.")
 
 
 @bp.post("/assets/<int:asset_id>/focal-point")
@@ -266,8 +289,9 @@ def focal_point(asset_id: int) -> Response:
         variants.set_focal_point(session, asset, body, actor=actor())
     except InvalidInput as error:
         return _invalid(asset, "focal", error, values)
-    flash(f"Focal point set to {asset.focal_x:.2f}, {asset.focal_y:.2f}.", "success")
-    return redirect(_asset_url(asset.id, "focal-point"))
+    return _saved(
+        asset.id, "focal-point", f"Focal point set to {asset.focal_x:.2f}, {asset.focal_y:.2f}."
+    )
 
 
 def _number(axis: str, raw: str) -> float:
@@ -277,6 +301,19 @@ def _number(axis: str, raw: str) -> float:
         raise InvalidInput({"focal_point": f"{axis} must be a number from 0 to 1"}) from None
 
 
+@bp.post("/assets/<int:asset_id>/captions")
+@login_required("contributor")
+def save_captions(asset_id: int) -> Response:
+    """Save every platform's caption in one go (``text-<platform>``): each one whose text
+    changed, an empty one going back to the template. One refused: none is saved."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    typed = {
+        key: request.form[f"text-{key}"] for key in PLATFORM_ORDER if f"text-{key}" in request.form
+    }
+    return _save_texts(session, asset, typed, platform=None)
+
+
 @bp.post("/assets/<int:asset_id>/captions/<platform>")
 @login_required("contributor")
 def save_caption(asset_id: int, platform: str) -> Response:
@@ -284,22 +321,47 @@ def save_caption(asset_id: int, platform: str) -> Response:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     captioning.require_platform(platform)
-    text = request.form.get("text", "")
-    try:
-        saved = captioning.save_caption(
-            session, asset, platform, {"text": text if text.strip() else None},
-            actor=actor(), now=utcnow(),
-        )  # fmt: skip
-    except InvalidInput as error:
-        return _invalid(asset, "caption", error, {"text": text, "platform": platform})
-    counted = saved.caption
-    how = "hand-written" if saved.mode == "manual" else "from the template"
-    flash(
-        f"Caption for {PLATFORM_NAMES[platform]} saved ({how}): "
-        f"{counted.length} / {counted.limit}.",
-        "success" if counted.fits else "warning",
-    )
-    return redirect(_asset_url(asset.id, "captions", platform=platform))
+    return _save_texts(session, asset, {platform: request.form.get("text", "")}, platform=platform)
+
+
+def _save_texts(
+    session: Session, asset: Asset, typed: Mapping[str, str], platform: str | None
+) -> Response:
+    errors: dict[str, str] = {}
+    saved: list[str] = []
+    warn = False
+    for key, text in typed.items():
+        current = captioning.caption_for(session, asset, key)
+        if _unchanged(text, current) and platform is None:
+            continue
+        try:
+            result = captioning.save_caption(
+                session, asset, key, {"text": text if text.strip() else None},
+                actor=actor(), now=utcnow(),
+            )  # fmt: skip
+        except InvalidInput as error:
+            found = field_errors(error)
+            errors[key] = found.get("text") or next(iter(found.values()))
+            continue
+        counted = result.caption
+        how = "hand-written" if result.mode == "manual" else "from the template"
+        saved.append(f"{PLATFORM_NAMES[key]} ({how}): {counted.length} / {counted.limit}")
+        warn = warn or not counted.fits
+    if errors:  # 422: the request's unit of work rolls back the ones saved before
+        view = _asset_view_from_args()
+        view.errors["caption"] = errors
+        view.values["caption"] = dict(typed)
+        return _render_asset(asset, view, status=422)
+    message = "Captions saved: " + "; ".join(saved) + "." if saved else "No caption changed."
+    return _saved(asset.id, "captions", message, "warning" if warn else "success", platform)
+
+
+def _unchanged(text: str, current: captioning.AssetCaption) -> bool:
+    """The text as the page showed it (browsers send textarea lines ending CR LF)."""
+    text = text.replace("\r\n", "\n")
+    if not text.strip():
+        return current.mode != "manual"  # empty and already from the template
+    return text == current.caption.text.replace("\r\n", "\n")
 
 
 @bp.get("/assets/<int:asset_id>/variants/<preset_name>/download")
