@@ -63,14 +63,16 @@
     });
   }
 
-  /* --- where the user is: the first error, else the confirmation of a Save ------------------ */
+  /* --- where the user is: the first error of a refused form ---------------------------------- */
 
-  function showWhereTheUserIs() {
-    var target =
-      document.querySelector('[aria-invalid="true"]') || document.querySelector(".section-notice");
-    if (target) {
-      target.scrollIntoView({ block: "center" });
-      target.focus({ preventScroll: true });
+  // A refused Save answers its form's page without a fragment: focus goes to the first invalid
+  // field, in view. A confirmation needs nothing here: the redirect's fragment lands on its
+  // section (focusable, tabindex -1), which holds the confirmation.
+  function focusTheFirstError() {
+    var invalid = document.querySelector('[aria-invalid="true"]');
+    if (invalid) {
+      invalid.scrollIntoView({ block: "center" });
+      invalid.focus({ preventScroll: true });
     }
   }
 
@@ -219,5 +221,5 @@
   setUpFocalPoint();
   markCurrentSection();
   warnBeforeLeavingUnsaved();
-  showWhereTheUserIs();
+  focusTheFirstError();
 })();
