@@ -133,6 +133,9 @@ def test_the_picture_and_status_stay_in_view_and_fragments_land_on_their_section
         expect(page.locator("#preview")).not_to_be_in_viewport()
     # The history wraps its long values, with the whole of them a click away, and its box is
     # reached by keyboard.
+    for table in page.locator("#metadata .table-wrap:visible").all():
+        sideways = table.evaluate("box => box.scrollWidth - box.clientWidth")
+        assert sideways <= 1, f"a metadata table scrolls sideways by {sideways} px"
     region = page.locator("#history .history-wrap")
     expect(region).to_have_attribute("tabindex", "0")
     expect(region).to_have_attribute("role", "region")
