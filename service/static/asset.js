@@ -96,8 +96,11 @@
   function warnBeforeLeavingUnsaved() {
     var dirty = false;
     document.querySelectorAll('main form[method="post"]').forEach(function (form) {
-      function changed() {
-        dirty = true;
+      function changed(event) {
+        // Choosing where to copy from is not a change; copying is (its input event).
+        if (!event.target.classList.contains("copy-from-source")) {
+          dirty = true;
+        }
       }
       form.addEventListener("input", changed);
       form.addEventListener("change", changed);

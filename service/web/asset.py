@@ -1,10 +1,11 @@
 """An asset's page and its forms: description, rights, focal point, captions, and downloads
 through the publish gate.
 
-Forms answer invalid input by re-rendering the page with messages beside the fields (HTTP
-422) and success with a redirect and a flashed message. The page's image is an internal
-preview (served by ``web.preview``), never a publishable variant: those leave only through
-the publish gate (``download_variant``).
+Forms answer invalid input by re-rendering the page with messages beside the fields and a
+summary in the form's section (HTTP 422), and success with a redirect to the section that was
+saved (``?saved=rights#rights``), whose confirmation is shown inside it. The page's image is
+an internal preview (served by ``web.preview``), never a publishable variant: those leave
+only through the publish gate (``download_variant``, ``open_variant``).
 """
 
 from __future__ import annotations
@@ -164,9 +165,7 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         channels=rights.CHANNELS,
         platforms=[(key, captions.PLATFORMS[key]) for key in PLATFORM_ORDER],
         platform_names=PLATFORM_NAMES,
-        platform_info=captions.PLATFORMS[view.platform],
         captioned=captioned,
-        caption=captioned[view.platform],
         presets=list(presets().values()),
         report=report,
         audit_errors=audit_errors,
