@@ -62,7 +62,11 @@ class Publication:
 
 
 def signed_url(
-    services: Services, publication: Publication, *, now: datetime | None = None
+    services: Services,
+    publication: Publication,
+    *,
+    now: datetime | None = None,
+    download_name: str | None = None,
 ) -> tuple[str, datetime]:
     """The published variant's signed URL and when it stops working.
 
@@ -77,9 +81,10 @@ def signed_url(
     if ends is not None and not publication.overridden:
         until = min(until, ends)
     lifetime = max(1, int((until - now).total_seconds()))
-    return variants.signed_url(services.store, publication.variant, lifetime), now + timedelta(
-        seconds=lifetime
+    url = variants.signed_url(
+        services.store, publication.variant, lifetime, download_name=download_name
     )
+    return url, now + timedelta(seconds=lifetime)
 
 
 def platform_for(preset_name: str, asked: str | None = None) -> str:

@@ -316,12 +316,17 @@ def servable(session: Session, blob_key: str) -> Variant | None:
     return session.scalar(query)
 
 
-def signed_url(store: BlobStore, variant: Variant, expires_in: int) -> str:
+def signed_url(
+    store: BlobStore, variant: Variant, expires_in: int, *, download_name: str | None = None
+) -> str:
     """A URL that serves the variant without a session, for ``expires_in`` seconds; only a
-    publishable variant has one (the gate hands it out), never a preview."""
+    publishable variant has one (the gate hands it out), never a preview. With
+    ``download_name`` it is answered as an attachment of that name."""
     if variant.kind != VARIANT:
         raise ValueError(f"a {variant.kind} is never handed out as a signed URL")
     try:
+        if download_name:
+            return store.signed_url(variant.blob_key, expires_in, download_name=download_name)
         return store.signed_url(variant.blob_key, expires_in)
     except StorageUnavailable as error:
         raise StorageDown(str(error)) from None

@@ -1,4 +1,5 @@
-/* The asset page: the live caption counter and platform switch, and the focal point picker. */
+/* The asset page: live caption counters and "copy from", the focal point picker, focus on the
+ * first error or on the confirmation of a Save, and a warning before leaving unsaved changes. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -8,64 +9,111 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
-  /* --- captions ---------------------------------------------------------------------------- */
+  /* --- captions: every platform's live counter, and "copy from" another platform ---------- */
 
   function setUpCaptions() {
-    var select = document.getElementById("caption-platform");
-    var textarea = document.getElementById("caption-text");
-    var counter = document.getElementById("caption-counter");
-    var form = document.getElementById("caption-form");
-    if (!select || !textarea || !counter || !form || !window.VitrineCounters) {
+    var areas = document.querySelectorAll("textarea.caption-text");
+    if (!areas.length || !window.VitrineCounters) {
       return;
     }
-    var counting = document.getElementById("caption-counting");
-    var mode = document.getElementById("caption-mode");
-    var loaded = textarea.value; // the text as the server gave it: edits are kept on switching
 
-    function chosen() {
-      return select.options[select.selectedIndex];
-    }
-
-    function update() {
-      var option = chosen();
-      var limit = parseInt(option.getAttribute("data-limit"), 10);
-      var length = window.VitrineCounters.countLength(option.getAttribute("data-counting"), textarea.value);
+    function update(textarea) {
+      var counter = document.getElementById(textarea.getAttribute("data-counter"));
+      if (!counter) {
+        return;
+      }
+      var limit = parseInt(textarea.getAttribute("data-limit"), 10);
+      var length = window.VitrineCounters.countLength(textarea.getAttribute("data-counting"), textarea.value);
       var over = length - limit;
       counter.textContent = length + " / " + limit + (over > 0 ? " · over by " + over : "");
       counter.classList.toggle("over", over > 0);
       counter.setAttribute("data-length", String(length));
+      // The server's notes were about the saved text, not this one.
+      var card = textarea.closest(".caption-card");
+      if (card) {
+        card.querySelectorAll(".server-note").forEach(function (note) {
+          note.hidden = true;
+        });
+      }
     }
 
-    select.addEventListener("change", function () {
-      var option = chosen();
-      form.setAttribute("action", option.getAttribute("data-action"));
-      if (textarea.value === loaded) {
-        // Not edited: show the chosen platform's own caption.
-        textarea.value = option.getAttribute("data-text");
-        loaded = textarea.value;
-        if (mode) {
-          mode.textContent =
-            option.getAttribute("data-mode") === "manual"
-              ? "Hand-written for " + option.getAttribute("data-name") + "."
-              : "Composed from the " + option.getAttribute("data-name") + " template.";
+    // On load each counter shows the server's count, which stays authoritative.
+    Array.prototype.forEach.call(areas, function (textarea) {
+      textarea.addEventListener("input", function () {
+        update(textarea);
+      });
+    });
+
+    document.querySelectorAll(".copy-from-button").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var select = document.getElementById(button.getAttribute("data-select"));
+        var target = select && document.getElementById(select.getAttribute("data-target"));
+        var source = select && select.value && document.getElementById(select.value);
+        if (!target || !source) {
+          if (select) {
+            select.focus(); // nothing chosen to copy from yet
+          }
+          return;
         }
-      } else if (mode) {
-        mode.textContent = "Your edited text, counted as " + option.getAttribute("data-name") + " counts; saving stores it for " + option.getAttribute("data-name") + ".";
-      }
-      if (counting) {
-        counting.textContent = option.getAttribute("data-counting-text");
-      }
-      // The server's notes about the previous platform's caption no longer apply.
-      ["caption-problems", "caption-credit"].forEach(function (id) {
-        var element = document.getElementById(id);
-        if (element) {
-          element.hidden = true;
+        target.value = source.value;
+        // An input event: the counter counts it, and the page knows there is something to save.
+        target.dispatchEvent(new Event("input", { bubbles: true }));
+        target.focus();
+      });
+    });
+  }
+
+  /* --- where the user is: the first error of a refused form ---------------------------------- */
+
+  // A refused Save answers its form's page without a fragment: focus goes to the first invalid
+  // field, in view. A confirmation needs nothing here: the redirect's fragment lands on its
+  // section (focusable, tabindex -1), which holds the confirmation.
+  function focusTheFirstError() {
+    var invalid = document.querySelector('[aria-invalid="true"]');
+    if (invalid) {
+      invalid.scrollIntoView({ block: "center" });
+      invalid.focus({ preventScroll: true });
+    }
+  }
+
+  function markCurrentSection() {
+    var links = document.querySelectorAll("#asset-toc a");
+    function mark() {
+      Array.prototype.forEach.call(links, function (link) {
+        if (link.getAttribute("href") === window.location.hash) {
+          link.setAttribute("aria-current", "location");
+        } else {
+          link.removeAttribute("aria-current");
         }
       });
-      update();
+    }
+    window.addEventListener("hashchange", mark);
+    mark();
+  }
+
+  /* --- unsaved changes: ask before leaving them --------------------------------------------- */
+
+  function warnBeforeLeavingUnsaved() {
+    var dirty = false;
+    document.querySelectorAll('main form[method="post"]').forEach(function (form) {
+      function changed(event) {
+        // Choosing where to copy from is not a change; copying is (its input event).
+        if (!event.target.classList.contains("copy-from-source")) {
+          dirty = true;
+        }
+      }
+      form.addEventListener("input", changed);
+      form.addEventListener("change", changed);
+      form.addEventListener("submit", function () {
+        dirty = false; // saving is not leaving
+      });
     });
-    textarea.addEventListener("input", update);
-    // On load the counter shows the server's count, which stays authoritative.
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
   }
 
   /* --- focal point ------------------------------------------------------------------------- */
@@ -174,4 +222,7 @@
 
   setUpCaptions();
   setUpFocalPoint();
+  markCurrentSection();
+  warnBeforeLeavingUnsaved();
+  focusTheFirstError();
 })();

@@ -74,8 +74,9 @@ class BlobStore(Protocol):
     def delete(self, key: str) -> None:
         """Remove the blob; deleting a missing key is not an error."""
 
-    def signed_url(self, key: str, expires_in: int) -> str:
-        """URL that serves the blob for expires_in seconds without other credentials."""
+    def signed_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str:
+        """URL that serves the blob for expires_in seconds without other credentials; with
+        ``download_name``, answered as an attachment saved under that name."""
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Yield the keys that start with prefix (order is backend-specific)."""

@@ -134,9 +134,11 @@ class LocalBlobStore:
         except OSError as exc:
             raise StorageUnavailable(f"local blob delete failed: {exc.strerror}") from exc
 
-    def signed_url(self, key: str, expires_in: int) -> str:
-        """App-relative HMAC-signed URL valid for expires_in seconds."""
-        return sign_blob_url(self._secret, key, int(time.time()) + int(expires_in))
+    def signed_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str:
+        """App-relative HMAC-signed URL valid for expires_in seconds. ``download_name`` rides
+        unsigned: the /blobs route makes it safe and gives it the variant's own extension."""
+        url = sign_blob_url(self._secret, key, int(time.time()) + int(expires_in))
+        return url + (f"&download={quote(download_name, safe='')}" if download_name else "")
 
     def verifies(self, key: str, expires: str, signature: str, now: float) -> bool:
         """True if ``signature`` is this store's, for ``key`` until ``expires``, not yet past."""

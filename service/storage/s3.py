@@ -24,6 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from service.rules import filenames
 from service.storage import sigv4
 from service.storage.blobs import (
     BlobEntry,
@@ -157,13 +158,15 @@ class S3BlobStore:
         with _translated(self.bucket, key):
             self.client.delete_object(Bucket=self.bucket, Key=name)
 
-    def signed_url(self, key: str, expires_in: int) -> str:
-        """Presigned GET URL (computed locally, no request is made)."""
+    def signed_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str:
+        """Presigned GET URL (computed locally, no request is made). With ``download_name``,
+        S3 answers it ``Content-Disposition: attachment`` with that name (signed in the URL)."""
+        disposition = filenames.content_disposition(download_name) if download_name else None
         name = self.full_key(key)
         with _translated(self.bucket, key):
             if self._signer is None:
                 self._signer = _QuerySigner(self.client, self.bucket)
-            return self._signer.sign(name, expires_in)
+            return self._signer.sign(name, expires_in, disposition=disposition)
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         """ListObjectsV2 pages under KEY_PREFIX + prefix, with KEY_PREFIX stripped."""
@@ -238,18 +241,24 @@ class _QuerySigner:
         self._base: str | None = url.removesuffix(_SAMPLE_KEY) if ends else None
         self._region = scope[2] if len(scope) == 5 and scope[3] == "s3" else None
 
-    def sign(self, name: str, expires_in: int) -> str:
+    def sign(self, name: str, expires_in: int, *, disposition: str | None = None) -> str:
         """The presigned GET URL of the object ``name`` (a validated key: nothing to quote)."""
         if self._base is None or self._region is None or self._credentials is None:
-            return self._presigned(name, expires_in)
+            return self._presigned(name, expires_in, disposition)
         frozen = self._credentials.get_frozen_credentials()  # refreshed when they expire
         credentials = sigv4.Credentials(frozen.access_key, frozen.secret_key, frozen.token)
         now = datetime.now(UTC)
-        return sigv4.presigned_get(self._base + name, credentials, self._region, expires_in, now)
+        params = {"response-content-disposition": disposition} if disposition else None
+        return sigv4.presigned_get(
+            self._base + name, credentials, self._region, expires_in, now, params
+        )
 
-    def _presigned(self, name: str, expires_in: int) -> str:
+    def _presigned(self, name: str, expires_in: int, disposition: str | None = None) -> str:
+        params = {"Bucket": self._bucket, "Key": name}
+        if disposition:
+            params["ResponseContentDisposition"] = disposition
         url: str = self._client.generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": name}, ExpiresIn=expires_in
+            "get_object", Params=params, ExpiresIn=expires_in
         )
         return url
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlsplit
@@ -30,14 +31,20 @@ class Credentials:
 
 
 def presigned_get(
-    url: str, credentials: Credentials, region: str, expires_in: int, now: datetime
+    url: str,
+    credentials: Credentials,
+    region: str,
+    expires_in: int,
+    now: datetime,
+    params: Mapping[str, str] | None = None,
 ) -> str:
     """``url`` (an object's, already quoted, without a query) presigned for GET by
-    ``credentials`` in ``region`` for ``expires_in`` seconds from ``now`` (UTC)."""
+    ``credentials`` in ``region`` for ``expires_in`` seconds from ``now`` (UTC). ``params``
+    are further query parameters, signed with the rest (``response-content-disposition``)."""
     timestamp = now.strftime("%Y%m%dT%H%M%SZ")
     day = timestamp[:8]
     scope = f"{day}/{region}/s3/aws4_request"
-    params = {
+    signed = {
         "X-Amz-Algorithm": ALGORITHM,
         "X-Amz-Credential": f"{credentials.access_key}/{scope}",
         "X-Amz-Date": timestamp,
@@ -45,8 +52,9 @@ def presigned_get(
         "X-Amz-SignedHeaders": "host",
     }
     if credentials.token is not None:
-        params["X-Amz-Security-Token"] = credentials.token
-    query = "&".join(f"{_encoded(name)}={_encoded(value)}" for name, value in params.items())
+        signed["X-Amz-Security-Token"] = credentials.token
+    signed.update(params or {})
+    query = "&".join(f"{_encoded(name)}={_encoded(value)}" for name, value in signed.items())
     parts = urlsplit(url)
     canonical_request = "\n".join(
         [

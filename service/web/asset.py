@@ -1,10 +1,11 @@
 """An asset's page and its forms: description, rights, focal point, captions, and downloads
 through the publish gate.
 
-Forms answer invalid input by re-rendering the page with messages beside the fields (HTTP
-422) and success with a redirect and a flashed message. The page's image is an internal
-preview (served by ``web.preview``), never a publishable variant: those leave only through
-the publish gate (``download_variant``).
+Forms answer invalid input by re-rendering the page with messages beside the fields and a
+summary in the form's section (HTTP 422), and success with a redirect to the section that was
+saved (``?saved=rights#rights``), whose confirmation is shown inside it. The page's image is
+an internal preview (served by ``web.preview``), never a publishable variant: those leave
+only through the publish gate (``download_variant``, ``open_variant``).
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import session as browser_session
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from service.http.context import services
 from service.http.database import get_session
 from service.http.transactions import after_commit
 from service.ops import jobs
-from service.rules import audit, captions, licences, location
+from service.rules import audit, captions, filenames, licences, location
 from service.rules.problems import InvalidInput, Problem
 from service.services import assets, captioning, previews, publishing, rights, variants
 from service.services import auditing as audits
@@ -44,7 +47,6 @@ from service.web.common import (
     presets,
     publish,
     render_settings,
-    signed_url,
     store,
 )
 from service.web.session import login_required
@@ -163,13 +165,12 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         channels=rights.CHANNELS,
         platforms=[(key, captions.PLATFORMS[key]) for key in PLATFORM_ORDER],
         platform_names=PLATFORM_NAMES,
-        platform_info=captions.PLATFORMS[view.platform],
         captioned=captioned,
-        caption=captioned[view.platform],
         presets=list(presets().values()),
         report=report,
         audit_errors=audit_errors,
         history=history,
+        notice=_notice(asset.id) if status == 200 else None,
         shown=_shown,
         can_edit=g.caller.can("contributor"),
         can_clear=g.caller.can("rights"),
@@ -177,8 +178,31 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
     return current_app.response_class(page, status=status)
 
 
-def _asset_url(asset_id: int, anchor: str, platform: str | None = None) -> str:
-    return url_for("web.asset_page", asset_id=asset_id, platform=platform) + "#" + anchor
+NOTICE = "asset_notice"  # the session's key for a Save's confirmation, shown in its section
+
+
+def _saved(
+    asset_id: int, section: str, message: str, level: str = "success", platform: str | None = None
+) -> Response:
+    """Back to the section that was saved, whose confirmation is shown inside it (where the
+    user is), not at the top of the page: ``/assets/1?saved=rights#rights``."""
+    browser_session[NOTICE] = {
+        "asset": asset_id,
+        "section": section,
+        "text": message,
+        "level": level,
+    }
+    url = url_for("web.asset_page", asset_id=asset_id, platform=platform, saved=section)
+    return redirect(f"{url}#{section}")
+
+
+def _notice(asset_id: int) -> dict[str, Any] | None:
+    """The confirmation of the Save that led here, once."""
+    notice = browser_session.get(NOTICE)
+    if not isinstance(notice, dict) or notice.get("asset") != asset_id:
+        return None
+    browser_session.pop(NOTICE)
+    return notice if notice.get("section") == request.args.get("saved") else None
 
 
 @bp.get("/assets/<int:asset_id>")
@@ -212,8 +236,7 @@ def describe(asset_id: int) -> Response:
         assets.update_asset(session, asset, changes, actor=actor())
     except InvalidInput as error:
         return _invalid(asset, "describe", error, values)
-    flash("Description saved.", "success")
-    return redirect(_asset_url(asset.id, "description"))
+    return _saved(asset.id, "description", "Description saved.")
 
 
 def _rights_changes(form: Mapping[str, Any], channels: list[str]) -> dict[str, Any]:
@@ -247,8 +270,7 @@ def save_rights(asset_id: int) -> Response:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # Once committed, and still before the answer: old variants are gone when the user reads it.
     after_commit(lambda: jobs.after_rights_change(app, asset_id))
-    flash("Rights saved.", "success")
-    return redirect(_asset_url(asset.id, "rights"))
+    return _saved(asset.id, "rights", "Rights saved.")
 
 
 @bp.post("/assets/<int:asset_id>/focal-point")
@@ -266,8 +288,9 @@ def focal_point(asset_id: int) -> Response:
         variants.set_focal_point(session, asset, body, actor=actor())
     except InvalidInput as error:
         return _invalid(asset, "focal", error, values)
-    flash(f"Focal point set to {asset.focal_x:.2f}, {asset.focal_y:.2f}.", "success")
-    return redirect(_asset_url(asset.id, "focal-point"))
+    return _saved(
+        asset.id, "focal-point", f"Focal point set to {asset.focal_x:.2f}, {asset.focal_y:.2f}."
+    )
 
 
 def _number(axis: str, raw: str) -> float:
@@ -277,6 +300,19 @@ def _number(axis: str, raw: str) -> float:
         raise InvalidInput({"focal_point": f"{axis} must be a number from 0 to 1"}) from None
 
 
+@bp.post("/assets/<int:asset_id>/captions")
+@login_required("contributor")
+def save_captions(asset_id: int) -> Response:
+    """Save every platform's caption in one go (``text-<platform>``): each one whose text
+    changed, an empty one going back to the template. One refused: none is saved."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    typed = {
+        key: request.form[f"text-{key}"] for key in PLATFORM_ORDER if f"text-{key}" in request.form
+    }
+    return _save_texts(session, asset, typed, platform=None)
+
+
 @bp.post("/assets/<int:asset_id>/captions/<platform>")
 @login_required("contributor")
 def save_caption(asset_id: int, platform: str) -> Response:
@@ -284,33 +320,77 @@ def save_caption(asset_id: int, platform: str) -> Response:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     captioning.require_platform(platform)
-    text = request.form.get("text", "")
-    try:
-        saved = captioning.save_caption(
-            session, asset, platform, {"text": text if text.strip() else None},
-            actor=actor(), now=utcnow(),
-        )  # fmt: skip
-    except InvalidInput as error:
-        return _invalid(asset, "caption", error, {"text": text, "platform": platform})
-    counted = saved.caption
-    how = "hand-written" if saved.mode == "manual" else "from the template"
-    flash(
-        f"Caption for {PLATFORM_NAMES[platform]} saved ({how}): "
-        f"{counted.length} / {counted.limit}.",
-        "success" if counted.fits else "warning",
-    )
-    return redirect(_asset_url(asset.id, "captions", platform=platform))
+    return _save_texts(session, asset, {platform: request.form.get("text", "")}, platform=platform)
+
+
+def _save_texts(
+    session: Session, asset: Asset, typed: Mapping[str, str], platform: str | None
+) -> Response:
+    errors: dict[str, str] = {}
+    saved: list[str] = []
+    warn = False
+    for key, text in typed.items():
+        current = captioning.caption_for(session, asset, key)
+        if _unchanged(text, current) and platform is None:
+            continue
+        try:
+            result = captioning.save_caption(
+                session, asset, key, {"text": text if text.strip() else None},
+                actor=actor(), now=utcnow(),
+            )  # fmt: skip
+        except InvalidInput as error:
+            found = field_errors(error)
+            errors[key] = found.get("text") or next(iter(found.values()))
+            continue
+        counted = result.caption
+        how = "hand-written" if result.mode == "manual" else "from the template"
+        saved.append(f"{PLATFORM_NAMES[key]} ({how}): {counted.length} / {counted.limit}")
+        warn = warn or not counted.fits
+    if errors:  # 422: the request's unit of work rolls back the ones saved before
+        view = _asset_view_from_args()
+        view.errors["caption"] = errors
+        view.values["caption"] = dict(typed)
+        return _render_asset(asset, view, status=422)
+    message = "Captions saved: " + "; ".join(saved) + "." if saved else "No caption changed."
+    return _saved(asset.id, "captions", message, "warning" if warn else "success", platform)
+
+
+def _unchanged(text: str, current: captioning.AssetCaption) -> bool:
+    """The text as the page showed it (browsers send textarea lines ending CR LF)."""
+    text = text.replace("\r\n", "\n")
+    if not text.strip():
+        return current.mode != "manual"  # empty and already from the template
+    return text == current.caption.text.replace("\r\n", "\n")
 
 
 @bp.get("/assets/<int:asset_id>/variants/<preset_name>/download")
 @login_required("viewer")
 def download_variant(asset_id: int, preset_name: str) -> Response:
-    """Through the publish gate: the signed URL, or the asset page saying why not."""
+    """Through the publish gate: the signed URL, answered as an attachment named for the
+    object (``Af1935-0711-1_instagram-portrait.jpg``), or the asset page saying why not."""
+    return _hand_out(asset_id, preset_name, attachment=True)
+
+
+@bp.get("/assets/<int:asset_id>/variants/<preset_name>/open")
+@login_required("viewer")
+def open_variant(asset_id: int, preset_name: str) -> Response:
+    """Through the publish gate too, to look at in the browser: no attachment."""
+    return _hand_out(asset_id, preset_name, attachment=False)
+
+
+def _hand_out(asset_id: int, preset_name: str, *, attachment: bool) -> Response:
     session = get_session()
     asset = assets.get_asset(session, asset_id)
     preset = preset_named(preset_name)
     try:
-        url = signed_url(publish(session, asset, preset))
+        published = publish(session, asset, preset)
+        name = filenames.download_name(
+            object_number=asset.object_number, title=asset.title, asset_id=asset.id,
+            preset=preset.name, media_type=published.variant.media_type or preset.media_type,
+        )  # fmt: skip
+        url, _ = publishing.signed_url(
+            services(), published, download_name=name if attachment else None
+        )
     except Problem as error:  # an error status: the unit of work rolls the request back
         view = _asset_view_from_args()
         view.refusal = error

@@ -16,6 +16,7 @@ from flask import Response, abort, current_app, request, send_file
 from service.http.database import get_session
 from service.ops import metrics
 from service.ops.probes import Probes
+from service.rules import filenames
 from service.rules.problems import Forbidden, Unauthenticated
 from service.services import variants
 from service.storage import db
@@ -141,6 +142,13 @@ def signed_blob(key: str) -> Response:
         abort(404)
     response = send_file(stream, mimetype=variant.media_type, conditional=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    asked = request.args.get("download")
+    if asked is not None:  # unsigned: only its stem is kept; the extension is the variant's
+        stem = filenames.safe_stem(asked.rpartition(".")[0] or asked) or "variant"
+        extension = filenames.EXTENSIONS.get(variant.media_type, "bin")
+        response.headers["Content-Disposition"] = filenames.content_disposition(
+            f"{stem}.{extension}"
+        )
     response.headers["Cache-Control"] = (
         f"private, max-age={max(0, int(expires) - int(time.time()))}"
     )

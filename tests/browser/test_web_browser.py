@@ -214,10 +214,9 @@ def _audit_fails_then_rights_are_set(contributor: Watched, rights: Watched, asse
 
 def _caption_counter_counts_as_x_does(person: Watched, asset_id: int) -> None:
     page = person.page
-    person.goto(f"/assets/{asset_id}")
-    page.locator("#caption-platform").select_option("x")
-    text = page.locator("#caption-text")
-    counter = page.locator("#caption-counter")
+    person.goto(f"/assets/{asset_id}#captions")
+    text = page.locator("#caption-text-x")
+    counter = page.locator("#caption-counter-x")
     expect(counter).to_have_text(re.compile(r"^\d+ / 280$"))
 
     text.fill("")
@@ -240,9 +239,8 @@ def _caption_counter_counts_as_x_does(person: Watched, asset_id: int) -> None:
     caption_form = text.locator("xpath=ancestor::form")  # the form that saves the caption
     caption_form.locator('button[type="submit"], input[type="submit"]').first.click()
     page.wait_for_load_state()
-    page.locator("#caption-platform").select_option("x")
-    expect(page.locator("#caption-text")).to_have_value(caption)
-    expect(page.locator("#caption-counter")).to_have_text(f"{expected} / 280")
+    expect(page.locator("#caption-text-x")).to_have_value(caption)
+    expect(page.locator("#caption-counter-x")).to_have_text(f"{expected} / 280")
 
 
 def _a_click_on_the_preview_sets_the_focal_point(

@@ -376,8 +376,10 @@ def test_a_caption_and_a_title_with_a_script_tag_are_shown_as_text_on_the_asset_
         html = web.get(path).get_data(as_text=True)
         assert "<script>alert(1)" not in html, path
         assert ESCAPED_SCRIPT in html, path
-    caption = page(web.get(f"/assets/{asset_id}")).by_id("caption-text")
-    assert caption is not None and caption.text == f"{SCRIPT} {BM}"
+    document = page(web.get(f"/assets/{asset_id}"))
+    for platform in PLATFORMS:  # every platform's caption is on the page, side by side
+        caption = document.by_id(f"caption-text-{platform}")
+        assert caption is not None and caption.text == f"{SCRIPT} {BM}", platform
 
 
 def _pages(asset_id: int) -> list[str]:
