@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from datetime import date
 from typing import Any
 
 from flask import Flask, Response, current_app, request
 
 from service.api import bp
-from service.http.database import get_session, new_session
+from service.http import streaming
+from service.http.database import get_session
 from service.http.guards import require
 from service.rules import audit
 from service.rules.problems import InvalidInput
 from service.services import assets
 from service.services import auditing as audits
 from service.storage.db import utcnow
-
-# Characters of the document gathered into one write: a few dozen reports, so that a large
-# audit is not a write per asset, and the first write goes out with the first reports.
-WRITE_SIZE = 64 * 1024
 
 
 @bp.get("/assets/<int:asset_id>/audit")
@@ -75,7 +70,12 @@ def audit_many() -> Response:
     audits.check_scope(platform, channel)
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     stream = functools.partial(
-        _stream, app, chosen, platform=platform, channel=channel, today=utcnow().date()
+        streaming.audit_document,
+        app,
+        chosen,
+        platform=platform,
+        channel=channel,
+        today=utcnow().date(),
     )
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
         return Response(
@@ -86,34 +86,3 @@ def audit_many() -> Response:
     # Compact and with sorted keys, as the app's other JSON answers (the summary sorts last).
     as_json = functools.partial(audit.json_document, sort_keys=True)
     return Response(stream(as_json, end="\n"), mimetype="application/json")
-
-
-def _stream(
-    app: Flask,
-    chosen: audits.Selection,
-    document: Callable[[Iterator[audit.Report]], Iterator[str]],
-    *,
-    platform: str,
-    channel: str,
-    today: date,
-    end: str = "",
-) -> Iterator[str]:
-    """The document, written a chunk of assets at a time while the client reads it.
-
-    The request's session ends with the view, before the first byte is sent (the unit of
-    work), so the stream reads through a session of its own, opened when the first byte is
-    wanted and closed when the last is sent or the client goes away. It only reads, so it
-    owns a transaction it never commits: one owner per transaction, and nothing that the
-    request's transaction would have to wait for.
-    """
-    with new_session(app) as session:
-        reports = audits.reports(session, chosen, platform=platform, channel=channel, today=today)
-        pending: list[str] = []
-        size = 0
-        for piece in document(reports):
-            pending.append(piece)
-            size += len(piece)
-            if size >= WRITE_SIZE:
-                yield "".join(pending)
-                pending, size = [], 0
-        yield "".join(pending) + end

@@ -1,5 +1,6 @@
 """Audits are streamed, a chunk of assets at a time, with the same statements for 3 assets or 30
-(issue 13): the API's JSON and CSV, the library page's card audits and ``vitrine audit``."""
+(issue 13): the API's JSON and CSV, the audit page's CSV, the library page's card audits and
+``vitrine audit``."""
 
 from __future__ import annotations
 
@@ -150,7 +151,7 @@ def test_the_view_answers_before_reading_assets_which_are_read_as_the_body_is_se
 ) -> None:
     made = _campaign(client, tokens, 0, 6)
     monkeypatch.setattr(auditing, "CHUNK_SIZE", 4)  # two chunks: 4 assets, then 2
-    monkeypatch.setattr("service.api.audits.WRITE_SIZE", 1)  # a write per piece
+    monkeypatch.setattr("service.http.streaming.WRITE_SIZE", 1)  # a write per piece
     body = {"filter": {"tag": "campaign"}}
     with counting_statements(app) as statements:
         answer = client.post("/api/v1/audits", json=body, headers={**tokens["viewer"], **CSV})
@@ -200,6 +201,40 @@ def test_an_audit_over_the_cap_is_refused_with_422_before_any_asset_row_is_read(
     assert "platform" in unknown.json["errors"]
     monkeypatch.setitem(app.config, "MAX_AUDIT_ASSETS", 4)
     assert len(_audit(client, tokens, {"filter": {"tag": "campaign"}}).json["reports"]) == 4
+
+
+def test_the_audit_pages_csv_is_the_apis_streamed_and_refuses_before_reading_assets(
+    app: Flask, client: FlaskClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _campaign(client, tokens, 0, 6)
+    monkeypatch.setattr(auditing, "CHUNK_SIZE", 4)  # two chunks
+    monkeypatch.setattr("service.http.streaming.WRITE_SIZE", 1)  # the test client reads one
+    add_user(app, "viewer", "viewer")
+    web = browser_like(app.test_client())
+    signed_in(web, "viewer")
+    for platform, channel in (("x", "social"), ("instagram", "web")):
+        expected = _one_by_one(app, made, platform, channel)
+        with counting_statements(app) as statements:
+            answer = web.get(f"/audits.csv?tag=campaign&platform={platform}&channel={channel}")
+            assert answer.status_code == 200
+            assert answer.is_streamed
+            assert [s for s in statements if LOADS_ASSETS in s] == []  # read as it is sent
+            document = answer.get_data(as_text=True)
+        assert answer.mimetype == "text/csv"
+        assert answer.headers["Content-Disposition"] == 'attachment; filename="vitrine-audit.csv"'
+        assert document == audit.to_csv(expected)
+        body = {"filter": {"tag": "campaign"}, "platform": platform, "channel": channel}
+        assert document == _audit(client, tokens, body, **CSV).get_data(as_text=True)
+    monkeypatch.setitem(app.config, "MAX_AUDIT_ASSETS", 5)
+    every = ",".join(map(str, made))
+    for query, field in (("tag=campaign", "tag"), (f"ids={every}", "ids"), ("ids=1,x", "ids"),
+                         ("", "ids"), (f"ids={made[0]}&platform=default", "platform")):  # fmt: skip
+        with counting_statements(app) as statements:
+            refused = web.get(f"/audits.csv?{query}")
+        assert refused.status_code == 422, query
+        assert refused.mimetype == "text/html"
+        assert page(refused).find(id=f"{field}-error") is not None, query
+        assert [s for s in statements if LOADS_ASSETS in s] == []
 
 
 @pytest.mark.parametrize("cards", [3, 30])
