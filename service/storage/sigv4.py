@@ -54,13 +54,15 @@ def presigned_get(
     if credentials.token is not None:
         signed["X-Amz-Security-Token"] = credentials.token
     signed.update(params or {})
-    query = "&".join(f"{_encoded(name)}={_encoded(value)}" for name, value in signed.items())
+    pairs = [(_encoded(name), _encoded(value)) for name, value in signed.items()]
+    query = "&".join(f"{name}={value}" for name, value in pairs)
     parts = urlsplit(url)
     canonical_request = "\n".join(
         [
             "GET",
             parts.path,
-            "&".join(sorted(query.split("&"))),
+            # By encoded name, then value (not by "name=value": "=" sorts before letters).
+            "&".join(f"{name}={value}" for name, value in sorted(pairs)),
             f"host:{host_of(url)}\n",
             "host",
             UNSIGNED_PAYLOAD,

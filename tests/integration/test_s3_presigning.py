@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from boto3.session import Session
@@ -77,3 +78,26 @@ def test_a_signed_url_carries_the_session_token_of_temporary_credentials(
     )
     assert mine == theirs
     assert f"{token}=session-token" in mine
+
+
+def test_a_download_url_is_signed_as_botocore_signs_response_content_disposition() -> None:
+    settings = {"S3_ACCESS_KEY": "key", "S3_SECRET_KEY": "secret", "S3_BUCKET": "photos",
+                "S3_ENDPOINT_URL": "http://127.0.0.1:9000", "S3_PATH_STYLE": True}  # fmt: skip
+    store = S3BlobStore.from_config(settings)
+    name = "Af1935-0711-1_x.jpg"
+    mine, theirs = _same_second(
+        lambda: store.signed_url(KEY, 900, download_name=name),
+        lambda: store.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": "photos",
+                "Key": KEY,
+                "ResponseContentDisposition": f'attachment; filename="{name}"',
+            },
+            ExpiresIn=900,
+        ),
+    )
+    # botocore writes the response parameter first, we write it last: the same signed query.
+    assert mine.partition("?")[0] == theirs.partition("?")[0]
+    assert parse_qs(mine.partition("?")[2]) == parse_qs(theirs.partition("?")[2])
+    assert "X-Amz-Signature" in parse_qs(mine.partition("?")[2])
