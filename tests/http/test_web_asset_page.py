@@ -131,3 +131,23 @@ def test_each_variant_can_be_downloaded_or_opened(web: FlaskClient, asset_id: in
     links = {e.attrs["href"] for e in variants.find_all("a")}
     base = f"/assets/{asset_id}/variants/instagram-portrait"
     assert {f"{base}/download", f"{base}/open"} <= links
+
+
+def test_a_refused_focal_point_marks_both_fields_and_points_them_at_the_reason(
+    web: FlaskClient, asset_id: int
+) -> None:
+    token = signed_in(web, "contributor")
+    refused = web.post(
+        f"/assets/{asset_id}/focal-point", data={"x": "2", "y": "0.5", "csrf_token": token}
+    )
+    assert refused.status_code == 422
+    document = page(refused)
+    reason = document.by_id("focal-error")
+    assert reason is not None and reason.text.strip()
+    for field in ("focal-x", "focal-y"):
+        shown = document.by_id(field)
+        assert shown is not None
+        assert shown.attrs.get("aria-invalid") == "true", field
+        assert shown.attrs.get("aria-describedby") == "focal-error", field
+    now = page(web.get(f"/assets/{asset_id}")).by_id("focal-now")
+    assert now is not None and now.text.strip() == "0.50, 0.50"  # unchanged

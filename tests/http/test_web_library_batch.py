@@ -296,9 +296,9 @@ def test_a_new_asset_says_rights_to_do_until_its_rights_are_looked_at(
     signed_in(web, "viewer")
     assert card_badges(page(web.get("/library")), asset_id) == ["Rights: to do"]
     asset_page = page(web.get(f"/assets/{asset_id}"))
-    head = asset_page.find("div", cls="page-head")
-    assert head is not None
-    assert [badge.text for badge in head.find_all("span", cls="badge")] == ["Rights: to do"]
+    status = asset_page.by_id("asset-status")  # beside the picture, always in view
+    assert status is not None
+    assert [badge.text for badge in status.find_all("span", cls="badge")] == ["Rights: to do"]
 
     licensed(web, tokens, asset_id)  # status pending: now there is something to audit
     assert card_badges(page(web.get("/library")), asset_id) == ["Rights: pending", "Audit: fail"]
