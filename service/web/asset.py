@@ -35,6 +35,7 @@ from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.web import bp
 from service.web.common import (
+    AUDIT_PLATFORMS,
     DEFAULT_CHANNEL,
     DEFAULT_PLATFORM,
     DESCRIPTIVE_FIELDS,
@@ -80,7 +81,7 @@ class AssetView:
     """What the asset page needs beyond the asset: one place, so forms can re-render it."""
 
     platform: str = DEFAULT_PLATFORM
-    audit_platform: str = DEFAULT_PLATFORM
+    audit_platform: str = AUDIT_PLATFORMS[0]
     audit_channel: str = DEFAULT_CHANNEL
     errors: dict[str, dict[str, str]] = field(default_factory=dict)  # per form
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # what the user typed
@@ -91,7 +92,10 @@ def _asset_view_from_args() -> AssetView:
     platform = request.args.get("platform", DEFAULT_PLATFORM)
     if platform not in captions.PLATFORMS:
         platform = DEFAULT_PLATFORM
+    # Audits name the platform a post goes to: "default" (or anything else) is not one.
     audit_platform = request.args.get("audit_platform", platform)
+    if audit_platform not in AUDIT_PLATFORMS:
+        audit_platform = AUDIT_PLATFORMS[0]
     channel = request.args.get("audit_channel", DEFAULT_CHANNEL)
     return AssetView(platform=platform, audit_platform=audit_platform, audit_channel=channel)
 
@@ -164,6 +168,7 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         status_options=[(status, status) for status in rights.STATUSES],
         channels=rights.CHANNELS,
         platforms=[(key, captions.PLATFORMS[key]) for key in PLATFORM_ORDER],
+        audit_platforms=AUDIT_PLATFORMS,
         platform_names=PLATFORM_NAMES,
         captioned=captioned,
         presets=list(presets().values()),

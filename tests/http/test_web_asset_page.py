@@ -151,3 +151,21 @@ def test_a_refused_focal_point_marks_both_fields_and_points_them_at_the_reason(
         assert shown.attrs.get("aria-describedby") == "focal-error", field
     now = page(web.get(f"/assets/{asset_id}")).by_id("focal-now")
     assert now is not None and now.text.strip() == "0.50, 0.50"  # unchanged
+
+
+def test_the_asset_pages_audit_names_a_platform_a_post_goes_to(
+    web: FlaskClient, asset_id: int
+) -> None:
+    signed_in(web, "viewer")
+    for query in ("", "?audit_platform=default", "?audit_platform=myspace"):
+        document = page(web.get(f"/assets/{asset_id}{query}"))
+        choice = document.by_id("audit-platform")
+        assert choice is not None
+        offered = [option.attrs["value"] for option in choice.find_all("option")]
+        assert "default" not in offered and "x" in offered, offered
+        chosen = [o.attrs["value"] for o in choice.find_all("option") if "selected" in o.attrs]
+        assert chosen == ["x"], (query, chosen)
+        assert "Default" not in document.by_id("asset-status").text  # type: ignore[union-attr]
+    chosen_page = page(web.get(f"/assets/{asset_id}?audit_platform=instagram&audit_channel=web"))
+    status = chosen_page.by_id("asset-status")
+    assert status is not None and "for Instagram, web channel" in " ".join(status.text.split())
