@@ -40,6 +40,7 @@ def asset_json(asset: Asset) -> dict[str, Any]:
         "height": asset.height,
         "title": asset.title,
         "object_number": asset.object_number,
+        "object_date": asset.object_date,
         "description": asset.description,
         "alt_text": asset.alt_text,
         "tags": asset.tags,

@@ -54,7 +54,8 @@ T = TypeVar("T")
 # statement-count tests would see it); reading the tags through the asset raises.
 _AUDITED_COLUMNS = (
     load_only(
-        Asset.id, Asset.title, Asset.object_number, Asset.description, Asset.alt_text,
+        Asset.id, Asset.title, Asset.object_number, Asset.object_date, Asset.description,
+        Asset.alt_text,
         Asset.original_filename, Asset.metadata_summary, Asset.created_at,
     ),
     joinedload(Asset.rights).load_only(

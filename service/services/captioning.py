@@ -108,9 +108,9 @@ def fields_of(
         "credit_line": credits.required_credit_line(rule, record.credit_line),
         "hashtags": captions.hashtags_from_tags(tags),
         "creator": record.creator,
-        # The object's date: Vitrine records none of its own yet, so {date} is empty and the
-        # template's tidy-up removes it. The camera's date is not the object's.
-        "date": "",
+        # The object's own date; the camera's date is not the object's (empty: the
+        # template's tidy-up removes it).
+        "date": asset.object_date or "",
         "photo_date": str(date_taken)[:10],
     }
 

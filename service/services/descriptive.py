@@ -11,7 +11,13 @@ from service.rules.problems import InvalidInput
 from service.rules.text import DIRECTION_CONTROLS, clean_field, clean_text
 
 # Longest value of each descriptive field; far beyond real use, short of abuse.
-FIELD_LIMITS = {"title": 500, "object_number": 100, "description": 10_000, "alt_text": 2_000}
+FIELD_LIMITS = {
+    "title": 500,
+    "object_number": 100,
+    "object_date": 100,
+    "description": 10_000,
+    "alt_text": 2_000,
+}
 # Fields that may hold several lines; the others fold line breaks and tabs into a space.
 MULTILINE_FIELDS = frozenset({"description", "alt_text"})
 MAX_TAGS = 50

@@ -27,6 +27,9 @@ class Asset(Base):
     height: Mapped[int]
     title: Mapped[str] = mapped_column(String(500), default="")
     object_number: Mapped[str] = mapped_column(String(100), default="", index=True)
+    # The object's own date as the museum writes it ("c. 1890", "Qing dynasty"), never the
+    # photograph's: that is in metadata_summary.
+    object_date: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     alt_text: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[str] = mapped_column(String(100), index=True)

@@ -32,7 +32,17 @@ def test_the_photos_capture_date_is_photo_date_and_not_the_objects_date() -> Non
     asset, record = _photographed_basket()
     fields = fields_of(asset, record, None, tags=["MuseumWeek"])
     assert fields["photo_date"] == "2024-03-27"
-    assert fields["date"] == ""  # the object's date is not known: no field holds it
+    assert fields["date"] == ""  # the object's date is not known
+
+
+def test_the_objects_own_date_is_date_in_the_long_default_captions() -> None:
+    asset, record = _photographed_basket()
+    asset.object_date = "c. 1935"
+    fields = fields_of(asset, record, None, tags=["MuseumWeek"])
+    assert fields["date"] == "c. 1935"
+    caption = compose_caption(DEFAULT_TEMPLATES["instagram"], fields, "instagram")
+    assert "Sahara Dahir, c. 1935" in caption.text
+    assert "2024" not in caption.text
 
 
 @pytest.mark.parametrize("platform", sorted(DEFAULT_TEMPLATES))
