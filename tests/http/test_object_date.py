@@ -67,3 +67,10 @@ def test_the_asset_page_saves_the_objects_date(
     assert saved.status_code == 302, saved.status_code
     asset = client.get(f"/api/v1/assets/{asset_id}", headers=tokens["viewer"]).json
     assert asset["object_date"] == "1930s"
+
+
+def test_an_upload_may_give_the_objects_date(client: FlaskClient, tokens: Tokens) -> None:
+    created = upload(client, tokens["contributor"], photos.jpeg_plain(300, 200), title="Bowl",
+                     object_date="Song dynasty, 12th century")  # fmt: skip
+    assert created.status_code == 201, created.json
+    assert created.json["object_date"] == "Song dynasty, 12th century"
