@@ -8,24 +8,13 @@ from typing import Any
 from flask import request
 
 from service.api import bp
+from service.http.captions import caption_json
 from service.http.database import get_session
 from service.http.guards import current_caller, require
 from service.rules import captions
 from service.rules.problems import InvalidInput
 from service.services import assets, captioning
 from service.storage.db import utcnow
-
-
-def caption_json(caption: captions.Caption) -> dict[str, Any]:
-    """A caption as JSON: its text, its length against the limit, and its problems."""
-    return {
-        "text": caption.text,
-        "length": caption.length,
-        "limit": caption.limit,
-        "fits": caption.fits,
-        "shortened": caption.shortened,
-        "problems": caption.problems,
-    }
 
 
 def asset_caption_json(asset_id: int, captioned: captioning.AssetCaption) -> dict[str, Any]:

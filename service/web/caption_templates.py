@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.http.captions import caption_json
 from service.http.database import get_session
 from service.rules import captions
 from service.rules.problems import InvalidInput, NotFound
@@ -121,21 +122,11 @@ def _preview(platform: str, template: str, asset_id: int | None) -> Response:
     except NotFound as error:
         errors = {"asset": error.detail}
     if _wants_json():
-        body: dict[str, Any] = {"errors": errors} if errors else _caption_json(preview)
+        body: dict[str, Any] = (
+            caption_json(preview) if preview is not None and not errors else {"errors": errors}
+        )
         response = jsonify(body)
         response.status_code = 422 if errors else 200
         return response
     return _render(platform, asset_id=asset_id, template=template, preview=preview,
                    errors=errors, status=422 if errors else 200)  # fmt: skip
-
-
-def _caption_json(caption: captions.Caption | None) -> dict[str, Any]:
-    assert caption is not None  # composed when there is no error
-    return {
-        "text": caption.text,
-        "length": caption.length,
-        "limit": caption.limit,
-        "fits": caption.fits,
-        "shortened": caption.shortened,
-        "problems": caption.problems,
-    }
