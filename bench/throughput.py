@@ -16,7 +16,9 @@ Then, each for a fixed time (after a one-second warm-up that is not counted), CL
 threads with a keep-alive ``requests.Session`` each send:
 
 (a) ``GET /api/v1/assets/{id}/variants/{preset}`` for a cleared asset whose variant is
-    already rendered: the publish gate's audits, the caption and a signed URL, no render;
+    already rendered: the token, the digest of what the gate reads, the gate's answer as it
+    remembers it for that digest (``services/answer_cache``; computed once, on the first
+    request after the render) and a signed URL; no render;
 (b) ``GET /healthz``: the floor of a request through gunicorn and Flask;
 (c) ``POST /api/v1/assets`` of distinct 2 MP JPEGs (each a new asset): ingest, metadata,
     S3 put. Eager renders after upload (the previews) are off (``VITRINE_EAGER_PREVIEWS``) unless
