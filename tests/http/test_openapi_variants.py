@@ -103,6 +103,9 @@ def test_a_cleared_asset_gets_a_variant_as_described(
         image = fetch_local(api, body["url"])
         assert image.mimetype == "image/jpeg"
         assert len(image.data) == body["bytes"]
+        assert "Content-Disposition" not in image.headers  # to be looked at
+        saved = fetch_local(api, body["url"] + "&download=Af1935%2C0711.1_x.html")
+        assert saved.headers["Content-Disposition"] == 'attachment; filename="Af1935-0711-1_x.jpg"'
 
     assert (body["channels"], body["audit"]["channel"]) == (["social"], "social")
     chosen = api.call(
