@@ -57,10 +57,8 @@ def _read_password(password_stdin: bool) -> str:
 
 def _long_enough(password: str) -> str:
     """Ask again at once for a password the account would refuse (the service checks too)."""
-    if len(password) < auth.MIN_PASSWORD_LENGTH:
-        raise click.UsageError(
-            f"the password must be at least {auth.MIN_PASSWORD_LENGTH} characters"
-        )
+    if problem := auth.password_problem(password):
+        raise click.UsageError(f"the password {problem}")
     return password
 
 

@@ -192,8 +192,8 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
         )
     elif session.scalar(select(User).where(User.username == username)) is not None:
         errors["username"] = "is taken"
-    if password_problem := _password_problem(password):
-        errors["password"] = password_problem
+    if refused := password_problem(password):
+        errors["password"] = refused
     if role not in ROLES:
         errors["role"] = f"must be one of {', '.join(ROLES)}"
     if errors:
@@ -208,7 +208,8 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
     return user
 
 
-def _password_problem(password: str) -> str | None:
+def password_problem(password: str) -> str | None:
+    """Why a password is refused (the web, the API and the CLI's prompt ask the same), or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"must be at least {MIN_PASSWORD_LENGTH} characters"
     return None
@@ -257,7 +258,7 @@ def list_users(session: Session) -> list[User]:
 def set_password(session: Session, username: str, password: str) -> User:
     """Give the user a new password; their sessions end."""
     user = find_user(session, username)
-    if problem := _password_problem(password):
+    if problem := password_problem(password):
         raise InvalidInput({"password": problem})
     user.password_hash = hash_password(password)
     end_sessions(user)

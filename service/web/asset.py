@@ -22,7 +22,6 @@ from flask import session as browser_session
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from service.http.context import services
 from service.http.database import get_session
 from service.http.transactions import after_commit
 from service.ops import jobs
@@ -48,6 +47,7 @@ from service.web.common import (
     presets,
     publish,
     render_settings,
+    signed_url,
     store,
 )
 from service.web.session import login_required
@@ -335,8 +335,8 @@ def _save_texts(
     saved: list[str] = []
     warn = False
     for key, text in typed.items():
-        current = captioning.caption_for(session, asset, key)
-        if _unchanged(text, current) and platform is None:
+        # One platform's own form always saves; the form of all saves those that changed.
+        if platform is None and _unchanged(text, captioning.caption_for(session, asset, key)):
             continue
         try:
             result = captioning.save_caption(
@@ -393,9 +393,7 @@ def _hand_out(asset_id: int, preset_name: str, *, attachment: bool) -> Response:
             object_number=asset.object_number, title=asset.title, asset_id=asset.id,
             preset=preset.name, media_type=published.variant.media_type or preset.media_type,
         )  # fmt: skip
-        url, _ = publishing.signed_url(
-            services(), published, download_name=name if attachment else None
-        )
+        url = signed_url(published, download_name=name if attachment else None)
     except Problem as error:  # an error status: the unit of work rolls the request back
         view = _asset_view_from_args()
         view.refusal = error

@@ -8,9 +8,9 @@ Pages, uploads, previews and the machine routes import their helpers from here a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import current_app, g, render_template, request
 from sqlalchemy.exc import OperationalError
@@ -70,9 +70,10 @@ def publish(session: Session, asset: Asset, preset: Preset) -> publishing.Public
     return publishing.publish(session, services(), asset, preset, caller=g.caller)
 
 
-def signed_url(published: publishing.Publication) -> str:
-    """Where a published variant can be fetched, for VITRINE_SIGNED_URL_SECONDS."""
-    url, _ = publishing.signed_url(services(), published)
+def signed_url(published: publishing.Publication, *, download_name: str | None = None) -> str:
+    """Where a published variant can be fetched, for VITRINE_SIGNED_URL_SECONDS; with
+    ``download_name``, answered as an attachment of that name."""
+    url, _ = publishing.signed_url(services(), published, download_name=download_name)
     return url
 
 
@@ -87,8 +88,13 @@ def actor() -> str:
 
 def field_errors(error: InvalidInput) -> dict[str, str]:
     """The service's messages per field as sentences for a form: "must be" -> "Must be."."""
+    return as_sentences(error.extra["errors"])
+
+
+def as_sentences(messages: Mapping[str, Any]) -> dict[str, str]:
+    """Messages per field, as ``field_errors`` shows them."""
     shown = {}
-    for name, message in error.extra["errors"].items():
+    for name, message in messages.items():
         text = str(message).replace(", or null", ", or leave it empty").strip()
         shown[name] = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
     return shown

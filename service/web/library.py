@@ -38,6 +38,7 @@ from service.web.common import (
     DEFAULT_PLATFORM,
     PLATFORM_NAMES,
     actor,
+    as_sentences,
     field_errors,
     image_alt,
 )
@@ -203,7 +204,7 @@ def _render_library(
         audit_platforms=[(key, PLATFORM_NAMES[key]) for key in AUDIT_PLATFORMS],
         channels=rights.CHANNELS,
         licences=licences.LICENCES.values(),
-        policy_holders=_policy_holders(),
+        policy_holders=_policy_holders() if g.caller.can("rights") else [],
         results=results,
         summary=summary,
     )
@@ -211,7 +212,8 @@ def _render_library(
 
 
 def _policy_holders() -> list[str]:
-    """The holders the credit policy knows, offered as the holder field's suggestions."""
+    """The holders the credit policy knows, offered as the holder field's suggestions (to
+    the rights role, who alone sees the batch rights form)."""
     return [rule.holder for rule in rights.policy_rules(rights.current_policy(get_session()))]
 
 
@@ -340,7 +342,7 @@ def _set_rights(ids: Sequence[int]) -> Response:
 
 def _reasons(refused: Mapping[str, str]) -> list[str]:
     """Why an asset refused, as sentences."""
-    return list(field_errors(InvalidInput(dict(refused))).values()) if refused else []
+    return list(as_sentences(refused).values())
 
 
 def _rights_field(name: str) -> str:
