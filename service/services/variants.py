@@ -325,9 +325,7 @@ def signed_url(
     if variant.kind != VARIANT:
         raise ValueError(f"a {variant.kind} is never handed out as a signed URL")
     try:
-        if download_name:
-            return store.signed_url(variant.blob_key, expires_in, download_name=download_name)
-        return store.signed_url(variant.blob_key, expires_in)
+        return store.signed_url(variant.blob_key, expires_in, download_name=download_name)
     except StorageUnavailable as error:
         raise StorageDown(str(error)) from None
 

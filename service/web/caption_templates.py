@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from service.http.captions import caption_json
 from service.http.database import get_session
 from service.rules import captions
+from service.rules.ids import is_id
 from service.rules.problems import InvalidInput, NotFound
 from service.services import assets, captioning
 from service.storage.db import utcnow
@@ -35,7 +36,7 @@ def _platform(raw: str | None) -> str:
 
 def _asset_id(raw: str | None) -> int | None:
     raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() else None
+    return int(raw) if is_id(raw) else None
 
 
 def _render(
