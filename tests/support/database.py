@@ -16,6 +16,11 @@ from service.storage.models import Asset, Variant
 
 # Emptied after each PostgreSQL test; test_migrations checks that it names every table.
 TABLES = (
+    "campaign_post_media",
+    "campaign_posts",
+    "campaign_days",
+    "campaigns",
+    "campaign_history",
     "preset_changes",
     "variants",
     "asset_tags",
