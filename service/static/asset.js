@@ -1,5 +1,6 @@
-/* The asset page: live caption counters and "copy from", the focal point picker, focus on the
- * first error or on the confirmation of a Save, and a warning before leaving unsaved changes. */
+/* The asset page: the focal point picker, focus on the first error or on the confirmation of
+ * a Save, and a warning before leaving unsaved changes. Its captions' live counters and
+ * "copy from" are caption_fields.js's, which the post editor shares. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -7,60 +8,6 @@
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";
-  }
-
-  /* --- captions: every platform's live counter, and "copy from" another platform ---------- */
-
-  function setUpCaptions() {
-    var areas = document.querySelectorAll("textarea.caption-text");
-    if (!areas.length || !window.VitrineCounters) {
-      return;
-    }
-
-    function update(textarea) {
-      var counter = document.getElementById(textarea.getAttribute("data-counter"));
-      if (!counter) {
-        return;
-      }
-      var limit = parseInt(textarea.getAttribute("data-limit"), 10);
-      var length = window.VitrineCounters.countLength(textarea.getAttribute("data-counting"), textarea.value);
-      var over = length - limit;
-      counter.textContent = length + " / " + limit + (over > 0 ? " · over by " + over : "");
-      counter.classList.toggle("over", over > 0);
-      counter.setAttribute("data-length", String(length));
-      // The server's notes were about the saved text, not this one.
-      var card = textarea.closest(".caption-card");
-      if (card) {
-        card.querySelectorAll(".server-note").forEach(function (note) {
-          note.hidden = true;
-        });
-      }
-    }
-
-    // On load each counter shows the server's count, which stays authoritative.
-    Array.prototype.forEach.call(areas, function (textarea) {
-      textarea.addEventListener("input", function () {
-        update(textarea);
-      });
-    });
-
-    document.querySelectorAll(".copy-from-button").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var select = document.getElementById(button.getAttribute("data-select"));
-        var target = select && document.getElementById(select.getAttribute("data-target"));
-        var source = select && select.value && document.getElementById(select.value);
-        if (!target || !source) {
-          if (select) {
-            select.focus(); // nothing chosen to copy from yet
-          }
-          return;
-        }
-        target.value = source.value;
-        // An input event: the counter counts it, and the page knows there is something to save.
-        target.dispatchEvent(new Event("input", { bubbles: true }));
-        target.focus();
-      });
-    });
   }
 
   /* --- where the user is: the first error of a refused form ---------------------------------- */
@@ -220,7 +167,6 @@
     }
   }
 
-  setUpCaptions();
   setUpFocalPoint();
   markCurrentSection();
   warnBeforeLeavingUnsaved();

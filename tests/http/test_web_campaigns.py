@@ -1,0 +1,431 @@
+"""The campaign pages' forms through Flask's test client (issue 15): a week created from a
+first date and a number of days, a day's theme and hashtag, a post added to a day, images
+added from the library, the editor's one Save (media order, alt text, captions per platform,
+status), a post moved to another day; refusals answer 422 with the message beside the field
+and change nothing; every form wants its CSRF token and a contributor; viewers read.
+
+Runs on SQLite and PostgreSQL, with the local store (the forms do not touch the blobs).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.http import database as db
+from service.http.transactions import transaction
+from service.rules.presets import DEFAULT_PRESETS
+from service.services import campaigns, posts
+from service.storage.models import CampaignEvent
+from tests.support import photos
+from tests.support.api import basket, upload
+from tests.support.web import (
+    Element,
+    add_user,
+    browser_like,
+    control,
+    errors_beside,
+    page,
+    signed_in,
+)
+
+Tokens = dict[str, dict[str, str]]
+pytestmark = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
+
+
+@pytest.fixture
+def web(app: Flask, client: FlaskClient) -> FlaskClient:
+    """A client that asks for HTML, with one user per role (named after the role)."""
+    for role in ("viewer", "contributor", "rights"):
+        add_user(app, role, role)
+    return browser_like(client)
+
+
+@pytest.fixture
+def two_assets(client: FlaskClient, tokens: Tokens) -> list[int]:
+    """The basket, and a second photograph of it (another holder's)."""
+    first = basket(client, tokens)
+    second = upload(client, tokens["contributor"], photos.jpeg_plain(800, 600),
+                    title="Basket lid", object_number="Af1935,0711.2",
+                    alt_text="The lid, seen from above.")  # fmt: skip
+    assert second.status_code == 201, second.json
+    return [int(first["id"]), int(second.json["id"])]
+
+
+@pytest.fixture
+def week(app: Flask, two_assets: list[int]) -> dict[str, Any]:
+    """MuseumWeek 2026 in London: two days, a post on the first with the basket."""
+    with transaction(app) as session:
+        campaign = campaigns.create_campaign(
+            session,
+            {"name": "MuseumWeek 2026", "hashtag": "MuseumWeek", "timezone": "Europe/London"},
+            actor="lead",
+        )
+        days = [
+            campaigns.add_day(session, campaign, {"date": on, "theme": theme}, actor="lead")
+            for on, theme in ((date(2026, 6, 8), "Secrets"), (date(2026, 6, 9), "People"))
+        ]
+        post = posts.add_post(
+            session,
+            campaign,
+            {"day": "2026-06-08", "time": "09:30", "platforms": ["x", "bluesky"],
+             "media": [{"asset_id": two_assets[0]}]},
+            actor="lead",
+            presets=DEFAULT_PRESETS,
+        )  # fmt: skip
+        return {
+            "campaign": campaign.id,
+            "days": [day.id for day in days],
+            "post": post.id,
+            "assets": two_assets,
+        }
+
+
+def _state(app: Flask) -> tuple[list[Any], int]:
+    """Every campaign, day and post as stored, and how many history entries there are."""
+    with app.app_context(), db.new_session() as session:
+        stored = [
+            (
+                campaign.name,
+                campaign.hashtag,
+                campaign.timezone,
+                [(day.date, day.theme, day.hashtag, day.brief) for day in campaign.days],
+                [posts.post_values(post, campaign) for post in posts.posts_of(campaign)],
+            )
+            for campaign in campaigns.list_campaigns(session)
+        ]
+        return stored, session.query(CampaignEvent).count()
+
+
+def _post(app: Flask, week: dict[str, Any]) -> dict[str, Any]:
+    with app.app_context(), db.new_session() as session:
+        campaign = campaigns.get_campaign(session, week["campaign"])
+        return posts.post_values(posts.get_post(session, campaign, week["post"]), campaign)
+
+
+def _editor_form(document: Element) -> dict[str, Any]:
+    """The editor's form as a browser would send it (no button pressed)."""
+    form = document.by_id("post-form")
+    assert form is not None
+    sent: dict[str, Any] = {}
+    for element in document.iter():
+        owner = element.attrs.get("form")
+        inside = owner == "post-form" or (owner is None and form in element.ancestors())
+        if not inside or element.tag not in ("input", "textarea", "select"):
+            continue
+        name, kind = element.attrs.get("name"), element.attrs.get("type")
+        if not name or (kind == "checkbox" and "checked" not in element.attrs):
+            continue
+        if element.tag == "textarea":
+            value = "".join(c for c in element.children if isinstance(c, str)).removeprefix("\n")
+        elif element.tag == "select":
+            chosen = [o for o in element.find_all("option") if "selected" in o.attrs]
+            value = (chosen or element.find_all("option"))[0].attrs["value"]
+        else:
+            value = element.attrs.get("value", "")
+        sent.setdefault(name, []).append(value)
+    return sent
+
+
+# ---------------------------------------------------------------- planning through the forms
+
+
+def test_a_contributor_creates_a_week_from_its_first_date_and_number_of_days(
+    app: Flask, web: FlaskClient
+) -> None:
+    token = signed_in(web, "contributor")
+    created = web.post(
+        "/campaigns",
+        data={"csrf_token": token, "name": "MuseumWeek 2026", "hashtag": "MuseumWeek",
+              "cause_tag": "", "timezone": "Europe/London", "first_date": "2026-06-08",
+              "days": "7"},
+    )  # fmt: skip
+    assert created.status_code == 302
+    location = created.headers["Location"]
+    assert location.endswith("#board") and location.startswith("/campaigns/")
+    board = page(web.get(location))
+    notice = board.by_id("board-notice")
+    assert notice is not None and "created with 7 days" in notice.text
+    columns = board.find_all("section", cls="day-column")
+    assert [column.attrs["data-date"] for column in columns] == [
+        f"2026-06-{day:02d}" for day in range(8, 15)
+    ]
+    assert columns[0].by_id(columns[0].attrs["id"] + "-h").text == "Mon 8 June"
+    listed = page(web.get("/campaigns")).by_id("campaign-list")
+    assert listed is not None and "#MuseumWeek" in listed.text and "Europe/London" in listed.text
+    assert _state(app)[0][0][:3] == ("MuseumWeek 2026", "#MuseumWeek", "Europe/London")
+
+
+def test_a_day_is_given_its_theme_hashtag_and_brief(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    day = week["days"][1]
+    saved = web.post(
+        f"/campaigns/{week['campaign']}/days/{day}",
+        data={"csrf_token": token, "theme": "People", "hashtag": "peopleMW",
+              "brief": "Faces from the collection."},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"/campaigns/{week['campaign']}#day-{day}"
+    board = page(web.get(saved.headers["Location"]))
+    column = board.by_id(f"day-{day}")
+    assert column is not None
+    assert "#peopleMW" in column.text and "Faces from the collection." in column.text
+    assert column.by_id(f"day-{day}-notice") is not None
+
+
+def test_posts_are_added_given_images_and_moved_between_days(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    base = f"/campaigns/{week['campaign']}"
+    first, second = week["days"]
+    added = web.post(
+        f"{base}/days/{second}/posts",
+        data={"csrf_token": token, "time": "18:00", "platforms": ["mastodon", "instagram"]},
+    )
+    assert added.status_code == 302
+    new_post = int(added.headers["Location"].rsplit("#post-", 1)[1])
+    # Two images from the library's search, added to the new post at once.
+    results = page(web.get(f"{base}?q=basket&post={new_post}"))
+    offered = [box.attrs["value"] for box in results.find_all("input", name="asset_ids")]
+    assert sorted(offered) == sorted(str(asset) for asset in week["assets"])
+    assert control(results, "post_id").find("option", value=str(new_post), selected="") is not None
+    given = web.post(
+        f"{base}/media",
+        data={"csrf_token": token, "post_id": str(new_post),
+              "asset_ids": [str(asset) for asset in reversed(week["assets"])],
+              "next": f"{base}?q=basket"},
+    )  # fmt: skip
+    assert given.status_code == 302
+    assert given.headers["Location"] == f"{base}?q=basket#post-{new_post}"
+    card = page(web.get(given.headers["Location"])).by_id(f"post-{new_post}")
+    assert card is not None and "18:00" in card.text
+    assert [img.attrs["src"] for img in card.find_all("img")] == [
+        f"/assets/{asset}/preview/thumb" for asset in reversed(week["assets"])
+    ]
+    assert "Mastodon, Instagram" in card.text and "Draft" in card.text
+    # The first day's post moves to the second day, keeping its local time.
+    moved = web.post(
+        f"{base}/posts/{week['post']}/move", data={"csrf_token": token, "day": "2026-06-09"}
+    )
+    assert moved.status_code == 302
+    assert _post(app, week)["time"] == "2026-06-09T09:30:00+01:00"
+    board = page(web.get(moved.headers["Location"]))
+    column = board.by_id(f"day-{second}")
+    assert column is not None and column.by_id(f"post-{week['post']}") is not None
+    assert board.by_id(f"day-{first}").by_id(f"post-{week['post']}") is None  # type: ignore[union-attr]
+
+
+def test_the_editors_one_save_keeps_order_alt_text_captions_and_status(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    url = f"/campaigns/{week['campaign']}/posts/{week['post']}"
+    with transaction(app) as session:  # a second image, so that there is an order to change
+        campaign = campaigns.get_campaign(session, week["campaign"])
+        post = posts.get_post(session, campaign, week["post"])
+        media = [{"asset_id": asset} for asset in week["assets"]]
+        posts.update_post(session, campaign, post, {"media": media}, actor="lead",
+                          presets=DEFAULT_PRESETS)  # fmt: skip
+    editor = page(web.get(url))
+    alts = editor.find_all("textarea", name="media_alt")
+    assert [alt.attrs["placeholder"] for alt in alts] == [
+        "A woven basket with a conical lid, decorated with leather straps.",
+        "The lid, seen from above.",
+    ]  # the assets' own alt text, shown where the post has none of its own
+    counted = editor.by_id("caption-counter-x")
+    assert counted is not None and counted.text == "0 / 280"
+    assert editor.by_id("caption-text-x").attrs["placeholder"].startswith("Composed")  # type: ignore[union-attr]
+    sent = _editor_form(editor) | {
+        "csrf_token": [token],
+        "media_alt": ["", "The lid of the basket, from above."],
+        "text-x": ["Our secret: a basket #MuseumWeek"],
+        "text-bluesky": ["A basket, kept a secret since 1935."],
+        "status": ["ready"],
+    }
+    # "Move left" on the second image: the whole form is saved with the new order.
+    saved = web.post(url, data={**sent, "media_op": "left:1"})
+    assert saved.status_code == 302, page(saved).text[:2000]
+    assert saved.headers["Location"] == f"{url}#media"
+    stored = _post(app, week)
+    assert [item["asset_id"] for item in stored["media"]] == list(reversed(week["assets"]))
+    assert [item["alt_text"] for item in stored["media"]] == [
+        "The lid of the basket, from above.",
+        None,
+    ]
+    assert stored["captions"] == {
+        "x": "Our secret: a basket #MuseumWeek",
+        "bluesky": "A basket, kept a secret since 1935.",
+    }
+    assert stored["status"] == "ready"
+    shown = page(web.get(saved.headers["Location"]))
+    notice = shown.by_id("media-notice")
+    assert notice is not None and notice.text == "Image 2 moved to position 1; post saved."
+    counter = shown.by_id("caption-counter-x")
+    assert (
+        counter is not None and counter.text == f"{len('Our secret: a basket #MuseumWeek')} / 280"
+    )
+    # An emptied caption goes back to being composed; the plain Save confirms beside itself.
+    again = _editor_form(shown) | {"csrf_token": [token], "text-bluesky": [""]}
+    resaved = web.post(url, data=again)
+    assert resaved.headers["Location"] == f"{url}#saved"
+    assert _post(app, week)["captions"] == {"x": "Our secret: a basket #MuseumWeek"}
+    confirmed = page(web.get(resaved.headers["Location"])).by_id("saved-notice")
+    assert confirmed is not None and confirmed.text == "Post saved."
+    assert page(web.get(url)).by_id("saved-notice") is None  # shown once
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def test_a_refused_new_campaign_answers_422_beside_each_field_and_makes_nothing(
+    app: Flask, web: FlaskClient
+) -> None:
+    token = signed_in(web, "contributor")
+    refused = web.post(
+        "/campaigns",
+        data={"csrf_token": token, "name": "MuseumWeek 2026", "hashtag": "Museum Week",
+              "cause_tag": "", "timezone": "Mars/Olympus", "first_date": "", "days": "40"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    document = page(refused)
+    assert "is not a hashtag" in errors_beside(document, "hashtag")[0]
+    assert "is not a time zone" in errors_beside(document, "timezone")[0]
+    assert errors_beside(document, "first_date") == [
+        "Enter the campaign's first day, such as 2026-06-08."
+    ]
+    assert errors_beside(document, "days") == ["Enter a number of days from 1 to 31."]
+    assert control(document, "name").attrs["value"] == "MuseumWeek 2026"  # kept as typed
+    assert _state(app) == ([], 0)
+
+
+def test_refused_board_and_editor_forms_answer_422_beside_the_field_and_change_nothing(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    base = f"/campaigns/{week['campaign']}"
+    first, _ = week["days"]
+    before = _state(app)
+
+    bad_tag = web.post(f"{base}/days/{first}", data={"csrf_token": token, "theme": "Secrets",
+                                                     "hashtag": "Secrets MW", "brief": ""})  # fmt: skip
+    assert bad_tag.status_code == 422
+    column = page(bad_tag).by_id(f"day-{first}")
+    assert column is not None
+    assert "is not a hashtag" in errors_beside(column, "hashtag")[0]
+    assert control(column, "hashtag").attrs["value"] == "Secrets MW"
+    assert column.find("details", cls="day-edit").attrs.get("open") == ""  # type: ignore[union-attr]
+
+    no_platform = web.post(
+        f"{base}/days/{first}/posts", data={"csrf_token": token, "time": "10:00"}
+    )
+    assert no_platform.status_code == 422
+    column = page(no_platform).by_id(f"day-{first}")
+    assert column is not None
+    assert errors_beside(column, "platforms") == ["A post goes to at least one platform."]
+
+    no_day = web.post(f"{base}/posts/{week['post']}/move",
+                      data={"csrf_token": token, "day": "2026-07-01"})  # fmt: skip
+    assert no_day.status_code == 422
+    card = page(no_day).by_id(f"post-{week['post']}")
+    assert card is not None and "has no day 2026-07-01" in errors_beside(card, "day")[0]
+
+    nothing = web.post(f"{base}/media", data={"csrf_token": token, "post_id": "",
+                                              "q": "basket"})  # fmt: skip
+    assert nothing.status_code == 422
+    picker = page(nothing).by_id("add-media")
+    assert picker is not None
+    assert errors_beside(picker, "post_id") == ["Choose the post to add the images to."]
+
+    url = f"{base}/posts/{week['post']}"
+    sent = _editor_form(page(web.get(url))) | {
+        "csrf_token": [token],
+        "text-x": ["Typed, and kept when refused"],
+        "status": ["published"],
+        "remote_url": [""],
+    }
+    unpublished = web.post(url, data=sent)
+    assert unpublished.status_code == 422
+    editor = page(unpublished)
+    assert errors_beside(editor, "remote_url") == [
+        "A published post needs the URL it was published at."
+    ]
+    summary = editor.by_id("post-errors")
+    assert summary is not None and summary.find("a", href="#p-remote-url") is not None
+    typed = editor.by_id("caption-text-x")
+    assert typed is not None and typed.text == "Typed, and kept when refused"
+
+    late = web.post(url, data=sent | {"status": ["draft"], "time": ["25:99"]})
+    assert late.status_code == 422
+    assert "is not a time of day" in errors_beside(page(late), "time")[0]
+    assert _state(app) == before
+
+
+# ---------------------------------------------------------------- CSRF and roles
+
+
+def _forms(week: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    base = f"/campaigns/{week['campaign']}"
+    return [
+        ("/campaigns", {"name": "Forged", "first_date": "2026-06-08", "days": "7"}),
+        (f"{base}/days/{week['days'][0]}", {"theme": "Forged"}),
+        (f"{base}/days/{week['days'][0]}/posts", {"time": "10:00", "platforms": "x"}),
+        (f"{base}/posts/{week['post']}/move", {"day": "2026-06-09"}),
+        (f"{base}/media", {"post_id": str(week["post"]), "asset_ids": str(week["assets"][1])}),
+        (f"{base}/posts/{week['post']}", {"day": "2026-06-08", "time": "11:00", "status": "ready",
+                                          "platforms": "x", "media": [], "media_alt": []}),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("sent", [None, "not-the-token"], ids=["missing", "wrong"])
+def test_every_campaign_form_wants_this_sessions_csrf_token(
+    app: Flask, web: FlaskClient, week: dict[str, Any], sent: str | None
+) -> None:
+    signed_in(web, "contributor")
+    before = _state(app)
+    for path, form in _forms(week):
+        token = {} if sent is None else {"csrf_token": sent}
+        response = web.post(path, data={**form, **token})
+        assert response.status_code == 400, path
+        assert "did not come from this site" in page(response).text, path
+    assert _state(app) == before
+
+
+def test_viewers_read_the_pages_without_forms_and_are_refused_every_change(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "viewer")
+    before = _state(app)
+    base = f"/campaigns/{week['campaign']}"
+    for path in ("/campaigns", base, f"{base}?q=basket", f"{base}/posts/{week['post']}"):
+        response = web.get(path)
+        assert response.status_code == 200, path
+        document = page(response)
+        posting = [f.attrs["action"] for f in document.find_all("form", method="post")]
+        assert posting == ["/logout"], (path, posting)
+        assert not document.find_all("textarea") and not document.find_all("select"), path
+    editor = page(web.get(f"{base}/posts/{week['post']}"))
+    assert "Composed from the template when exported" in editor.text
+    assert "X, Bluesky" in editor.text
+    for path, form in _forms(week):
+        response = web.post(path, data={**form, "csrf_token": token})
+        assert response.status_code == 403, path
+    assert _state(app) == before
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_and_unknown_posts_are_404(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    base = f"/campaigns/{week['campaign']}"
+    for path in ("/campaigns", base, f"{base}/posts/{week['post']}"):
+        response = web.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    signed_in(web, "viewer")
+    assert web.get("/campaigns/987654").status_code == 404
+    assert web.get(f"{base}/posts/987654").status_code == 404
