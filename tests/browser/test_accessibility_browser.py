@@ -11,12 +11,16 @@ whatever the database, and each page costs a browser round.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask
 
+from service.http.transactions import transaction
+from service.rules.presets import DEFAULT_PRESETS
+from service.services import campaigns, posts
 from tests.support import axe, photos
 from tests.support.api import cleared_asset, upload
 from tests.support.browser import Browser, Page, Watched, expect
@@ -31,7 +35,8 @@ VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 # One person per role, each signed in with the role a page needs; None: not signed in.
 PEOPLE = {"viewer": "vera", "contributor": "cora", "rights": "ravi", "admin": "ada"}
 
-# (name, path, role). "{asset}" is an asset with rights, captions and history entries.
+# (name, path, role). "{asset}" is an asset with rights, captions and history entries;
+# "{campaign}" a campaign of two days, "{post}" its post with two images.
 PAGES: list[tuple[str, str, str | None]] = [
     ("sign-in", "/login", None),
     ("library", "/library", "contributor"),
@@ -48,6 +53,12 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("forbidden", "/upload", "viewer"),
     ("caption templates", "/caption-templates", "admin"),
     ("caption templates, a preview", "/caption-templates?platform=x&asset={asset}", "admin"),
+    ("campaigns", "/campaigns", "contributor"),
+    ("campaigns, as a viewer", "/campaigns", "viewer"),
+    ("campaign board", "/campaigns/{campaign}?q=basket&post={post}", "contributor"),
+    ("campaign board, as a viewer", "/campaigns/{campaign}", "viewer"),
+    ("post editor", "/campaigns/{campaign}/posts/{post}?q=", "contributor"),
+    ("post editor, as a viewer", "/campaigns/{campaign}/posts/{post}", "viewer"),
 ]
 
 
@@ -81,6 +92,24 @@ def _refused_description(page: Page) -> None:
     assert page.locator(".error").count() > 0, "the refused form shows no error"
 
 
+def _refused_day(page: Page) -> None:
+    """A day's hashtag with a space: the board answers with the error beside it."""
+    day = page.locator("section.day-column").first
+    day.locator("details.day-edit > summary").click()
+    day.get_by_label("Hashtag").fill("Secrets MW")
+    with page.expect_navigation():
+        day.get_by_role("button", name=re.compile("^Save day")).click()
+    assert page.locator(".error").count() > 0, "the refused form shows no error"
+
+
+def _refused_post(page: Page) -> None:
+    """A post marked published without its URL: the editor answers with the error beside it."""
+    page.locator("#p-status").select_option("published")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save post").click()
+    assert page.locator(".error").count() > 0, "the refused form shows no error"
+
+
 def _refused_sign_in(page: Page) -> None:
     """A wrong password: the sign-in page answers with its message."""
     page.get_by_label("Username").fill("vera")
@@ -110,6 +139,8 @@ STATES: list[tuple[str, str, str | None, Callable[[Page], None]]] = [
     ("upload, with results", "/upload", "contributor", _uploaded_and_refused),
     ("asset, rights refused", "/assets/{asset}", "rights", _refused_rights_form),
     ("asset, description refused", "/assets/{asset}", "contributor", _refused_description),
+    ("campaign board, day refused", "/campaigns/{campaign}", "contributor", _refused_day),
+    ("post editor, refused", "/campaigns/{campaign}/posts/{post}", "contributor", _refused_post),
 ]
 
 
@@ -117,6 +148,11 @@ STATES: list[tuple[str, str, str | None, Callable[[Page], None]]] = [
 class Catalogue:
     server: str
     asset: int
+    campaign: int
+    post: int
+
+    def path(self, template: str) -> str:
+        return template.format(asset=self.asset, campaign=self.campaign, post=self.post)
 
 
 @pytest.fixture
@@ -142,7 +178,28 @@ def catalogue(app: Flask, server: str, tokens: dict[str, dict[str, str]]) -> Cat
         headers=tokens["contributor"],
     )
     assert retitled.status_code == 200, retitled.json
-    return Catalogue(server, asset_id)
+    return Catalogue(server, asset_id, *_week(app, [asset_id, int(second.json["id"])]))
+
+
+def _week(app: Flask, asset_ids: list[int]) -> tuple[int, int]:
+    """A campaign of two themed days, with a two-image post: its id and the post's."""
+    with transaction(app) as session:
+        campaign = campaigns.create_campaign(
+            session, {"name": "MuseumWeek 2026", "hashtag": "MuseumWeek"}, actor="cora"
+        )
+        for on, theme, tag in (
+            ("2026-06-08", "Secrets", "SecretsMW"),
+            ("2026-06-09", "People", ""),
+        ):
+            campaigns.add_day(session, campaign, {"date": on, "theme": theme, "hashtag": tag},
+                              actor="cora")  # fmt: skip
+        post = posts.add_post(
+            session, campaign,
+            {"day": "2026-06-08", "time": "09:30", "platforms": ["x", "bluesky"],
+             "media": asset_ids, "captions": {"x": "A basket #MuseumWeek"}},
+            actor="cora", presets=DEFAULT_PRESETS,
+        )  # fmt: skip
+        return campaign.id, post.id
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
@@ -181,12 +238,12 @@ def test_no_page_has_a_serious_or_critical_axe_violation(
     failures = []
     for name, path, role in PAGES:
         watched = person_at(role)
-        watched.goto(path.format(asset=catalogue.asset))
+        watched.goto(catalogue.path(path))
         watched.page.wait_for_load_state("load")
         failures.append(_check(watched, name))
     for name, path, role, act in STATES:
         watched = person_at(role)
-        watched.goto(path.format(asset=catalogue.asset))
+        watched.goto(catalogue.path(path))
         act(watched.page)
         failures.append(_check(watched, name))
     reported = [failure for failure in failures if failure]
