@@ -281,6 +281,40 @@ def test_the_editors_one_save_keeps_order_alt_text_captions_and_status(
     assert page(web.get(url)).by_id("saved-notice") is None  # shown once
 
 
+def test_without_scripts_the_strips_buttons_remove_and_add_images_saving_what_was_typed(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    url = f"/campaigns/{week['campaign']}/posts/{week['post']}"
+    editor = page(web.get(f"{url}?q="))  # the library's newest, offered to add
+    offered = [box.attrs["value"] for box in editor.find_all("input", name="add_asset")]
+    assert sorted(offered) == sorted(str(asset) for asset in week["assets"])
+    assert all(
+        box.attrs["form"] == "post-form" for box in editor.find_all("input", name="add_asset")
+    )
+    sent = _editor_form(editor) | {"csrf_token": [token], "text-x": ["Typed before adding"]}
+    assert sent["q"] == [""]
+
+    unticked = web.post(url, data={**sent, "media_op": "add"})
+    assert unticked.status_code == 422
+    document = page(unticked)
+    assert errors_beside(document, "add_asset") == ["Select at least one image to add."]
+    assert document.by_id("caption-text-x").text == "Typed before adding"  # type: ignore[union-attr]
+
+    added = web.post(url, data={**sent, "media_op": "add", "add_asset": str(week["assets"][1])})
+    assert added.status_code == 302 and added.headers["Location"] == f"{url}#media"
+    stored = _post(app, week)
+    assert [item["asset_id"] for item in stored["media"]] == week["assets"]
+    assert stored["captions"] == {"x": "Typed before adding"}
+    notice = page(web.get(added.headers["Location"])).by_id("media-notice")
+    assert notice is not None and notice.text == "1 image added; post saved."
+
+    again = _editor_form(page(web.get(url))) | {"csrf_token": [token]}
+    removed = web.post(url, data={**again, "media_op": "remove:0"})
+    assert removed.status_code == 302
+    assert [item["asset_id"] for item in _post(app, week)["media"]] == [week["assets"][1]]
+
+
 # ---------------------------------------------------------------- refusals
 
 
