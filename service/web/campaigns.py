@@ -300,6 +300,22 @@ def campaign_board(campaign_id: int) -> Response:
     return _render_board(campaigns.get_campaign(get_session(), campaign_id))
 
 
+@bp.post("/campaigns/<int:campaign_id>")
+@login_required("contributor")
+def save_campaign(campaign_id: int) -> Response:
+    """Save a campaign's name, hashtag, cause tag and time zone (a new zone keeps each post's
+    instant: its local time moves with the zone)."""
+    session = get_session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    values = {name: request.form.get(name, "") for name in campaigns.CAMPAIGN_FIELDS}
+    try:
+        campaigns.update_campaign(session, campaign, values, actor=actor())
+    except InvalidInput as error:
+        errors = as_sentences(error.extra["errors"])
+        return _render_board(campaign, Forms.refused("campaign", errors, values), 422)
+    return _saved(_board_url(campaign), "board", "Campaign saved.")
+
+
 @bp.post("/campaigns/<int:campaign_id>/days/<int:day_id>")
 @login_required("contributor")
 def save_day(campaign_id: int, day_id: int) -> Response:

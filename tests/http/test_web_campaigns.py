@@ -160,6 +160,28 @@ def test_a_contributor_creates_a_week_from_its_first_date_and_number_of_days(
     assert _state(app)[0][0][:3] == ("MuseumWeek 2026", "#MuseumWeek", "Europe/London")
 
 
+def test_a_campaigns_hashtag_and_time_zone_are_changed_on_its_board(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    base = f"/campaigns/{week['campaign']}"
+    fields = {"name": "MuseumWeek 2026", "hashtag": "#MuseumWeek2026", "cause_tag": "WomenMW",
+              "timezone": "Europe/Paris"}  # fmt: skip
+    saved = web.post(base, data={"csrf_token": token, **fields})
+    assert saved.status_code == 302 and saved.headers["Location"] == f"{base}#board"
+    board = page(web.get(saved.headers["Location"]))
+    assert board.by_id("board-notice").text == "Campaign saved."  # type: ignore[union-attr]
+    assert "#MuseumWeek2026" in board.text and "#WomenMW" in board.text
+    assert "Times in Europe/Paris" in board.text
+    # The post keeps its instant: 09:30 in London is 10:30 in Paris.
+    assert _post(app, week)["time"] == "2026-06-08T10:30:00+02:00"
+    before = _state(app)
+    refused = web.post(base, data={"csrf_token": token, **fields, "timezone": "Paris"})
+    assert refused.status_code == 422
+    assert "is not a time zone" in errors_beside(page(refused), "timezone")[0]
+    assert _state(app) == before
+
+
 def test_a_day_is_given_its_theme_hashtag_and_brief(
     app: Flask, web: FlaskClient, week: dict[str, Any]
 ) -> None:
@@ -408,6 +430,7 @@ def _forms(week: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     base = f"/campaigns/{week['campaign']}"
     return [
         ("/campaigns", {"name": "Forged", "first_date": "2026-06-08", "days": "7"}),
+        (base, {"name": "Forged", "hashtag": "Forged", "timezone": "UTC"}),
         (f"{base}/days/{week['days'][0]}", {"theme": "Forged"}),
         (f"{base}/days/{week['days'][0]}/posts", {"time": "10:00", "platforms": "x"}),
         (f"{base}/posts/{week['post']}/move", {"day": "2026-06-09"}),
