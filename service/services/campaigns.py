@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -199,12 +199,26 @@ def update_day(
     if "date" in cleaned:
         _refuse_taken_date(day.campaign, cleaned["date"], day.id)
     before = _day_values(day)
+    if "date" in cleaned and cleaned["date"] != day.date:
+        _move_posts(session, day, cleaned["date"], actor)
     for field, value in cleaned.items():
         setattr(day, field, value)
     session.flush()
     after = _day_values(day)
     record_events(session, day.campaign_id, actor, before, after, prefix=f"day.{day.id}.")
     return day
+
+
+def _move_posts(session: Session, day: CampaignDay, on: date, actor: str) -> None:
+    """A day moved to another date takes its posts along, each at its local time of day."""
+    zone = zoneinfo.ZoneInfo(day.campaign.timezone)
+    for post in day.posts:
+        local = post.scheduled_at.astimezone(zone)
+        moved = datetime.combine(on, local.time(), zone)
+        post.scheduled_at = moved.astimezone(UTC)
+        before, after = {"time": local.isoformat()}, {"time": moved.isoformat()}
+        record_events(session, day.campaign_id, actor, before, after, post_id=post.id,
+                      prefix="post.")  # fmt: skip
 
 
 def delete_day(session: Session, day: CampaignDay, *, actor: str) -> None:
