@@ -260,15 +260,18 @@ def _day_field(name: str, value: Any) -> Any:
 
 
 def parse_date(value: Any) -> date:
-    """An ISO date (2026-06-08), as text or as YAML reads one; ValueError otherwise."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
+    """An ISO date (2026-06-08) from 2000 to 2099, as text or as YAML reads one; ValueError
+    otherwise."""
+    if isinstance(value, datetime) or not isinstance(value, date | str):
         raise ValueError("must be a date such as 2026-06-08")
     try:
-        return date.fromisoformat(value.strip())
+        on = value if isinstance(value, date) else date.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(f"{value!r} is not a date such as 2026-06-08") from None
+    if not rules.FIRST_DATE <= on <= rules.LAST_DATE:
+        first, last = rules.FIRST_DATE.year, rules.LAST_DATE.year
+        raise ValueError(f"{on.isoformat()} is not a campaign date: from {first} to {last}")
+    return on
 
 
 def _refuse_taken_date(campaign: Campaign, on: date, own_id: int | None) -> None:

@@ -225,6 +225,8 @@ def test_bad_changes_answer_422_naming_each_field_and_change_nothing(
         ("PATCH", post, {"platforms": [], "channel": "tv", "time": "noon"},
          {"platforms", "channel", "time"}, False),
         ("PATCH", post, {"day": "2016-04-09"}, {"day"}, True),
+        ("PATCH", post, {"time": "0001-01-01T00:00:00+14:00"}, {"time"}, True),
+        ("PATCH", day, {"date": "1035-12-03"}, {"date"}, True),  # no ISO offset then (LMT)
         ("PUT", f"{post}/media", [basket, {"asset_id": 10**6}, {"object_number": basket}],
          {"media[1]", "media[2]"}, False),
         ("PUT", f"{post}/media", {"media": [basket]}, {"body"}, False),
