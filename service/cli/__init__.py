@@ -15,6 +15,7 @@ from flask.cli import AppGroup, FlaskGroup, ScriptInfo
 from service import config
 from service.cli.audits import audit_command
 from service.cli.backups import backup_command, restore_command
+from service.cli.campaigns import campaign_group
 from service.cli.database import database, upgrade_database
 from service.cli.importing import import_command
 from service.cli.purge import purge_command
@@ -69,6 +70,6 @@ def register_commands(app: Flask) -> None:
     """Add every ``vitrine`` command to the app's own CLI (``create_app`` calls this)."""
     commands: list[click.Command] = [database, tokens, users, storage, rights_group]
     commands += [audit_command, render_command, purge_command, backup_command, restore_command]
-    commands += [import_command, worker_command]
+    commands += [import_command, worker_command, campaign_group]
     for command_or_group in commands:
         app.cli.add_command(command_or_group)
