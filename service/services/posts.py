@@ -298,7 +298,10 @@ def _captions(value: Any) -> dict[str, str | None]:
             continue
         if not isinstance(text, str):
             raise ValueError(f"{platform}: must be a string or null")
-        text = clean_field(text, multiline=True)
+        try:
+            text = clean_field(text, multiline=True)
+        except ValueError as error:  # name the caption, as the other messages here do
+            raise ValueError(f"{platform}: {error}") from None
         if len(text) > MAX_CAPTION_CHARACTERS:
             raise ValueError(f"{platform}: must be at most {MAX_CAPTION_CHARACTERS} characters")
         cleaned[key] = text or None

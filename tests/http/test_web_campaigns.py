@@ -423,6 +423,26 @@ def test_refused_board_and_editor_forms_answer_422_beside_the_field_and_change_n
     assert _state(app) == before
 
 
+def test_a_caption_keeps_its_joiners_and_a_direction_override_is_refused_beside_it(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    url = f"/campaigns/{week['campaign']}/posts/{week['post']}"
+    kept = "Family 👨\u200d👩\u200d👧 می\u200cخواهم #MuseumWeek"
+    sent = _editor_form(page(web.get(url))) | {"csrf_token": [token], "text-bluesky": [kept]}
+    assert web.post(url, data=sent).status_code == 302
+    assert _post(app, week)["captions"] == {"bluesky": kept}
+    before = _state(app)
+    refused = web.post(url, data=sent | {"text-x": ["A basket \u202egnikool"]})
+    assert refused.status_code == 422
+    document = page(refused)
+    assert errors_beside(document, "text-x") == [
+        "Contains U+202E RIGHT-TO-LEFT OVERRIDE, which can disguise text; remove it."
+    ]  # the service names the caption ("x: contains ..."), the page puts it beside it
+    assert errors_beside(document, "text-bluesky") == []
+    assert _state(app) == before
+
+
 # ---------------------------------------------------------------- CSRF and roles
 
 
