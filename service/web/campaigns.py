@@ -163,10 +163,14 @@ def create_campaign() -> Response:
         campaign = campaigns.create_campaign(session, fields, actor=actor())
     except InvalidInput as error:
         errors.update(as_sentences(error.extra["errors"]))
-    if errors:  # 422: the unit of work rolls back a campaign made before a bad date
+    if not errors:
+        try:
+            for on in dates:
+                campaigns.add_day(session, campaign, {"date": on}, actor=actor())
+        except InvalidInput as error:  # a day past the last date a campaign may have
+            errors["days"] = " ".join(as_sentences(error.extra["errors"]).values())
+    if errors:  # 422: the unit of work rolls back the campaign and any day made
         return _render_list(errors, values)
-    for on in dates:
-        campaigns.add_day(session, campaign, {"date": on}, actor=actor())
     url = url_for("web.campaign_board", campaign_id=campaign.id)
     return _saved(url, "board", f"Campaign “{campaign.name}” created with {len(dates)} days.")
 
@@ -216,11 +220,11 @@ class Forms:
         return cls(errors={form: dict(errors)}, values={form: dict(values)})
 
 
-def _thumb(item: PostMedia, alt: str | None = None) -> Thumb:
+def _thumb(item: PostMedia) -> Thumb:
     asset = item.asset
     return Thumb(
         asset_id=asset.id,
-        alt=alt or item.alt_text or image_alt(asset),
+        alt=item.alt_text or image_alt(asset),
         gone=asset.deleted_at is not None,
     )
 

@@ -359,6 +359,12 @@ def test_a_refused_new_campaign_answers_422_beside_each_field_and_makes_nothing(
     assert errors_beside(document, "days") == ["Enter a number of days from 1 to 31."]
     assert control(document, "name").attrs["value"] == "MuseumWeek 2026"  # kept as typed
     assert _state(app) == ([], 0)
+    # A week running past the last date a campaign may have: no campaign, and no day.
+    late = web.post("/campaigns", data={"csrf_token": token, "name": "Late", "timezone": "UTC",
+                                        "first_date": "2099-12-29", "days": "7"})  # fmt: skip
+    assert late.status_code == 422
+    assert "is not a campaign date" in errors_beside(page(late), "days")[0]
+    assert _state(app) == ([], 0)
 
 
 def test_refused_board_and_editor_forms_answer_422_beside_the_field_and_change_nothing(
