@@ -408,9 +408,8 @@ def add_media(campaign_id: int) -> Response:
             )
         except InvalidInput as error:
             errors["asset_ids"] = " ".join(_shown_post_errors(error).values())
-    if errors:
+    if errors or post is None:
         return _render_board(campaign, Forms.refused("media", errors, values), 422)
-    assert post is not None  # for mypy: no errors means a post was found
     added = len(raw_ids)
     text = f"{added} image{'s' if added != 1 else ''} added; the post has {len(post.media)}."
     back = safe_next(request.form.get("next") or _board_url(campaign))
