@@ -1,4 +1,4 @@
-"""The campaign audit: every post × platform × image checked, as JSON or CSV."""
+"""The campaign audit: every post checked on each platform, image by image, as JSON or CSV."""
 
 from __future__ import annotations
 

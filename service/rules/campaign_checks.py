@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
 
-from service.rules import audit, captions, geometry
+from service.rules import audit, captions, credits, geometry
 from service.rules.audit import Finding, Status
 from service.rules.presets import Preset
 
@@ -134,7 +134,8 @@ class Timing:
 # --- the rights checks, image by image -------------------------------------------------------
 
 # The asset audit's checks, the group of the grid each belongs to, and the field that fixes a
-# failure. The caption's length is judged once for the post (``caption_checks``), not per image.
+# failure. The caption's length is judged once for the post (``caption_within_limit``), and
+# each image's credit by ``credit_in_caption``, which knows the post's other credits.
 _OWN_CHECKS: Mapping[str, tuple[Group, FixKind, str]] = {
     "rights_status_cleared": ("rights", "asset_rights", "status"),
     "licence_allows_channel": ("rights", "asset_rights", "channels"),
@@ -142,7 +143,6 @@ _OWN_CHECKS: Mapping[str, tuple[Group, FixKind, str]] = {
     "not_expired": ("rights", "asset_rights", "expires_at"),
     "holder_known_to_policy": ("rights", "asset_rights", "holder"),
     "credit_line_in_embedded_metadata": ("rights", "asset", "metadata"),
-    "credit_line_in_caption": ("caption", "post_caption", "caption"),
     "alt_text_present": ("alt_text", "post_alt_text", "alt_text"),
 }
 
@@ -178,15 +178,46 @@ def _by_post_date(subject: audit.AuditInput, on: date) -> Finding:
 def _own_fix(
     post: PostOnPlatform, medium: Medium, kind: FixKind, field: str, finding: Finding
 ) -> Fix:
-    if finding.code in ("no_credit_line", "no_licence"):
-        # Not the caption's fault: the asset's rights record lacks what it needs.
-        field = "credit_line" if finding.code == "no_credit_line" else "licence_uri"
-        kind = "asset_rights"
+    if finding.code == "no_licence":
+        field = "licence_uri"
+    elif finding.code == "no_credit_line":  # the record lacks it, not the file
+        kind, field = "asset_rights", "credit_line"
     if kind in ("asset_rights", "asset"):
         return Fix(kind, asset_id=medium.asset_id, field=field)
     if kind == "post_caption":
         return Fix(kind, post.post_id, medium.asset_id, post.platform, medium.position, field)
     return Fix(kind, post.post_id, medium.asset_id, None, medium.position, field)
+
+
+def credit_in_caption(post: PostOnPlatform, medium: Medium) -> Result:
+    """The post's caption carries this image's required credit line word for word (as the
+    asset audit's ``credit_line_in_caption`` judges it). Another image's credit found in its
+    place is not a "conflicting" credit: this one is simply missing."""
+    name = "credit_line_in_caption"
+    required = audit.required_credit(medium.subject)
+    image = f"image {medium.position + 1}"
+    if not required:
+        reason = f"No credit line is known for {image}: give its rights a credit line."
+        finding = Finding(name, "fail", "no_credit_line", reason)
+        fix = Fix("asset_rights", asset_id=medium.asset_id, field="credit_line")
+        return _result(post, medium.position, "caption", finding, fix)
+    match = credits.match_credit(required, post.caption.text)
+    fix = Fix("post_caption", post.post_id, medium.asset_id, post.platform, medium.position,
+              "caption")  # fmt: skip
+    if match.outcome == "exact":
+        finding = Finding(name, "pass", "exact", f"The caption credits {image}: {required}")
+        return _result(post, medium.position, "caption", finding, None)
+    others = {
+        credits.holder_of(audit.required_credit(other.subject))
+        for other in post.media
+        if other.position != medium.position
+    } - {credits.holder_of(required)}
+    if match.found is None or credits.holder_of(match.found) in others:
+        reason = f'The caption lacks "{required}", the credit line of {image}.'
+        finding = Finding(name, "fail", "missing", reason)
+    else:
+        finding = Finding(name, "fail", match.outcome, f"{match.reason} (The credit of {image}.)")
+    return _result(post, medium.position, "caption", finding, fix)
 
 
 # --- alt text --------------------------------------------------------------------------------
@@ -199,11 +230,11 @@ def alt_text_within_limit(post: PostOnPlatform, medium: Medium) -> Result:
     length = len(medium.alt_text)
     name = captions.PLATFORMS[post.platform].name
     if limit is None:
-        finding = Finding("alt_text_within_limit", "pass", "no_limit",
-                          f"{name} documents no alt-text limit ({length:,} characters).")  # fmt: skip
+        reason = f"{name} documents no alt-text limit ({length:,} characters)."
+        finding = Finding("alt_text_within_limit", "pass", "no_limit", reason)
     elif length <= limit:
-        finding = Finding("alt_text_within_limit", "pass", "within",
-                          f"{length:,} of {limit:,} characters.")  # fmt: skip
+        reason = f"{length:,} of {limit:,} characters."
+        finding = Finding("alt_text_within_limit", "pass", "within", reason)
     else:
         whose = "the post's" if medium.alt_from_post else "the asset's"
         reason = (
@@ -243,10 +274,10 @@ def preset_fits_platform(post: PostOnPlatform, medium: Medium) -> Result:
                        fix)  # fmt: skip
     form = _image_format(post)
     problems = []
-    if form is not None and form.max_bytes is not None:
-        if preset.max_bytes is None or preset.max_bytes > form.max_bytes:
-            budget = "no byte budget" if preset.max_bytes is None else f"{preset.max_bytes:,} B"
-            problems.append(f"its budget ({budget}) is over {shown}'s {form.max_bytes:,} B")
+    cap = form.max_bytes if form is not None else None
+    if cap is not None and (preset.max_bytes is None or preset.max_bytes > cap):
+        budget = "no byte budget" if preset.max_bytes is None else f"{preset.max_bytes:,} B"
+        problems.append(f"its budget ({budget}) is over {shown}'s {cap:,} B")
     if form is not None and form.max_edge is not None:
         edge = max(medium.rendered_size or (preset.width, preset.height))
         if edge > form.max_edge:
@@ -289,8 +320,7 @@ def media_count_within_limit(post: PostOnPlatform) -> Result:
             )
         else:
             reason = (
-                f"{count} images: {platform.name} takes at most {most} in one post;"
-                " split the post."
+                f"{count} images: {platform.name} takes at most {most} in one post; split the post."
             )
         return _result(post, None, "media", Finding(name, "fail", "too_many", reason), fix)
     reason = f"{count} of {chosen.max_images} images"
@@ -315,7 +345,8 @@ def aspect_ratio_results(post: PostOnPlatform) -> list[Result]:
         problem = problems.get(index)
         if problem is None:
             width, height = size
-            reason = f"{width}x{height} ({width / height:.2f}:1) as {medium.preset_name} renders it."
+            shape = f"{width}x{height} ({width / height:.2f}:1)"
+            reason = f"{shape} as {medium.preset_name} renders it."
             finding = Finding("aspect_ratio_accepted", "pass", "accepted", reason)
             results.append(_result(post, medium.position, "media", finding, None))
             continue
@@ -470,6 +501,7 @@ def _schedule(timing: Timing, finding: Finding, fix: Fix | None) -> Result:
 # --- all of them -----------------------------------------------------------------------------
 
 MEDIUM_CHECKS: Sequence[Callable[[PostOnPlatform, Medium], Result]] = (
+    credit_in_caption,
     asset_live,
     preset_fits_platform,
     alt_text_within_limit,
@@ -576,8 +608,8 @@ def result_dict(result: Result) -> dict[str, Any]:
     return {**vars(result), "fix": fix_dict(result.fix)}
 
 
-CSV_COLUMNS = ("post_id", "time", "platform", "position", "group", "check", "status", "code", "reason",
-               "fix_kind", "fix_asset_id", "fix_field")  # fmt: skip
+CSV_COLUMNS = ("post_id", "time", "platform", "position", "group", "check", "status", "code",
+               "reason", "fix_kind", "fix_asset_id", "fix_field")  # fmt: skip
 
 
 def csv_rows(results: Iterable[Result], times: Mapping[int, str]) -> str:
@@ -589,8 +621,9 @@ def csv_rows(results: Iterable[Result], times: Mapping[int, str]) -> str:
     for result in results:
         fix = result.fix
         writer.writerow(
-            (result.post_id, times.get(result.post_id, ""), result.platform, "" if result.position is None else result.position,
-             result.group, result.check, result.status, result.code,
+            (result.post_id, times.get(result.post_id, ""), result.platform,
+             "" if result.position is None else result.position, result.group, result.check,
+             result.status, result.code,
              audit.csv_safe(result.reason), fix.kind if fix else "",
              fix.asset_id if fix and fix.asset_id is not None else "",
              fix.field if fix and fix.field else "")

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.rules import campaign_checks as checks
-from service.rules import captions
 from service.rules import campaigns as rules
+from service.rules import captions
 from service.rules.audit import Status
 from service.rules.presets import Preset
 from service.rules.problems import InvalidInput

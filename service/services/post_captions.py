@@ -100,9 +100,7 @@ def credit_lines(post: Post, sources: Mapping[int, Source]) -> list[str]:
     return [sources[item.asset_id].credit_line for item in post.media]
 
 
-def post_fields(
-    campaign: Campaign, day: CampaignDay, first: Source | None
-) -> dict[str, str]:
+def post_fields(campaign: Campaign, day: CampaignDay, first: Source | None) -> dict[str, str]:
     """The values a post template may use: the first image's fields (empty without one),
     the campaign's hashtag with its cause tag, the day's hashtag and theme."""
     fields = (
