@@ -4,6 +4,7 @@ the field that fixes it; and the "Download bundle" button, which says what block
 from __future__ import annotations
 
 from collections.abc import Sequence
+import dataclasses
 from dataclasses import dataclass
 
 from flask import current_app, render_template, url_for
@@ -95,8 +96,16 @@ def grid(
 
 
 def blockers(audited: campaign_audit.CampaignAudit) -> Sequence[Problem]:
-    """The first failing results, for the bundle button to name."""
-    return [_problem(audited.campaign_id, result) for result in audited.failing[:SHOWN_BLOCKERS]]
+    """The first failing results, for the bundle button to name, each saying which post,
+    platform and image it is about."""
+    times = {row.post_id: row.at.strftime("%a %d %b, %H:%M") for row in audited.posts}
+    shown = []
+    for result in audited.failing[:SHOWN_BLOCKERS]:
+        problem = _problem(audited.campaign_id, result)
+        where = f"{times[result.post_id]} on {captions.PLATFORMS[result.platform].name}"
+        where += f", {problem.where.lower()}" if problem.where else ""
+        shown.append(dataclasses.replace(problem, where=where))
+    return shown
 
 
 @bp.get("/campaigns/<int:campaign_id>/audit")
