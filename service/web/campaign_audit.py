@@ -3,8 +3,8 @@ the field that fixes it; and the "Download bundle" button, which says what block
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app, render_template, url_for
