@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from service.rules import captions, credits
 from service.services.captioning import fields_of
-from service.services.posts import posts_of
 from service.services.rights import current_policy, policy_rules, rights_of
 from service.storage.models import Asset, Campaign, CampaignDay, Post, RightsRecord
 
@@ -163,8 +162,3 @@ def captions_of(
     sources = sources_of(session, [post])
     chosen = post.platforms if platforms is None else platforms
     return {platform: caption_of(post, platform, campaign, sources) for platform in chosen}
-
-
-def campaign_sources(session: Session, campaign: Campaign) -> dict[int, Source]:
-    """The sources of every post of the campaign."""
-    return sources_of(session, posts_of(campaign))
