@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -199,12 +199,26 @@ def update_day(
     if "date" in cleaned:
         _refuse_taken_date(day.campaign, cleaned["date"], day.id)
     before = _day_values(day)
+    if "date" in cleaned and cleaned["date"] != day.date:
+        _move_posts(session, day, cleaned["date"], actor)
     for field, value in cleaned.items():
         setattr(day, field, value)
     session.flush()
     after = _day_values(day)
     record_events(session, day.campaign_id, actor, before, after, prefix=f"day.{day.id}.")
     return day
+
+
+def _move_posts(session: Session, day: CampaignDay, on: date, actor: str) -> None:
+    """A day moved to another date takes its posts along, each at its local time of day."""
+    zone = zoneinfo.ZoneInfo(day.campaign.timezone)
+    for post in day.posts:
+        local = post.scheduled_at.astimezone(zone)
+        moved = datetime.combine(on, local.time(), zone)
+        post.scheduled_at = moved.astimezone(UTC)
+        before, after = {"time": local.isoformat()}, {"time": moved.isoformat()}
+        record_events(session, day.campaign_id, actor, before, after, post_id=post.id,
+                      prefix="post.")  # fmt: skip
 
 
 def delete_day(session: Session, day: CampaignDay, *, actor: str) -> None:
@@ -246,15 +260,18 @@ def _day_field(name: str, value: Any) -> Any:
 
 
 def parse_date(value: Any) -> date:
-    """An ISO date (2026-06-08), as text or as YAML reads one; ValueError otherwise."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
+    """An ISO date (2026-06-08) from 2000 to 2099, as text or as YAML reads one; ValueError
+    otherwise."""
+    if isinstance(value, datetime) or not isinstance(value, date | str):
         raise ValueError("must be a date such as 2026-06-08")
     try:
-        return date.fromisoformat(value.strip())
+        on = value if isinstance(value, date) else date.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(f"{value!r} is not a date such as 2026-06-08") from None
+    if not rules.FIRST_DATE <= on <= rules.LAST_DATE:
+        first, last = rules.FIRST_DATE.year, rules.LAST_DATE.year
+        raise ValueError(f"{on.isoformat()} is not a campaign date: from {first} to {last}")
+    return on
 
 
 def _refuse_taken_date(campaign: Campaign, on: date, own_id: int | None) -> None:

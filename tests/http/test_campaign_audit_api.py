@@ -260,7 +260,7 @@ def test_the_cli_prints_the_grid_and_exits_1_on_any_failure(
 ) -> None:
     ids = _plan(app, client, tokens)
     runner = app.test_cli_runner()
-    failed = runner.invoke(campaign_audit_command, ["MuseumWeek 2026"])
+    failed = runner.invoke(args=["campaign", "audit", "MuseumWeek 2026"])  # as vitrine runs it
     assert failed.exit_code == 1, failed.output
     assert f"post {ids['close']} X: spaced_from_previous" in failed.output
     assert "6 post(s)" in failed.output
