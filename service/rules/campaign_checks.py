@@ -182,11 +182,9 @@ def _own_fix(
         field = "licence_uri"
     elif finding.code == "no_credit_line":  # the record lacks it, not the file
         kind, field = "asset_rights", "credit_line"
-    if kind in ("asset_rights", "asset"):
-        return Fix(kind, asset_id=medium.asset_id, field=field)
-    if kind == "post_caption":
-        return Fix(kind, post.post_id, medium.asset_id, post.platform, medium.position, field)
-    return Fix(kind, post.post_id, medium.asset_id, None, medium.position, field)
+    if kind == "post_alt_text":
+        return Fix(kind, post.post_id, medium.asset_id, None, medium.position, field)
+    return Fix(kind, asset_id=medium.asset_id, field=field)
 
 
 def credit_in_caption(post: PostOnPlatform, medium: Medium) -> Result:
