@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.rules import campaigns as rules
@@ -82,8 +83,7 @@ def create_campaign(session: Session, fields: Mapping[str, Any], *, actor: str) 
     cleaned = campaign_fields(fields, creating=True)
     _refuse_taken_name(session, cleaned["name"], None)
     campaign = Campaign(created_by=actor, **cleaned)
-    session.add(campaign)
-    session.flush()
+    _flush_named(session, campaign, cleaned["name"])
     record_events(session, campaign.id, actor, {}, {"created": cleaned})
     return campaign
 
@@ -99,8 +99,17 @@ def update_campaign(
     record_events(session, campaign.id, actor, before, cleaned)
     for field, value in cleaned.items():
         setattr(campaign, field, value)
-    session.flush()
+    _flush_named(session, campaign, campaign.name)
     return campaign
+
+
+def _flush_named(session: Session, campaign: Campaign, name: str) -> None:
+    """Write the campaign; a name another request took meanwhile is refused as taken (422)."""
+    try:
+        with session.begin_nested():
+            session.add(campaign)
+    except IntegrityError:
+        raise InvalidInput({"name": f"a campaign named {name!r} exists already"}) from None
 
 
 def delete_campaign(session: Session, campaign: Campaign, *, actor: str) -> None:
