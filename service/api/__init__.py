@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from service.api import assets, audits, campaigns, captions, rights, tokens, variants  # noqa: E402,F401  (routes register on bp)
+from service.api import (  # noqa: E402,F401  (routes register on bp)
+    assets,
+    audits,
+    campaign_audit,
+    campaigns,
+    captions,
+    rights,
+    tokens,
+    variants,
+)

@@ -53,6 +53,7 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("forbidden", "/upload", "viewer"),
     ("caption templates", "/caption-templates", "admin"),
     ("caption templates, a preview", "/caption-templates?platform=x&asset={asset}", "admin"),
+    ("campaign audit, blocked", "/campaigns/{campaign}/audit", "viewer"),
     ("campaigns", "/campaigns", "contributor"),
     ("campaigns, as a viewer", "/campaigns", "viewer"),
     ("campaign board", "/campaigns/{campaign}?q=basket&post={post}", "contributor"),
@@ -178,28 +179,22 @@ def catalogue(app: Flask, server: str, tokens: dict[str, dict[str, str]]) -> Cat
         headers=tokens["contributor"],
     )
     assert retitled.status_code == 200, retitled.json
-    return Catalogue(server, asset_id, *_week(app, [asset_id, int(second.json["id"])]))
-
-
-def _week(app: Flask, asset_ids: list[int]) -> tuple[int, int]:
-    """A campaign of two themed days, with a two-image post: its id and the post's."""
+    # A campaign whose two posts are five minutes apart: its audit grid has red cells.
     with transaction(app) as session:
         campaign = campaigns.create_campaign(
-            session, {"name": "MuseumWeek 2026", "hashtag": "MuseumWeek"}, actor="cora"
+            session, {"name": "MuseumWeek", "hashtag": "MuseumWeek"}, actor="ana"
         )
-        for on, theme, tag in (
-            ("2026-06-08", "Secrets", "SecretsMW"),
-            ("2026-06-09", "People", ""),
-        ):
-            campaigns.add_day(session, campaign, {"date": on, "theme": theme, "hashtag": tag},
-                              actor="cora")  # fmt: skip
-        post = posts.add_post(
-            session, campaign,
-            {"day": "2026-06-08", "time": "09:30", "platforms": ["x", "bluesky"],
-             "media": asset_ids, "captions": {"x": "A basket #MuseumWeek"}},
-            actor="cora", presets=DEFAULT_PRESETS,
-        )  # fmt: skip
-        return campaign.id, post.id
+        campaigns.add_day(session, campaign, {"date": "2026-06-08", "theme": "Secrets"},
+                          actor="ana")  # fmt: skip
+        made = []
+        for time in ("09:00", "09:05"):
+            fields = {"day": "2026-06-08", "time": time, "platforms": ["x", "instagram"],
+                      "media": [{"asset_id": asset_id}]}  # fmt: skip
+            made.append(
+                posts.add_post(session, campaign, fields, actor="ana", presets=DEFAULT_PRESETS)
+            )
+        campaign_id, post_id = campaign.id, made[0].id
+    return Catalogue(server, asset_id, campaign_id, post_id)
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
