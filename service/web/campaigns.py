@@ -27,7 +27,7 @@ from service.rules import campaigns as plan_rules
 from service.rules import captions
 from service.rules.ids import is_id
 from service.rules.problems import InvalidInput
-from service.services import assets, campaigns, posts
+from service.services import assets, campaigns, post_captions, posts
 from service.storage.models import Asset, Campaign, CampaignDay, Post, PostMedia
 from service.web import bp
 from service.web.common import actor, as_sentences, image_alt, presets
@@ -148,7 +148,12 @@ def _planned_dates(values: Mapping[str, str]) -> tuple[list[date], dict[str, str
         errors["days"] = f"Enter a number of days from 1 to {plan_rules.MAX_DAYS}."
     if errors or first is None:
         return [], errors
-    return [first + timedelta(days=offset) for offset in range(count)], errors
+    dates = [first + timedelta(days=offset) for offset in range(count)]
+    try:  # checked before anything is written: the last day must be a campaign date too
+        campaigns.parse_date(dates[-1])
+    except ValueError as error:
+        return [], {"days": as_sentences({"days": str(error)})["days"]}
+    return dates, errors
 
 
 @bp.post("/campaigns")
@@ -159,17 +164,15 @@ def create_campaign() -> Response:
     values = {name: request.form.get(name, "") for name in NEW_CAMPAIGN_FIELDS}
     dates, errors = _planned_dates(values)
     fields = {name: values[name] for name in campaigns.CAMPAIGN_FIELDS}
-    try:
-        campaign = campaigns.create_campaign(session, fields, actor=actor())
-    except InvalidInput as error:
-        errors.update(as_sentences(error.extra["errors"]))
-    if not errors:
-        try:
+    try:  # every field checked before anything is written, so that all are answered at once
+        campaigns.campaign_fields(fields, creating=True)
+        if not errors:
+            campaign = campaigns.create_campaign(session, fields, actor=actor())
             for on in dates:
                 campaigns.add_day(session, campaign, {"date": on}, actor=actor())
-        except InvalidInput as error:  # a day past the last date a campaign may have
-            errors["days"] = " ".join(as_sentences(error.extra["errors"]).values())
-    if errors:  # 422: the unit of work rolls back the campaign and any day made
+    except InvalidInput as error:
+        errors.update(as_sentences(error.extra["errors"]))
+    if errors:  # 422: nothing was written (and the unit of work rolls back)
         return _render_list(errors, values)
     url = url_for("web.campaign_board", campaign_id=campaign.id)
     return _saved(url, "board", f"Campaign “{campaign.name}” created with {len(dates)} days.")
@@ -431,17 +434,21 @@ class MediaRow:
 
 @dataclass(frozen=True)
 class CaptionCard:
-    """One platform's caption in the editor."""
+    """One platform's caption in the editor: the hand-written text (the box's value), else
+    the caption composed from the template (its placeholder), counted; the saved caption's
+    notes (what composing shortened, the credits it lacks, its length)."""
 
     key: str
     name: str
     text: str
     hand_written: bool
+    composed: str  # the composed caption, shown while the box is empty
     counting: str
     counting_text: str
     limit: int
-    length: int
+    length: int  # of the text, or of the composed caption while there is none
     chosen: bool  # the post goes to this platform
+    notes: tuple[str, ...]
     error: str | None
 
 
@@ -468,29 +475,51 @@ def _media_rows(
 
 
 def _caption_cards(
-    post: Post, typed: Mapping[str, Any] | None, errors: Mapping[str, str]
+    session: Session,
+    campaign: Campaign,
+    post: Post,
+    typed: Mapping[str, Any] | None,
+    errors: Mapping[str, str],
 ) -> list[CaptionCard]:
+    """Every platform's caption card (those the post does not go to, hidden), as saved or as
+    the refused form held them; composed as the export composes them (``post_captions``)."""
+    saved = post_captions.captions_of(session, campaign, post, plan_rules.POST_PLATFORMS)
     texts = typed.get("captions", {}) if typed else dict(post.captions)
     chosen = typed.get("platforms", post.platforms) if typed else post.platforms
     cards = []
     for key in plan_rules.POST_PLATFORMS:
-        platform = captions.PLATFORMS[key]
+        platform, caption = captions.PLATFORMS[key], saved[key]
         text = texts.get(key) or ""
+        composed = caption.text if caption.mode == "template" else ""
+        notes = () if typed else _caption_notes(caption)
         cards.append(
             CaptionCard(
                 key=key,
                 name=platform.name,
                 text=text,
                 hand_written=bool(text.strip()),
+                composed=composed,
                 counting=platform.counting,
                 counting_text=COUNTING_TEXT.get(platform.counting, platform.counting),
                 limit=platform.caption_limit,
-                length=captions.count_length(key, text) if text else 0,
+                length=captions.count_length(key, text or composed),
                 chosen=key in chosen,
+                notes=notes,
                 error=errors.get(f"text-{key}"),
             )
         )
     return cards
+
+
+def _caption_notes(caption: post_captions.PostCaption) -> tuple[str, ...]:
+    """What the saved caption needs said: what composing shortened, and its problems (its
+    length, its bytes, each credit it lacks)."""
+    notes = []
+    if caption.shortened:
+        parts = " and ".join(caption.shortened)
+        notes.append(f"To fit, the {parts} {'was' if len(caption.shortened) == 1 else 'were'} "
+                     "shortened.")  # fmt: skip
+    return (*notes, *caption.problems)
 
 
 def _render_post(
@@ -525,7 +554,7 @@ def _render_post(
         values=values,
         errors=errors,
         media=_media_rows(session, post, (typed or {}).get("media"), errors),
-        cards=_caption_cards(post, typed, errors),
+        cards=_caption_cards(session, campaign, post, typed, errors),
         statuses=[(key, STATUS_NAMES.get(key, key)) for key in statuses],
         query=query,
         results=_search(session, query),

@@ -150,11 +150,14 @@ def test_a_contributor_plans_a_week_on_the_board_and_edits_a_post(
     page.wait_for_load_state()
     expect(page.locator(f"#{monday_post}-notice")).to_have_text("2 images added; the post has 2.")
     expect(page.locator(f"#{monday_post} .thumbs img")).to_have_count(2)
-    # The third, dragged from the search onto Tuesday's card.
+    # The third, dragged from the search onto Tuesday's card (both in view: a drag that had
+    # to scroll would start wherever the pointer then is).
+    source = page.locator(f'#add-media-form .picker-item[data-asset-id="{library[2]}"]')
+    source.evaluate("item => item.scrollIntoView({block: 'start'})")
+    expect(source).to_be_in_viewport()
+    expect(page.locator(f"#{tuesday_post}")).to_be_in_viewport()
     with page.expect_navigation():
-        page.locator(f'#add-media-form .picker-item[data-asset-id="{library[2]}"]').drag_to(
-            page.locator(f"#{tuesday_post}")
-        )
+        source.drag_to(page.locator(f"#{tuesday_post}"))
     expect(page.locator(f"#{tuesday_post} .thumbs img")).to_have_count(1)
     expect(page.locator(f"#{tuesday_post} .thumbs img")).to_have_attribute(
         "alt", "The coiled base of the basket."
@@ -166,6 +169,9 @@ def test_a_contributor_plans_a_week_on_the_board_and_edits_a_post(
     page.wait_for_load_state()
     expect(_column(page, 2).locator(f"#{tuesday_post}")).to_have_count(1)
     expect(page.locator(f"#{tuesday_post}-notice")).to_have_text("Post moved to Wed 10 June.")
+    page.locator(f"#{monday_post}").evaluate("card => card.scrollIntoView({block: 'start'})")
+    expect(page.locator(f"#{monday_post}")).to_be_in_viewport()
+    expect(_column(page, 3)).to_be_in_viewport()
     with page.expect_navigation():
         page.locator(f"#{monday_post}").drag_to(_column(page, 3))
     expect(_column(page, 3).locator(f"#{monday_post}")).to_have_count(1)
@@ -195,6 +201,10 @@ def test_a_contributor_plans_a_week_on_the_board_and_edits_a_post(
     strip.nth(0).locator("textarea").fill("A woven basket, its lid closed.")
     expect(page.locator("#caption-bluesky")).to_be_visible()
     expect(page.locator("#caption-facebook")).to_be_hidden()
+    # Nothing written yet: each box shows greyed the caption the export composes, counted.
+    composed = page.locator("#caption-text-x").get_attribute("placeholder") or ""
+    assert composed.startswith("Basket lid") and composed.endswith("#MuseumWeek")  # as saved
+    expect(page.locator("#caption-counter-x")).to_contain_text("· composed")
     x_text = "Our secret: a basket 博物館 #MuseumWeek #SecretsMW https://example.org/basket"
     page.locator("#caption-text-x").fill(x_text)
     # X counts the CJK characters 2 each and the link 23.

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from service.http import database as db
 from service.http.transactions import transaction
+from service.rules import captions
 from service.rules.presets import DEFAULT_PRESETS
 from service.services import campaigns, posts
 from service.storage.models import CampaignEvent
@@ -261,9 +262,12 @@ def test_the_editors_one_save_keeps_order_alt_text_captions_and_status(
         "A woven basket with a conical lid, decorated with leather straps.",
         "The lid, seen from above.",
     ]  # the assets' own alt text, shown where the post has none of its own
+    # No caption written yet: each box shows greyed what the export composes, counted.
+    composed = editor.by_id("caption-text-x").attrs["placeholder"]  # type: ignore[union-attr]
+    assert composed.startswith("Secrets: Somali wedding basket") and "#MuseumWeek" in composed
     counted = editor.by_id("caption-counter-x")
-    assert counted is not None and counted.text == "0 / 280"
-    assert editor.by_id("caption-text-x").attrs["placeholder"].startswith("Composed")  # type: ignore[union-attr]
+    assert counted is not None
+    assert counted.text == f"{captions.count_length('x', composed)} / 280 · composed"
     sent = _editor_form(editor) | {
         "csrf_token": [token],
         "media_alt": ["", "The lid of the basket, from above."],
@@ -290,9 +294,11 @@ def test_the_editors_one_save_keeps_order_alt_text_captions_and_status(
     notice = shown.by_id("media-notice")
     assert notice is not None and notice.text == "Image 2 moved to position 1; post saved."
     counter = shown.by_id("caption-counter-x")
-    assert (
-        counter is not None and counter.text == f"{len('Our secret: a basket #MuseumWeek')} / 280"
-    )
+    assert counter is not None
+    assert counter.text == f"{len('Our secret: a basket #MuseumWeek')} / 280"
+    # The hand-written caption lacks the basket's credit line: the editor says so beside it.
+    notes = shown.by_id("caption-notes-x")
+    assert notes is not None and "The caption lacks" in notes.text
     # An emptied caption goes back to being composed; the plain Save confirms beside itself.
     again = _editor_form(shown) | {"csrf_token": [token], "text-bluesky": [""]}
     resaved = web.post(url, data=again)
