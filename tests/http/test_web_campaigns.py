@@ -156,6 +156,8 @@ def test_a_contributor_creates_a_week_from_its_first_date_and_number_of_days(
         f"2026-06-{day:02d}" for day in range(8, 15)
     ]
     assert columns[0].by_id(columns[0].attrs["id"] + "-h").text == "Mon 8 June"
+    audit = board.find("a", href=location.split("#")[0] + "/audit")
+    assert audit is not None and audit.text == "Audit and bundle"
     listed = page(web.get("/campaigns")).by_id("campaign-list")
     assert listed is not None and "#MuseumWeek" in listed.text and "Europe/London" in listed.text
     assert _state(app)[0][0][:3] == ("MuseumWeek 2026", "#MuseumWeek", "Europe/London")
