@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from service.api import assets, audits, captions, rights, tokens, variants  # noqa: E402,F401  (routes register on bp)
+from service.api import assets, audits, campaign_bundle, captions, rights, tokens, variants  # noqa: E402,F401  (routes register on bp)

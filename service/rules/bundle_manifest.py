@@ -9,6 +9,9 @@ left (Mastodon's, turned over, are in ``mastodon.json``).
 
 from __future__ import annotations
 
+import json
+import textwrap
+from collections.abc import Iterator
 from typing import Any
 
 from service.rules import bundle_contents as contents
@@ -28,6 +31,23 @@ SCHEMA_FILE = "campaign-bundle-manifest.schema.json"  # in service/data
 
 def manifest(campaign: BundleCampaign) -> dict[str, Any]:
     """The manifest of ``campaign``'s bundle."""
+    return {**_head(campaign), "posts": [_post(post) for post in campaign.posts]}
+
+
+def manifest_json(campaign: BundleCampaign) -> Iterator[str]:
+    """``manifest`` as indented JSON, a post at a time: a long campaign's manifest is never
+    held whole, as a document or as text."""
+    head = json.dumps({**_head(campaign), "posts": []}, ensure_ascii=False, indent=2)
+    before, after = head.rsplit('"posts": []', 1)  # the last key: the posts go in its place
+    yield before + '"posts": ['
+    for index, post in enumerate(campaign.posts):
+        text = json.dumps(_post(post), ensure_ascii=False, indent=2)
+        yield ("," if index else "") + "\n" + textwrap.indent(text, "    ")
+    yield ("\n  ]" if campaign.posts else "]") + after + "\n"
+
+
+def _head(campaign: BundleCampaign) -> dict[str, Any]:
+    """Everything of the manifest but its posts."""
     platforms = campaign.platforms
     return {
         "format": MANIFEST_FORMAT,
@@ -56,7 +76,6 @@ def manifest(campaign: BundleCampaign) -> dict[str, Any]:
                 "files": {p: contents.sprout_social_file(p) for p in platforms},
             },
         },
-        "posts": [_post(post) for post in campaign.posts],
     }
 
 

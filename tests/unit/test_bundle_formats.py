@@ -350,3 +350,11 @@ def test_the_schema_refuses_a_time_without_offset_and_an_unknown_field() -> None
     extra["posts"][0]["media"][0]["colour"] = "red"
     assert list(validator.iter_errors(extra))
     assert date.fromisoformat(document["posts"][0]["day"]["date"]) == date(2026, 6, 8)
+
+
+def test_the_manifest_is_written_a_post_at_a_time_as_the_same_json() -> None:
+    for week in (campaign(post(1), post(2, images=3)), campaign()):
+        pieces = list(bundle_manifest.manifest_json(week))
+        assert len(pieces) == len(week.posts) + 2
+        whole = json.dumps(bundle_manifest.manifest(week), ensure_ascii=False, indent=2)
+        assert "".join(pieces) == whole + "\n"
