@@ -52,23 +52,27 @@ browser: $(VENV)/.dev-installed
 tools:
 	bash scripts/tools.sh
 
-# PostgreSQL and the S3 server (Ceph RGW) are started when nothing answers; set
-# VITRINE_TEST_DATABASE_URL / VITRINE_TEST_S3_* to use your own instead.
+# PostgreSQL, the S3 server (Ceph RGW), Redis and a Bluesky PDS are started when nothing
+# answers; set VITRINE_TEST_DATABASE_URL / VITRINE_TEST_S3_* / VITRINE_TEST_REDIS_URL /
+# VITRINE_TEST_PDS_URL to use your own instead.
 test: lint browser tools
 	@set -e; \
 	eval "$$(bash scripts/pg-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/s3-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/redis-test-server.sh up | grep '^VITRINE_')"; \
+	eval "$$(bash scripts/pds-test-server.sh up | grep '^VITRINE_')"; \
 	export VITRINE_TEST_REDIS_URL VITRINE_TEST_DATABASE_URL VITRINE_TEST_S3_ENDPOINT VITRINE_TEST_S3_KEY \
-	       VITRINE_TEST_S3_SECRET VITRINE_TEST_S3_BUCKET; \
+	       VITRINE_TEST_S3_SECRET VITRINE_TEST_S3_BUCKET VITRINE_TEST_PDS_URL; \
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 services-up:
 	bash scripts/pg-test-server.sh up
 	bash scripts/s3-test-server.sh up
 	bash scripts/redis-test-server.sh up
+	bash scripts/pds-test-server.sh up
 
 services-down:
+	-bash scripts/pds-test-server.sh down
 	-bash scripts/redis-test-server.sh down
 	-bash scripts/s3-test-server.sh down
 	-bash scripts/pg-test-server.sh down

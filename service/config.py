@@ -89,8 +89,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_JSON_BYTES": 1024 * 1024,
     # Deleted assets can be restored for this many days; `vitrine purge` then removes them.
     "DELETED_RETENTION_DAYS": 30,
-    # JSON object of preset overrides or additions, e.g. Bluesky's 2026 limits:
-    # {"bluesky": {"width": 4000, "height": 4000, "max_bytes": 2000000}}
+    # JSON object of preset overrides or additions, e.g. Bluesky's pre-2026 limits:
+    # {"bluesky": {"width": 2000, "height": 2000, "max_bytes": 976560}}
     "PRESETS": None,
     # TrueType/OpenType font for burned-in credit lines; unset, the shipped DejaVu Sans (Latin,
     # Greek, Cyrillic, Hebrew, Arabic...). Credits it cannot draw are refused, not boxed.

@@ -2,7 +2,8 @@
 
 PostgreSQL gets a database of its own per run, migrated once and emptied after each test;
 SQLite gets a migrated file copied per test. S3 tests share a bucket, each under its own
-key prefix. With ``CI`` set, a missing PostgreSQL or S3 fails the run instead of skipping.
+key prefix. A Bluesky PDS takes the records a publisher would post (``pds_url``, ``pds_session``).
+With ``CI`` set, a missing PostgreSQL, S3, Redis or PDS fails the run instead of skipping.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from service.services import working_copy
 from tests.support.database import TABLES, migrated_postgres_database
 from tests.support.faults import TcpProxy, proxy_to
 from tests.support.openapi import SPEC_PATH, Api, spec_config
+from tests.support.pds import Session, create_account
 from tests.support.services import (
+    pds_test_url,
     postgres_test_url,
     redis_test_url,
     require_or_skip,
@@ -223,3 +226,18 @@ def s3_proxy(blob_settings: dict[str, Any]) -> Iterator[TcpProxy]:
     assert endpoint.hostname is not None and endpoint.port is not None
     with proxy_to(endpoint.hostname, endpoint.port) as proxy:
         yield proxy
+
+
+# ---------------------------------------------------------------- Bluesky PDS
+
+
+@pytest.fixture(scope="session")
+def pds_url() -> str:
+    """The test Bluesky PDS (``VITRINE_TEST_PDS_URL``, from scripts/pds-test-server.sh)."""
+    return require_or_skip("Bluesky PDS (VITRINE_TEST_PDS_URL)", pds_test_url())
+
+
+@pytest.fixture
+def pds_session(pds_url: str) -> Session:
+    """A new account on the test PDS, signed in (tests/support/pds.py posts with it)."""
+    return create_account(pds_url)

@@ -5,7 +5,8 @@ that goes into variant cache keys and parses back with :func:`parse_spec`, as Wa
 specs do. A preset also names the channel(s) it is for (``social`` for a platform's preset,
 ``web`` for the house sizes): the publish gate audits against them, so a caller cannot have an
 X image audited as a web image. Channels change no pixel, so they stay out of the spec.
-Pure: no Pillow, I/O or clock. Platform facts and sources: shared/platform-specs.md §1.
+Pure: no Pillow, I/O or clock. Platform facts and sources: shared/platform-specs.md §1 and
+shared/campaigns.md.
 """
 
 from __future__ import annotations
@@ -106,16 +107,34 @@ _BSKY_OLD = (
     "https://github.com/bluesky-social/atproto/blob/7cc48089073aa71e139fa441c53f6141fba69936/"
     "lexicons/app/bsky/embed/images.json"
 )
+_BSKY = (
+    "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/images.json and"
+    " gallery.json (maxSize 2000000); bsky-docs PR 417 (2,000,000 B); social-app PR 10073 (4000"
+    " px); verified on a real PDS 2026-12-07 (shared/campaigns.md)"
+)
+_IG_GRID = (
+    "https://www.jphillipanderson.net/blog/instagram-profile-grids-are-vertical-rectangles-now-"
+    "because-everything-must-be-tiktok [3rd] ; https://pictuary.com/glossary/profile-grid [3rd]"
+    " (shared/campaigns.md §7)"
+)
 _MASTODON = (
     "https://github.com/mastodon/mastodon/blob/main/app/models/media_attachment.rb ; "
     "https://github.com/mastodon/mastodon/discussions/26709"
 )
 _CHECKED_ON = "2026-11"  # when shared/platform-specs.md was researched (month only)
+_CAMPAIGNS_CHECKED_ON = "2026-12"  # when shared/campaigns.md was researched
 
 
-def _platform(name: str, box: tuple[int, int], fit: Fit, budget: int, source: str) -> Preset:
+def _platform(
+    name: str,
+    box: tuple[int, int],
+    fit: Fit,
+    budget: int,
+    source: str,
+    checked: str = _CHECKED_ON,
+) -> Preset:
     return Preset(
-        name, *box, fit, max_bytes=budget, source=source, checked=_CHECKED_ON, channels=("social",)
+        name, *box, fit, max_bytes=budget, source=source, checked=checked, channels=("social",)
     )
 
 
@@ -131,16 +150,36 @@ _BUILT_INS = (
     _platform("instagram-square", (1080, 1080), "cover", 8_000_000, f"1:1: {_IG} ; {_IG_BYTES}"),
     _platform("instagram-portrait", (1080, 1350), "cover", 8_000_000, f"4:5: {_IG} ; {_IG_BYTES}"),
     _platform("instagram-story", (1080, 1920), "cover", 8_000_000, f"9:16: {_IG} ; {_IG_BYTES}"),
+    # The profile grid has shown posts at 3:4 since January 2025 (4:5 posts are cropped at the
+    # sides there); a 3:4 post shows whole in the grid and within the feed's 4:5 to 1.91:1.
+    _platform(
+        "instagram-grid",
+        (1080, 1440),
+        "cover",
+        8_000_000,
+        f"3:4 grid: {_IG_GRID} ; {_IG_BYTES}",
+        _CAMPAIGNS_CHECKED_ON,
+    ),
     _platform("facebook", (1200, 630), "cover", 8_000_000, f"1200x630, 8 MB: {_FB}"),
     # The Open Graph image is shown in social feeds whenever a page is shared: social too.
     _platform("og", (1200, 630), "cover", 8_000_000, f"1200x630, 8 MB: {_FB}"),
     # Sources disagree on LinkedIn's limit (5 MB vs 8 MB, both [3rd]); the smaller one is safe.
     _platform("linkedin", (1200, 627), "cover", 5_000_000, f"1200x627, 5 MB: {_LI}"),
-    # The pre-2026 limits (2000 px, 1,000,000 B lexicon); 976,560 B is the product owner's figure,
-    # just under it. Bluesky raised them in 2026 to 4000 px and 2,000,000 B, rolled out gradually,
-    # so a deployment switches by configuration once its accounts have the new limits:
-    #     load_presets({"bluesky": {"width": 4000, "height": 4000, "max_bytes": 2000000}})
-    _platform("bluesky", (2000, 2000), "within", 976_560, f"2000 px, 1,000,000 B: {_BSKY_OLD}"),
+    # Bluesky's 2026 limits, as its current lexicons and a real PDS enforce them: 4000 px and
+    # 2,000,000 B per image, in app.bsky.embed.images and app.bsky.embed.gallery alike.
+    _platform(
+        "bluesky",
+        (4000, 4000),
+        "within",
+        2_000_000,
+        f"4000 px, 2,000,000 B: {_BSKY}",
+        _CAMPAIGNS_CHECKED_ON,
+    ),
+    # The pre-2026 limits (2000 px, 1,000,000 B lexicon), for accounts and clients the new
+    # limits have not reached; 976,560 B is the product owner's figure, just under it.
+    _platform(
+        "bluesky-2000", (2000, 2000), "within", 976_560, f"2000 px, 1,000,000 B: {_BSKY_OLD}"
+    ),
     # Mastodon caps the pixel count (8,294,400 = 3840x2160) whatever the shape, not the edges, so
     # the box is square: a 3840x2160 box would cut a portrait to under a third of its pixels.
     # 16 MB is mastodon.social's image_size_limit (16,777,216 B); other servers may differ.

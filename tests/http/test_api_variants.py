@@ -196,10 +196,13 @@ def test_presets_are_listed_and_an_unknown_preset_is_404(
 ) -> None:
     listed = client.get("/api/v1/presets", headers=tokens["viewer"]).json["items"]
     names = {preset["name"] for preset in listed}
-    assert {"x", "instagram-square", "instagram-portrait", "instagram-story", "facebook", "og",
-            "linkedin", "bluesky", "mastodon", "thumb", "web-large"} <= names  # fmt: skip
+    assert {"x", "instagram-square", "instagram-portrait", "instagram-story", "instagram-grid",
+            "facebook", "og", "linkedin", "bluesky", "bluesky-2000", "mastodon", "thumb",
+            "web-large"} <= names  # fmt: skip
     bluesky = next(p for p in listed if p["name"] == "bluesky")
-    assert bluesky["max_bytes"] == 976_560
+    assert bluesky["max_bytes"] == 2_000_000
+    older = next(p for p in listed if p["name"] == "bluesky-2000")
+    assert older["max_bytes"] == 976_560
     asset_id = cleared_asset(client, tokens)
     missing = client.get(f"/api/v1/assets/{asset_id}/variants/myspace", headers=tokens["viewer"])
     assert missing.status_code == 404
@@ -208,10 +211,10 @@ def test_presets_are_listed_and_an_unknown_preset_is_404(
 def test_configured_presets_override_the_built_ins(
     make_app: Any, tokens: dict[str, dict[str, str]]
 ) -> None:
-    app = make_app(PRESETS='{"bluesky": {"width": 4000, "height": 4000, "max_bytes": 2000000}}')
+    app = make_app(PRESETS='{"bluesky": {"width": 2000, "height": 2000, "max_bytes": 976560}}')
     listed = app.test_client().get("/api/v1/presets", headers=tokens["viewer"]).json["items"]
     bluesky = next(p for p in listed if p["name"] == "bluesky")
-    assert (bluesky["width"], bluesky["max_bytes"]) == (4000, 2_000_000)
+    assert (bluesky["width"], bluesky["max_bytes"]) == (2000, 976_560)
 
 
 def test_a_policy_that_asks_for_burn_in_gets_the_credit_in_the_pixels(

@@ -26,6 +26,10 @@ def test_platforms_are_listed_with_their_limits(api: Api, tokens: Tokens) -> Non
     assert [item["name"] for item in items][:2] == ["X", "Instagram"]
     bluesky = next(item for item in items if item["name"] == "Bluesky")
     assert (bluesky["caption_limit"], bluesky["byte_limit"]) == (300, 3000)
+    embeds = {f["name"]: (f["max_images"], f["max_bytes"]) for f in bluesky["image_formats"]}
+    assert embeds == {"images": (4, 2_000_000), "gallery": (10, 2_000_000)}
+    instagram = next(item for item in items if item["name"] == "Instagram")
+    assert instagram["aspect_ratio_range"] == [0.75, 1.91]
 
 
 def test_a_caption_is_composed_written_and_reset_as_described(

@@ -38,7 +38,7 @@ def test_configured_presets_are_listed_after_the_built_ins(
     make_app: Callable[..., Flask], openapi: OpenAPI, tokens: Tokens
 ) -> None:
     configured = {
-        "bluesky": {"width": 4000, "height": 4000, "max_bytes": 2_000_000},
+        "bluesky": {"width": 2000, "height": 2000, "max_bytes": 976_560},
         "poster": {
             "width": 1000,
             "height": 1400,
@@ -53,7 +53,7 @@ def test_configured_presets_are_listed_after_the_built_ins(
     items = api.call("GET", "/api/v1/presets", headers=tokens["viewer"]).json["items"]
     assert [item["name"] for item in items] == [*presets.DEFAULT_PRESETS, "poster"]
     bluesky = next(item for item in items if item["name"] == "bluesky")
-    assert (bluesky["width"], bluesky["max_bytes"]) == (4000, 2_000_000)
+    assert (bluesky["width"], bluesky["max_bytes"]) == (2000, 976_560)
     assert items[-1]["spec"] == "contain-1000x1400|avif-q85-min60|credit|pad-1a2b3c"
     assert items[-1]["media_type"] == "image/avif"
 
@@ -65,14 +65,15 @@ def test_an_admin_changes_a_preset_through_the_api_and_variants_follow_without_a
     url = f"/api/v1/assets/{asset_id}/variants/bluesky"
     before = api.call("GET", url, headers=tokens["viewer"])
     assert before.status_code == 200
-    assert max(before.json["width"], before.json["height"]) == 2000
-    # Bluesky's 2026 limits, as an admin would set them once the rollout reached the museum.
-    change = {"width": 4000, "height": 4000, "max_bytes": 2_000_000, "checked": "2026-11"}
+    # Bluesky's 4000 px box holds the whole 2400x1800 source, which is never enlarged.
+    assert (before.json["width"], before.json["height"]) == (2400, 1800)
+    # The pre-2026 limits, as an admin would set them while the museum's accounts lack the new.
+    change = {"width": 2000, "height": 2000, "max_bytes": 976_560, "checked": "2026-11"}
     changed = api.call("PUT", "/api/v1/presets/bluesky", json=change, headers=tokens["admin"])
     assert changed.status_code == 200
     assert (changed.json["width"], changed.json["max_bytes"], changed.json["origin"]) == (
-        4000,
-        2_000_000,
+        2000,
+        976_560,
         "api",
     )
     assert changed.json["fit"] == "within"  # the fields not sent stay as configured
@@ -80,20 +81,20 @@ def test_an_admin_changes_a_preset_through_the_api_and_variants_follow_without_a
     other = Api(make_app().test_client(), openapi)
     listed = other.call("GET", "/api/v1/presets", headers=tokens["viewer"]).json["items"]
     bluesky = next(item for item in listed if item["name"] == "bluesky")
-    assert (bluesky["max_bytes"], bluesky["origin"]) == (2_000_000, "api")
+    assert (bluesky["max_bytes"], bluesky["origin"]) == (976_560, "api")
     after = other.call("GET", url, headers=tokens["viewer"])
-    assert after.status_code == 200  # a new variant: the 2400x1800 source is not enlarged
-    assert (after.json["width"], after.json["height"]) == (2400, 1800)
+    assert after.status_code == 200  # a new variant, scaled into the 2000 px box
+    assert (after.json["width"], after.json["height"]) == (2000, 1500)
     [variant] = [row for row in variant_rows(app) if row.preset == "bluesky"]
-    assert variant.width == 2400
+    assert variant.width == 2000
     # Undone, the configured preset is in force again.
     reverted = api.call("DELETE", "/api/v1/presets/bluesky", headers=tokens["admin"])
     assert reverted.status_code == 204
     again = api.call("GET", "/api/v1/presets", headers=tokens["viewer"]).json["items"]
     bluesky = next(item for item in again if item["name"] == "bluesky")
     assert (bluesky["width"], bluesky["max_bytes"], bluesky["origin"]) == (
-        2000,
-        976_560,
+        4000,
+        2_000_000,
         "built-in",
     )
     problem(

@@ -21,10 +21,12 @@ CHANNELS_OF = {
     "instagram-square": ("social",),
     "instagram-portrait": ("social",),
     "instagram-story": ("social",),
+    "instagram-grid": ("social",),
     "facebook": ("social",),
     "og": ("social",),  # shown in social feeds whenever a page is shared
     "linkedin": ("social",),
     "bluesky": ("social",),
+    "bluesky-2000": ("social",),
     "mastodon": ("social",),
     "thumb": ("web",),
     "web-large": ("web",),

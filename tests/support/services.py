@@ -1,7 +1,8 @@
-"""Where the real services for the tests are: S3, PostgreSQL and Redis from ``VITRINE_TEST_*``.
+"""Where the real services for the tests are: S3, PostgreSQL, Redis and a Bluesky PDS from
+``VITRINE_TEST_*``.
 
-``scripts/s3-test-server.sh up`` and ``scripts/pg-test-server.sh up`` print these
-variables; without them the tests that need the service are skipped, or fail when
+``scripts/s3-test-server.sh up``, ``scripts/pg-test-server.sh up`` and
+``scripts/pds-test-server.sh up`` print these variables; without them the tests that need the service are skipped, or fail when
 ``CI`` is set (a CI run must not go green by skipping the real thing).
 """
 
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 import psycopg
 import pytest
 import redis
+import requests
 
 T = TypeVar("T")
 
@@ -70,12 +72,25 @@ def redis_test_url() -> str | None:
     return url
 
 
+def pds_test_url() -> str | None:
+    """``VITRINE_TEST_PDS_URL`` if a PDS answers its health check there within 2 s, else None."""
+    url = os.environ.get("VITRINE_TEST_PDS_URL")
+    if not url:
+        return None
+    try:
+        health = requests.get(f"{url.rstrip('/')}/xrpc/_health", timeout=2)
+        answers = health.ok and "version" in health.json()
+    except (requests.RequestException, ValueError):
+        answers = False
+    return url if answers else None
+
+
 def require_or_skip(what: str, value: T | None) -> T:
     """Return value; if it is None, skip the test, or fail it when ``CI`` is set."""
     if value is None:
         message = (
-            f"{what} is not available: start it with scripts/s3-test-server.sh or "
-            "scripts/pg-test-server.sh and export the VITRINE_TEST_* lines they print"
+            f"{what} is not available: start it with scripts/<service>-test-server.sh up "
+            "(pg, s3, redis, pds) and export the VITRINE_TEST_* lines they print"
         )
         if os.environ.get("CI"):
             pytest.fail(message)

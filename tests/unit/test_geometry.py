@@ -191,8 +191,9 @@ def plans_for(source: tuple[int, int], *names: str) -> list[Plan]:
         ((4000, 3000), ("thumb",), (535, 401)),
         ((4000, 3000), ("thumb", "instagram-square"), (1442, 1081)),
         ((4000, 3000), ("x", "og", "linkedin"), (1602, 1202)),
-        ((4000, 3000), ("bluesky", "thumb"), (2002, 1501)),
-        ((2000, 1500), ("bluesky",), (2000, 1500)),  # bluesky keeps every pixel of this source
+        ((4000, 3000), ("bluesky-2000", "thumb"), (2002, 1501)),
+        ((2000, 1500), ("bluesky-2000",), (2000, 1500)),  # keeps every pixel of this source
+        ((4000, 3000), ("bluesky",), (4000, 3000)),  # Bluesky's 4000 px box needs every pixel
         ((800, 600), ("instagram-square",), (800, 600)),  # needs upscaling: no reduction
         ((4000, 3000), ("thumb", "web-large"), (2050, 1537)),
         ((4000, 3000), (), (4000, 3000)),

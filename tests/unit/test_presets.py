@@ -21,10 +21,12 @@ BUILT_INS = {
     "instagram-square": (1080, 1080, "cover", "jpeg", 8_000_000, None),
     "instagram-portrait": (1080, 1350, "cover", "jpeg", 8_000_000, None),
     "instagram-story": (1080, 1920, "cover", "jpeg", 8_000_000, None),
+    "instagram-grid": (1080, 1440, "cover", "jpeg", 8_000_000, None),
     "facebook": (1200, 630, "cover", "jpeg", 8_000_000, None),
     "og": (1200, 630, "cover", "jpeg", 8_000_000, None),
     "linkedin": (1200, 627, "cover", "jpeg", 5_000_000, None),
-    "bluesky": (2000, 2000, "within", "jpeg", 976_560, None),
+    "bluesky": (4000, 4000, "within", "jpeg", 2_000_000, None),
+    "bluesky-2000": (2000, 2000, "within", "jpeg", 976_560, None),
     "mastodon": (3840, 3840, "within", "jpeg", 16_777_216, 8_294_400),
     "thumb": (400, 400, "cover", "webp", None, None),
     "web-large": (2048, 2048, "within", "jpeg", None, None),
@@ -66,7 +68,9 @@ def test_every_built_in_parses_back_from_its_spec(name: str) -> None:
 def test_every_platform_preset_names_its_source_and_when_it_was_checked(name: str) -> None:
     preset = DEFAULT_PRESETS[name]
     assert "https://" in preset.source
-    assert preset.checked == "2026-11"
+    # platform-specs.md was researched in 2026-11, campaigns.md (Bluesky 2026, the 3:4 grid) in
+    # 2026-12.
+    assert preset.checked == ("2026-12" if name in ("bluesky", "instagram-grid") else "2026-11")
 
 
 @pytest.mark.parametrize("name", BUILT_INS)
@@ -80,7 +84,9 @@ def test_jpeg_presets_start_at_a_quality_between_82_and_85(name: str) -> None:
     ("name", "spec"),
     [
         ("x", "cover-1600x900|jpeg-q85-min60|bytes-5000000|pad-ffffff"),
-        ("bluesky", "within-2000x2000|jpeg-q85-min60|bytes-976560|pad-ffffff"),
+        ("bluesky", "within-4000x4000|jpeg-q85-min60|bytes-2000000|pad-ffffff"),
+        ("bluesky-2000", "within-2000x2000|jpeg-q85-min60|bytes-976560|pad-ffffff"),
+        ("instagram-grid", "cover-1080x1440|jpeg-q85-min60|bytes-8000000|pad-ffffff"),
         ("mastodon", "within-3840x3840|jpeg-q85-min60|bytes-16777216|px-8294400|pad-ffffff"),
         ("thumb", "cover-400x400|webp-q80-min60|pad-ffffff"),
     ],
@@ -138,10 +144,11 @@ def test_loading_without_overrides_gives_the_built_ins() -> None:
     assert load_presets() == dict(DEFAULT_PRESETS)
 
 
-def test_bluesky_2026_limits_are_a_partial_override_of_the_built_in() -> None:
-    presets = load_presets({"bluesky": {"width": 4000, "height": 4000, "max_bytes": 2000000}})
+def test_bluesky_pre_2026_limits_are_a_partial_override_of_the_built_in() -> None:
+    presets = load_presets({"bluesky": {"width": 2000, "height": 2000, "max_bytes": 976_560}})
     bluesky = presets["bluesky"]
-    assert (bluesky.width, bluesky.height, bluesky.max_bytes) == (4000, 4000, 2_000_000)
+    assert (bluesky.width, bluesky.height, bluesky.max_bytes) == (2000, 2000, 976_560)
+    assert bluesky.spec() == DEFAULT_PRESETS["bluesky-2000"].spec()
     assert bluesky.fit == "within"
     assert bluesky.source == DEFAULT_PRESETS["bluesky"].source
     assert bluesky.spec() != DEFAULT_PRESETS["bluesky"].spec()

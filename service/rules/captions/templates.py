@@ -14,19 +14,37 @@ from types import MappingProxyType
 # (extended grapheme clusters), which the standard `re` module lacks.
 import regex  # type: ignore[import-untyped,unused-ignore]
 
+# A campaign post's fields: its campaign's and day's hashtags, the day's theme, and the credit
+# lines of all its media ({credits}); outside a campaign they are empty, and {credits} is the
+# asset's own credit line.
+CAMPAIGN_FIELDS = ("campaign_hashtag", "day_hashtag", "theme", "credits")
 TEMPLATE_FIELDS = (
     "title", "object_number", "description", "credit_line", "hashtags", "creator", "date",
-    "photo_date",
+    "photo_date", *CAMPAIGN_FIELDS,
 )  # fmt: skip
+# The fields that carry credits: a template must have one of them.
+CREDIT_FIELDS = ("credit_line", "credits")
 # {date} is the object's own date (when it was made), empty when unknown; {photo_date} is when
 # the photograph was taken. The defaults never use the photo's date: a 2024 shot of a 1935
 # basket captioned "1935" would be right, captioned "2024" it is wrong.
 _SHORT = "{title} ({object_number})\n\n{description}\n\n{credit_line}\n\n{hashtags}"
 _LONG = "{title} ({object_number})\n{creator}, {date}\n\n" + _SHORT.split("\n\n", 1)[1]
 # Short-form platforms leave out creator and date so the description keeps more room.
+_SHORT_PLATFORMS = ("x", "bluesky", "mastodon", "threads")
+_LONG_PLATFORMS = ("instagram", "facebook", "linkedin", "default")
 DEFAULT_TEMPLATES: Mapping[str, str] = MappingProxyType(
-    dict.fromkeys(("x", "bluesky", "mastodon", "threads"), _SHORT)
-    | dict.fromkeys(("instagram", "facebook", "linkedin", "default"), _LONG)
+    dict.fromkeys(_SHORT_PLATFORMS, _SHORT) | dict.fromkeys(_LONG_PLATFORMS, _LONG)
+)
+# A campaign post: the day's theme leads, every credit of its media, then the day's and the
+# campaign's hashtags (the point of the post) before the objects' own.
+_POST_TAGS = "{day_hashtag} {campaign_hashtag} {hashtags}"
+_POST_SHORT = "{theme}: {title}\n\n{description}\n\n{credits}\n\n" + _POST_TAGS
+_POST_LONG = (
+    "{theme}: {title} ({object_number})\n{creator}, {date}\n\n{description}\n\n{credits}\n\n"
+    + _POST_TAGS
+)
+DEFAULT_POST_TEMPLATES: Mapping[str, str] = MappingProxyType(
+    dict.fromkeys(_SHORT_PLATFORMS, _POST_SHORT) | dict.fromkeys(_LONG_PLATFORMS, _POST_LONG)
 )
 _FIELD_LIST = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
 
@@ -35,8 +53,9 @@ class TemplateError(ValueError):
     """A caption template the user must fix; the message says how."""
 
 
-def validate_template(template: str) -> None:
-    """Raise TemplateError unless `template` uses only plain {field} names and has {credit_line}."""
+def validate_template(template: str) -> frozenset[str]:
+    """Raise TemplateError unless `template` uses only plain {field} names and has
+    {credit_line} or {credits}; return the fields it uses."""
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError:
@@ -65,8 +84,25 @@ def validate_template(template: str) -> None:
         if spec or conversion:
             raise TemplateError(f"{shown} has a format spec or conversion; write just {{{name}}}.")
         seen.add(name)
-    if "credit_line" not in seen:
-        raise TemplateError("The template must contain {credit_line}: every caption carries it.")
+    if seen.isdisjoint(CREDIT_FIELDS):
+        raise TemplateError(
+            "The template must contain {credit_line} or {credits}: every caption carries its"
+            " credits."
+        )
+    return frozenset(seen)
+
+
+def credits_for(lines: Sequence[str]) -> str:
+    """The credit lines of a post's media, once each in media order, one a line.
+
+    Lines are trimmed; an exact repeat (two photos of one holder) is left out, blank lines too.
+    """
+    return "\n".join(unique_credits(lines))
+
+
+def unique_credits(lines: Sequence[str]) -> list[str]:
+    """The credit lines trimmed, blank ones and exact repeats left out, in their order."""
+    return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
 
 
 # Fields are rendered between private-use markers so that tidying can tell an empty *field* from
