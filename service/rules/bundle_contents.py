@@ -17,7 +17,7 @@ folders sort in posting order):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -182,8 +182,3 @@ def alt_text_document(post: BundlePost) -> str:
 def credits_document(post: BundlePost) -> str:
     """The post's credit lines, one a line, in media order."""
     return "".join(f"{line}\n" for line in post.credits)
-
-
-def unique_credits(lines: Sequence[str]) -> tuple[str, ...]:
-    """Each credit line once, in the order first given; blank ones left out."""
-    return tuple(dict.fromkeys(line.strip() for line in lines if line.strip()))

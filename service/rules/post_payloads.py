@@ -27,21 +27,19 @@ from typing import Any
 # `regex` ships no type information; it is here for Unicode properties (\p{...}) and \X.
 import regex  # type: ignore[import-untyped,unused-ignore]
 
+from service.rules import captions
 from service.rules.bundle_contents import BundlePost, Rendition
-from service.rules.captions import PLATFORMS, count_length
 
-MASTODON_DESCRIPTION_LIMIT = PLATFORMS["mastodon"].alt_text_limit or 1_500
-MASTODON_MEDIA_LIMIT = 4  # a default server's max_media_attachments; each server may differ
-
-BLUESKY_TEXT_GRAPHEMES = PLATFORMS["bluesky"].caption_limit  # 300
-BLUESKY_TEXT_BYTES = PLATFORMS["bluesky"].byte_limit or 3_000
-BLUESKY_IMAGE_BYTES = 2_000_000
-BLUESKY_IMAGES = 4  # app.bsky.embed.images maxLength
-BLUESKY_GALLERY = 10  # app.bsky.embed.gallery: the authoring limit (the schema allows 20)
-BLUESKY_TAG_GRAPHEMES = 64
+# The platforms' limits, as the platforms table has them with their sources.
+MASTODON_DESCRIPTION_LIMIT = captions.PLATFORMS["mastodon"].alt_text_limit or 1_500
+MASTODON_MEDIA_LIMIT = captions.media_limit("mastodon")  # a default server's; each may differ
+BLUESKY_TEXT_GRAPHEMES = captions.PLATFORMS["bluesky"].caption_limit  # 300
+BLUESKY_TEXT_BYTES = captions.PLATFORMS["bluesky"].byte_limit or 3_000
+BLUESKY_IMAGES = captions.media_limit("bluesky", "images")  # 4
+BLUESKY_GALLERY = captions.media_limit("bluesky", "gallery")  # 10 (the lexicon's 20 later)
+BLUESKY_TAG_GRAPHEMES = 64  # app.bsky.richtext.facet#tag maxGraphemes
 BLUESKY_POST = "app.bsky.feed.post"
-BLUESKY_IMAGES_EMBED = "app.bsky.embed.images"
-BLUESKY_GALLERY_EMBED = "app.bsky.embed.gallery"
+BLUESKY_EMBED = "app.bsky.embed."
 BLUESKY_GALLERY_IMAGE = "app.bsky.embed.gallery#image"
 BLOB_PLACEHOLDER = "bundle:"  # the placeholder blob's ref names the bundle file to upload
 
@@ -99,7 +97,8 @@ def mastodon_payload(post: BundlePost) -> dict[str, Any]:
 def bluesky_payload(post: BundlePost) -> dict[str, Any]:
     """The post's Bluesky record, the blobs to upload into it, and what a PDS would refuse."""
     text = post.captions.get("bluesky", "")
-    gallery = len(post.media) > BLUESKY_IMAGES
+    embed = _bluesky_embed(len(post.media))
+    gallery = embed == "gallery"
     items, blobs = [], []
     for index, item in enumerate(post.media):
         rendition = item.renditions["bluesky"]
@@ -128,14 +127,19 @@ def bluesky_payload(post: BundlePost) -> dict[str, Any]:
     if facets:
         record["facets"] = facets
     if items:
-        embed_type = BLUESKY_GALLERY_EMBED if gallery else BLUESKY_IMAGES_EMBED
-        record["embed"] = {"$type": embed_type, "items" if gallery else "images": items}
+        record["embed"] = {"$type": BLUESKY_EMBED + embed, "items" if gallery else "images": items}
     return {
         "collection": BLUESKY_POST,
         "record": record,
         "blobs": blobs,
         "problems": bluesky_problems(text, post),
     }
+
+
+def _bluesky_embed(count: int) -> str:
+    """The embed that carries ``count`` images: ``images`` up to 4, ``gallery`` beyond."""
+    fits = captions.image_format_for("bluesky", count)
+    return fits.name if fits is not None else "gallery"
 
 
 def _placeholder(rendition: Rendition) -> dict[str, Any]:
@@ -151,7 +155,9 @@ def _placeholder(rendition: Rendition) -> dict[str, Any]:
 def bluesky_problems(text: str, post: BundlePost) -> list[str]:
     """What a PDS (or Bluesky's clients) would refuse in the post's record."""
     problems = []
-    graphemes = count_length("bluesky", text)
+    embed = _bluesky_embed(len(post.media))
+    most_bytes = captions.max_image_bytes("bluesky", embed)
+    graphemes = captions.count_length("bluesky", text)
     if graphemes > BLUESKY_TEXT_GRAPHEMES:
         problems.append(f"the text has {graphemes} graphemes; Bluesky takes 300")
     if len(text.encode()) > BLUESKY_TEXT_BYTES:
@@ -160,9 +166,9 @@ def bluesky_problems(text: str, post: BundlePost) -> list[str]:
         problems.append(f"{len(post.media)} images: Bluesky posts at most {BLUESKY_GALLERY}")
     for item in post.media:
         size = item.renditions["bluesky"].byte_size
-        if size > BLUESKY_IMAGE_BYTES:
+        if most_bytes is not None and size > most_bytes:
             problems.append(
-                f"image {item.position} has {size:,} bytes; Bluesky takes {BLUESKY_IMAGE_BYTES:,}"
+                f"image {item.position} has {size:,} bytes; Bluesky takes {most_bytes:,}"
             )
         if not item.alt_text.strip():
             problems.append(f"image {item.position} has no alt text, which Bluesky requires")

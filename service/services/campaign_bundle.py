@@ -30,7 +30,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from service.rules import bundle_contents as contents
-from service.rules import bundle_manifest, post_payloads, scheduler_csv
+from service.rules import bundle_manifest, captions, post_payloads, scheduler_csv
 from service.rules import campaigns as rules
 from service.rules.bundle_contents import (
     BundleCampaign,
@@ -352,7 +352,7 @@ def _bundle_post(
                 renditions=renditions,
             )
         )
-    captions = {platform: _caption(post, platform, published) for platform in post.platforms}
+    texts = {platform: _caption(post, platform, published) for platform in post.platforms}
     return BundlePost(
         id=post.id,
         scheduled_at=at,
@@ -362,8 +362,8 @@ def _bundle_post(
         platforms=tuple(post.platforms),
         channel=post.channel,
         status=post.status,
-        captions=captions,
-        credits=contents.unique_credits([item.credit_line for item in media]),
+        captions=texts,
+        credits=tuple(captions.unique_credits([item.credit_line for item in media])),
         media=tuple(media),
     )
 
