@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from service.api import assets, audits, campaign_bundle, captions, rights, tokens, variants  # noqa: E402,F401  (routes register on bp)
+from service.api import (  # noqa: E402,F401  (routes register on bp)
+    assets,
+    audits,
+    campaign_audit,
+    campaign_bundle,
+    campaigns,
+    captions,
+    rights,
+    tokens,
+    variants,
+)

@@ -15,6 +15,8 @@ from flask.cli import AppGroup, FlaskGroup, ScriptInfo
 from service import config
 from service.cli.audits import audit_command
 from service.cli.backups import backup_command, restore_command
+from service.cli.campaign_audit import campaign_audit_command
+from service.cli.campaigns import campaign_group
 from service.cli.database import database, upgrade_database
 from service.cli.importing import import_command
 from service.cli.purge import purge_command
@@ -24,6 +26,8 @@ from service.cli.tokens import tokens
 from service.cli.users import users
 from service.cli.variants import render_command
 from service.cli.worker import worker_command
+
+campaign_group.add_command(campaign_audit_command)  # vitrine campaign audit NAME
 
 __all__ = ["CannotStart", "command_group", "register_commands", "upgrade_database"]
 
@@ -69,6 +73,6 @@ def register_commands(app: Flask) -> None:
     """Add every ``vitrine`` command to the app's own CLI (``create_app`` calls this)."""
     commands: list[click.Command] = [database, tokens, users, storage, rights_group]
     commands += [audit_command, render_command, purge_command, backup_command, restore_command]
-    commands += [import_command, worker_command]
+    commands += [import_command, worker_command, campaign_group]
     for command_or_group in commands:
         app.cli.add_command(command_or_group)

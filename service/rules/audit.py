@@ -418,9 +418,9 @@ def csv_document(reports: Iterable[Report]) -> Iterator[str]:
     for report in reports:
         for finding in report.findings:
             writer.writerow(
-                (report.asset_id, _csv_safe(report.title), report.platform, report.channel,
+                (report.asset_id, csv_safe(report.title), report.platform, report.channel,
                  report.outcome, finding.check, finding.status, finding.code,
-                 _csv_safe(finding.reason))
+                 csv_safe(finding.reason))
             )  # fmt: skip
         yield _taken(out)
 
@@ -433,7 +433,7 @@ def _taken(out: io.StringIO) -> str:
     return text
 
 
-def _csv_safe(text: str) -> str:
+def csv_safe(text: str) -> str:
     """Defuse spreadsheet formula injection from user text (a title starting with '=')."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

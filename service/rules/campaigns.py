@@ -5,7 +5,7 @@ default presets, hashtags and the limits of a plan. Pure: values in, values out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from types import MappingProxyType
 
 # `regex` ships no type information; it is here for Unicode properties (\p{...}).
@@ -34,6 +34,11 @@ MIN_SPACING = timedelta(minutes=10)
 MAX_MEDIA = 20  # the most any platform takes in one post (Instagram app, Threads, LinkedIn)
 MAX_DAYS = 31
 MAX_POSTS = 350  # Sprout Social's bulk-import cap; a plan beyond it cannot be scheduled at once
+
+# The dates a campaign day may have. Social media began within them; and from 1972 on every
+# time zone's offset is whole minutes, which ISO 8601 times (RFC 3339) need.
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2099, 12, 31)
 
 NAME_LIMIT = 200
 HASHTAG_LIMIT = 100

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.rules import campaigns as rules
@@ -82,8 +83,7 @@ def create_campaign(session: Session, fields: Mapping[str, Any], *, actor: str) 
     cleaned = campaign_fields(fields, creating=True)
     _refuse_taken_name(session, cleaned["name"], None)
     campaign = Campaign(created_by=actor, **cleaned)
-    session.add(campaign)
-    session.flush()
+    _flush_named(session, campaign, cleaned["name"])
     record_events(session, campaign.id, actor, {}, {"created": cleaned})
     return campaign
 
@@ -99,8 +99,17 @@ def update_campaign(
     record_events(session, campaign.id, actor, before, cleaned)
     for field, value in cleaned.items():
         setattr(campaign, field, value)
-    session.flush()
+    _flush_named(session, campaign, campaign.name)
     return campaign
+
+
+def _flush_named(session: Session, campaign: Campaign, name: str) -> None:
+    """Write the campaign; a name another request took meanwhile is refused as taken (422)."""
+    try:
+        with session.begin_nested():
+            session.add(campaign)
+    except IntegrityError:
+        raise InvalidInput({"name": f"a campaign named {name!r} exists already"}) from None
 
 
 def delete_campaign(session: Session, campaign: Campaign, *, actor: str) -> None:
@@ -199,12 +208,26 @@ def update_day(
     if "date" in cleaned:
         _refuse_taken_date(day.campaign, cleaned["date"], day.id)
     before = _day_values(day)
+    if "date" in cleaned and cleaned["date"] != day.date:
+        _move_posts(session, day, cleaned["date"], actor)
     for field, value in cleaned.items():
         setattr(day, field, value)
     session.flush()
     after = _day_values(day)
     record_events(session, day.campaign_id, actor, before, after, prefix=f"day.{day.id}.")
     return day
+
+
+def _move_posts(session: Session, day: CampaignDay, on: date, actor: str) -> None:
+    """A day moved to another date takes its posts along, each at its local time of day."""
+    zone = zoneinfo.ZoneInfo(day.campaign.timezone)
+    for post in day.posts:
+        local = post.scheduled_at.astimezone(zone)
+        moved = datetime.combine(on, local.time(), zone)
+        post.scheduled_at = moved.astimezone(UTC)
+        before, after = {"time": local.isoformat()}, {"time": moved.isoformat()}
+        record_events(session, day.campaign_id, actor, before, after, post_id=post.id,
+                      prefix="post.")  # fmt: skip
 
 
 def delete_day(session: Session, day: CampaignDay, *, actor: str) -> None:
@@ -246,15 +269,18 @@ def _day_field(name: str, value: Any) -> Any:
 
 
 def parse_date(value: Any) -> date:
-    """An ISO date (2026-06-08), as text or as YAML reads one; ValueError otherwise."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
+    """An ISO date (2026-06-08) from 2000 to 2099, as text or as YAML reads one; ValueError
+    otherwise."""
+    if isinstance(value, datetime) or not isinstance(value, date | str):
         raise ValueError("must be a date such as 2026-06-08")
     try:
-        return date.fromisoformat(value.strip())
+        on = value if isinstance(value, date) else date.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(f"{value!r} is not a date such as 2026-06-08") from None
+    if not rules.FIRST_DATE <= on <= rules.LAST_DATE:
+        first, last = rules.FIRST_DATE.year, rules.LAST_DATE.year
+        raise ValueError(f"{on.isoformat()} is not a campaign date: from {first} to {last}")
+    return on
 
 
 def _refuse_taken_date(campaign: Campaign, on: date, own_id: int | None) -> None:

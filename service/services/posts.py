@@ -259,6 +259,9 @@ def _instant(raw: Any, zone: zoneinfo.ZoneInfo) -> datetime:
             ) from None
     else:
         raise ValueError("must be a time such as 09:30 or 2026-06-08T09:30+01:00")
+    if not rules.FIRST_DATE <= instant.date() <= rules.LAST_DATE:  # nor overflow in a zone
+        first, last = rules.FIRST_DATE.year, rules.LAST_DATE.year
+        raise ValueError(f"{raw} is not a campaign time: from {first} to {last}")
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=zone)
 
 

@@ -13,6 +13,7 @@ bp = Blueprint("web", __name__)
 from service.web import (  # noqa: E402,F401
     asset,
     audits,
+    campaign_audit,
     campaign_bundle,
     caption_templates,
     common,

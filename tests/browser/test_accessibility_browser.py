@@ -17,6 +17,9 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
+from service.http.transactions import transaction
+from service.rules.presets import DEFAULT_PRESETS
+from service.services import campaigns, posts
 from tests.support import axe, photos
 from tests.support.api import cleared_asset, upload
 from tests.support.browser import Browser, Page, Watched, expect
@@ -48,6 +51,7 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("forbidden", "/upload", "viewer"),
     ("caption templates", "/caption-templates", "admin"),
     ("caption templates, a preview", "/caption-templates?platform=x&asset={asset}", "admin"),
+    ("campaign audit, blocked", "/campaigns/{campaign}/audit", "viewer"),
 ]
 
 
@@ -117,6 +121,7 @@ STATES: list[tuple[str, str, str | None, Callable[[Page], None]]] = [
 class Catalogue:
     server: str
     asset: int
+    campaign: int
 
 
 @pytest.fixture
@@ -142,7 +147,19 @@ def catalogue(app: Flask, server: str, tokens: dict[str, dict[str, str]]) -> Cat
         headers=tokens["contributor"],
     )
     assert retitled.status_code == 200, retitled.json
-    return Catalogue(server, asset_id)
+    # A campaign whose two posts are five minutes apart: its audit grid has red cells.
+    with transaction(app) as session:
+        campaign = campaigns.create_campaign(
+            session, {"name": "MuseumWeek", "hashtag": "MuseumWeek"}, actor="ana"
+        )
+        campaigns.add_day(session, campaign, {"date": "2026-06-08", "theme": "Secrets"},
+                          actor="ana")  # fmt: skip
+        for time in ("09:00", "09:05"):
+            fields = {"day": "2026-06-08", "time": time, "platforms": ["x", "instagram"],
+                      "media": [{"asset_id": asset_id}]}  # fmt: skip
+            posts.add_post(session, campaign, fields, actor="ana", presets=DEFAULT_PRESETS)
+        campaign_id = campaign.id
+    return Catalogue(server, asset_id, campaign_id)
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
@@ -181,12 +198,12 @@ def test_no_page_has_a_serious_or_critical_axe_violation(
     failures = []
     for name, path, role in PAGES:
         watched = person_at(role)
-        watched.goto(path.format(asset=catalogue.asset))
+        watched.goto(path.format(asset=catalogue.asset, campaign=catalogue.campaign))
         watched.page.wait_for_load_state("load")
         failures.append(_check(watched, name))
     for name, path, role, act in STATES:
         watched = person_at(role)
-        watched.goto(path.format(asset=catalogue.asset))
+        watched.goto(path.format(asset=catalogue.asset, campaign=catalogue.campaign))
         act(watched.page)
         failures.append(_check(watched, name))
     reported = [failure for failure in failures if failure]

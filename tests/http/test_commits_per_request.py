@@ -102,6 +102,14 @@ def _rights(client: FlaskClient, tokens: dict[str, dict[str, str]], asset_id: in
     return client.put(f"/api/v1/assets/{asset_id}/rights", json=body, headers=tokens["rights"])
 
 
+def _plan(c: FlaskClient, t: dict[str, dict[str, str]], asset_id: int, time: str) -> Any:
+    """A campaign with a day and a post of the asset: its rows are flushed one by one, and
+    written by one commit, or (with a bad time) by none."""
+    post = {"time": time, "platforms": ["x"], "media": [asset_id]}
+    plan = {"name": "MuseumWeek", "days": [{"date": "2016-03-28", "posts": [post]}]}
+    return c.post("/api/v1/campaigns", json=plan, headers=t["contributor"])
+
+
 Request = Callable[[FlaskClient, dict[str, dict[str, str]], int], Any]
 
 # name: (request, status, commits of the request's session that wrote, of other sessions)
@@ -159,6 +167,9 @@ ROUTES: dict[str, tuple[Request, int, int, int]] = {
         0,
         0,
     ),
+    "campaign plan POST": (lambda c, t, a: _plan(c, t, a, "09:30"), 201, 1, 0),
+    "refused campaign plan": (lambda c, t, a: _plan(c, t, a, "25:00"), 422, 0, 0),
+    "GET campaigns": (lambda c, t, _: c.get("/api/v1/campaigns", headers=t["viewer"]), 200, 0, 0),
     "refused PUT": (
         lambda c, t, a: c.put(
             f"/api/v1/assets/{a}/rights", json={"status": "nonsense"}, headers=t["rights"]

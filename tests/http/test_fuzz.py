@@ -63,12 +63,24 @@ def basket_jpeg() -> bytes:
 
 @pytest.fixture
 def fuzz_target(app: Flask, tokens: dict[str, dict[str, str]]) -> tuple[Flask, dict[str, str]]:
-    """The app with a cleared asset in it (id 1) and an admin token for the fuzzer."""
+    """The app with a cleared asset in it (id 1), a campaign planning a post of it, and an
+    admin token for the fuzzer."""
     client = app.test_client()
     fields = {"title": "Basket", "alt_text": "A woven basket.", "tags": "MuseumWeek"}
     created = upload(client, tokens["contributor"], basket_jpeg(), **fields)
     assert created.status_code == 201, created.json
     assert clear(client, tokens, created.json["id"]).status_code == 200
+    # A campaign (id 1) with a day (id 1) and a post (id 1) of that asset, for the campaign
+    # routes to find.
+    plan = {
+        "name": "MuseumWeek",
+        "timezone": "Europe/London",
+        "days": [{"date": "2016-03-28", "posts": [
+            {"time": "09:30", "platforms": ["x"], "media": [created.json["id"]]}
+        ]}],
+    }  # fmt: skip
+    campaign = client.post("/api/v1/campaigns", json=plan, headers=tokens["contributor"])
+    assert campaign.status_code == 201, campaign.json
     with app.app_context(), db.new_session() as session:
         token, plaintext = auth.create_token(
             session, name="fuzzer", role="admin", created_by="test"

@@ -3,6 +3,7 @@ media by object number, moving a post, and the history of every change."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,3 +100,39 @@ def test_bad_plans_are_refused_field_by_field_and_change_nothing(
             )  # fmt: skip
         assert set(bad_tag.value.extra["errors"]) == {"hashtag", "timezone"}
         assert campaign.hashtag == "#MuseumWeek"
+
+
+def test_two_plans_racing_for_one_name_end_in_one_campaign_and_a_422(app: Flask) -> None:
+    """The name check reads before it writes: a writer whose check ran before the other's
+    insert committed is refused by the unique name (422), never answered 500."""
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("SQLite lets one writer in at a time: the check cannot be raced there")
+    inserted, checked = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with transaction(app) as session:
+            campaigns.create_campaign(session, {"name": "Heroes"}, actor="ana")
+            inserted.set()
+            checked.wait(10)  # commit only once the other has checked and is inserting
+
+    winner = threading.Thread(target=first)
+    winner.start()
+    inserted.wait(10)
+    with transaction(app) as session:
+        session.connection()
+        original = campaigns._refuse_taken_name
+
+        def check_then_let_the_first_commit(*args: Any) -> None:
+            original(*args)  # the row is not committed yet: the name looks free
+            checked.set()
+
+        campaigns._refuse_taken_name = check_then_let_the_first_commit  # type: ignore[assignment]
+        try:
+            with pytest.raises(InvalidInput) as taken:
+                campaigns.create_campaign(session, {"name": "Heroes"}, actor="bo")
+        finally:
+            campaigns._refuse_taken_name = original  # type: ignore[assignment]
+    winner.join(10)
+    assert "exists already" in taken.value.extra["errors"]["name"]
+    with transaction(app) as session:
+        assert [c.name for c in campaigns.list_campaigns(session)] == ["Heroes"]

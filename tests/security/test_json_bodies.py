@@ -40,6 +40,10 @@ def concrete(path: str, asset_id: int) -> str:
         path.replace("{asset_id}", str(asset_id))
         .replace("{platform}", "x")
         .replace("{preset_name}", "web-large")
+        # None of these exist: the body is refused before anything is looked up.
+        .replace("{campaign_id}", "1")
+        .replace("{day_id}", "1")
+        .replace("{post_id}", "1")
     )
 
 
