@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -79,39 +78,17 @@ def check_date_format(name: str) -> str:
     return name
 
 
-def sprout_social_problems(rows: Sequence[ScheduledMessage]) -> list[dict[str, object]]:
-    """Why Sprout Social would refuse to import ``rows`` as one file: too many messages, or
-    two closer than ten minutes (each pair named by its later post)."""
-    problems: list[dict[str, object]] = []
-    if len(rows) > SPROUT_SOCIAL_MAX_ROWS:
-        problems.append(
-            {
-                "check": "sprout_social_rows",
-                "reason": f"{len(rows)} messages: Sprout Social imports at most "
-                f"{SPROUT_SOCIAL_MAX_ROWS} at once",
-            }
-        )
-    ordered = sorted(rows, key=lambda row: (row.at, row.post_id))
-    for earlier, later in itertools.pairwise(ordered):
-        gap = later.at - earlier.at
-        if gap < SPROUT_SOCIAL_SPACING:
-            minutes = gap.total_seconds() / 60
-            problems.append(
-                {
-                    "check": "sprout_social_spacing",
-                    "post_id": later.post_id,
-                    "platform": later.platform,
-                    "reason": f"{minutes:g} minutes after post {earlier.post_id} on "
-                    f"{later.platform}: Sprout Social needs messages at least 10 minutes apart",
-                }
-            )
-    return problems
-
-
 def sprout_social_csv(rows: Sequence[ScheduledMessage], date_format: str) -> str:
     """One platform's messages as a Sprout Social bulk-scheduling CSV, in the campaign's local
-    times (set the profile's time zone to the campaign's before importing)."""
+    times (set the profile's time zone to the campaign's before importing).
+
+    The spacing is the campaign audit's to refuse (the bundle audits with
+    ``SPROUT_SOCIAL_SPACING``); the count cannot exceed 350, a campaign's most posts
+    (``campaigns.MAX_POSTS``), but a longer list is refused here too.
+    """
     pattern = DATE_FORMATS[check_date_format(date_format)]
+    if len(rows) > SPROUT_SOCIAL_MAX_ROWS:
+        raise ValueError(f"Sprout Social imports at most {SPROUT_SOCIAL_MAX_ROWS} messages at once")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(SPROUT_SOCIAL_HEADERS)

@@ -23,14 +23,16 @@ import io
 import json
 import posixpath
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.rules import bundle_contents as contents
 from service.rules import bundle_manifest, captions, post_payloads, scheduler_csv
+from service.rules import campaign_checks as checks
 from service.rules import campaigns as rules
 from service.rules.bundle_contents import (
     BundleCampaign,
@@ -42,9 +44,10 @@ from service.rules.bundle_contents import (
 from service.rules.filenames import safe_stem
 from service.rules.problems import InvalidInput, NotFound, Problem
 from service.rules.roles import Caller
+from service.services import campaign_audit, post_captions, publishing
 from service.services import posts as post_service
-from service.services import publishing
 from service.services.campaigns import record_events
+from service.services.captioning import AssetCaption
 from service.services.context import Services
 from service.services.history import record_changes
 from service.storage.blobs import BlobStore
@@ -96,22 +99,6 @@ class Bundle:
         return f"{stem}_bundle.zip"
 
 
-@dataclass(frozen=True)
-class _Cell:
-    """A failing cell: a post on a platform (an image of it, or the post as a whole)."""
-
-    post_id: int
-    platform: str
-    position: int | None  # from 0, in carousel order
-    asset_id: int | None
-    group: str
-    check: str
-    reason: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {"status": "fail", **vars(self)}
-
-
 def build_bundle(
     session: Session,
     services: Services,
@@ -126,8 +113,10 @@ def build_bundle(
     """Audit, render and plan ``campaign``'s bundle, and mark its posts exported.
 
     BundleRefused (409) lists the failing cells unless ``override_reason`` is given by the
-    rights role (Forbidden otherwise). ``url_base`` is put before the store's app-relative
-    signed URLs (the local store's ``/blobs/...``), so that a publisher can follow them.
+    rights role (Forbidden otherwise); an image that cannot be rendered at all (its preset
+    refuses the post's channel, say) is refused even then. ``url_base`` is put before the
+    store's app-relative signed URLs (the local store's ``/blobs/...``), so that a publisher
+    can follow them.
     """
     try:
         scheduler_csv.check_date_format(date_format)
@@ -138,21 +127,28 @@ def build_bundle(
     planned = [post for post in post_service.posts_of(campaign) if post.status in EXPORTED_STATUSES]
     if not planned:
         raise NothingToExport(f"Campaign {campaign.name!r} has no post to export.")
-    published, cells = _through_the_gate(session, services, campaign, planned, caller=caller)
-    cells += _schedule_cells(campaign, planned)
+    # Sprout Social's spacing, whatever the audit's default: the bundle's CSVs must import.
+    audited = campaign_audit.audit_campaign(
+        session, services, campaign, today=now.date(),
+        min_spacing=scheduler_csv.SPROUT_SOCIAL_SPACING,
+    )  # fmt: skip
+    exported_ids = {post.id for post in planned}
+    cells = [
+        checks.result_dict(result) for result in audited.failing if result.post_id in exported_ids
+    ]
     if cells and override_reason is None:
         raise _refusal(cells)
+    sources = post_captions.sources_of(session, planned)
+    gate = _Gate(session, services, audited, sources, caller=caller, reason=override_reason)
+    published = gate.through(planned)
+    cells += [cell for cell in gate.cells if not _already(cell, cells)]
+    if gate.unrenderable or (cells and override_reason is None):
+        raise _refusal(cells)
+    override = None
     if cells:
         assert override_reason is not None  # refused just above otherwise
-        _overridden(
-            session, services, campaign, planned, cells, published,
-            caller=caller, reason=override_reason,
-        )  # fmt: skip
-    override = (
-        Override(override_reason.strip(), caller.actor, tuple(c.as_dict() for c in cells))
-        if cells and override_reason is not None
-        else None
-    )
+        _record_override(session, campaign, planned, cells, caller=caller, reason=override_reason)
+        override = Override(override_reason.strip(), caller.actor, tuple(cells))
     exported = BundleCampaign(
         id=campaign.id,
         name=campaign.name,
@@ -160,7 +156,9 @@ def build_bundle(
         cause_tag=campaign.cause_tag,
         timezone=campaign.timezone,
         posts=tuple(
-            _bundle_post(services, campaign, post, published, url_base=url_base, now=now)
+            _bundle_post(
+                services, campaign, post, audited, sources, published, url_base=url_base, now=now
+            )
             for post in planned
         ),
         exported_at=now,
@@ -178,129 +176,144 @@ def build_bundle(
 Published = dict[tuple[int, int, str], publishing.Publication]
 
 
-def _through_the_gate(
-    session: Session,
-    services: Services,
-    campaign: Campaign,
-    planned: Sequence[Post],
-    *,
-    caller: Caller,
-) -> tuple[Published, list[_Cell]]:
-    """Each image of each post on each platform through the publish gate: what it handed out,
-    and a cell for each finding that refused one."""
-    published: Published = {}
-    cells: list[_Cell] = []
-    for post in planned:
-        for item in post.media:
-            for platform in post.platforms:
-                try:
-                    published[(post.id, item.position, platform)] = _publish(
-                        session, services, post, item, platform, caller=caller
-                    )
-                except publishing.PublishRefused as refused:
-                    cells += [
-                        _Cell(post.id, platform, item.position, item.asset_id, "gate",
-                              finding["check"], finding["reason"])
-                        for finding in refused.extra["checks"]
-                    ]  # fmt: skip
-                except (InvalidInput, NotFound) as problem:
-                    cells.append(
-                        _Cell(post.id, platform, item.position, item.asset_id, "media",
-                              "publishable", problem.detail)
-                    )  # fmt: skip
-    return published, cells
+class _Gate:
+    """Each image of each post through the publish gate on each platform, with the post's
+    caption and the image's alt text: what it hands out, and a cell for each refusal.
+
+    With a reason, what it refuses is handed out by override, which the gate keeps in the
+    asset's history. Its writes wait to be flushed until every image is rendered: on SQLite,
+    a flushed write would lock out the next render's claim (made in a session of its own).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        services: Services,
+        audited: campaign_audit.CampaignAudit,
+        sources: Mapping[int, post_captions.Source],
+        *,
+        caller: Caller,
+        reason: str | None,
+    ) -> None:
+        self.session, self.services = session, services
+        self.audited, self.sources = audited, sources
+        self.caller, self.reason = caller, reason
+        self.cells: list[dict[str, Any]] = []
+        self.unrenderable = False
+
+    def through(self, planned: Sequence[Post]) -> Published:
+        """The publication of every image of ``planned`` on each of its post's platforms."""
+        published: Published = {}
+        with self.session.no_autoflush:
+            for post in planned:
+                alt_texts = post_captions.alt_texts_of(post)
+                for item, alt in zip(post.media, alt_texts, strict=True):
+                    for platform in post.platforms:
+                        publication = self._publish(post, item, platform, alt.text)
+                        if publication is not None:
+                            published[(post.id, item.position, platform)] = publication
+        return published
+
+    def _publish(
+        self, post: Post, item: PostMedia, platform: str, alt_text: str
+    ) -> publishing.Publication | None:
+        written = self.audited.captions[(post.id, platform)]
+        source = self.sources[item.asset_id]
+        caption = AssetCaption(
+            platform=platform,
+            mode=written.mode,
+            caption=written.caption,
+            alt_text=alt_text,
+            filename=source.asset.original_filename,
+            credit_line=source.credit_line,
+        )
+
+        def publish(reason: str | None) -> publishing.Publication:
+            return publishing.publish_by_id(
+                self.session, self.services, item.asset_id,
+                rules.preset_for(platform, item.presets),
+                caller=self.caller, platform=platform, channel=post.channel,
+                override_reason=reason, caption=caption,
+            )  # fmt: skip
+
+        where = {"post_id": post.id, "platform": platform, "position": item.position}
+        try:
+            return publish(None)
+        except publishing.PublishRefused as refused:
+            self.cells += [_cell(where, "gate", f, item.asset_id) for f in refused.extra["checks"]]
+            if self.reason is None:
+                return None
+            return publish(self.reason)
+        except (InvalidInput, NotFound) as problem:
+            finding = {"check": "renderable", "code": problem.code, "reason": problem.detail}
+            self.cells.append(_cell(where, "media", finding, item.asset_id))
+            self.unrenderable = True
+            return None
 
 
-def _publish(
-    session: Session,
-    services: Services,
-    post: Post,
-    item: PostMedia,
-    platform: str,
-    *,
-    caller: Caller,
-    override_reason: str | None = None,
-) -> publishing.Publication:
-    return publishing.publish_by_id(
-        session,
-        services,
-        item.asset_id,
-        rules.preset_for(platform, item.presets),
-        caller=caller,
-        platform=platform,
-        channel=post.channel,
-        override_reason=override_reason,
-    )
+def _cell(
+    where: Mapping[str, Any], group: str, finding: Mapping[str, Any], asset_id: int
+) -> dict[str, Any]:
+    """A failing cell of the gate, in the shape of the campaign audit's results
+    (``campaign_checks.result_dict``): the asset is what fixes it."""
+    return {
+        **where,
+        "group": group,
+        "check": finding["check"],
+        "status": "fail",
+        "code": finding.get("code", ""),
+        "reason": finding["reason"],
+        "fix": {**where, "kind": "asset", "asset_id": asset_id, "field": None},
+    }
 
 
-def _schedule_cells(campaign: Campaign, planned: Sequence[Post]) -> list[_Cell]:
-    """A cell for each post Sprout Social would refuse on a platform (too close, too many)."""
-    cells = []
-    for platform in dict.fromkeys(p for post in planned for p in post.platforms):
-        rows = [
-            scheduler_csv.ScheduledMessage(
-                post.id, platform, post_service.local_time(post, campaign), "", (), ()
-            )
-            for post in planned
-            if platform in post.platforms
-        ]
-        for problem in scheduler_csv.sprout_social_problems(rows):
-            post_id = problem.get("post_id", rows[-1].post_id)
-            assert isinstance(post_id, int)
-            check, reason = str(problem["check"]), str(problem["reason"])
-            cells.append(_Cell(post_id, platform, None, None, "schedule", check, reason))
-    return cells
+def _already(cell: Mapping[str, Any], cells: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the audit already failed this check of this image on this platform."""
+    key = ("post_id", "platform", "position", "check")
+    return any(all(other[k] == cell[k] for k in key) for other in cells)
 
 
-def _refusal(cells: Sequence[_Cell]) -> BundleRefused:
-    said = "; ".join(
-        f"post {c.post_id} on {c.platform}"
-        + (f", image {c.position + 1}" if c.position is not None else "")
-        + f": {c.check}: {c.reason}"
-        for c in cells[:3]
-    )
+def _refusal(cells: Sequence[Mapping[str, Any]]) -> BundleRefused:
+    shown = [_said(cell) for cell in cells[:3]]
     more = f" (and {len(cells) - 3} more)" if len(cells) > 3 else ""
+    grid = {(cell["post_id"], cell["platform"], cell["group"]) for cell in cells}
+    said = "; ".join(sentence.rstrip(".") for sentence in shown)
     return BundleRefused(
         f"The campaign audit fails: {said}{more}.",
-        cells_failed=len(cells),
-        failing=[cell.as_dict() for cell in cells],
+        cells_failed=len(grid),
+        reasons=shown,
+        failing=list(cells),
     )
 
 
-def _overridden(
+def _said(cell: Mapping[str, Any]) -> str:
+    where = f"Post {cell['post_id']} on {captions.PLATFORMS[cell['platform']].name}"
+    if cell["position"] is not None:
+        where += f", image {cell['position'] + 1}"
+    return f"{where}: {cell['reason']}"
+
+
+def _record_override(
     session: Session,
-    services: Services,
     campaign: Campaign,
     planned: Sequence[Post],
-    cells: Sequence[_Cell],
-    published: Published,
+    cells: Sequence[Mapping[str, Any]],
     *,
     caller: Caller,
     reason: str,
 ) -> None:
-    """Export despite ``cells``: what the gate refused is handed out by override (the gate
-    keeps it in the asset's history); every other failing cell is kept in the history of the
-    assets it concerns, and the override in the campaign's."""
-    media = {(post.id, item.position): (post, item) for post in planned for item in post.media}
-    refused = dict.fromkeys((c.post_id, c.position, c.platform) for c in cells if c.group == "gate")
-    # Each override the gate writes waits to be flushed until every image is rendered: on
-    # SQLite, a flushed write would lock out the next render's claim (a session of its own).
-    with session.no_autoflush:
-        for post_id, position, platform in refused:
-            assert position is not None  # the gate's cells are an image's
-            post, item = media[(post_id, position)]
-            published[(post_id, position, platform)] = _publish(
-                session, services, post, item, platform, caller=caller, override_reason=reason
-            )
-    by_asset: dict[tuple[int, int], list[dict[str, str]]] = {}
+    """Keep the override in the history of each asset a failing cell concerns (an image's
+    cell, its asset; a post's, every asset of the post), and in the campaign's. What the gate
+    itself overrode it has kept already, as ``publish.override.<preset>``."""
+    by_asset: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for cell in cells:
-        if cell.group == "gate":
+        if cell["group"] == "gate":
             continue
-        for post_id, position in media:
-            if post_id == cell.post_id and cell.position in (None, position):
-                asset_id = media[(post_id, position)][1].asset_id
-                said = {"platform": cell.platform, "check": cell.check, "reason": cell.reason}
-                by_asset.setdefault((asset_id, post_id), []).append(said)
+        for post in planned:
+            for item in post.media:
+                if post.id == cell["post_id"] and cell["position"] in (None, item.position):
+                    said = {k: cell[k] for k in ("platform", "position", "check", "reason")}
+                    by_asset.setdefault((item.asset_id, post.id), []).append(said)
     for (asset_id, post_id), failing in by_asset.items():
         change = {"reason": reason.strip(), "post_id": post_id, "failing": failing}
         field = f"campaign.override.{campaign.id}"
@@ -316,6 +329,8 @@ def _bundle_post(
     services: Services,
     campaign: Campaign,
     post: Post,
+    audited: campaign_audit.CampaignAudit,
+    sources: Mapping[int, post_captions.Source],
     published: Published,
     *,
     url_base: str,
@@ -323,36 +338,38 @@ def _bundle_post(
 ) -> BundlePost:
     at = post_service.local_time(post, campaign)
     folder = contents.folder_name(post.id, at, post.day.hashtag)
+    written = {platform: audited.captions[(post.id, platform)] for platform in post.platforms}
     media = []
-    for item in post.media:
-        asset = item.asset
-        renditions = {}
-        first: publishing.Publication | None = None
-        for platform in post.platforms:
-            publication = published[(post.id, item.position, platform)]
-            first = first or publication
-            renditions[platform] = _rendition(
-                services, publication, platform, folder, item.position, url_base=url_base, now=now
+    for item, alt in zip(post.media, post_captions.alt_texts_of(post), strict=True):
+        asset, source = item.asset, sources[item.asset_id]
+        renditions = {
+            platform: _rendition(
+                services,
+                published[(post.id, item.position, platform)],
+                platform,
+                folder,
+                item.position,
+                url_base=url_base,
+                now=now,
             )
-        assert first is not None  # a post goes to at least one platform
-        record = asset.rights
+            for platform in post.platforms
+        }
         media.append(
             BundleMedia(
                 position=item.position + 1,
                 asset_id=asset.id,
                 object_number=asset.object_number,
                 title=asset.title,
-                alt_text=item.alt_text if item.alt_text is not None else first.caption.alt_text,
+                alt_text=alt.text,
                 focus=(asset.focal_x, asset.focal_y),
                 width=asset.width,
                 height=asset.height,
-                credit_line=first.caption.credit_line,
-                holder=record.holder if record else "",
-                licence_uri=record.licence_uri if record else None,
+                credit_line=source.credit_line,
+                holder=source.record.holder,
+                licence_uri=source.record.licence_uri,
                 renditions=renditions,
             )
         )
-    texts = {platform: _caption(post, platform, published) for platform in post.platforms}
     return BundlePost(
         id=post.id,
         scheduled_at=at,
@@ -362,20 +379,10 @@ def _bundle_post(
         platforms=tuple(post.platforms),
         channel=post.channel,
         status=post.status,
-        captions=texts,
+        captions={platform: caption.text for platform, caption in written.items()},
         credits=tuple(captions.unique_credits([item.credit_line for item in media])),
         media=tuple(media),
     )
-
-
-def _caption(post: Post, platform: str, published: Published) -> str:
-    """The post's hand-written caption for the platform, else the first image's caption."""
-    written = post.captions.get(platform)
-    if isinstance(written, str):
-        return written
-    if not post.media:
-        return ""
-    return published[(post.id, post.media[0].position, platform)].caption.caption.text
 
 
 def _rendition(

@@ -174,24 +174,15 @@ def test_sprout_social_csv_has_its_case_sensitive_headers_and_a_switchable_date(
         scheduler_csv.sprout_social_csv(rows, "ymd")
 
 
-def test_sprout_social_refuses_posts_closer_than_ten_minutes_and_more_than_350() -> None:
-    first = post(1, at=datetime(2026, 6, 8, 9, 30, tzinfo=LONDON))
-    close = post(2, at=datetime(2026, 6, 8, 9, 39, tzinfo=LONDON))
-    apart = post(3, at=datetime(2026, 6, 8, 9, 49, tzinfo=LONDON))
-    rows = scheduler_csv.messages([first, close, apart], "x")
-    problems = scheduler_csv.sprout_social_problems(rows)
-    assert [(p["check"], p["post_id"]) for p in problems] == [("sprout_social_spacing", 2)]
-    assert "9 minutes after post 1" in str(problems[0]["reason"])
-    assert scheduler_csv.sprout_social_problems(scheduler_csv.messages([first, apart], "x")) == []
+def test_sprout_social_takes_at_most_350_messages() -> None:
     start = datetime(2026, 6, 1, tzinfo=UTC)
     many = [
         scheduler_csv.ScheduledMessage(n, "x", start + timedelta(minutes=10 * n), "t", (), ())
         for n in range(351)
     ]
-    assert [p["check"] for p in scheduler_csv.sprout_social_problems(many)] == [
-        "sprout_social_rows"
-    ]
-    assert scheduler_csv.sprout_social_problems(many[:350]) == []
+    assert len(_rows(scheduler_csv.sprout_social_csv(many[:350], "dmy"))) == 351
+    with pytest.raises(ValueError, match="at most 350"):
+        scheduler_csv.sprout_social_csv(many, "dmy")
 
 
 def test_the_generic_csv_has_a_row_per_post_and_platform_with_ordered_media() -> None:
