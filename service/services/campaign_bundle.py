@@ -25,7 +25,7 @@ import posixpath
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -322,6 +322,19 @@ def _record_override(
     record_events(session, campaign.id, caller.actor, {}, {"bundle.override": summary})
 
 
+# A scheduler fetches a post's images when it posts, not when the bundle is made: a URL lasts
+# until a day after the post's time. SigV4 presigned URLs cannot last beyond seven days, and
+# publishing.signed_url still ends each one with the rights.
+URL_GRACE = timedelta(days=1)
+MAX_URL_SECONDS = 7 * 24 * 3600
+
+
+def url_lifetime(scheduled_at: datetime, now: datetime, default_seconds: int) -> int:
+    """How long a bundle's signed URL for a post at ``scheduled_at`` lasts, in seconds."""
+    wanted = int((scheduled_at + URL_GRACE - now).total_seconds())
+    return max(default_seconds, min(wanted, MAX_URL_SECONDS))
+
+
 # --- the bundle's values ---------------------------------------------------------------------
 
 
@@ -351,6 +364,7 @@ def _bundle_post(
                 item.position,
                 url_base=url_base,
                 now=now,
+                lifetime=url_lifetime(post.scheduled_at, now, services.signed_url_seconds),
             )
             for platform in post.platforms
         }
@@ -394,13 +408,14 @@ def _rendition(
     *,
     url_base: str,
     now: datetime,
+    lifetime: int,
 ) -> Rendition:
     asset, variant, preset = publication.asset, publication.variant, publication.preset
     file = contents.rendition_file(
         folder, position + 1, asset.object_number, asset.id, preset.name, variant.media_type
     )
     url, until = publishing.signed_url(
-        services, publication, now=now, download_name=posixpath.basename(file)
+        services, publication, now=now, download_name=posixpath.basename(file), seconds=lifetime
     )
     return Rendition(
         platform=platform,

@@ -67,15 +67,16 @@ def signed_url(
     *,
     now: datetime | None = None,
     download_name: str | None = None,
+    seconds: int | None = None,
 ) -> tuple[str, datetime]:
     """The published variant's signed URL and when it stops working.
 
-    A URL lasts VITRINE_SIGNED_URL_SECONDS. An S3 presigned URL cannot be revoked, so a URL
-    never outlives the rights' end date (unless a rights manager overrode the audit, which
-    the history keeps).
+    A URL lasts VITRINE_SIGNED_URL_SECONDS unless ``seconds`` says otherwise. An S3
+    presigned URL cannot be revoked, so a URL never outlives the rights' end date (unless a
+    rights manager overrode the audit, which the history keeps).
     """
     now = now or utcnow()
-    until = now + timedelta(seconds=services.signed_url_seconds)
+    until = now + timedelta(seconds=seconds or services.signed_url_seconds)
     record = publication.asset.rights
     ends = audit.passes_dates_until({"expires_at": record.expires_at if record else None})
     if ends is not None and not publication.overridden:

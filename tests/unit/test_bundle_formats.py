@@ -349,3 +349,17 @@ def test_the_manifest_is_written_a_post_at_a_time_as_the_same_json() -> None:
         assert len(pieces) == len(week.posts) + 2
         whole = json.dumps(bundle_manifest.manifest(week), ensure_ascii=False, indent=2)
         assert "".join(pieces) == whole + "\n"
+
+
+def test_a_bundle_url_lasts_until_a_day_after_its_post_within_sigv4s_seven_days() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from service.services.campaign_bundle import url_lifetime
+
+    now = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    # A post in two days: its URL outlives it by a day.
+    assert url_lifetime(now + timedelta(days=2), now, 900) == 3 * 24 * 3600
+    # A post next month: seven days, the most a SigV4 presigned URL may last.
+    assert url_lifetime(now + timedelta(days=30), now, 900) == 7 * 24 * 3600
+    # A post in the past (or within the default): the configured lifetime.
+    assert url_lifetime(now - timedelta(days=3), now, 900) == 900
