@@ -8,6 +8,7 @@ from service.api import (  # noqa: E402,F401  (routes register on bp)
     assets,
     audits,
     campaign_audit,
+    campaign_bundle,
     campaigns,
     captions,
     rights,

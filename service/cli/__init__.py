@@ -16,6 +16,7 @@ from service import config
 from service.cli.audits import audit_command
 from service.cli.backups import backup_command, restore_command
 from service.cli.campaign_audit import campaign_audit_command
+from service.cli.campaign_bundle import export_command
 from service.cli.campaigns import campaign_group
 from service.cli.database import database, upgrade_database
 from service.cli.importing import import_command
@@ -28,6 +29,7 @@ from service.cli.variants import render_command
 from service.cli.worker import worker_command
 
 campaign_group.add_command(campaign_audit_command)  # vitrine campaign audit NAME
+campaign_group.add_command(export_command)  # vitrine campaign export NAME --out FILE
 
 __all__ = ["CannotStart", "command_group", "register_commands", "upgrade_database"]
 

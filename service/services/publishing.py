@@ -67,15 +67,16 @@ def signed_url(
     *,
     now: datetime | None = None,
     download_name: str | None = None,
+    seconds: int | None = None,
 ) -> tuple[str, datetime]:
     """The published variant's signed URL and when it stops working.
 
-    A URL lasts VITRINE_SIGNED_URL_SECONDS. An S3 presigned URL cannot be revoked, so a URL
-    never outlives the rights' end date (unless a rights manager overrode the audit, which
-    the history keeps).
+    A URL lasts VITRINE_SIGNED_URL_SECONDS unless ``seconds`` says otherwise. An S3
+    presigned URL cannot be revoked, so a URL never outlives the rights' end date (unless a
+    rights manager overrode the audit, which the history keeps).
     """
     now = now or utcnow()
-    until = now + timedelta(seconds=services.signed_url_seconds)
+    until = now + timedelta(seconds=seconds or services.signed_url_seconds)
     record = publication.asset.rights
     ends = audit.passes_dates_until({"expires_at": record.expires_at if record else None})
     if ends is not None and not publication.overridden:
@@ -219,13 +220,15 @@ def publish_by_id(
     channel: str | None = None,
     override_reason: str | None = None,
     today: date | None = None,
+    caption: captioning.AssetCaption | None = None,
 ) -> Publication:
     """``publish`` the live asset ``asset_id`` with the preset in force named ``preset_name``,
     both read with the rest the gate needs in one statement (``gather``); NotFound when
     there is no such live asset, then when there is no such preset.
 
     On PostgreSQL, a publication that passed is remembered by the digest of what it was
-    computed from (``answer_cache``) and handed out again while nothing of that changed.
+    computed from (``answer_cache``) and handed out again while nothing of that changed;
+    not one audited with a ``caption`` given by the caller, which the digest does not cover.
     """
     today = today or utcnow().date()
     try:
@@ -236,7 +239,8 @@ def publish_by_id(
     def digest() -> str | None:
         return answer_cache.digest(session, asset_id, preset_name, captioned_for, variants.VARIANT)
 
-    read = digest() if override_reason is None else None  # an override is always computed
+    # An override is always computed, and so is a caption the caller gives.
+    read = digest() if override_reason is None and caption is None else None
     key = (read, asset_id, preset_name, platform, channel, today)
     remembered: Publication | None = services.answers.get(key) if read is not None else None
     if remembered is not None:
@@ -256,6 +260,7 @@ def publish_by_id(
         override_reason=override_reason,
         today=today,
         gathered=gathered,
+        caption=caption,
     )
     already_ready = any(publication.variant is each for each in gathered.ready.values())
     # What ``gather`` read is what the digest stands for only if nothing changed between the
@@ -277,23 +282,28 @@ def publish(
     override_reason: str | None = None,
     today: date | None = None,
     gathered: Gathered | None = None,
+    caption: captioning.AssetCaption | None = None,
 ) -> Publication:
     """Audit, render and audit the output; refuse with 409 unless it passes or is overridden.
 
     ``platform`` and ``channel`` are what the caller asked for (None: the preset's own); the
     preset bounds both. With several channels, the audit must pass for each. The audit is of
     ``today`` (UTC), unless another day is given. ``gathered``: what ``gather`` read of the
-    asset (None: read here as it is needed).
+    asset (None: read here as it is needed). ``caption``: the caption and alt text the image
+    goes out with, where not the asset's own for the platform (a campaign post's).
     """
     today = today or utcnow().date()
     platform = platform_for(preset.name, platform)
     channels = channels_for(preset, channel)
     for each in channels:
         audits.check_scope(platform, each)
-    _check_override(caller, override_reason)
+    check_override(caller, override_reason)
     # One rights record and one rule for the caption, the audit and the stamp.
     record, rule = rights.rights_of(session, asset), captioning.credit_rule_for(session, asset)
-    caption = _caption(session, asset, record, rule, platform, gathered)
+    if caption is None:
+        caption = _caption(session, asset, record, rule, platform, gathered)
+    elif caption.platform != platform:
+        raise ValueError(f"a caption for {caption.platform} cannot go out on {platform}")
     subjects = [
         audits.subject_of(asset, record, rule, caption, platform=platform, channel=each,
                           today=today)
@@ -361,7 +371,8 @@ def _caption(
     )
 
 
-def _check_override(caller: Caller, override_reason: str | None) -> None:
+def check_override(caller: Caller, override_reason: str | None) -> None:
+    """Refuse an override by anyone below the rights role, or without a fit reason."""
     if override_reason is None:
         return
     if not caller.can("rights"):

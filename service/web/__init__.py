@@ -14,6 +14,7 @@ from service.web import (  # noqa: E402,F401
     asset,
     audits,
     campaign_audit,
+    campaign_bundle,
     campaigns,
     caption_templates,
     common,

@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app, render_template, url_for
+from flask import current_app, g, render_template, url_for
 from werkzeug.wrappers import Response
 
 from service.http.context import services
@@ -125,7 +125,8 @@ def campaign_audit_page(campaign_id: int) -> Response:
         platform_names={key: captions.PLATFORMS[key].name for key in POST_PLATFORMS},
         cells=grid(audited),
         blockers=blockers(audited),
-        bundle_url=f"/campaigns/{campaign.id}/bundle",
+        bundle_url=url_for("web.campaign_bundle_download", campaign_id=campaign.id),
+        can_override=g.caller.can("rights"),
         board_url=f"/campaigns/{campaign.id}",
         post_url=lambda post_id: f"/campaigns/{campaign.id}/posts/{post_id}",
         csv_url=url_for("web.campaign_audit_csv", campaign_id=campaign.id),

@@ -97,6 +97,16 @@ def test_red_cells_link_to_their_fix_and_the_bundle_button_says_what_blocks_it(
     assert len(blockers.find_all("li")) == 3
     assert blockers.find("a") is not None
 
+    # Only the rights role is offered the override, a form posting a reason with its token.
+    assert document.by_id("bundle-override") is None
+    add_user(app, "rita", "rights")
+    signed_in(browser_like(client), "rita")
+    form = page(client.get(f"/campaigns/{campaign_id}/audit")).by_id("bundle-override")
+    assert form is not None and form.attrs["method"] == "post"
+    assert form.attrs["action"] == f"/campaigns/{campaign_id}/bundle"
+    assert form.find("textarea", name="override_reason") is not None
+    assert form.find("input", name="csrf_token") is not None
+
     exported = client.get(f"/campaigns/{campaign_id}/audit.csv")
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     rows_read = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
