@@ -22,6 +22,7 @@ from service.rules import credits
 from service.rules.problems import InvalidInput
 from service.services import assets, rights
 from service.services.auditing import select_assets
+from service.storage.db import savepoint
 from service.storage.models import Asset
 
 # The fields a batch may set; the others (dates, notes, creator) differ from asset to asset.
@@ -97,7 +98,7 @@ def set_rights(
     outcomes = []
     for asset in selected:
         try:
-            with session.begin_nested():  # a refusal undoes this asset's change only
+            with savepoint(session):  # a refusal undoes this asset's change only
                 rights.update_rights(session, asset, wanted, actor=actor, now=now)
         except InvalidInput as error:
             outcomes.append(RightsOutcome(asset.id, _name(asset), dict(error.extra["errors"])))
@@ -114,7 +115,7 @@ def add_tags(
         raise InvalidInput({"tag": "enter a tag to add"})
     # One savepoint for the whole selection: when one asset refuses the tag, the assets
     # tagged before it are undone too.
-    with session.begin_nested():
+    with savepoint(session):
         selected = select_assets(session, asset_ids=list(asset_ids), filters=None, at_most=at_most)
         for asset in selected:
             assets.update_asset(session, asset, {"tags": [*asset.tags, *tags]}, actor=actor)
@@ -130,7 +131,7 @@ def remove_tags(
         raise InvalidInput({"tag": "enter a tag to remove"})
     gone = {_tag_key(tag) for tag in tags}
     changed = []
-    with session.begin_nested():
+    with savepoint(session):
         selected = select_assets(session, asset_ids=list(asset_ids), filters=None, at_most=at_most)
         for asset in selected:
             kept = [tag for tag in asset.tags if _tag_key(tag) not in gone]

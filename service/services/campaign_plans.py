@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, object_session
 from service.rules.presets import Preset
 from service.rules.problems import InvalidInput
 from service.services import campaigns, posts
+from service.storage.db import savepoint
 from service.storage.models import Asset, Campaign, CampaignDay, Post, PostMedia
 
 PLAN_FIELDS = (*campaigns.CAMPAIGN_FIELDS, "days")
@@ -40,7 +41,7 @@ def import_plan(
         for name in plan
         if name not in PLAN_FIELDS
     }
-    with session.begin_nested():  # undone when anything is refused, flushed rows and all
+    with savepoint(session):  # undone when anything is refused, flushed rows and all
         campaign, zone_known = _campaign(session, plan, actor, errors)
         days = plan.get("days", [])
         if not isinstance(days, list):
@@ -70,7 +71,7 @@ def import_day(
 ) -> CampaignDay:
     """A new day of ``campaign`` with the posts listed under it, as a plan gives them: all
     or nothing, like ``import_plan``."""
-    with session.begin_nested():
+    with savepoint(session):
         return _import_day(session, campaign, day_plan, actor=actor, presets=presets)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service.rules import campaigns as rules
 from service.rules.problems import InvalidInput, NotFound
 from service.rules.text import clean_field
+from service.storage.db import savepoint
 from service.storage.models import Campaign, CampaignDay, CampaignEvent
 
 CAMPAIGN_FIELDS = ("name", "hashtag", "cause_tag", "timezone")
@@ -106,7 +107,7 @@ def update_campaign(
 def _flush_named(session: Session, campaign: Campaign, name: str) -> None:
     """Write the campaign; a name another request took meanwhile is refused as taken (422)."""
     try:
-        with session.begin_nested():
+        with savepoint(session):
             session.add(campaign)
     except IntegrityError:
         raise InvalidInput({"name": f"a campaign named {name!r} exists already"}) from None

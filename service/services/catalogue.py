@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from service.rules.presets import DEFAULT_PRESETS, Preset, PresetError, parse_preset
 from service.rules.problems import InvalidInput, NotFound
-from service.storage.db import forget, remembered, utcnow
+from service.storage.db import forget, remembered, savepoint, utcnow
 from service.storage.models import PresetChange
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def change_preset(
     )
     if not _rows(updated):
         try:
-            with session.begin_nested():
+            with savepoint(session):
                 session.add(PresetChange(name=name, **values))
         except IntegrityError:
             session.execute(update(PresetChange).where(PresetChange.name == name).values(**values))

@@ -20,7 +20,7 @@ from service.rules import credits, cursors, licences
 from service.rules.problems import InvalidInput
 from service.rules.text import clean_field, clean_text, without_direction_controls
 from service.services.history import record_changes
-from service.storage.db import remember, remembered
+from service.storage.db import remember, remembered, savepoint
 from service.storage.models import Asset, CreditPolicyVersion, RightsRecord
 
 STATUSES = ("unknown", "pending", "cleared", "restricted")
@@ -377,7 +377,7 @@ def replace_policy(
     newest = _newest_policy(session, DEFAULT_POLICY_FILE)
     if newest.id is None:  # the shipped policy, never saved: version 1 is kept as it was
         try:
-            with session.begin_nested():
+            with savepoint(session):
                 session.add(newest)
         except IntegrityError:  # another request saved it first
             newest = _newest_policy(session, DEFAULT_POLICY_FILE)

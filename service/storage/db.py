@@ -31,7 +31,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    QueryableAttribute,
+    Session,
+    SessionTransaction,
+    sessionmaker,
+)
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 from sqlalchemy.types import TypeDecorator
 
@@ -242,6 +248,21 @@ def transaction(sessions: Callable[[], Session]) -> Iterator[Session]:
             session.rollback()
             raise
         session.commit()
+
+
+def savepoint(session: Session) -> SessionTransaction:
+    """``session.begin_nested()``, safe on SQLite too: use it for every savepoint.
+
+    pysqlite sends BEGIN only before a write, not before a SAVEPOINT; SQLite then takes the
+    SAVEPOINT as the start of a transaction, and its RELEASE commits there and then, outside
+    the unit of work that a later refusal should undo. So the outer transaction is begun first.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+    return session.begin_nested()
 
 
 def factory_of(session: Session) -> Callable[[], Session]:

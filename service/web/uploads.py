@@ -21,7 +21,7 @@ from service.http.database import get_session
 from service.http.transactions import after_commit
 from service.rules.problems import InvalidInput, Problem
 from service.services import assets, rights
-from service.storage.db import utcnow
+from service.storage.db import savepoint, utcnow
 from service.storage.models import Asset
 from service.storage.spool import Spool
 from service.web import bp
@@ -171,7 +171,7 @@ def _ingest_one(
         try:
             # A savepoint per file: a proposal that fails is undone alone, and the other
             # files' proposals are committed with the request.
-            with session.begin_nested():
+            with savepoint(session):
                 rights.propose(session, asset, shared, actor=actor(), now=utcnow())
         except (Problem, SQLAlchemyError):
             message = "Uploaded, but the shared rights holder and credit line were not saved"
@@ -198,7 +198,7 @@ def _apply_batch(
         return ""
     try:
         # A savepoint per file, as for a new asset's proposal: a failure is undone alone.
-        with session.begin_nested():
+        with savepoint(session):
             applied = assets.apply_batch(
                 session, asset, tags=tags, proposed_rights=shared, actor=actor(), now=utcnow()
             )

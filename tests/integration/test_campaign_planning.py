@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from service.http.transactions import transaction
 from service.rules.presets import DEFAULT_PRESETS
 from service.rules.problems import InvalidInput
-from service.services import campaigns, posts
+from service.services import campaign_plans, campaigns, posts
 from tests.support.api import basket
 
 
@@ -136,3 +136,17 @@ def test_two_plans_racing_for_one_name_end_in_one_campaign_and_a_422(app: Flask)
     assert "exists already" in taken.value.extra["errors"]["name"]
     with transaction(app) as session:
         assert [c.name for c in campaigns.list_campaigns(session)] == ["Heroes"]
+
+
+def test_a_unit_of_work_that_fails_after_a_savepoint_keeps_nothing(app: Flask) -> None:
+    """A savepoint must not commit by itself: on SQLite a SAVEPOINT sent before any BEGIN
+    starts a transaction that its RELEASE commits (storage/db.savepoint begins one first)."""
+    with pytest.raises(RuntimeError), transaction(app) as session:
+        campaigns.create_campaign(session, {"name": "Heroes"}, actor="ana")  # a savepoint
+        raise RuntimeError("the request fails after the campaign was written")
+    with pytest.raises(RuntimeError), transaction(app) as session:
+        plan = {"name": "Love", "days": [{"date": "2026-06-08", "theme": "Love"}]}
+        campaign_plans.import_plan(session, plan, actor="ana", presets=DEFAULT_PRESETS)
+        raise RuntimeError("and after a whole plan was written")
+    with transaction(app) as session:
+        assert campaigns.list_campaigns(session) == []
