@@ -6,12 +6,9 @@ from flask import request
 from werkzeug.wrappers import Response
 
 from service.api import bp
-from service.http.context import services
-from service.http.database import get_session
 from service.http.guards import current_caller, require
-from service.rules.filenames import content_disposition
+from service.http.streaming import bundle_download
 from service.rules.problems import InvalidInput
-from service.services import campaign_bundle, campaigns
 
 
 @bp.get("/campaigns/<int:campaign_id>/bundle")
@@ -27,19 +24,9 @@ def get_campaign_bundle(campaign_id: int) -> Response:
     if override not in ("true", "false"):
         raise InvalidInput({"override": "must be true or false"})
     reason = request.args.get("reason", "") if override == "true" else None
-    session = get_session()
-    campaign = campaigns.get_campaign(session, campaign_id)
-    bundle = campaign_bundle.build_bundle(
-        session,
-        services(),
-        campaign,
+    return bundle_download(
+        campaign_id,
         caller=current_caller(),
         date_format=request.args.get("date_format", "dmy"),
         override_reason=reason,
-        url_base=request.host_url,
-    )
-    return Response(
-        campaign_bundle.stream(bundle, services().store),
-        mimetype="application/zip",
-        headers={"Content-Disposition": content_disposition(bundle.download_name)},
     )

@@ -1,15 +1,21 @@
-"""Audit documents streamed to the client a chunk of assets at a time (API and pages alike)."""
+"""What is streamed to the client (API and pages alike): audit documents a chunk of assets at
+a time, and a campaign's export bundle."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.wrappers import Response
 
-from service.http.database import new_session
+from service.http.context import services
+from service.http.database import get_session, new_session
 from service.rules import audit
+from service.rules.filenames import content_disposition
+from service.rules.roles import Caller
 from service.services import auditing as audits
+from service.services import campaign_bundle, campaigns
 
 # Characters of the document gathered into one write: a few dozen reports, so that a large
 # audit is not a write per asset, and the first write goes out with the first reports.
@@ -45,3 +51,26 @@ def audit_document(
                 yield "".join(pending)
                 pending, size = [], 0
         yield "".join(pending) + end
+
+
+def bundle_download(
+    campaign_id: int, *, caller: Caller, date_format: str, override_reason: str | None
+) -> Response:
+    """The campaign's bundle as a ZIP download, audited, rendered and marked in the request's
+    unit of work, then written from the blob store as the client reads it, with no session."""
+    session = get_session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    bundle = campaign_bundle.build_bundle(
+        session,
+        services(),
+        campaign,
+        caller=caller,
+        date_format=date_format,
+        override_reason=override_reason,
+        url_base=request.host_url,
+    )
+    return Response(
+        campaign_bundle.stream(bundle, services().store),
+        mimetype="application/zip",
+        headers={"Content-Disposition": content_disposition(bundle.download_name)},
+    )

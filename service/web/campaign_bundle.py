@@ -10,39 +10,20 @@ from __future__ import annotations
 from flask import g, request
 from werkzeug.wrappers import Response
 
-from service.http.context import services
-from service.http.database import get_session
-from service.rules.filenames import content_disposition
-from service.services import campaign_bundle, campaigns
+from service.http.streaming import bundle_download
 from service.web import bp
 from service.web.session import login_required
-
-
-def _bundle(campaign_id: int, *, date_format: str, override_reason: str | None) -> Response:
-    session = get_session()
-    campaign = campaigns.get_campaign(session, campaign_id)
-    bundle = campaign_bundle.build_bundle(
-        session,
-        services(),
-        campaign,
-        caller=g.caller,
-        date_format=date_format,
-        override_reason=override_reason,
-        url_base=request.host_url,
-    )
-    return Response(
-        campaign_bundle.stream(bundle, services().store),
-        mimetype="application/zip",
-        headers={"Content-Disposition": content_disposition(bundle.download_name)},
-    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/bundle")
 @login_required("contributor")
 def campaign_bundle_download(campaign_id: int) -> Response:
     """The bundle, when the campaign audit passes; marks the posts exported."""
-    return _bundle(
-        campaign_id, date_format=request.args.get("date_format", "dmy"), override_reason=None
+    return bundle_download(
+        campaign_id,
+        caller=g.caller,
+        date_format=request.args.get("date_format", "dmy"),
+        override_reason=None,
     )
 
 
@@ -50,8 +31,9 @@ def campaign_bundle_download(campaign_id: int) -> Response:
 @login_required("contributor")
 def campaign_bundle_override(campaign_id: int) -> Response:
     """The bundle despite a failing audit, with the rights manager's reason (kept in history)."""
-    return _bundle(
+    return bundle_download(
         campaign_id,
+        caller=g.caller,
         date_format=request.form.get("date_format", "dmy"),
         override_reason=request.form.get("override_reason", ""),
     )
