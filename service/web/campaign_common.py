@@ -31,6 +31,9 @@ STATUS_NAMES = {
     "withdrawn": "Withdrawn",
 }
 
+# What a delete form answers when its confirmation box was left unticked.
+UNCONFIRMED = "Tick the box to confirm the deletion; nothing was deleted."
+
 
 def platform_name(key: str) -> str:
     """A platform as people call it ("X", "Bluesky")."""

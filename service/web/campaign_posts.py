@@ -28,6 +28,7 @@ from service.storage.models import Asset, Campaign, Post, PostMedia
 from service.web import bp
 from service.web.campaign_common import (
     STATUS_NAMES,
+    UNCONFIRMED,
     day_label,
     notice,
     platform_name,
@@ -154,6 +155,7 @@ def _render_post(
     *,
     errors: Mapping[str, str] | None = None,
     typed: Mapping[str, Any] | None = None,
+    delete_error: str | None = None,
     status: int = 200,
 ) -> Response:
     session = get_session()
@@ -187,6 +189,7 @@ def _render_post(
         composed=COMPOSED,
         platform_name=platform_name,
         status_names=STATUS_NAMES,
+        delete_error=delete_error,
         notice=notice() if status == 200 else None,
         can_edit=g.caller.can("contributor"),
     )
@@ -283,3 +286,19 @@ def save_post(campaign_id: int, post_id: int) -> Response:
         )
     text = f"{done}; post saved." if done else "Post saved."
     return saved(_post_url(campaign, post), "media" if op else "saved", text)
+
+
+@bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/delete")
+@login_required("contributor")
+def delete_post(campaign_id: int, post_id: int) -> Response:
+    """Delete the post once its box is ticked (a form of its own: no script needed to ask),
+    then back to its day on the board, which says so. The library's images stay."""
+    session = get_session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    post = posts.get_post(session, campaign, post_id)
+    if request.form.get("confirm") != "yes":  # 422: nothing was deleted
+        return _render_post(campaign, post, delete_error=UNCONFIRMED, status=422)
+    day, when = post.day, f"{posts.local_time(post, campaign):%H:%M}"
+    posts.delete_post(session, campaign, post, actor=actor())
+    board = url_for("web.campaign_board", campaign_id=campaign.id)
+    return saved(board, f"day-{day.id}", f"The {when} post on {day_label(day.date)} was deleted.")

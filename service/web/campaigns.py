@@ -29,6 +29,7 @@ from service.storage.models import Campaign, CampaignDay, Post, PostMedia
 from service.web import bp
 from service.web.campaign_common import (
     STATUS_NAMES,
+    UNCONFIRMED,
     day_label,
     int_or_none,
     notice,
@@ -217,6 +218,14 @@ def _new_post_platforms(campaign: Campaign) -> list[str]:
     return list(planned[-1].platforms) if planned else list(plan_rules.POST_PLATFORMS)
 
 
+def _next_date(campaign: Campaign) -> str:
+    """The date offered to "Add a day": the day after the last (none past the last allowed)."""
+    if not campaign.days:
+        return ""
+    after = campaign.days[-1].date + timedelta(days=1)
+    return after.isoformat() if after <= plan_rules.LAST_DATE else ""
+
+
 def _render_board(campaign: Campaign, forms: Forms | None = None, status: int = 200) -> Response:
     forms = forms or Forms()
     session = get_session()
@@ -240,6 +249,8 @@ def _render_board(campaign: Campaign, forms: Forms | None = None, status: int = 
         chosen_post=chosen_post,
         post_platforms=[(key, platform_name(key)) for key in plan_rules.POST_PLATFORMS],
         new_post_platforms=_new_post_platforms(campaign),
+        next_date=_next_date(campaign),
+        max_days=plan_rules.MAX_DAYS,
         status_names=STATUS_NAMES,
         notice=notice() if status == 200 else None,
         image_alt=image_alt,
@@ -289,6 +300,46 @@ def save_day(campaign_id: int, day_id: int) -> Response:
         errors = as_sentences(error.extra["errors"])
         return _render_board(campaign, Forms.refused(f"day-{day.id}", errors, values), 422)
     return saved(_board_url(campaign), f"day-{day.id}", f"{day_label(day.date)} saved.")
+
+
+@bp.post("/campaigns/<int:campaign_id>/days")
+@login_required("contributor")
+def add_day(campaign_id: int) -> Response:
+    """Add a day to the campaign, on a date it has no day on yet, with its theme and hashtag."""
+    session = get_session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    values = {name: request.form.get(name, "") for name in NEW_DAY_FIELDS}
+    try:
+        if not values["date"].strip():
+            raise InvalidInput({"date": "enter the day's date, such as 2026-06-15"})
+        day = campaigns.add_day(session, campaign, values, actor=actor())
+    except InvalidInput as error:
+        errors = as_sentences(error.extra["errors"])
+        return _render_board(campaign, Forms.refused("new-day", errors, values), 422)
+    return saved(_board_url(campaign), f"day-{day.id}", f"{day_label(day.date)} added.")
+
+
+@bp.post("/campaigns/<int:campaign_id>/days/<int:day_id>/delete")
+@login_required("contributor")
+def delete_day(campaign_id: int, day_id: int) -> Response:
+    """Delete an empty day, once its box is ticked. The service would delete its posts with
+    it; the board asks for them to be moved or deleted first, so that none goes unnoticed."""
+    session = get_session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    day = campaigns.get_day(session, campaign, day_id)
+    label, count = day_label(day.date), len(day.posts)
+    values = {"confirm": request.form.get("confirm", "")}
+    if count:
+        posts_left = f"{count} post{'s' if count != 1 else ''}"
+        them = "them" if count != 1 else "it"
+        error = f"{label} still has {posts_left}: move or delete {them} first. Nothing was deleted."
+    elif values["confirm"] != "yes":
+        error = UNCONFIRMED
+    else:
+        campaigns.delete_day(session, day, actor=actor())
+        return saved(_board_url(campaign), "board", f"{label} deleted.")
+    refused = Forms.refused(f"delete-day-{day.id}", {"confirm": error}, values)
+    return _render_board(campaign, refused, 422)
 
 
 @bp.post("/campaigns/<int:campaign_id>/days/<int:day_id>/posts")
