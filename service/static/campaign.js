@@ -273,6 +273,11 @@
     form.addEventListener("submit", function () {
       dirty = false; // saving is not leaving
     });
+    document.querySelectorAll("form.delete-form").forEach(function (other) {
+      other.addEventListener("submit", function () {
+        dirty = false; // deleting the post discards its edits, as its ticked box confirmed
+      });
+    });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) {
         event.preventDefault();

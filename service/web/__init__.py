@@ -15,6 +15,7 @@ from service.web import (  # noqa: E402,F401
     audits,
     campaign_audit,
     campaign_bundle,
+    campaign_posts,
     campaigns,
     caption_templates,
     common,

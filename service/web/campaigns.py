@@ -1,7 +1,8 @@
-"""The campaign pages: the list of campaigns (and a new one), the board (days as columns, posts
-as cards, images added from the library, posts moved between days) and the post editor (its
-images in order, time and platforms, every platform's caption side by side, alt text per
-image, status), all written through ``services/campaigns`` and ``services/posts``.
+"""The campaign pages: the list of campaigns (and a new one) and the board: days as columns
+(each day's theme, hashtag and brief; days added and, when empty, deleted), posts as cards
+(added on a day, moved between days, given images from the library). The post editor is
+``campaign_posts``; what both share, ``campaign_common``. All is written through
+``services/campaigns`` and ``services/posts``.
 
 Forms answer as the asset page's do: invalid input re-renders the page with each message
 beside its field (HTTP 422: the unit of work rolls back, so nothing is changed), success
@@ -16,73 +17,34 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app, g, redirect, render_template, request, url_for
-from flask import session as browser_session
-from sqlalchemy.orm import Session
-from werkzeug.datastructures import MultiDict
+from flask import current_app, g, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.http.database import get_session
 from service.rules import campaigns as plan_rules
-from service.rules import captions
 from service.rules.ids import is_id
 from service.rules.problems import InvalidInput
-from service.services import assets, campaigns, post_captions, posts
-from service.storage.models import Asset, Campaign, CampaignDay, Post, PostMedia
+from service.services import campaigns, posts
+from service.storage.models import Campaign, CampaignDay, Post, PostMedia
 from service.web import bp
+from service.web.campaign_common import (
+    STATUS_NAMES,
+    UNCONFIRMED,
+    day_label,
+    int_or_none,
+    notice,
+    platform_name,
+    saved,
+    search,
+    shown_post_errors,
+)
 from service.web.common import actor, as_sentences, image_alt, presets
 from service.web.session import login_required, safe_next
 
-SEARCH_SIZE = 12  # library results offered at once to add to a post
 DEFAULT_DAYS = 7  # a #MuseumWeek
-COMPOSED = "Composed from the template when exported"
-STATUS_NAMES = {
-    "draft": "Draft",
-    "ready": "Ready",
-    "exported": "Exported",
-    "published": "Published",
-    "withdrawn": "Withdrawn",
-}
-COUNTING_TEXT = {
-    "twitter": "weighted as X counts: most Latin text 1, CJK and emoji 2, each link 23",
-    "graphemes": "characters as people see them (grapheme clusters)",
-    "characters": "characters (Unicode code points)",
-    "characters_urls_23": "characters, each link counts 23",
-    "characters_emoji_bytes": "characters, each emoji counts its UTF-8 bytes",
-}
 NEW_CAMPAIGN_FIELDS = ("name", "hashtag", "cause_tag", "timezone", "first_date", "days")
 DAY_FORM_FIELDS = ("theme", "hashtag", "brief")
-
-
-def platform_name(key: str) -> str:
-    """A platform as people call it ("X", "Bluesky")."""
-    return captions.PLATFORMS[key].name if key in captions.PLATFORMS else key
-
-
-def day_label(on: date) -> str:
-    """A campaign day as a heading says it: "Mon 8 June"."""
-    return f"{on:%a} {on.day} {on:%B}"
-
-
-def _int_or_none(raw: str) -> int | None:
-    return int(raw) if is_id(raw) else None
-
-
-# --- confirmations, shown once where the user was ------------------------------------------
-
-NOTICE = "campaign_notice"  # the session's key for a Save's confirmation
-
-
-def _saved(url: str, target: str, text: str, level: str = "success") -> Response:
-    """Redirect to ``url#target``, where the confirmation is shown (inside ``target``)."""
-    browser_session[NOTICE] = {"target": target, "text": text, "level": level}
-    return redirect(f"{url}#{target}")
-
-
-def _notice() -> dict[str, Any] | None:
-    """The confirmation of the Save that led here, once."""
-    notice = browser_session.pop(NOTICE, None)
-    return notice if isinstance(notice, dict) else None
+NEW_DAY_FIELDS = ("date", "theme", "hashtag")
 
 
 # --- the list of campaigns, and a new one ---------------------------------------------------
@@ -175,7 +137,7 @@ def create_campaign() -> Response:
     if errors:  # 422: nothing was written (and the unit of work rolls back)
         return _render_list(errors, values)
     url = url_for("web.campaign_board", campaign_id=campaign.id)
-    return _saved(url, "board", f"Campaign “{campaign.name}” created with {len(dates)} days.")
+    return saved(url, "board", f"Campaign “{campaign.name}” created with {len(dates)} days.")
 
 
 # --- the board ------------------------------------------------------------------------------
@@ -242,15 +204,6 @@ def _card(post: Post, campaign: Campaign) -> Card:
     )
 
 
-def _search(session: Session, query: str | None) -> list[Asset] | None:
-    """The library's assets matching ``query`` (None: no search asked for), newest first."""
-    if query is None:
-        return None
-    filters = assets.AssetFilters(text=query.strip() or None)
-    found, _ = assets.list_assets(session, filters, limit=SEARCH_SIZE)
-    return found
-
-
 def _next_time(cards: Sequence[Card]) -> str:
     """When a day's next post might go: 09:00, or an hour after its last (until 23:00)."""
     if not cards:
@@ -263,6 +216,14 @@ def _new_post_platforms(campaign: Campaign) -> list[str]:
     """What a new post goes to: what the campaign's last post went to, else everywhere."""
     planned = posts.posts_of(campaign)
     return list(planned[-1].platforms) if planned else list(plan_rules.POST_PLATFORMS)
+
+
+def _next_date(campaign: Campaign) -> str:
+    """The date offered to "Add a day": the day after the last (none past the last allowed)."""
+    if not campaign.days:
+        return ""
+    after = campaign.days[-1].date + timedelta(days=1)
+    return after.isoformat() if after <= plan_rules.LAST_DATE else ""
 
 
 def _render_board(campaign: Campaign, forms: Forms | None = None, status: int = 200) -> Response:
@@ -284,12 +245,14 @@ def _render_board(campaign: Campaign, forms: Forms | None = None, status: int = 
         columns=columns,
         forms=forms,
         query=query,
-        results=_search(session, query),
+        results=search(session, query),
         chosen_post=chosen_post,
         post_platforms=[(key, platform_name(key)) for key in plan_rules.POST_PLATFORMS],
         new_post_platforms=_new_post_platforms(campaign),
+        next_date=_next_date(campaign),
+        max_days=plan_rules.MAX_DAYS,
         status_names=STATUS_NAMES,
-        notice=_notice() if status == 200 else None,
+        notice=notice() if status == 200 else None,
         image_alt=image_alt,
         can_edit=g.caller.can("contributor"),
     )
@@ -320,7 +283,7 @@ def save_campaign(campaign_id: int) -> Response:
     except InvalidInput as error:
         errors = as_sentences(error.extra["errors"])
         return _render_board(campaign, Forms.refused("campaign", errors, values), 422)
-    return _saved(_board_url(campaign), "board", "Campaign saved.")
+    return saved(_board_url(campaign), "board", "Campaign saved.")
 
 
 @bp.post("/campaigns/<int:campaign_id>/days/<int:day_id>")
@@ -336,7 +299,47 @@ def save_day(campaign_id: int, day_id: int) -> Response:
     except InvalidInput as error:
         errors = as_sentences(error.extra["errors"])
         return _render_board(campaign, Forms.refused(f"day-{day.id}", errors, values), 422)
-    return _saved(_board_url(campaign), f"day-{day.id}", f"{day_label(day.date)} saved.")
+    return saved(_board_url(campaign), f"day-{day.id}", f"{day_label(day.date)} saved.")
+
+
+@bp.post("/campaigns/<int:campaign_id>/days")
+@login_required("contributor")
+def add_day(campaign_id: int) -> Response:
+    """Add a day to the campaign, on a date it has no day on yet, with its theme and hashtag."""
+    session = get_session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    values = {name: request.form.get(name, "") for name in NEW_DAY_FIELDS}
+    try:
+        if not values["date"].strip():
+            raise InvalidInput({"date": "enter the day's date, such as 2026-06-15"})
+        day = campaigns.add_day(session, campaign, values, actor=actor())
+    except InvalidInput as error:
+        errors = as_sentences(error.extra["errors"])
+        return _render_board(campaign, Forms.refused("new-day", errors, values), 422)
+    return saved(_board_url(campaign), f"day-{day.id}", f"{day_label(day.date)} added.")
+
+
+@bp.post("/campaigns/<int:campaign_id>/days/<int:day_id>/delete")
+@login_required("contributor")
+def delete_day(campaign_id: int, day_id: int) -> Response:
+    """Delete an empty day, once its box is ticked. The service would delete its posts with
+    it; the board asks for them to be moved or deleted first, so that none goes unnoticed."""
+    session = get_session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    day = campaigns.get_day(session, campaign, day_id)
+    label, count = day_label(day.date), len(day.posts)
+    values = {"confirm": request.form.get("confirm", "")}
+    if count:
+        posts_left = f"{count} post{'s' if count != 1 else ''}"
+        them = "them" if count != 1 else "it"
+        error = f"{label} still has {posts_left}: move or delete {them} first. Nothing was deleted."
+    elif values["confirm"] != "yes":
+        error = UNCONFIRMED
+    else:
+        campaigns.delete_day(session, day, actor=actor())
+        return saved(_board_url(campaign), "board", f"{label} deleted.")
+    refused = Forms.refused(f"delete-day-{day.id}", {"confirm": error}, values)
+    return _render_board(campaign, refused, 422)
 
 
 @bp.post("/campaigns/<int:campaign_id>/days/<int:day_id>/posts")
@@ -354,10 +357,10 @@ def add_post(campaign_id: int, day_id: int) -> Response:
             raise InvalidInput({"time": "enter the time the post goes out, such as 09:30"})
         post = posts.add_post(session, campaign, fields, actor=actor(), presets=presets())
     except InvalidInput as error:
-        errors = _shown_post_errors(error)
+        errors = shown_post_errors(error)
         return _render_board(campaign, Forms.refused(f"add-{day.id}", errors, values), 422)
     when = f"{posts.local_time(post, campaign):%H:%M}"
-    return _saved(_board_url(campaign), f"post-{post.id}", f"Post added at {when}.")
+    return saved(_board_url(campaign), f"post-{post.id}", f"Post added at {when}.")
 
 
 @bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/move")
@@ -372,9 +375,9 @@ def move_post(campaign_id: int, post_id: int) -> Response:
     try:
         posts.update_post(session, campaign, post, values, actor=actor(), presets=presets())
     except InvalidInput as error:
-        errors = _shown_post_errors(error)
+        errors = shown_post_errors(error)
         return _render_board(campaign, Forms.refused(f"move-{post.id}", errors, values), 422)
-    return _saved(
+    return saved(
         _board_url(campaign), f"post-{post.id}", f"Post moved to {day_label(post.day.date)}."
     )
 
@@ -395,7 +398,7 @@ def add_media(campaign_id: int) -> Response:
     raw_post = request.form.get("post_id", "")
     values = {"post_id": raw_post, "asset_ids": raw_ids, "q": request.form.get("q")}
     errors: dict[str, str] = {}
-    post_id = _int_or_none(raw_post)
+    post_id = int_or_none(raw_post)
     post = next((p for p in posts.posts_of(campaign) if p.id == post_id), None)
     if post is None:
         errors["post_id"] = "Choose the post to add the images to."
@@ -410,268 +413,10 @@ def add_media(campaign_id: int) -> Response:
                 session, campaign, post, {"media": media}, actor=actor(), presets=presets()
             )
         except InvalidInput as error:
-            errors["asset_ids"] = " ".join(_shown_post_errors(error).values())
+            errors["asset_ids"] = " ".join(shown_post_errors(error).values())
     if errors or post is None:
         return _render_board(campaign, Forms.refused("media", errors, values), 422)
     added = len(raw_ids)
     text = f"{added} image{'s' if added != 1 else ''} added; the post has {len(post.media)}."
     back = safe_next(request.form.get("next") or _board_url(campaign))
-    return _saved(back.split("#", 1)[0], f"post-{post.id}", text)
-
-
-# --- the post editor ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MediaRow:
-    """One image in the editor's strip: its asset, its own alt text, and the asset's."""
-
-    asset: Asset
-    alt_text: str
-    placeholder: str
-    error: str | None
-
-
-@dataclass(frozen=True)
-class CaptionCard:
-    """One platform's caption in the editor: the hand-written text (the box's value), else
-    the caption composed from the template (its placeholder), counted; the saved caption's
-    notes (what composing shortened, the credits it lacks, its length)."""
-
-    key: str
-    name: str
-    text: str
-    hand_written: bool
-    composed: str  # the composed caption, shown while the box is empty
-    counting: str
-    counting_text: str
-    limit: int
-    length: int  # of the text, or of the composed caption while there is none
-    chosen: bool  # the post goes to this platform
-    notes: tuple[str, ...]
-    error: str | None
-
-
-def _post_url(campaign: Campaign, post: Post, **args: Any) -> str:
-    return url_for("web.post_page", campaign_id=campaign.id, post_id=post.id, **args)
-
-
-def _media_rows(
-    session: Session,
-    post: Post,
-    posted: Sequence[Mapping[str, Any]] | None,
-    errors: Mapping[str, str],
-) -> list[MediaRow]:
-    """The strip: the post's images, or those the refused form held (in its order)."""
-    if posted is None:
-        items = [(item.asset, item.alt_text or "") for item in post.media]
-    else:
-        found = [(session.get(Asset, item["asset_id"]), item["alt_text"] or "") for item in posted]
-        items = [(asset, alt) for asset, alt in found if asset is not None]
-    return [
-        MediaRow(asset, alt, placeholder=image_alt(asset), error=errors.get(f"media-{index}"))
-        for index, (asset, alt) in enumerate(items)
-    ]
-
-
-def _caption_cards(
-    session: Session,
-    campaign: Campaign,
-    post: Post,
-    typed: Mapping[str, Any] | None,
-    errors: Mapping[str, str],
-) -> list[CaptionCard]:
-    """Every platform's caption card (those the post does not go to, hidden), as saved or as
-    the refused form held them; composed as the export composes them (``post_captions``)."""
-    saved = post_captions.captions_of(session, campaign, post, plan_rules.POST_PLATFORMS)
-    texts = typed.get("captions", {}) if typed else dict(post.captions)
-    chosen = typed.get("platforms", post.platforms) if typed else post.platforms
-    cards = []
-    for key in plan_rules.POST_PLATFORMS:
-        platform, caption = captions.PLATFORMS[key], saved[key]
-        text = texts.get(key) or ""
-        composed = caption.text if caption.mode == "template" else ""
-        notes = () if typed else _caption_notes(caption)
-        cards.append(
-            CaptionCard(
-                key=key,
-                name=platform.name,
-                text=text,
-                hand_written=bool(text.strip()),
-                composed=composed,
-                counting=platform.counting,
-                counting_text=COUNTING_TEXT.get(platform.counting, platform.counting),
-                limit=platform.caption_limit,
-                length=captions.count_length(key, text or composed),
-                chosen=key in chosen,
-                notes=notes,
-                error=errors.get(f"text-{key}"),
-            )
-        )
-    return cards
-
-
-def _caption_notes(caption: post_captions.PostCaption) -> tuple[str, ...]:
-    """What the saved caption needs said: what composing shortened, and its problems (its
-    length, its bytes, each credit it lacks)."""
-    notes = []
-    if caption.shortened:
-        parts = " and ".join(caption.shortened)
-        notes.append(f"To fit, the {parts} {'was' if len(caption.shortened) == 1 else 'were'} "
-                     "shortened.")  # fmt: skip
-    return (*notes, *caption.problems)
-
-
-def _render_post(
-    campaign: Campaign,
-    post: Post,
-    *,
-    errors: Mapping[str, str] | None = None,
-    typed: Mapping[str, Any] | None = None,
-    status: int = 200,
-) -> Response:
-    session = get_session()
-    errors = dict(errors or {})
-    local = posts.local_time(post, campaign)
-    query = request.args.get("q") if request.method == "GET" else (typed or {}).get("q")
-    statuses = list(plan_rules.HAND_STATUSES)
-    if post.status not in statuses:  # "exported" is shown, never chosen
-        statuses.insert(0, post.status)
-    values = {
-        "day": post.day.date.isoformat(),
-        "time": f"{local:%H:%M}",
-        "status": post.status,
-        "remote_url": post.remote_url,
-        **{k: v for k, v in (typed or {}).items() if k in ("day", "time", "status", "remote_url")},
-    }
-    page = render_template(
-        "post.html",
-        campaign=campaign,
-        post=post,
-        local=local,
-        day_label=day_label,
-        days=[(day.date.isoformat(), day_label(day.date)) for day in campaign.days],
-        values=values,
-        errors=errors,
-        media=_media_rows(session, post, (typed or {}).get("media"), errors),
-        cards=_caption_cards(session, campaign, post, typed, errors),
-        statuses=[(key, STATUS_NAMES.get(key, key)) for key in statuses],
-        query=query,
-        results=_search(session, query),
-        composed=COMPOSED,
-        platform_name=platform_name,
-        status_names=STATUS_NAMES,
-        notice=_notice() if status == 200 else None,
-        can_edit=g.caller.can("contributor"),
-    )
-    return current_app.response_class(page, status=status)
-
-
-@bp.get("/campaigns/<int:campaign_id>/posts/<int:post_id>")
-@login_required("viewer")
-def post_page(campaign_id: int, post_id: int) -> Response:
-    """A post's editor: images, time and platforms, captions, alt text, status."""
-    session = get_session()
-    campaign = campaigns.get_campaign(session, campaign_id)
-    return _render_post(campaign, posts.get_post(session, campaign, post_id))
-
-
-def _posted_media(form: MultiDict[str, str], post: Post) -> list[dict[str, Any]]:
-    """The strip as posted (``media`` asset ids with ``media_alt`` texts, in order), each image
-    keeping the presets it had; InvalidInput when the two lists do not pair up."""
-    ids, alts = form.getlist("media"), form.getlist("media_alt")
-    if len(ids) != len(alts) or not all(is_id(raw) for raw in ids):
-        raise InvalidInput({"media": "the images were not sent as the page shows them; reload"})
-    had: dict[int, list[PostMedia]] = {}
-    for item in post.media:
-        had.setdefault(item.asset_id, []).append(item)
-    media = []
-    for raw, alt in zip(ids, alts, strict=True):
-        asset_id = int(raw)
-        previous = had.get(asset_id, [])
-        chosen = dict(previous.pop(0).presets) if previous else {}
-        media.append({"asset_id": asset_id, "alt_text": alt or None, "presets": chosen})
-    return media
-
-
-def _media_operation(op: str, media: list[dict[str, Any]], form: MultiDict[str, str]) -> str:
-    """Apply a strip button (``left:2``, ``right:0``, ``remove:1``, ``add``) to ``media``;
-    answers what it did, for the confirmation."""
-    if op == "add":
-        raw_ids = form.getlist("add_asset")
-        if not raw_ids or not all(is_id(raw) for raw in raw_ids):
-            raise InvalidInput({"add_asset": "select at least one image to add"})
-        media.extend({"asset_id": int(raw), "alt_text": None, "presets": {}} for raw in raw_ids)
-        return f"{len(raw_ids)} image{'s' if len(raw_ids) != 1 else ''} added"
-    action, _, raw_index = op.partition(":")
-    index = int(raw_index) if raw_index.isascii() and raw_index.isdigit() else -1
-    if not 0 <= index < len(media) or action not in ("left", "right", "remove"):
-        raise InvalidInput({"media": "that image is no longer in the strip; reload"})
-    if action == "remove":
-        media.pop(index)
-        return f"Image {index + 1} removed"
-    other = index - 1 if action == "left" else index + 1
-    if 0 <= other < len(media):
-        media[index], media[other] = media[other], media[index]
-    return f"Image {index + 1} moved to position {max(0, min(other, len(media) - 1)) + 1}"
-
-
-@bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>")
-@login_required("contributor")
-def save_post(campaign_id: int, post_id: int) -> Response:
-    """The editor's one Save: every field at once. The strip's buttons (move, remove, add)
-    save the form with their change applied, so nothing typed is lost (with scripts they
-    change the strip in place, and Save sends it)."""
-    session = get_session()
-    campaign = campaigns.get_campaign(session, campaign_id)
-    post = posts.get_post(session, campaign, post_id)
-    form = request.form
-    typed: dict[str, Any] = {
-        "day": form.get("day", ""),
-        "time": form.get("time", ""),
-        "platforms": form.getlist("platforms"),
-        "captions": {
-            key: form[f"text-{key}"] for key in plan_rules.POST_PLATFORMS if f"text-{key}" in form
-        },
-        "status": form.get("status", post.status),
-        "remote_url": form.get("remote_url", ""),
-        "q": form.get("q"),
-        "media": [{"asset_id": item.asset_id, "alt_text": item.alt_text} for item in post.media],
-    }
-    op = form.get("media_op", "")
-    done = ""
-    try:
-        typed["media"] = _posted_media(form, post)
-        if op:
-            done = _media_operation(op, typed["media"], form)
-        if not typed["time"].strip():
-            raise InvalidInput({"time": "enter the time the post goes out, such as 09:30"})
-        fields = {name: typed[name] for name in ("day", "time", "platforms", "remote_url", "media")}
-        fields["captions"] = {key: text or None for key, text in typed["captions"].items()}
-        if typed["status"] != post.status:
-            fields["status"] = typed["status"]
-        posts.update_post(session, campaign, post, fields, actor=actor(), presets=presets())
-    except InvalidInput as error:  # 422: the unit of work rolls back; nothing was saved
-        return _render_post(
-            campaign, post, errors=_shown_post_errors(error), typed=typed, status=422
-        )
-    text = f"{done}; post saved." if done else "Post saved."
-    return _saved(_post_url(campaign, post), "media" if op else "saved", text)
-
-
-def _shown_post_errors(error: InvalidInput) -> dict[str, str]:
-    """The post service's messages, keyed by the editor's controls, as sentences:
-    ``captions`` ("x: must be ...") goes beside that platform's caption, ``media[2]...``
-    beside the third image."""
-    shown: dict[str, str] = {}
-    for name, message in error.extra["errors"].items():
-        text = str(message)
-        if name == "captions":
-            platform, sep, rest = text.partition(": ")
-            if sep and platform in plan_rules.POST_PLATFORMS:
-                name, text = f"text-{platform}", rest
-        elif name.startswith("media[") and "]" in name:
-            index = name[len("media[") : name.index("]")]
-            name = f"media-{index}" if index.isdigit() else "media"
-        shown[name] = text
-    return as_sentences(shown)
+    return saved(back.split("#", 1)[0], f"post-{post.id}", text)

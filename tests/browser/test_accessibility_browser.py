@@ -111,6 +111,21 @@ def _refused_post(page: Page) -> None:
     assert page.locator(".error").count() > 0, "the refused form shows no error"
 
 
+def _refused_new_day(page: Page) -> None:
+    """A day added on a date the campaign has: the board answers with the error beside it."""
+    page.locator("#new-day").get_by_label("Date").fill("2026-06-08")
+    with page.expect_navigation():
+        page.locator("#new-day").get_by_role("button", name="Add day").click()
+    assert page.locator(".error").count() > 0, "the refused form shows no error"
+
+
+def _unconfirmed_delete(page: Page) -> None:
+    """Delete post without its box ticked: the editor answers with the error beside the box."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete post").click()
+    assert page.locator(".error").count() > 0, "the refused form shows no error"
+
+
 def _refused_sign_in(page: Page) -> None:
     """A wrong password: the sign-in page answers with its message."""
     page.get_by_label("Username").fill("vera")
@@ -142,6 +157,13 @@ STATES: list[tuple[str, str, str | None, Callable[[Page], None]]] = [
     ("asset, description refused", "/assets/{asset}", "contributor", _refused_description),
     ("campaign board, day refused", "/campaigns/{campaign}", "contributor", _refused_day),
     ("post editor, refused", "/campaigns/{campaign}/posts/{post}", "contributor", _refused_post),
+    ("campaign board, new day refused", "/campaigns/{campaign}", "contributor", _refused_new_day),
+    (
+        "post editor, delete unconfirmed",
+        "/campaigns/{campaign}/posts/{post}",
+        "contributor",
+        _unconfirmed_delete,
+    ),
 ]
 
 

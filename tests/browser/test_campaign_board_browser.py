@@ -4,7 +4,9 @@ adds images from the library by ticking them and by dragging one onto a card, mo
 another day with its select and another by dragging its card, then in the post editor
 reorders the images in place, writes alt text and captions side by side with live counters,
 copies one platform's caption into another and saves once; a published post without its URL
-is refused beside the URL field. A viewer sees the same pages with nothing to edit.
+is refused beside the URL field. Then a post is deleted from its editor once its box is
+ticked, a day is added (a taken date refused beside the field, which has focus) and the
+emptied day deleted. A viewer sees the same pages with nothing to edit.
 
 Screenshots of the board and the editor go to var/screenshots/ (git-ignored).
 """
@@ -244,6 +246,77 @@ def test_a_contributor_plans_a_week_on_the_board_and_edits_a_post(
     )
     expect(page.locator("#post-errors")).to_contain_text("Not saved.")
     assert _stored(app, campaign_id)[1]["status"] == "ready"
+
+
+def test_a_contributor_deletes_a_post_adds_a_day_and_deletes_the_emptied_one(
+    app: Flask, cora: Watched, library: list[int]
+) -> None:
+    with app.app_context(), db.new_session() as session:
+        campaign = campaigns.create_campaign(
+            session, {"name": "MuseumWeek 2026", "timezone": "Europe/London"}, actor="cora"
+        )
+        for on in ("2026-06-08", "2026-06-09"):
+            campaigns.add_day(session, campaign, {"date": on}, actor="cora")
+        post = posts.add_post(
+            session, campaign,
+            {"day": "2026-06-08", "time": "09:30", "platforms": ["x"],
+             "media": [{"asset_id": library[0]}]},
+            actor="cora", presets=DEFAULT_PRESETS,
+        )  # fmt: skip
+        session.commit()
+        campaign_id, post_id, monday = campaign.id, post.id, campaign.days[0].id
+    page = cora.page
+    cora.goto(f"/campaigns/{campaign_id}/posts/{post_id}")
+    # Unticked: nothing deleted, the box has focus with the message beside it.
+    page.get_by_role("button", name="Delete post").click()
+    page.wait_for_load_state()
+    box = page.get_by_label("Yes, delete this post")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_be_focused()
+    expect(page.locator("#confirm-delete-error")).to_have_text(
+        "Tick the box to confirm the deletion; nothing was deleted."
+    )
+    box.check()
+    page.get_by_role("button", name="Delete post").click()
+    expect(page).to_have_url(re.compile(rf"/campaigns/{campaign_id}#day-{monday}$"))
+    expect(page.locator(f"#day-{monday}-notice")).to_have_text(
+        "The 09:30 post on Mon 8 June was deleted."
+    )
+    expect(page.locator(".post-card")).to_have_count(0)
+    assert _stored(app, campaign_id) == []
+
+    # A day added at the end: the date offered is the day after the last; a taken one is
+    # refused beside the field, which has focus.
+    new_day = page.locator("#new-day")
+    expect(new_day.get_by_label("Date")).to_have_value("2026-06-10")
+    new_day.get_by_label("Date").fill("2026-06-08")
+    new_day.get_by_label("Theme (optional)").fill("Play")
+    new_day.get_by_role("button", name="Add day").click()
+    page.wait_for_load_state()
+    date_field = page.locator("#new-day").get_by_label("Date")
+    expect(date_field).to_have_attribute("aria-invalid", "true")
+    expect(date_field).to_be_focused()
+    expect(page.locator("#new-day-date-error")).to_have_text(
+        "The campaign has a day on 2026-06-08 already."
+    )
+    date_field.fill("2026-06-10")
+    page.locator("#new-day").get_by_label("Hashtag (optional)").fill("PlayMW")
+    page.locator("#new-day").get_by_role("button", name="Add day").click()
+    page.wait_for_load_state()
+    expect(page.locator("section.day-column")).to_have_count(3)
+    added = _column(page, 2)
+    expect(added.locator("h2")).to_have_text("Wed 10 June")
+    expect(added.locator(".day-hashtag")).to_have_text("#PlayMW")
+    expect(added.locator(".section-notice")).to_have_text("Wed 10 June added.")
+
+    # Monday, emptied, is deleted from its "Edit day".
+    first = _column(page, 0)
+    first.locator("details.day-edit > summary").click()
+    first.get_by_label("Yes, delete Mon 8 June").check()
+    first.get_by_role("button", name=re.compile("^Delete day")).click()
+    page.wait_for_load_state()
+    expect(page.locator("#board-notice")).to_have_text("Mon 8 June deleted.")
+    expect(page.locator("section.day-column h2")).to_have_text(["Tue 9 June", "Wed 10 June"])
 
 
 def test_a_viewer_sees_the_board_and_a_post_with_nothing_to_edit(

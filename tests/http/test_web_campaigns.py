@@ -1,7 +1,8 @@
 """The campaign pages' forms through Flask's test client (issue 15): a week created from a
 first date and a number of days, a day's theme and hashtag, a post added to a day, images
 added from the library, the editor's one Save (media order, alt text, captions per platform,
-status), a post moved to another day; refusals answer 422 with the message beside the field
+status), a post moved to another day, a day added and an empty one deleted, a post deleted
+once its box is ticked; refusals answer 422 with the message beside the field
 and change nothing; every form wants its CSRF token and a contributor; viewers read.
 
 Runs on SQLite and PostgreSQL, with the local store (the forms do not touch the blobs).
@@ -345,6 +346,73 @@ def test_without_scripts_the_strips_buttons_remove_and_add_images_saving_what_wa
     assert [item["asset_id"] for item in _post(app, week)["media"]] == [week["assets"][1]]
 
 
+def test_a_day_is_added_beside_the_others_and_an_empty_day_deleted(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    base = f"/campaigns/{week['campaign']}"
+    board = page(web.get(base)).by_id("new-day")
+    assert board is not None
+    assert control(board, "date").attrs["value"] == "2026-06-10"  # the day after the last
+    added = web.post(f"{base}/days", data={"csrf_token": token, "date": "2026-06-10",
+                                           "theme": "Play", "hashtag": "PlayMW"})  # fmt: skip
+    assert added.status_code == 302
+    new_day = int(added.headers["Location"].rsplit("#day-", 1)[1])
+    shown = page(web.get(added.headers["Location"]))
+    column = shown.by_id(f"day-{new_day}")
+    assert column is not None and column.attrs["data-date"] == "2026-06-10"
+    assert "Play" in column.text and "#PlayMW" in column.text
+    assert column.by_id(f"day-{new_day}-notice").text == "Wed 10 June added."  # type: ignore[union-attr]
+    assert control(shown.by_id("new-day"), "date").attrs["value"] == "2026-06-11"  # type: ignore[arg-type]
+    # A day with posts offers no Delete: it says why instead.
+    first = shown.by_id(f"day-{week['days'][0]}")
+    assert first is not None and not first.find_all("form", cls="delete-form")
+    assert "Only an empty day can be deleted: move or delete its 1 post first." in first.text
+    assert column.find("form", cls="delete-form") is not None
+    deleted = web.post(f"{base}/days/{new_day}/delete", data={"csrf_token": token,
+                                                              "confirm": "yes"})  # fmt: skip
+    assert deleted.status_code == 302 and deleted.headers["Location"] == f"{base}#board"
+    after = page(web.get(deleted.headers["Location"]))
+    assert after.by_id(f"day-{new_day}") is None
+    assert after.by_id("board-notice").text == "Wed 10 June deleted."  # type: ignore[union-attr]
+    assert [day[0] for day in _state(app)[0][0][3]] == [date(2026, 6, 8), date(2026, 6, 9)]
+
+
+def test_a_post_is_deleted_from_its_editor_once_its_box_is_ticked(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    base = f"/campaigns/{week['campaign']}"
+    url = f"{base}/posts/{week['post']}"
+    editor = page(web.get(url))
+    form = editor.by_id("delete").find("form")  # type: ignore[union-attr]
+    assert form is not None and form.attrs["action"] == f"{url}/delete"
+    assert control(form, "confirm").attrs.get("checked") is None
+    before = _state(app)
+    unticked = web.post(f"{url}/delete", data={"csrf_token": token})
+    assert unticked.status_code == 422
+    document = page(unticked)
+    assert errors_beside(document, "confirm") == [
+        "Tick the box to confirm the deletion; nothing was deleted."
+    ]
+    assert control(document, "confirm").attrs.get("aria-invalid") == "true"
+    assert document.by_id("post-errors") is None  # the editor's own Save was not refused
+    assert _state(app) == before
+    deleted = web.post(f"{url}/delete", data={"csrf_token": token, "confirm": "yes"})
+    assert deleted.status_code == 302
+    first = week["days"][0]
+    assert deleted.headers["Location"] == f"{base}#day-{first}"
+    board = page(web.get(deleted.headers["Location"]))
+    column = board.by_id(f"day-{first}")
+    assert column is not None and column.by_id(f"post-{week['post']}") is None
+    notice = column.by_id(f"day-{first}-notice")
+    assert notice is not None and notice.text == "The 09:30 post on Mon 8 June was deleted."
+    stored, events = _state(app)
+    assert stored[0][4] == [] and events > before[1]  # the history keeps what it was
+    assert web.get(url).status_code == 404
+    assert web.get(f"/assets/{week['assets'][0]}").status_code == 200  # the image stays
+
+
 # ---------------------------------------------------------------- refusals
 
 
@@ -437,6 +505,44 @@ def test_refused_board_and_editor_forms_answer_422_beside_the_field_and_change_n
     assert _state(app) == before
 
 
+def test_refused_new_and_deleted_days_answer_422_beside_the_field_and_change_nothing(
+    app: Flask, web: FlaskClient, week: dict[str, Any]
+) -> None:
+    token = signed_in(web, "contributor")
+    base = f"/campaigns/{week['campaign']}"
+    first, second = week["days"]
+    before = _state(app)
+    for typed, field, message in (
+        ({"date": "2026-06-08"}, "date", "The campaign has a day on 2026-06-08 already."),
+        ({"date": " "}, "date", "Enter the day's date, such as 2026-06-15."),
+        ({"date": "2026-02-30"}, "date", "'2026-02-30' is not a date such as 2026-06-08."),
+        ({"date": "2101-01-01"}, "date", "2101-01-01 is not a campaign date: from 2000 to 2099."),
+        ({"date": "2026-06-10", "hashtag": "Play MW"}, "hashtag",
+         "'#Play MW' is not a hashtag: use letters, digits and _ only, with no spaces."),
+    ):  # fmt: skip
+        sent = {"theme": "Play", "hashtag": "", **typed}
+        refused = web.post(f"{base}/days", data={"csrf_token": token, **sent})
+        assert refused.status_code == 422, typed
+        form = page(refused).by_id("new-day")
+        assert form is not None
+        assert errors_beside(form, field) == [message], typed
+        assert control(form, field).attrs.get("aria-invalid") == "true"
+        assert control(form, "theme").attrs["value"] == "Play"  # kept as typed
+    # A day with a post is not deleted, ticked or not; an empty one wants its box ticked.
+    for day, sent, message in (
+        (first, {"confirm": "yes"},
+         "Mon 8 June still has 1 post: move or delete it first. Nothing was deleted."),
+        (second, {}, "Tick the box to confirm the deletion; nothing was deleted."),
+    ):  # fmt: skip
+        refused = web.post(f"{base}/days/{day}/delete", data={"csrf_token": token, **sent})
+        assert refused.status_code == 422
+        column = page(refused).by_id(f"day-{day}")
+        assert column is not None
+        assert errors_beside(column, "confirm") == [message]
+        assert column.find("details", cls="day-edit").attrs.get("open") == ""  # type: ignore[union-attr]
+    assert _state(app) == before
+
+
 def test_a_caption_keeps_its_joiners_and_a_direction_override_is_refused_beside_it(
     app: Flask, web: FlaskClient, week: dict[str, Any]
 ) -> None:
@@ -471,6 +577,9 @@ def _forms(week: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         (f"{base}/media", {"post_id": str(week["post"]), "asset_ids": str(week["assets"][1])}),
         (f"{base}/posts/{week['post']}", {"day": "2026-06-08", "time": "11:00", "status": "ready",
                                           "platforms": "x", "media": [], "media_alt": []}),
+        (f"{base}/days", {"date": "2026-06-10", "theme": "Forged"}),
+        (f"{base}/days/{week['days'][1]}/delete", {"confirm": "yes"}),
+        (f"{base}/posts/{week['post']}/delete", {"confirm": "yes"}),
     ]  # fmt: skip
 
 
