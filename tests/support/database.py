@@ -16,6 +16,10 @@ from service.storage.models import Asset, Variant
 
 # Emptied after each PostgreSQL test; test_migrations checks that it names every table.
 TABLES = (
+    "depictions",
+    "consents",
+    "people_history",
+    "people",
     "campaign_post_media",
     "campaign_posts",
     "campaign_days",
