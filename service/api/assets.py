@@ -11,7 +11,7 @@ from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import current_caller, require
 from service.http.requests import page_limit
-from service.rules import location
+from service.rules import consent, embedded_people, location
 from service.rules.problems import Forbidden, InvalidInput, UnsupportedMediaType
 from service.services import assets
 from service.storage.db import utcnow
@@ -26,6 +26,17 @@ ORIGINAL_RESTORED = "Vitrine-Original-Restored"
 def _exact_location() -> bool:
     """Whether the caller sees recorded positions as they are (else rounded to ~1 km)."""
     return current_caller().can(location.ROLE_FOR_EXACT)
+
+
+def _may_see_people() -> bool:
+    """Whether the caller reads the names of the people a file says it shows."""
+    return current_caller().can(consent.ROLE_FOR_PEOPLE)
+
+
+def _summary(asset: Asset) -> dict[str, Any]:
+    """The metadata summary as the caller may see it: positions and people by role."""
+    summary = location.summary_for(asset.metadata_summary, exact=_exact_location())
+    return embedded_people.summary_for(summary, may_see_people=_may_see_people())
 
 
 def asset_json(asset: Asset) -> dict[str, Any]:
@@ -47,7 +58,7 @@ def asset_json(asset: Asset) -> dict[str, Any]:
         "uploaded_by": asset.uploaded_by,
         "created_at": asset.created_at.isoformat(),
         "updated_at": asset.updated_at.isoformat(),
-        "metadata": location.summary_for(asset.metadata_summary, exact=_exact_location()),
+        "metadata": _summary(asset),
         "links": {
             "self": url_for("api.get_asset", asset_id=asset.id),
             "metadata": url_for("api.get_metadata", asset_id=asset.id),
@@ -162,8 +173,11 @@ def get_metadata(asset_id: int) -> dict[str, Any]:
     asset = assets.get_asset(get_session(), asset_id)
     return {
         "asset_id": asset.id,
-        "summary": location.summary_for(asset.metadata_summary, exact=_exact_location()),
-        "raw": location.raw_for(asset.metadata_raw, exact=_exact_location()),
+        "summary": _summary(asset),
+        "raw": embedded_people.raw_for(
+            location.raw_for(asset.metadata_raw, exact=_exact_location()),
+            may_see_people=_may_see_people(),
+        ),
         "warnings": asset.metadata_warnings,
     }
 

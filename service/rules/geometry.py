@@ -244,3 +244,29 @@ def _batch(members: tuple[int, ...], requests: Sequence[tuple[Box, Size]]) -> Ba
             return None
         cuts.append((x, y, x + width, y + height))
     return Batch(members, union, size, tuple(cuts))
+
+
+def _upright_point(u: float, v: float, orientation: int) -> tuple[float, float]:
+    """Where a point of the stored pixels (fractions u, v) is shown once EXIF orientation is
+    applied: mirrored (2, 4), turned 180° (3), transposed (5), turned 90° clockwise (6),
+    transversed (7), turned 90° anticlockwise (8)."""
+    return {
+        2: (1 - u, v),
+        3: (1 - u, 1 - v),
+        4: (u, 1 - v),
+        5: (v, u),
+        6: (1 - v, u),
+        7: (1 - v, 1 - u),
+        8: (v, 1 - u),
+    }.get(orientation, (u, v))
+
+
+def upright_region(
+    region: tuple[float, float, float, float], orientation: int | None
+) -> tuple[float, float, float, float]:
+    """A box (x, y, w, h: top-left corner and size, fractions of the stored image) as it lies
+    on the image once its EXIF orientation is applied (an unknown orientation is 1)."""
+    x, y, w, h = region
+    x1, y1 = _upright_point(x, y, orientation or 1)
+    x2, y2 = _upright_point(x + w, y + h, orientation or 1)
+    return min(x1, x2), min(y1, y2), abs(x2 - x1), abs(y2 - y1)

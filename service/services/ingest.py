@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from service.media.imaging import identify
 from service.media.metadata import UnsafeMetadata, read_metadata
+from service.rules import consent
 from service.rules.problems import AssetDeleted, DatabaseDown, InvalidInput, StorageDown, UnsafeFile
 from service.services.descriptive import clean_filename, validate_descriptive
 from service.services.history import record_changes
@@ -105,6 +106,7 @@ def ingest(
         **{name: value for name, value in descriptive.items() if name != "tags"},
     )
     asset.tag_rows = [AssetTag(tag=tag) for tag in descriptive.get("tags", [])]
+    asset.people_status, asset.people_proposed = proposed_people(embedded.summary.get("people"))
     asset.rights = proposed_rights_record(embedded.summary)
 
     # The row that owns the blob is committed in a transaction of its own, at once: the blob
@@ -130,6 +132,25 @@ def ingest(
     owner = session.get(Asset, owner_id)
     assert owner is not None  # committed, and never purged within an upload
     return Ingested(owner, ours)
+
+
+def proposed_people(people: Mapping[str, Any] | None) -> tuple[str, bool]:
+    """(people_status, people_proposed) as the file's metadata suggests them.
+
+    Named people (and person regions without a name) make "depicted"; a release status of
+    "not applicable" makes "none"; otherwise "unknown", not proposed. The names themselves
+    stay in the metadata summary, for the rights role to confirm into the register: a name
+    typed by a photographer is not yet a person with consents.
+    """
+    if not people:
+        return "unknown", False
+    regions = people.get("regions") or []
+    unnamed = [""] * (
+        sum(1 for r in regions if not r.get("name")) + people.get("unplaced_regions", 0)
+    )
+    shown = [*people.get("names", []), *unnamed]
+    status = consent.proposed_status(people.get("release_status"), shown)
+    return status, status != "unknown"
 
 
 def _after_failed_commit(

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from service.media import render
-from service.rules import credits
+from service.rules import credits, embedded_people
 from service.rules.presets import Preset
 from service.services import captioning
 from service.services.render_settings import RenderSettings
@@ -25,6 +25,7 @@ Kind = Literal["variant", "preview"]
 VARIANT: Kind = "variant"  # publishable: only through the publish gate
 PREVIEW: Kind = "preview"  # internal: only to a signed-in session
 BLOB_PREFIXES: dict[str, str] = {VARIANT: "variants", PREVIEW: "previews"}
+PEOPLE_STAMP_FIELDS = ("release_status", "release_ids", "person_names")
 # What a preview carries: no rights, since nothing in it is for publishing.
 NO_RIGHTS = render.RightsStamp(
     credit_line="", creator="", title="", object_number="", licence_uri=None, alt_text=""
@@ -41,6 +42,9 @@ def stamp_of(
 ) -> render.RightsStamp:
     """``stamp_for`` from values already read: the asset's rights record and the policy's
     rule for its holder."""
+    release_status, release_ids = embedded_people.release_for(
+        asset.people_status, (asset.metadata_summary or {}).get("people")
+    )
     return render.RightsStamp(
         credit_line=credits.required_credit_line(rule, record.credit_line),
         creator=record.creator,
@@ -50,6 +54,8 @@ def stamp_of(
         alt_text=asset.alt_text,
         burn_in=bool(rule and rule.burn_in),
         placement=rule.placement if rule else "bottom-right",
+        release_status=release_status,
+        release_ids=release_ids,
     )
 
 
@@ -68,7 +74,11 @@ def variant_key(
         "original": asset.sha256,
         "preset": preset.spec(),
         "focal": [round(asset.focal_x, 4), round(asset.focal_y, 4)],
-        "stamp": asdict(stamp),
+        # The people fields only when there are any: a stamp without them keys as before.
+        "stamp": {
+            **{k: v for k, v in asdict(stamp).items() if k not in PEOPLE_STAMP_FIELDS},
+            **stamp.people_fields(),
+        },
     }
     if kind != VARIANT:
         shaping["kind"] = kind

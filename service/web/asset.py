@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from service.http.database import get_session
 from service.http.transactions import after_commit
 from service.ops import jobs
-from service.rules import audit, captions, filenames, licences, location
+from service.rules import audit, captions, consent, embedded_people, filenames, licences, location
 from service.rules.problems import InvalidInput, Problem
 from service.services import assets, captioning, previews, publishing, rights, variants
 from service.services import auditing as audits
@@ -147,8 +147,13 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         audit_errors = field_errors(error)
     history = list(reversed(list_history(session, asset.id)))
     exact = g.caller.can(location.ROLE_FOR_EXACT)  # others see positions rounded to ~1 km
-    summary = location.summary_for(asset.metadata_summary, exact=exact)
-    raw = location.raw_for(asset.metadata_raw, exact=exact)
+    people = g.caller.can(consent.ROLE_FOR_PEOPLE)  # others never read who is shown
+    summary = embedded_people.summary_for(
+        location.summary_for(asset.metadata_summary, exact=exact), may_see_people=people
+    )
+    raw = embedded_people.raw_for(
+        location.raw_for(asset.metadata_raw, exact=exact), may_see_people=people
+    )
     page = render_template(
         "asset.html",
         asset=asset,

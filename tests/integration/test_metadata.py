@@ -19,7 +19,7 @@ from tests.support import photos
 SUMMARY_KEYS = {
     "creator", "copyright_notice", "credit_line", "web_statement", "usage_terms",
     "description", "alt_text", "title", "date_taken", "camera_make", "camera_model",
-    "orientation", "has_gps", "gps", "icc_profile",
+    "orientation", "has_gps", "gps", "icc_profile", "people",
 }  # fmt: skip
 TEXT_FIELDS = set(metadata.TEXT_SOURCES)
 

@@ -15,9 +15,10 @@ from service.media import imaging
 from service.media.metadata.exif import read_exif
 from service.media.metadata.icc import read_icc
 from service.media.metadata.iptc import read_iptc
+from service.media.metadata.people import read_people
 from service.media.metadata.summary import TEXT_SOURCES, summarise
 from service.media.metadata.text import Warn, _clip
-from service.media.metadata.xmp import read_xmp
+from service.media.metadata.xmp import parse_xmp, read_xmp
 
 # What one file may add to its record, however its metadata is built: raw values kept per block
 # (the rights and camera fields always are), the length of a raw key, and warnings.
@@ -47,6 +48,7 @@ class _Blocks:
     iptc: dict[tuple[int, int], bytes | list[bytes]] | None = None
     xmp: bytes | None = None
     icc: bytes | None = None
+    size: tuple[int, int] | None = None  # the stored pixels' width and height
 
 
 def _pillow_blocks(path: pathlib.Path, warn: Warn) -> _Blocks:
@@ -60,6 +62,7 @@ def _pillow_blocks(path: pathlib.Path, warn: Warn) -> _Blocks:
             Image.init()
             formats = [name for name in PILLOW_FORMATS if name in Image.OPEN]
             with Image.open(path, formats=formats) as im:
+                blocks.size = im.size
                 exif = im.info.get("exif")
                 blocks.exif = exif if isinstance(exif, bytes) else None
                 xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp")
@@ -94,7 +97,8 @@ def read_metadata(path: pathlib.Path) -> EmbeddedMetadata:
         # Pillow sees an eXIf chunk only before the image data, and leaves ImageMagick's
         # "Raw profile type exif" text chunk undecoded; without decoding pixels, this finds both.
         blocks.exif = imaging.png_exif(path) or blocks.exif
-    xmp = read_xmp(blocks.xmp, found.append) if blocks.xmp else {}
+    xmp_root = parse_xmp(blocks.xmp, found.append) if blocks.xmp else None
+    xmp = read_xmp(blocks.xmp or b"", found.append, xmp_root) if xmp_root is not None else {}
     with path.open("rb") as fp:
         exif_raw, exif_tags = read_exif(fp, path.stat().st_size, found.append)
     if blocks.exif and "Orientation" not in exif_tags:
@@ -112,6 +116,13 @@ def read_metadata(path: pathlib.Path) -> EmbeddedMetadata:
         "icc": read_icc(blocks.icc, found.append) if blocks.icc else {},
     }
     summary = summarise(raw, exif_tags, found.append)
+    summary["people"] = (
+        read_people(
+            xmp_root, size=blocks.size, orientation=summary["orientation"], warn=found.append
+        )
+        if xmp_root is not None
+        else None
+    )
     kept = {block: _bounded(block, values, found.append) for block, values in raw.items()}
     return EmbeddedMetadata(summary=summary, raw=kept, warnings=_bounded_warnings(found))
 

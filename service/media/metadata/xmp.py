@@ -29,6 +29,11 @@ XMP_PREFIXES = {
     "http://ns.adobe.com/tiff/1.0/": "tiff", "http://ns.adobe.com/exif/1.0/": "exif",
     "http://cipa.jp/exif/1.0/": "exifEX", "http://ns.adobe.com/exif/1.0/aux/": "aux",
     "http://creativecommons.org/ns#": "cc",
+    # Regions that can name people (rules/embedded_people withholds them by these prefixes).
+    "http://www.metadataworkinggroup.com/schemas/regions/": "mwg-rs",
+    "http://ns.microsoft.com/photo/1.2/": "MP",
+    "http://ns.microsoft.com/photo/1.2/t/RegionInfo#": "MPRI",
+    "http://ns.microsoft.com/photo/1.2/t/Region#": "MPReg",
 }  # fmt: skip
 
 
@@ -72,24 +77,36 @@ def _xmp_collect(
             _xmp_collect(child, join(name(child.tag)), prefixes, out, depth + 1)
 
 
-def read_xmp(packet: bytes, warn: Warn) -> dict[str, str]:
-    """XMP properties as {"dc:rights": text}; arrays joined with "; ", Lang Alt x-default first.
-
-    Raises UnsafeMetadata when the packet declares a DTD, entities or external references.
-    """
+def parse_xmp(packet: bytes, warn: Warn) -> Element | None:
+    """The XMP packet's root element, or None (with a warning) when it is too large or not
+    well-formed XML. Raises UnsafeMetadata when the packet declares a DTD, entities or
+    external references."""
     packet = packet.rstrip(b"\0 \t\r\n")
     if len(packet) > MAX_XMP_BYTES:
         warn(f"XMP: packet of {len(packet)} bytes is too large; XMP skipped")
-        return {}
+        return None
     try:
-        root = SafeElementTree.fromstring(packet, forbid_dtd=True)
+        root: Element = SafeElementTree.fromstring(packet, forbid_dtd=True)
     except defusedxml.DefusedXmlException as exc:
         raise UnsafeMetadata(
             f"embedded XMP declares a DTD or entities ({type(exc).__name__}); file refused"
         ) from exc
     except ParseError as exc:
         warn(f"XMP: not well-formed XML ({exc}); XMP skipped")
-        return {}
+        return None
+    return root
+
+
+def read_xmp(packet: bytes, warn: Warn, root: Element | None = None) -> dict[str, str]:
+    """XMP properties as {"dc:rights": text}; arrays joined with "; ", Lang Alt x-default first.
+
+    ``root``: the packet already parsed (parse_xmp). Raises UnsafeMetadata when the packet
+    declares a DTD, entities or external references.
+    """
+    if root is None:
+        root = parse_xmp(packet, warn)
+        if root is None:
+            return {}
     # Well-known prefixes win; otherwise use the prefix the document declared.
     declared = re.findall(rb'xmlns:([\w.-]+)\s*=\s*["\']([^"\']*)["\']', packet)
     prefixes = {uri.decode("utf-8", "replace"): p.decode() for p, uri in declared}

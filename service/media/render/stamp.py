@@ -4,7 +4,10 @@ EXIF text is ASCII by spec; the rights text is written as UTF-8 bytes, as exifto
 exifread and exiftool read "©" back, while Pillow's ``getexif()`` decodes ASCII tags as Latin-1
 ("Â©"). XMP carries the same text as proper Unicode. Nothing of the source's metadata is
 copied, so GPS, maker notes, serial numbers, thumbnails, comments and the original XMP/IPTC
-never leave.
+never leave: a person named in the original's XMP is not named in a variant. The model
+release is written as PLUS states it (plus:ModelReleaseStatus as the vocabulary's URI,
+plus:ModelReleaseID); a person's name (Iptc4xmpExt:PersonInImage) only when the caller gives
+it, for people whose consent allows their name in the metadata.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image
 
+from service.rules import consent
 from service.rules.presets import Preset
 
 
@@ -30,6 +34,19 @@ class RightsStamp:
     alt_text: str
     burn_in: bool = False
     placement: str = "bottom-right"  # "bottom-left" | "bottom-right" | "band"
+    release_status: str | None = None  # PLUS ModelReleaseStatus code, "MR-NAP" and so on
+    release_ids: tuple[str, ...] = ()  # PLUS ModelReleaseID
+    person_names: tuple[str, ...] = ()  # only people whose consent allows their name here
+
+    def people_fields(self) -> dict[str, object]:
+        """The model release and names, when there are any: what a variant's key adds for
+        them (a stamp without them keys as it did before they existed)."""
+        fields = {
+            "release_status": self.release_status,
+            "release_ids": list(self.release_ids),
+            "person_names": list(self.person_names),
+        }
+        return {key: value for key, value in fields.items() if value}
 
 
 def burns_in(stamp: RightsStamp, preset: Preset) -> bool:
@@ -71,7 +88,12 @@ def xmp_packet(stamp: RightsStamp) -> bytes:
     def simple(tag: str, text: str | None) -> str:
         return f"<{tag}>{escape(_clean(text))}</{tag}>" if text and _clean(text) else ""
 
+    def bag(tag: str, items: tuple[str, ...]) -> str:
+        lis = "".join(f"<rdf:li>{escape(_clean(i))}</rdf:li>" for i in items if _clean(i))
+        return f"<{tag}><rdf:Bag>{lis}</rdf:Bag></{tag}>" if lis else ""
+
     creator = _clean(stamp.creator)
+    code = consent.release_status_code(stamp.release_status or "")
     body = "".join(
         (
             alt("dc:rights", stamp.credit_line),
@@ -83,6 +105,11 @@ def xmp_packet(stamp: RightsStamp) -> bytes:
             simple("photoshop:Credit", stamp.credit_line),
             simple("xmpRights:WebStatement", stamp.licence_uri),
             alt("Iptc4xmpCore:AltTextAccessibility", stamp.alt_text),
+            f'<plus:ModelReleaseStatus rdf:resource="{consent.PLUS_VOCABULARY}{code}"/>'
+            if code
+            else "",
+            bag("plus:ModelReleaseID", stamp.release_ids),
+            bag("Iptc4xmpExt:PersonInImage", stamp.person_names),
         )
     )
     packet = (
@@ -93,7 +120,9 @@ def xmp_packet(stamp: RightsStamp) -> bytes:
         ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
         ' xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"'
         ' xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/"'
-        ' xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/">'
+        ' xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"'
+        ' xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"'
+        ' xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/">'
         f"{body}</rdf:Description></rdf:RDF></x:xmpmeta>"
         '<?xpacket end="r"?>'
     )
