@@ -63,7 +63,9 @@ def release_for(
     unless it said "not applicable" of an asset now said to show people."""
     stated = people.get("release_status") if isinstance(people, Mapping) else None
     ids = people.get("release_ids") if isinstance(people, Mapping) else None
-    release_ids = tuple(str(i) for i in ids) if isinstance(ids, Sequence) else ()
+    release_ids = (
+        tuple(str(i) for i in ids) if isinstance(ids, Sequence) and not isinstance(ids, str) else ()
+    )
     if people_status == "none":
         return "MR-NAP", release_ids
     if people_status == "depicted" and stated == "MR-NAP":
