@@ -21,9 +21,11 @@ from service.rules.presets import DEFAULT_PRESETS, Preset
 from service.services import context, variants
 from service.storage.models import Asset
 from tests.fidelity.test_rights_in_outputs import STAMPS, exiftool
+from tests.hostile.png_files import png_xmp
 from tests.support import people_xmp as P
 from tests.support import photos
 from tests.support.openapi import Api, clear
+from tests.support.web import add_user, browser_like, signed_in
 
 SQLITE_LOCAL = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True
@@ -198,3 +200,49 @@ def test_a_file_silent_on_people_leaves_the_status_unknown_and_variants_silent(
     assert _asset(app, created.json["id"]) == ("unknown", False)
     tags = _render(app, created.json["id"], "x", tmp_path)
     assert not [key for key in tags if key.startswith("XMP-plus")]
+
+
+@SQLITE_LOCAL
+def test_the_asset_page_shows_the_raw_names_to_the_rights_role_only(
+    app: Flask, api: Api, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    created = api.upload(
+        tokens["contributor"], photos.jpeg_with_xmp(people_packet(), 1200, 900), "people.jpg"
+    )
+    assert created.status_code == 201, created.json
+    for role in ("viewer", "contributor", "rights"):
+        add_user(app, role, role)
+    for role, sees in (("viewer", False), ("contributor", False), ("rights", True)):
+        web = browser_like(app.test_client())
+        signed_in(web, role)
+        html = web.get(f"/assets/{created.json['id']}").get_data(as_text=True)
+        assert (NAMES[0] in html) is sees, role
+        assert (WITHHELD.replace("(", "") in html) is not sees, role
+        assert "MR-2026-001" in html  # the release is not personal
+
+
+@SQLITE_LOCAL
+def test_a_hostile_people_packet_uploads_within_the_spec(
+    app: Flask, api: Api, tokens: dict[str, dict[str, str]]
+) -> None:
+    """Thousands of names, regions outside the image, NaN and a bad release: 201, the answer
+    valid against openapi.yaml (at most 100 names, boxes within 0..1)."""
+    packet = P.packet(
+        P.persons(*[f"Person {i}" for i in range(3000)])
+        + P.iptc_regions(
+            P.iptc_region((-0.5, -0.5, 0.75, 0.75)),
+            P.iptc_region((float("nan"), 0.1, 0.1, 0.1)),
+            *[P.iptc_region((0.9, 0.9, 0.5, 0.5))] * 300,
+        )
+        + P.release("MR-MAYBE", *[f"id {i}" for i in range(500)])
+    )
+    created = api.upload(tokens["rights"], png_xmp(packet, 300, compressed=True)(), "crowd.png")
+    assert created.status_code == 201, created.json
+    people = created.json["metadata"]["people"]
+    assert len(people["names"]) == 100 and len(people["regions"]) == 100
+    assert people["release_status"] is None and len(people["release_ids"]) == 50
+    assert _asset(app, created.json["id"]) == ("depicted", True)
+    warnings = api.call(
+        "GET", f"/api/v1/assets/{created.json['id']}/metadata", headers=tokens["viewer"]
+    ).json["warnings"]
+    assert any("not a PLUS code" in warning for warning in warnings)

@@ -156,7 +156,8 @@ def test_hostile_people_fields_are_clamped_or_dropped(tmp_path: pathlib.Path, na
     if name == "outside":
         assert people["regions"] == [{"name": None, "x": 0.0, "y": 0.0, "w": 0.25, "h": 0.25}]
         assert people["unplaced_regions"] == 2
-        assert any("clamped" in w for w in warnings)
+        assert any("3 person regions reach outside the image" in w for w in warnings)
+        assert any("2 person regions have no usable box" in w for w in warnings)
     if name == "nan_and_infinite":
         assert people["regions"] == [] and people["unplaced_regions"] == 3
     if name == "names":

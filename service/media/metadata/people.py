@@ -149,21 +149,20 @@ def _is_person_kind(region: Element) -> bool:
 
 
 def _fraction_box(
-    x: float, y: float, w: float, h: float, *, warn: Warn, where: str
-) -> tuple[float, float, float, float] | None:
-    """The box clamped to the image; None (with a warning) when nothing of it is inside."""
+    x: float, y: float, w: float, h: float
+) -> tuple[tuple[float, float, float, float] | None, bool]:
+    """(the box clamped to the image, whether it had to be), or (None, True) when nothing of
+    it is inside."""
     left, top = max(0.0, min(1.0, x)), max(0.0, min(1.0, y))
     right, bottom = max(0.0, min(1.0, x + max(w, 0.0))), max(0.0, min(1.0, y + max(h, 0.0)))
     if right <= left or bottom <= top:
-        warn(f"XMP: {where} has an empty or outside box; region ignored")
-        return None
-    if (left, top, right, bottom) != (x, y, x + w, y + h):
-        warn(f"XMP: {where} reaches outside the image; clamped")
-    return left, top, right - left, bottom - top
+        return None, True
+    clamped = (left, top, right, bottom) != (x, y, x + w, y + h)
+    return (left, top, right - left, bottom - top), clamped
 
 
 def _iptc_box(
-    region: Element, size: tuple[int, int] | None, warn: Warn
+    region: Element, size: tuple[int, int] | None
 ) -> tuple[float, float, float, float] | None:
     """An IPTC region's boundary (rectangle, circle or polygon, relative or pixel) as a box of
     fractions of the stored image, or None."""
@@ -177,8 +176,7 @@ def _iptc_box(
         scale_x, scale_y = 1 / size[0], 1 / size[1]
     elif unit == "relative":
         scale_x = scale_y = 1.0
-    else:
-        warn(f"XMP: image region unit {unit[:20]!r} is neither relative nor pixel; ignored")
+    else:  # no unit, or one IPTC does not define: not placed
         return None
     shape = _text(_field(boundary, IPTC_EXT + "rbShape")).lower()
     if shape == "rectangle":
@@ -211,7 +209,7 @@ def _iptc_box(
 
 
 def _iptc_regions(
-    root: Element, size: tuple[int, int] | None, warn: Warn
+    root: Element, size: tuple[int, int] | None
 ) -> Iterator[tuple[str | None, tuple[float, float, float, float] | None, list[str]]]:
     """(name, stored box or None, names inside) of each IPTC image region showing a person."""
     for regions in _properties(root, IPTC_EXT + "ImageRegion"):
@@ -222,11 +220,11 @@ def _iptc_regions(
             if not inside and not _is_person_kind(region):
                 continue
             name = _text(_field(region, IPTC_EXT + "Name")) or (inside[0] if inside else "")
-            yield name or None, _iptc_box(region, size, warn), inside
+            yield name or None, _iptc_box(region, size), inside
 
 
 def _mwg_regions(
-    root: Element, warn: Warn
+    root: Element,
 ) -> Iterator[tuple[str | None, tuple[float, float, float, float] | None, list[str]]]:
     """(name, stored box or None, []) of each MWG region of type Face. stArea's x and y are
     the box's centre, in fractions (``normalized``) of the dimensions it was applied to."""
@@ -277,14 +275,20 @@ def read_people(
         for description in rdf.findall(RDF + "Description"):
             names += _names_in(description)
             person_ids += _person_ids_in(description)
-    found = [*_iptc_regions(root, size, warn), *_mwg_regions(root, warn)]
-    for index, (name, box, inside) in enumerate(found):
+    found = [*_iptc_regions(root, size), *_mwg_regions(root)]
+    clamped = 0  # boxes reaching outside the image, or outside it altogether
+    for name, box, inside in found:
         names += inside + ([name] if name else [])
-        clamped = _fraction_box(*box, warn=warn, where=f"region {index + 1}") if box else None
-        if clamped is None:
+        placed, outside = _fraction_box(*box) if box else (None, False)
+        clamped += outside
+        if placed is None:
             unplaced += 1
         elif len(regions) < MAX_REGIONS:
-            regions.append(_region_json(name, clamped, orientation))
+            regions.append(_region_json(name, placed, orientation))
+    if clamped:
+        warn(f"XMP: {clamped} person regions reach outside the image; clamped or ignored")
+    if unplaced:
+        warn(f"XMP: {unplaced} person regions have no usable box; counted, not placed")
     if len(found) > MAX_REGIONS:
         warn(f"XMP: {len(found)} person regions; the first {MAX_REGIONS} kept")
     status_values = [_text(v) for v in _properties(root, PLUS + "ModelReleaseStatus")]
