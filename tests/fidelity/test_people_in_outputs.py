@@ -30,6 +30,11 @@ from tests.support.web import add_user, browser_like, signed_in
 SQLITE_LOCAL = pytest.mark.parametrize(
     ("database_url", "blob_settings"), [("sqlite", "local")], indirect=True
 )
+BOTH_DATABASES = pytest.mark.parametrize(
+    ("database_url", "blob_settings"),
+    [("sqlite", "local"), ("postgresql", "s3")],
+    indirect=True,
+)
 NAMES = ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Mary Anning", "Rosalind Franklin")
 PLUS_URI = "http://ns.useplus.org/ldf/vocab/"
 # Where ExifTool puts a name the original carried: none of these may reach a variant.
@@ -123,7 +128,7 @@ def _render(app: Flask, asset_id: int, preset: str, tmp_path: Path) -> dict[str,
     return tags
 
 
-@SQLITE_LOCAL
+@BOTH_DATABASES
 def test_upload_proposes_people_and_only_the_rights_role_reads_their_names(
     app: Flask, api: Api, tokens: dict[str, dict[str, str]], tmp_path: Path
 ) -> None:
