@@ -246,11 +246,14 @@ def _week(numbers: list[str]) -> dict[str, Any]:
                 "theme": "People",
                 "posts": [
                     {**post, "time": "09:30", "media": [{"object_number": numbers[0]}]},
-                    {**post, "time": "12:00",
-                     "media": [{"object_number": numbers[1]}, {"object_number": numbers[0]}]},
+                    {
+                        **post,
+                        "time": "12:00",
+                        "media": [{"object_number": numbers[1]}, {"object_number": numbers[0]}],
+                    },
                     {**post, "time": "18:00", "media": [{"object_number": numbers[0]}]},
                     {**post, "time": "20:00", "media": [{"object_number": numbers[1]}]},
-                ],  # fmt: skip
+                ],
             }
         ],
     }
@@ -339,9 +342,7 @@ def test_the_signed_form_goes_to_the_blob_store_and_back_to_the_rights_role_only
     path = f"{PEOPLE}/{person_id}/consents/{consent['id']}/evidence"
 
     def put(data: bytes, name: str, role: str = "rights") -> Any:
-        return api.call(
-            "PUT", path, data={"file": (io.BytesIO(data), name)}, headers=tokens[role]
-        )
+        return api.call("PUT", path, data={"file": (io.BytesIO(data), name)}, headers=tokens[role])
 
     problem(api.call("GET", path, headers=tokens["rights"]), 404, "not-found")
     # Not a PDF, JPEG or PNG (a GIF, a text calling itself .pdf), empty, or from a contributor:
@@ -456,9 +457,7 @@ def test_bad_input_is_refused_by_field_and_changes_nothing(api: Api, tokens: Tok
     assert _history(api, tokens, person_id) == before_history
     asset = api.call("GET", people_path, headers=rights).json
     assert (asset["status"], asset["people"]) == ("unknown", [])
-    assert [p["id"] for p in api.call("GET", PEOPLE, headers=rights).json["items"]] == [
-        person_id
-    ]
+    assert [p["id"] for p in api.call("GET", PEOPLE, headers=rights).json["items"]] == [person_id]
 
 
 @LOCAL
