@@ -260,31 +260,44 @@ def store_evidence(
             own.rollback()
             raise StorageDown(f"The evidence could not be stored: {error}") from None
         try:
-            row = own.get(Consent, consent.id)
-            assert row is not None
-            before = None
-            if row.evidence_key:
-                before = {"evidence_media_type": row.evidence_media_type,
-                          "evidence_filename": row.evidence_filename}  # fmt: skip
-            row.evidence_key, row.evidence_media_type, row.evidence_filename = (
-                key,
-                media_type,
-                name,
-            )
-            after = {"evidence_media_type": media_type, "evidence_filename": name,
-                     "sha256": spool.sha256}  # fmt: skip
-            record(own, actor, "consent.evidence", before, after,
-                   person_id=person.id, consent_id=consent.id)  # fmt: skip
+            _point_at(own, consent.id, key, media_type, name, sha256=spool.sha256, actor=actor)
             own.commit()
-        except SQLAlchemyError as error:
+        except Exception as error:
             with contextlib.suppress(SQLAlchemyError):
                 own.rollback()
+            # Deleted unless a row owns it (a commit whose answer alone was lost).
             remove_unowned(session, store, [key])
-            raise DatabaseDown("The evidence could not be saved; nothing was kept.") from error
+            if isinstance(error, SQLAlchemyError):
+                raise DatabaseDown("The evidence could not be saved; nothing was kept.") from error
+            raise
     session.refresh(consent)
     if replaced and replaced != key:
         remove_unowned(session, store, [replaced])
     return consent
+
+
+def _point_at(
+    own: Session,
+    consent_id: int,
+    key: str,
+    media_type: str,
+    name: str,
+    *,
+    sha256: str,
+    actor: str,
+) -> None:
+    """Point the consent's row at its new evidence, with the history entry."""
+    row = own.get(Consent, consent_id)
+    if row is None:
+        raise NotFound(f"There is no consent {consent_id}.")
+    before = None
+    if row.evidence_key:
+        before = {"evidence_media_type": row.evidence_media_type,
+                  "evidence_filename": row.evidence_filename}  # fmt: skip
+    row.evidence_key, row.evidence_media_type, row.evidence_filename = key, media_type, name
+    after = {"evidence_media_type": media_type, "evidence_filename": name, "sha256": sha256}
+    record(own, actor, "consent.evidence", before, after,
+           person_id=row.person_id, consent_id=consent_id)  # fmt: skip
 
 
 def _evidence_name(filename: str | None, consent_id: int, extension: str) -> str:

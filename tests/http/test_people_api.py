@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -334,7 +336,7 @@ def test_the_takedown_lists_exported_and_published_posts_newest_first(
 
 
 def test_the_signed_form_goes_to_the_blob_store_and_back_to_the_rights_role_only(
-    app: Flask, api: Api, tokens: Tokens
+    app: Flask, api: Api, tokens: Tokens, make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
     store = app.extensions["vitrine.store"]
     person_id = _person(api, tokens)
@@ -351,7 +353,19 @@ def test_the_signed_form_goes_to_the_blob_store_and_back_to_the_rights_role_only
     problem(put(b"I agree to everything.", "form.pdf"), 422, "invalid-input")
     problem(put(b"", "form.pdf"), 422, "invalid-input")
     problem(put(PDF, "form.pdf", "contributor"), 403, "forbidden")
+    # A blob store that fails: 503, and neither a blob nor a row.
+    if app.config["BLOB_BACKEND"] == "s3":
+        broken = make_app(S3_SECRET_KEY="not-the-secret")
+    else:
+        blocker = tmp_path / "not-a-directory"
+        blocker.write_bytes(b"")
+        broken = make_app(BLOB_DIR=str(blocker / "blobs"))
+    failed = Api(broken.test_client(), api.openapi).call(
+        "PUT", path, data={"file": (io.BytesIO(PDF), "form.pdf")}, headers=tokens["rights"]
+    )
+    problem(failed, 503, "storage-unavailable")
     assert list(store.keys("evidence/")) == []
+    assert "consent.evidence" not in [e["field"] for e in _history(api, tokens, person_id)]
     assert api.call("GET", f"{PEOPLE}/{person_id}", headers=tokens["rights"]).json[
         "consents"][0]["evidence"] is None  # fmt: skip
 

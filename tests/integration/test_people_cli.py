@@ -91,6 +91,15 @@ def test_erasure_asks_first_then_keeps_an_anonymised_trail(
     person_id, consent_id, asset_id = _registered(client, tokens)
     assert len(list(store.keys("evidence/"))) == 1
 
+    # The signed form is owned by its consent; a form no consent names is an orphan.
+    checked = runner.invoke(args=["storage", "check", "--grace-minutes", "0"])
+    assert checked.exit_code == 0, checked.output
+    stray = f"evidence/{'0' * 64}"
+    store.put(stray, io.BytesIO(PDF), "application/pdf")
+    fixed = runner.invoke(args=["storage", "check", "--grace-minutes", "0", "--fix"])
+    assert f"orphan blob: {stray}" in fixed.output
+    assert len(list(store.keys("evidence/"))) == 1
+
     declined = runner.invoke(args=["people", "erase", str(person_id)], input="n\n")
     assert declined.exit_code == 1
     still = json.loads(runner.invoke(args=["people", "export", str(person_id)]).stdout)
