@@ -14,12 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.rules import consent as rules
 from service.rules.problems import InvalidInput, NotFound, Problem
 from service.rules.text import clean_field
 from service.services.history import record_changes
+from service.storage.db import savepoint
 from service.storage.models import Asset, Consent, Depiction, PeopleEvent, Person
 
 TEXT_LIMITS = {"display_name": 200, "external_ref": 200}
@@ -33,6 +35,12 @@ class PersonErased(Problem):
     """The person was erased: their record is an anonymised trail and no longer changes."""
 
     status, code, title = 409, "person-erased", "The person was erased"
+
+
+class PeopleChanged(Problem):
+    """Two requests changed who an asset depicts at once; the later one changed nothing."""
+
+    status, code, title = 409, "people-changed", "Changed at the same time"
 
 
 # --- the history ------------------------------------------------------------------------
@@ -102,11 +110,12 @@ def list_people(
     cursor (the last id) or None."""
     query = select(Person).order_by(Person.id)
     if search.strip():
-        pattern = f"%{search.strip().lower()}%"
+        text = search.strip().lower()
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
             or_(
-                func.lower(Person.display_name).like(pattern),
-                func.lower(Person.external_ref).like(pattern),
+                func.lower(Person.display_name).like(pattern, escape="\\"),
+                func.lower(Person.external_ref).like(pattern, escape="\\"),
             )
         )
     if after is not None:
@@ -225,6 +234,20 @@ def set_people(session: Session, asset: Asset, body: Any, *, actor: str) -> list
     "region": {"x", "y", "w", "h"}}]}`` (fractions of the upright image). Replaces the
     list, confirms what ingest proposed, and keeps the history."""
     status, wanted = _people_body(session, asset, body)
+    try:
+        with savepoint(session):
+            _replace_people(session, asset, status, wanted, actor=actor)
+    except IntegrityError:
+        raise PeopleChanged(
+            f"Who asset {asset.id} depicts was changed by someone else at the same time; "
+            "read it again and repeat the change."
+        ) from None
+    return depictions_of(session, asset)
+
+
+def _replace_people(
+    session: Session, asset: Asset, status: str, wanted: Mapping[int, Any], *, actor: str
+) -> None:
     current = {depiction.person_id: depiction for depiction in depictions_of(session, asset)}
     for person_id, gone in current.items():
         if person_id not in wanted:
@@ -253,8 +276,6 @@ def set_people(session: Session, asset: Asset, body: Any, *, actor: str) -> list
         # The asset's own history, which every role reads: the status, never who.
         record_changes(session, asset.id, actor, before, after)
     asset.people_status, asset.people_proposed = status, False
-    session.flush()
-    return depictions_of(session, asset)
 
 
 def _depiction_values(depiction: Depiction) -> dict[str, Any]:

@@ -159,6 +159,8 @@ def test_viewers_and_contributors_see_that_people_are_depicted_never_who(
     assert expiring["consents"][0]["days_left"] == 5
     found = api.call("GET", PEOPLE, query_string={"q": "yusuf"}, headers=rights).json
     assert [person["id"] for person in found["items"]] == [person_id]
+    wildcard = api.call("GET", PEOPLE, query_string={"q": "%"}, headers=rights).json
+    assert wildcard["items"] == []  # searched for as written, not as a pattern
 
 
 @LOCAL
@@ -522,3 +524,13 @@ def test_an_erased_person_keeps_consents_and_depictions_without_a_name(
     problem(api.call("POST", f"{PEOPLE}/{person_id}/consents", headers=tokens["rights"],
                      json={"channels": ["social"], "granted_at": "2026-03-01"}),
             409, "person-erased")  # fmt: skip
+
+
+@LOCAL
+def test_the_register_is_read_a_page_at_a_time(api: Api, tokens: Tokens) -> None:
+    ids = [_person(api, tokens, f"Person {n}") for n in range(3)]
+    first = api.call("GET", PEOPLE, query_string={"limit": 2}, headers=tokens["rights"]).json
+    assert [p["id"] for p in first["items"]] == ids[:2]
+    query = {"limit": 2, "cursor": first["next_cursor"]}
+    second = api.call("GET", PEOPLE, query_string=query, headers=tokens["rights"]).json
+    assert ([p["id"] for p in second["items"]], second["next_cursor"]) == (ids[2:], None)
