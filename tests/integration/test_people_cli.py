@@ -140,3 +140,16 @@ def test_rights_expiring_lists_the_consents_ending_in_the_window(
     assert lines[-1] == "1 deadline(s) within 7 day(s)"
     narrower = runner.invoke(args=["rights", "expiring", "--within-days", "2"])
     assert narrower.output.splitlines() == ["0 deadline(s) within 2 day(s)"]
+
+
+def test_a_backup_names_a_missing_signed_form(
+    app: Flask, client: FlaskClient, runner: Any, tokens: Tokens, tmp_path: Path
+) -> None:
+    store = app.extensions["vitrine.store"]
+    _registered(client, tokens)
+    [key] = store.keys("evidence/")
+    assert runner.invoke(args=["backup", str(tmp_path / "whole")]).exit_code == 0
+    store.delete(key)
+    lost = runner.invoke(args=["backup", str(tmp_path / "lost")])
+    assert lost.exit_code == 1
+    assert f"MISSING blob (named by a row, not in the store): {key}" in lost.output
