@@ -11,6 +11,7 @@ from service.api import (  # noqa: E402,F401  (routes register on bp)
     campaign_bundle,
     campaigns,
     captions,
+    people,
     rights,
     tokens,
     variants,

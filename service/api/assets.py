@@ -13,7 +13,7 @@ from service.http.guards import current_caller, require
 from service.http.requests import page_limit
 from service.rules import consent, embedded_people, location
 from service.rules.problems import Forbidden, InvalidInput, UnsupportedMediaType
-from service.services import assets
+from service.services import assets, people
 from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.storage.spool import Spool
@@ -39,8 +39,14 @@ def _summary(asset: Asset) -> dict[str, Any]:
     return embedded_people.summary_for(summary, may_see_people=_may_see_people())
 
 
-def asset_json(asset: Asset) -> dict[str, Any]:
-    """The public shape of an asset, as openapi.yaml's Asset schema describes it."""
+def asset_json(asset: Asset, people_count: int | None = None) -> dict[str, Any]:
+    """The public shape of an asset, as openapi.yaml's Asset schema describes it.
+
+    ``people_count``: how many people it depicts, when the caller has read it already (a
+    page reads them all at once); else read here.
+    """
+    if people_count is None:
+        people_count = people.depicted_counts(get_session(), [asset]).get(asset.id, 0)
     return {
         "id": asset.id,
         "sha256": asset.sha256,
@@ -59,6 +65,11 @@ def asset_json(asset: Asset) -> dict[str, Any]:
         "created_at": asset.created_at.isoformat(),
         "updated_at": asset.updated_at.isoformat(),
         "metadata": _summary(asset),
+        # Whether people are depicted and how many, for every role; who, for the rights role
+        # only (GET /assets/{id}/people).
+        "people_status": asset.people_status,
+        "people_proposed": asset.people_proposed,
+        "people_count": people_count,
         "links": {
             "self": url_for("api.get_asset", asset_id=asset.id),
             "metadata": url_for("api.get_metadata", asset_id=asset.id),
@@ -123,7 +134,9 @@ def list_assets() -> dict[str, Any]:
         cursor=request.args.get("cursor") or None,
         sort=sort,
     )
-    return {"items": [asset_json(asset) for asset in page], "next_cursor": next_cursor}
+    counts = people.depicted_counts(get_session(), page)
+    items = [asset_json(asset, counts.get(asset.id, 0)) for asset in page]
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @bp.get("/assets/<int:asset_id>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app, request
@@ -14,8 +15,9 @@ from service.http.requests import page_limit
 from service.http.transactions import after_commit
 from service.ops import jobs
 from service.rules import credits
+from service.rules.consent import ROLE_FOR_PEOPLE
 from service.rules.problems import InvalidInput
-from service.services import assets, rights, variants
+from service.services import assets, consents, rights, variants
 from service.services.history import list_history
 from service.storage.db import utcnow
 from service.storage.models import CreditPolicyVersion, HistoryEntry, RightsRecord
@@ -137,7 +139,28 @@ def get_expiring() -> dict[str, Any]:
             for deadline in deadlines
         ],
         "next_cursor": rights.deadline_cursor(deadlines[-1]) if more else None,
+        # The register's deadlines beside the licences: few, so all of them on the first page.
+        "consents": [] if cursor else _expiring_consents(today, int(raw)),
     }
+
+
+def _expiring_consents(today: date, within_days: int) -> list[dict[str, Any]]:
+    """Consents ending in the window: the person by number and role, by name to the rights
+    role only."""
+    named = current_caller().can(ROLE_FOR_PEOPLE)
+    return [
+        {
+            "consent_id": found.consent_id,
+            "person_id": found.person_id,
+            "person_role": found.person_role,
+            **({"person_name": found.person_name} if named else {}),
+            "channels": list(found.channels),
+            "platforms": list(found.platforms),
+            "date": found.on.isoformat(),
+            "days_left": (found.on - today).days,
+        }
+        for found in consents.expiring(get_session(), today=today, within_days=within_days)
+    ]
 
 
 @bp.get("/credit-policies")

@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 
 from service.storage.blobs import BlobNotFound, BlobStore
 from service.storage.db import Base, utcnow
-from service.storage.models import Asset, Variant
+from service.storage.models import Asset, Consent, Variant
 
 FORMAT = "vitrine-backup/1"
 CHUNK_BYTES = 1024 * 1024
@@ -118,7 +118,8 @@ def write_backup(directory: Path, engine: Engine, store: BlobStore) -> BackupRep
 
 
 def _named_blobs(database: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """The blobs a dump's rows need: each original (with its SHA-256), each ready variant."""
+    """The blobs a dump's rows need: each original and signed form (with its SHA-256), each
+    ready variant."""
     tables = database["tables"]
     originals = [(row["blob_key"], row["sha256"]) for row in tables.get(Asset.__tablename__, [])]
     variants = [
@@ -126,7 +127,13 @@ def _named_blobs(database: dict[str, Any]) -> list[tuple[str, str | None]]:
         for row in tables.get(Variant.__tablename__, [])
         if row.get("status") == "ready"
     ]
-    return originals + variants
+    # A consent's signed form is kept under its SHA-256 (services/consents.evidence_key).
+    evidence = [
+        (key, key.rsplit("/", 1)[-1])
+        for row in tables.get(Consent.__tablename__, [])
+        if (key := row.get("evidence_key"))
+    ]
+    return originals + variants + evidence
 
 
 @dataclass

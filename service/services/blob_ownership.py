@@ -21,17 +21,19 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from service.services import working_copy
 from service.storage.blobs import BlobStore, StorageUnavailable
 from service.storage.db import BLOB_LOCK_WAIT_SECONDS, factory_of, lock_blob
-from service.storage.models import Asset, Variant
+from service.storage.models import Asset, Consent, Variant
 
 # An upload writes its blob a moment before its row commits; younger blobs may be in flight.
 ORPHAN_GRACE = timedelta(hours=1)
 
 # Where the blob store keeps blobs that rows own, and the columns that name them: a blob under
 # one of these prefixes that no such column names is an orphan. Blobs elsewhere are left alone.
-BLOB_OWNERS: dict[str, tuple[InstrumentedAttribute[str], ...]] = {
+KeyColumn = InstrumentedAttribute[str] | InstrumentedAttribute[str | None]
+BLOB_OWNERS: dict[str, tuple[KeyColumn, ...]] = {
     "originals/": (Asset.blob_key,),
     "variants/": (Variant.blob_key,),  # publishable variants (variants.BLOB_PREFIXES)
     "previews/": (Variant.blob_key,),  # internal previews, rows of the same table
+    "evidence/": (Consent.evidence_key,),  # signed consent forms (services/consents)
 }
 
 

@@ -1,0 +1,106 @@
+"""The takedown report: every campaign post marked exported or published whose media show a
+person, so that the team can remove them after a withdrawal. Names no one: a post, its
+campaign, platforms, time and remote URL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.rules.audit import csv_safe
+from service.services.posts import local_time
+from service.storage.models import Campaign, Depiction, Person, Post, PostMedia
+
+# The posts that have left Vitrine: in a scheduler's hands, or out on a platform.
+OUT_STATUSES = ("exported", "published")
+CSV_COLUMNS = (
+    "campaign_id", "campaign", "post_id", "status", "platforms", "time", "remote_url", "asset_ids",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TakedownPost:
+    """A post to take down: where it is and which of its images show the person."""
+
+    campaign_id: int
+    campaign: str
+    post_id: int
+    status: str
+    platforms: tuple[str, ...]
+    time: str  # the campaign's local time, with its offset
+    remote_url: str
+    asset_ids: tuple[int, ...]
+
+
+def posts_showing(
+    session: Session, person: Person, *, statuses: Sequence[str] | None = OUT_STATUSES
+) -> list[TakedownPost]:
+    """The posts (of these statuses; None: any) whose media include an asset depicting the
+    person, the newest first."""
+    query = (
+        select(Post, Campaign, PostMedia.asset_id)
+        .join(PostMedia, PostMedia.post_id == Post.id)
+        .join(Depiction, Depiction.asset_id == PostMedia.asset_id)
+        .join(Campaign, Campaign.id == Post.campaign_id)
+        .where(Depiction.person_id == person.id)
+        .order_by(Post.scheduled_at.desc(), Post.id.desc(), PostMedia.position)
+    )
+    if statuses is not None:
+        query = query.where(Post.status.in_(statuses))
+    found: dict[int, tuple[Post, Campaign, list[int]]] = {}
+    for post, campaign, asset_id in session.execute(query):
+        found.setdefault(post.id, (post, campaign, []))[2].append(asset_id)
+    return [
+        TakedownPost(
+            campaign.id,
+            campaign.name,
+            post.id,
+            post.status,
+            tuple(post.platforms),
+            local_time(post, campaign).isoformat(),
+            post.remote_url,
+            tuple(dict.fromkeys(asset_ids)),
+        )
+        for post, campaign, asset_ids in found.values()
+    ]
+
+
+def post_json(post: TakedownPost) -> dict[str, Any]:
+    """One post of the report as JSON."""
+    return {
+        "campaign_id": post.campaign_id,
+        "campaign": post.campaign,
+        "post_id": post.post_id,
+        "status": post.status,
+        "platforms": list(post.platforms),
+        "time": post.time,
+        "remote_url": post.remote_url,
+        "asset_ids": list(post.asset_ids),
+    }
+
+
+def report_csv(posts: Sequence[TakedownPost]) -> str:
+    """The report as CSV, one post a line; texts defused against spreadsheet formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for post in posts:
+        writer.writerow(
+            [
+                post.campaign_id,
+                csv_safe(post.campaign),
+                post.post_id,
+                post.status,
+                " ".join(post.platforms),
+                post.time,
+                csv_safe(post.remote_url),
+                " ".join(str(asset_id) for asset_id in post.asset_ids),
+            ]
+        )
+    return out.getvalue()
