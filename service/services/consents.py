@@ -359,3 +359,9 @@ def expiring(session: Session, *, today: date, within_days: int) -> list[Expirin
         for consent, person in session.execute(query)
         if consent.expires_at is not None
     ]
+
+
+def withdrawn_people(session: Session) -> list[int]:
+    """The ids of the people who withdrew a consent, for the register's filter."""
+    query = select(Consent.person_id).where(Consent.withdrawn_at.is_not(None)).distinct()
+    return sorted(session.scalars(query))

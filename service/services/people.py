@@ -9,7 +9,7 @@ gate goes on refusing the photographs that show the person.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -104,11 +104,18 @@ def get_person(session: Session, person_id: int) -> Person:
 
 
 def list_people(
-    session: Session, *, search: str = "", limit: int, after: int | None = None
+    session: Session,
+    *,
+    search: str = "",
+    limit: int,
+    after: int | None = None,
+    only: Collection[int] | None = None,
 ) -> tuple[list[Person], int | None]:
-    """A page of the register by id, searched in names and references; the next page's
-    cursor (the last id) or None."""
+    """A page of the register by id, searched in names and references (and ``only`` these
+    ids, when given); the next page's cursor (the last id) or None."""
     query = select(Person).order_by(Person.id)
+    if only is not None:
+        query = query.where(Person.id.in_(list(only)))
     if search.strip():
         text = search.strip().lower()
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

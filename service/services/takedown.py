@@ -8,14 +8,16 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.rules import consent as rules
 from service.rules.audit import csv_safe
 from service.services.posts import local_time
-from service.storage.models import Campaign, Depiction, Person, Post, PostMedia
+from service.storage.models import Campaign, Consent, Depiction, Person, Post, PostMedia
 
 # The posts that have left Vitrine: in a scheduler's hands, or out on a platform.
 OUT_STATUSES = ("exported", "published")
@@ -104,3 +106,81 @@ def report_csv(posts: Sequence[TakedownPost]) -> str:
             ]
         )
     return out.getvalue()
+
+
+# --- on a campaign's board --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WithdrawnPost:
+    """A post of the campaign that is out and shows someone who withdrew: by number and role
+    (the board is read by every role), on the platforms no consent of theirs covers now."""
+
+    post_id: int
+    status: str
+    platforms: tuple[str, ...]
+    time: str  # the campaign's local time, with its offset
+    remote_url: str
+    asset_ids: tuple[int, ...]
+    people: tuple[str, ...]  # "person #3 (participant)"
+    uncovered: tuple[str, ...]  # the post's platforms no consent covers any longer
+
+
+def _facts(person: Person) -> rules.PersonFacts:
+    return rules.PersonFacts(
+        person.id,
+        person.role,
+        tuple(
+            rules.ConsentFacts(c.id, tuple(c.channels), tuple(c.platforms), tuple(c.purposes),
+                               c.granted_at, c.expires_at, c.withdrawn_at, c.guardian)
+            for c in person.consents
+        ),
+    )  # fmt: skip
+
+
+def withdrawn_in_campaign(session: Session, campaign: Campaign, *, on: date) -> list[WithdrawnPost]:
+    """The campaign's exported and published posts whose images show a person who withdrew a
+    consent and whom no consent still covers on some of the post's platforms (social, for a
+    campaign), in time order: what to take down."""
+    withdrew = select(Consent.person_id).where(Consent.withdrawn_at.is_not(None))
+    query = (
+        select(Post, PostMedia.asset_id, Person)
+        .join(PostMedia, PostMedia.post_id == Post.id)
+        .join(Depiction, Depiction.asset_id == PostMedia.asset_id)
+        .join(Person, Person.id == Depiction.person_id)
+        .where(
+            Post.campaign_id == campaign.id,
+            Post.status.in_(OUT_STATUSES),
+            Person.id.in_(withdrew),
+        )
+        .order_by(Post.scheduled_at, Post.id, PostMedia.position, Person.id)
+    )
+    found: dict[int, tuple[Post, dict[int, None], dict[str, None], dict[str, None]]] = {}
+    for post, asset_id, person in session.execute(query):
+        facts = rules.PeopleFacts("depicted", False, (_facts(person),))
+        gone = [
+            platform
+            for platform in post.platforms
+            if rules.uncovered(
+                facts, channel="social", platform=platform, on=on, purpose="campaign"
+            )
+        ]
+        if not gone:
+            continue
+        entry = found.setdefault(post.id, (post, {}, {}, {}))
+        entry[1][asset_id] = None
+        entry[2][_facts(person).label] = None
+        entry[3].update(dict.fromkeys(gone))
+    return [
+        WithdrawnPost(
+            post.id,
+            post.status,
+            tuple(post.platforms),
+            local_time(post, campaign).isoformat(),
+            post.remote_url,
+            tuple(assets),
+            tuple(labels),
+            tuple(platform for platform in post.platforms if platform in gone),
+        )
+        for post, assets, labels, gone in found.values()
+    ]

@@ -142,6 +142,9 @@
     }
     frame.classList.add("pickable");
     image.addEventListener("click", function (event) {
+      if (frame.classList.contains("drawing")) {
+        return; // the People panel is drawing a box (people_region.js), not a focal point
+      }
       var box = image.getBoundingClientRect();
       if (!box.width || !box.height) {
         return;

@@ -20,6 +20,7 @@ from service.web import (  # noqa: E402,F401
     caption_templates,
     common,
     library,
+    people,
     previews,
     session,
     system,

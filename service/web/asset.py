@@ -27,12 +27,13 @@ from service.http.transactions import after_commit
 from service.ops import jobs
 from service.rules import audit, captions, consent, embedded_people, filenames, licences, location
 from service.rules.problems import InvalidInput, Problem
-from service.services import assets, captioning, previews, publishing, rights, variants
+from service.services import assets, captioning, people_tags, previews, publishing, rights, variants
 from service.services import auditing as audits
 from service.services.history import list_history
 from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.web import bp
+from service.web import people_common as people_panel
 from service.web.common import (
     AUDIT_PLATFORMS,
     DEFAULT_CHANNEL,
@@ -154,9 +155,16 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
     raw = embedded_people.raw_for(
         location.raw_for(asset.metadata_raw, exact=exact), may_see_people=people
     )
+    query = view.values.get("people-tag", {}).get("people_q", request.args.get("people_q", ""))
+    shown_people = people_panel.panel(session, asset, named=people, query=query,
+                                      today=utcnow().date())  # fmt: skip
     page = render_template(
         "asset.html",
         asset=asset,
+        people=shown_people,
+        people_statuses=people_panel.STATUS_CHOICES,
+        state_names=people_panel.STATE_NAMES,
+        person_roles=consent.PERSON_ROLES,
         view=view,
         record=record,
         record_values=rights.record_values(record),
@@ -184,6 +192,7 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         shown=_shown,
         can_edit=g.caller.can("contributor"),
         can_clear=g.caller.can("rights"),
+        can_tag=people,
     )
     return current_app.response_class(page, status=status)
 
@@ -308,6 +317,70 @@ def _number(axis: str, raw: str) -> float:
         return float(raw)
     except ValueError:
         raise InvalidInput({"focal_point": f"{axis} must be a number from 0 to 1"}) from None
+
+
+@bp.post("/assets/<int:asset_id>/people/status")
+@login_required(consent.ROLE_FOR_PEOPLE)
+def save_people_status(asset_id: int) -> Response:
+    """Say the asset shows no recognisable people (its tags removed), people, or not yet."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    status = request.form.get("status", "")
+    try:
+        people_tags.set_status(session, asset, status, actor=actor())
+    except InvalidInput as error:
+        return _invalid(asset, "people-status", error, {"status": status})
+    return _saved(asset.id, "people", people_panel.STATUS_SAID[status])
+
+
+@bp.post("/assets/<int:asset_id>/people/tag")
+@login_required(consent.ROLE_FOR_PEOPLE)
+def tag_person(asset_id: int) -> Response:
+    """Tag a person of the register on the asset, with the box drawn or typed (optional)."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    values = {key: request.form.get(key, "") for key in ("person_id", "x", "y", "w", "h")}
+    values["people_q"] = request.form.get("people_q", "")
+    raw = values["person_id"].strip()
+    try:
+        region = people_panel.region_from_form(values)
+        person_id = int(raw) if raw.isascii() and raw.isdigit() else None
+        person = people_tags.tag_person(session, asset, person_id, region, actor=actor())
+    except InvalidInput as error:
+        return _invalid(asset, "people-tag", error, values)
+    boxed = " with a box" if region else ""
+    return _saved(asset.id, "people", f"{person.display_name} tagged{boxed}.")
+
+
+@bp.post("/assets/<int:asset_id>/people/<int:person_id>/remove")
+@login_required(consent.ROLE_FOR_PEOPLE)
+def untag_person(asset_id: int, person_id: int) -> Response:
+    """Remove a person's tag from the asset."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    try:
+        person = people_tags.untag_person(session, asset, person_id, actor=actor())
+    except InvalidInput as error:
+        return _invalid(asset, "people-remove", error, {})
+    name = person.display_name or f"Person #{person.id}"
+    return _saved(asset.id, "people", f"{name} is no longer tagged.")
+
+
+@bp.post("/assets/<int:asset_id>/people/confirm")
+@login_required(consent.ROLE_FOR_PEOPLE)
+def confirm_people(asset_id: int) -> Response:
+    """Confirm the ticked names the file proposes: each a person of the register, tagged."""
+    session = get_session()
+    asset = assets.get_asset(session, asset_id)
+    ticked = [raw for raw in request.form.getlist("confirm") if raw.isascii() and raw.isdigit()]
+    chosen = {int(raw): request.form.get(f"role-{raw}", "") for raw in ticked}
+    values = {"confirm": ticked, **{f"role-{i}": role for i, role in chosen.items()}}
+    try:
+        confirmed = people_tags.confirm_names(session, asset, chosen, actor=actor())
+    except InvalidInput as error:
+        return _invalid(asset, "people-confirm", error, values)
+    names = ", ".join(person.display_name for person in confirmed)
+    return _saved(asset.id, "people", f"Confirmed and tagged: {names}.")
 
 
 @bp.post("/assets/<int:asset_id>/captions")

@@ -24,7 +24,8 @@ from service.http.database import get_session
 from service.rules import campaigns as plan_rules
 from service.rules.ids import is_id
 from service.rules.problems import InvalidInput
-from service.services import campaigns, posts
+from service.services import campaigns, posts, takedown
+from service.storage.db import utcnow
 from service.storage.models import Campaign, CampaignDay, Post, PostMedia
 from service.web import bp
 from service.web.campaign_common import (
@@ -252,6 +253,8 @@ def _render_board(campaign: Campaign, forms: Forms | None = None, status: int = 
         next_date=_next_date(campaign),
         max_days=plan_rules.MAX_DAYS,
         status_names=STATUS_NAMES,
+        takedown=takedown.withdrawn_in_campaign(session, campaign, on=utcnow().date()),
+        platform_name=platform_name,
         notice=notice() if status == 200 else None,
         image_alt=image_alt,
         can_edit=g.caller.can("contributor"),
