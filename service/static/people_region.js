@@ -12,7 +12,7 @@
   var said = document.getElementById("people-box-now");
   var numbers = document.getElementById("people-region");
   var inputs = ["x", "y", "w", "h"].map(function (key) {
-    return document.getElementById("people-" + key);
+    return document.getElementById("people-box-" + key);
   });
   if (!frame || !image || !drawn || !toggle || inputs.indexOf(null) !== -1) {
     return;

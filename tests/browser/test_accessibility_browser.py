@@ -20,7 +20,9 @@ from flask import Flask
 
 from service.http.transactions import transaction
 from service.rules.presets import DEFAULT_PRESETS
-from service.services import campaigns, posts
+from service.services import campaigns, consents, people, posts
+from service.storage.db import utcnow
+from service.storage.models import Asset
 from tests.support import axe, photos
 from tests.support.api import cleared_asset, upload
 from tests.support.browser import Browser, Page, Watched, expect
@@ -36,7 +38,9 @@ VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 PEOPLE = {"viewer": "vera", "contributor": "cora", "rights": "ravi", "admin": "ada"}
 
 # (name, path, role). "{asset}" is an asset with rights, captions and history entries;
-# "{campaign}" a campaign of two days, "{post}" its post with two images.
+# "{campaign}" a campaign of two days, "{post}" its post with two images; "{person}" someone
+# of the consent register depicted in the asset, whose consent was withdrawn after the post
+# was published (so the board shows its takedown notice).
 PAGES: list[tuple[str, str, str | None]] = [
     ("sign-in", "/login", None),
     ("library", "/library", "contributor"),
@@ -60,6 +64,10 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("campaign board, as a viewer", "/campaigns/{campaign}", "viewer"),
     ("post editor", "/campaigns/{campaign}/posts/{post}?q=", "contributor"),
     ("post editor, as a viewer", "/campaigns/{campaign}/posts/{post}", "viewer"),
+    ("people register", "/people", "rights"),
+    ("people register, withdrawn", "/people?filter=withdrawn", "admin"),
+    ("person", "/people/{person}", "rights"),
+    ("asset, people panel as a contributor", "/assets/{asset}#people", "contributor"),
 ]
 
 
@@ -126,6 +134,32 @@ def _unconfirmed_delete(page: Page) -> None:
     assert page.locator(".error").count() > 0, "the refused form shows no error"
 
 
+def _refused_tag(page: Page) -> None:
+    """Tag nobody with half a box: the People panel answers with errors beside the fields."""
+    with page.expect_navigation():
+        page.evaluate(
+            """() => {
+            const form = document.getElementById("people-tag-form");
+            form.elements["person_id"].value = "";
+            form.elements["x"].value = "0.2";
+            form.requestSubmit();
+        }"""
+        )
+    assert page.locator("#people .error").count() > 0, "the refused tag shows no error"
+
+
+def _refused_consent(page: Page) -> None:
+    """A consent for no channel: the person's page answers with the error beside the boxes."""
+    form = page.locator("#new-consent")
+    if form.get_attribute("open") is None:
+        form.locator("summary").click()
+    for box in form.locator('input[name="channels"]').all():
+        box.uncheck()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Record consent").click()
+    assert page.locator(".error").count() > 0, "the refused consent shows no error"
+
+
 def _refused_sign_in(page: Page) -> None:
     """A wrong password: the sign-in page answers with its message."""
     page.get_by_label("Username").fill("vera")
@@ -156,6 +190,8 @@ STATES: list[tuple[str, str, str | None, Callable[[Page], None]]] = [
     ("asset, rights refused", "/assets/{asset}", "rights", _refused_rights_form),
     ("asset, description refused", "/assets/{asset}", "contributor", _refused_description),
     ("campaign board, day refused", "/campaigns/{campaign}", "contributor", _refused_day),
+    ("asset, tag refused", "/assets/{asset}", "rights", _refused_tag),
+    ("person, consent refused", "/people/{person}", "rights", _refused_consent),
     ("post editor, refused", "/campaigns/{campaign}/posts/{post}", "contributor", _refused_post),
     ("campaign board, new day refused", "/campaigns/{campaign}", "contributor", _refused_new_day),
     (
@@ -173,9 +209,12 @@ class Catalogue:
     asset: int
     campaign: int
     post: int
+    person: int
 
     def path(self, template: str) -> str:
-        return template.format(asset=self.asset, campaign=self.campaign, post=self.post)
+        return template.format(
+            asset=self.asset, campaign=self.campaign, post=self.post, person=self.person
+        )
 
 
 @pytest.fixture
@@ -216,7 +255,25 @@ def catalogue(app: Flask, server: str, tokens: dict[str, dict[str, str]]) -> Cat
                 posts.add_post(session, campaign, fields, actor="ana", presets=DEFAULT_PRESETS)
             )
         campaign_id, post_id = campaign.id, made[0].id
-    return Catalogue(server, asset_id, campaign_id, post_id)
+        # Someone shown in the basket's photograph, whose consent was withdrawn after the
+        # second post went out; a second consent of hers still runs.
+        posts.update_post(session, campaign, made[1], {"status": "published",
+                          "remote_url": "https://bsky.app/profile/museum/post/3k"},
+                          actor="ana", presets=DEFAULT_PRESETS)  # fmt: skip
+        person = people.create_person(
+            session, {"display_name": "Amina Yusuf", "role": "participant"}, actor="ana"
+        )
+        given = {"channels": ["social"], "granted_at": "2026-01-01"}
+        first = consents.create_consent(session, person, given, actor="ana")
+        consents.create_consent(session, person, {**given, "channels": ["web"]}, actor="ana")
+        consents.withdraw(session, person, first, actor="ana", now=utcnow())
+        depicted = {"status": "depicted", "people": [{"person_id": person.id,
+                    "region": {"x": 0.1, "y": 0.1, "w": 0.3, "h": 0.5}}]}  # fmt: skip
+        asset = session.get(Asset, asset_id)
+        assert asset is not None
+        people.set_people(session, asset, depicted, actor="ana")
+        person_id = person.id
+    return Catalogue(server, asset_id, campaign_id, post_id, person_id)
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))

@@ -162,9 +162,9 @@ def test_refused_tags_and_statuses_answer_422_beside_the_field_and_change_nothin
         ({"person_id": ""} | box, "people-person", "Choose a person of the register."),
         ({"person_id": "987654"} | box, "people-person", "Choose a person of the register."),
         ({"person_id": str(person_id), "x": "0.1", "y": "", "w": "0.3", "h": "0.4"},
-         "people-x", "Give all four numbers"),
+         "people-box-x", "Give all four numbers"),
         ({"person_id": str(person_id), "x": "0.9", "y": "0.2", "w": "0.3", "h": "0.4"},
-         "people-x", "Must be {x, y, w, h}"),
+         "people-box-x", "Must be {x, y, w, h}"),
     ]  # fmt: skip
     for data, field, message in cases:
         refused = web.post(f"/assets/{asset_id}/people/tag", data={"csrf_token": token, **data})
@@ -173,7 +173,7 @@ def test_refused_tags_and_statuses_answer_422_beside_the_field_and_change_nothin
         described = document.by_id(field).attrs["aria-describedby"]  # type: ignore[union-attr]
         assert document.by_id(described).text.startswith(message), data  # type: ignore[union-attr]
         assert document.by_id("people-tag-errors") is not None
-        assert document.by_id("people-x").attrs.get("value") == data["x"]  # type: ignore[union-attr]
+        assert document.by_id("people-box-x").attrs.get("value") == data["x"]  # type: ignore[union-attr]
         assert _state(app, asset_id) == before
     refused = web.post(f"/assets/{asset_id}/people/status",
                        data={"csrf_token": token, "status": "maybe"})  # fmt: skip
