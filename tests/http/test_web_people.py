@@ -361,6 +361,19 @@ def test_a_consent_is_recorded_its_form_kept_then_withdrawn_and_the_posts_listed
     viewer_page = page(viewer.get(f"/assets/{asset_id}"))
     assert "Consent withdrawn" in viewer_page.by_id("people-depicted").text  # type: ignore[union-attr]
 
+    # A new consent for Instagram alone: the board still lists the posts, on Bluesky only;
+    # once Bluesky is covered again, there is nothing to take down.
+    for platforms in (["instagram"], ["instagram", "bluesky"]):
+        again = web.post(f"{path}/consents", data={**fields, "platforms": platforms})
+        assert again.status_code == 302
+        notice = page(viewer.get(board)).by_id("takedown")
+        if platforms == ["instagram"]:
+            assert notice is not None
+            listed = notice.find_all("li")
+            assert [li.attrs["data-platforms"] for li in listed] == ["bluesky", "bluesky"]
+        else:
+            assert notice is None
+
 
 def test_a_consent_expiring_within_30_days_is_in_the_expiring_filter(
     app: Flask, web: FlaskClient
