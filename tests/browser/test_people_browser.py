@@ -4,12 +4,15 @@ picture with the mouse (which leaves the focal point alone), then withdraws the 
 its box is ticked and reads the posts to take down, on her page and on the campaign's board.
 A contributor sees on the asset page that a person is depicted and that the consent was
 withdrawn, never her name.
+
+Screenshots of the panel, the person's page and the board go to var/screenshots/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -21,6 +24,7 @@ from tests.support import photos
 from tests.support.api import upload
 from tests.support.browser import Browser, Watched, expect
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 NAME = "Amina Yusuf"
 URL = "https://www.instagram.com/p/C7xYz12AbCd/"
 DESKTOP = {"width": 1280, "height": 900}
@@ -133,6 +137,9 @@ def test_a_rights_manager_tags_a_person_records_and_withdraws_her_consent(
     expect(drawn).to_have_count(1)
     assert float(drawn.get_attribute("width").rstrip("%")) == pytest.approx(30, abs=1)  # type: ignore[union-attr]
     expect(page.locator("#focal-now")).to_have_text("0.50, 0.50")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#people").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "people-asset-panel.png"))
 
     # Withdrawn, once the box is ticked: the post on Instagram is to be taken down.
     ravi.goto(person_url.removeprefix(ravi.base))
@@ -151,10 +158,12 @@ def test_a_rights_manager_tags_a_person_records_and_withdraws_her_consent(
         "href", re.compile(r"/takedown\.csv$")
     )
 
+    page.screenshot(path=str(SCREENSHOTS / "people-person.png"), full_page=True)
     ravi.goto(f"/campaigns/{workshop['campaign']}")
     notice = page.locator("#takedown")
     expect(notice.get_by_role("heading")).to_have_text("Takedown: 1 post to remove")
     expect(notice).to_contain_text(URL)
+    page.screenshot(path=str(SCREENSHOTS / "people-board.png"))
 
     # The contributor sees that someone is depicted whose consent was withdrawn, not who.
     cora.goto(f"/assets/{workshop['asset']}#people")
