@@ -101,6 +101,10 @@ DEFAULTS: dict[str, Any] = {
     # Publishable presets rendered ahead after each upload, comma-separated (none by default:
     # the gate renders them on first request).
     "EAGER_PRESETS": None,
+    # Channels where a photograph nobody has said shows (or does not show) recognisable people
+    # fails the publish gate's people_consent check, comma-separated; elsewhere it warns. Social
+    # media by default: consent for people online is the GDPR's hard case. Empty: warn everywhere.
+    "PEOPLE_UNKNOWN_BLOCKS": "social",
     # Render the internal previews (library thumbnail, asset page image) after each upload.
     # Unset means yes, except in a TESTING app, where tests see only what they ask for.
     "EAGER_PREVIEWS": None,
@@ -194,7 +198,16 @@ def load(
     if log_format not in LOG_FORMATS:
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be 'text' or 'json', not {log_format!r}")
     settings["LOG_FORMAT"] = log_format
+    settings["PEOPLE_UNKNOWN_BLOCKS"] = channel_list(settings["PEOPLE_UNKNOWN_BLOCKS"])
     return settings
+
+
+def channel_list(value: Any) -> tuple[str, ...]:
+    """Channel names from a comma-separated setting (or a list given in overrides), lower
+    case, each once; whether each is a channel is for whoever uses them to say."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    names = (str(item).strip().lower() for item in items)
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 LOG_FORMATS = ("text", "json")
