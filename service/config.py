@@ -198,16 +198,7 @@ def load(
     if log_format not in LOG_FORMATS:
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be 'text' or 'json', not {log_format!r}")
     settings["LOG_FORMAT"] = log_format
-    settings["PEOPLE_UNKNOWN_BLOCKS"] = channel_list(settings["PEOPLE_UNKNOWN_BLOCKS"])
     return settings
-
-
-def channel_list(value: Any) -> tuple[str, ...]:
-    """Channel names from a comma-separated setting (or a list given in overrides), lower
-    case, each once; whether each is a channel is for whoever uses them to say."""
-    items = value.split(",") if isinstance(value, str) else list(value or ())
-    names = (str(item).strip().lower() for item in items)
-    return tuple(dict.fromkeys(name for name in names if name))
 
 
 LOG_FORMATS = ("text", "json")

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.config import ConfigError, channel_list
+from service.config import ConfigError
 from service.rules.licences import CHANNELS
 from service.rules.presets import Preset
 from service.services import catalogue
@@ -96,9 +96,12 @@ class Services:
 
 
 def people_unknown_blocks(config: Mapping[str, Any]) -> frozenset[str]:
-    """The channels VITRINE_PEOPLE_UNKNOWN_BLOCKS names (default: social); ConfigError names
-    any that is not a channel."""
-    named = channel_list(config.get("PEOPLE_UNKNOWN_BLOCKS", "social"))
+    """The channels VITRINE_PEOPLE_UNKNOWN_BLOCKS names, comma-separated (or listed, in a
+    test's overrides), in any case (default: social); ConfigError names any that is not a
+    channel."""
+    value = config.get("PEOPLE_UNKNOWN_BLOCKS", "social")
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    named = [name for name in (str(item).strip().lower() for item in items) if name]
     unknown = [name for name in named if name not in CHANNELS]
     if unknown:
         raise ConfigError(

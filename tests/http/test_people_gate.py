@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from service import config
 from service.config import ConfigError
 from service.http.transactions import transaction
-from service.services import people_status
+from service.services import context, people_status
 from service.storage.db import utcnow
 from service.storage.models import Asset, Consent, Person, Post
 from tests.support import bundles
@@ -162,8 +162,8 @@ def test_the_setting_names_the_channels_where_an_unknown_status_is_refused(
     with pytest.raises(ConfigError, match=r"unknown channel.*socal"):
         make_app(PEOPLE_UNKNOWN_BLOCKS="socal")
     loaded = config.load({"VITRINE_PEOPLE_UNKNOWN_BLOCKS": " Social,web,,social "})
-    assert loaded["PEOPLE_UNKNOWN_BLOCKS"] == ("social", "web")
-    assert config.load({})["PEOPLE_UNKNOWN_BLOCKS"] == ("social",)
+    assert context.people_unknown_blocks(loaded) == {"social", "web"}
+    assert context.people_unknown_blocks(config.load({})) == {"social"}
 
 
 def test_a_refusal_names_the_missing_consent_never_the_person_whoever_asks(
