@@ -1,8 +1,9 @@
 """Use cases for audits: gather what the checks need, run them for one asset or many.
 
 An audit of many assets reads them in chunks, with the same few statements per chunk
-whatever its size (the assets with their tags and rights, then their stored captions), and
-the credit policy and the platform's template once per audit: ``AuditContext``. One asset
+whatever its size (the assets with their tags and rights, then their stored captions, and
+the people with their consents when any asset of the chunk shows people), and the credit
+policy and the platform's template once per audit: ``AuditContext``. One asset
 (``audit_input``, the publishing gate) and many (``audit_chunk``) compose their captions and
 inputs with the same functions, from values read one way or the other.
 """

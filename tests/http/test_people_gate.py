@@ -19,6 +19,7 @@ from service.services import context, people_status
 from service.storage.db import utcnow
 from service.storage.models import Asset, Consent, Person, Post
 from tests.support import bundles
+from tests.support.database import counting_statements
 from tests.support.openapi import Api, problem
 from tests.support.people import depict, withdraw
 from tests.support.web import add_user, browser_like, page, signed_in
@@ -267,3 +268,23 @@ def test_a_withdrawal_turns_a_passing_campaign_audit_red_and_refuses_its_bundle(
     links = [a.attrs.get("href") for a in document.find_all("a")]
     assert f"/assets/{asset_id}#people" in links
     assert NAME not in document.text
+
+
+def test_the_people_of_a_photograph_that_shows_them_cost_the_gate_one_statement(
+    app: Flask, client: FlaskClient, tokens: Tokens
+) -> None:
+    plain = _photo(client, tokens, 600)
+    shown = _photo(client, tokens, 601)
+    depict(app, shown, consents=[{"channels": ["social"]}, {"channels": ["web"]}])
+    depict(app, shown, role="staff", name="Yusuf Ali", consents=[{"channels": ["social"]}])
+    counted: dict[int, list[str]] = {}
+    for asset_id in (plain, shown):
+        url = f"/api/v1/assets/{asset_id}/variants/x"
+        assert client.get(url, headers=tokens["viewer"]).status_code == 200  # rendered
+        with counting_statements(app) as statements:
+            assert client.get(url, headers=tokens["viewer"]).status_code == 200
+        counted[asset_id] = statements
+    people = [s for s in counted[shown] if "FROM depictions" in s and "sha256" not in s]
+    assert len(people) == 1, "\n".join(counted[shown])
+    assert len(counted[shown]) == len(counted[plain]) + 1
+    assert not [s for s in counted[plain] if "FROM depictions" in s and "sha256" not in s]
