@@ -10,7 +10,8 @@ inputs with the same functions, from values read one way or the other.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -89,7 +90,7 @@ def subject_of(
     channel: str,
     today: date,
     people: consent.PeopleFacts,
-    people_unknown_blocks: Collection[str],
+    people_unknown_blocks: AbstractSet[str],
     purpose: str | None = None,
 ) -> audit.AuditInput:
     """What the checks need to know of one asset, from values already read.
@@ -122,7 +123,7 @@ def audit_input(
     platform: str,
     channel: str,
     today: date,
-    people_unknown_blocks: Collection[str],
+    people_unknown_blocks: AbstractSet[str],
     captioned: AssetCaption | None = None,
 ) -> audit.AuditInput:
     """What the checks need to know of one asset; pass ``captioned`` if already composed."""
@@ -172,7 +173,7 @@ def audit_context(
     platform: str,
     channel: str,
     today: date,
-    people_unknown_blocks: Collection[str],
+    people_unknown_blocks: AbstractSet[str],
 ) -> AuditContext:
     """The context of an audit; InvalidInput for an unknown platform or channel."""
     check_scope(platform, channel)
@@ -239,7 +240,7 @@ def audit_assets(
     platform: str,
     channel: str,
     today: date,
-    people_unknown_blocks: Collection[str],
+    people_unknown_blocks: AbstractSet[str],
 ) -> list[audit.Report]:
     """One report per asset for the platform and channel (assets already loaded);
     ``people_unknown_blocks``: the app's VITRINE_PEOPLE_UNKNOWN_BLOCKS."""
@@ -330,7 +331,7 @@ def reports(
     platform: str,
     channel: str,
     today: date,
-    people_unknown_blocks: Collection[str],
+    people_unknown_blocks: AbstractSet[str],
 ) -> Iterator[audit.Report]:
     """The reports of a selection, computed a chunk at a time; a caller that writes each
     one out as it comes holds about one chunk in memory, whatever the number of assets (the
