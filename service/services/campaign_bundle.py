@@ -198,7 +198,7 @@ class _Gate:
                 self.session, self.services, item.asset_id,
                 rules.preset_for(platform, item.presets),
                 caller=self.caller, platform=platform, channel=post.channel,
-                override_reason=reason, caption=caption,
+                override_reason=reason, caption=caption, purpose=campaign_audit.PURPOSE,
             )  # fmt: skip
 
         where = {"post_id": post.id, "platform": platform, "position": item.position}
