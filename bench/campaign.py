@@ -49,8 +49,7 @@ if str(ROOT) not in sys.path:
 from service.app import create_app  # noqa: E402
 from service.cli import upgrade_database  # noqa: E402
 from service.http.transactions import transaction  # noqa: E402
-from service.services import accounts, campaign_plans, people_status  # noqa: E402
-from service.storage.models import Asset  # noqa: E402
+from service.services import accounts, campaign_plans  # noqa: E402
 from tests.support.database import counting_statements, migrated_postgres_database  # noqa: E402
 from tests.support.photos import adobe_rgb_like_icc, make_exif, picture, rights_xmp  # noqa: E402
 from tests.support.rights import CC_BY  # noqa: E402
@@ -210,9 +209,9 @@ def run(app: Any, args: argparse.Namespace) -> None:
         assert answer.status_code == 200, answer.get_data(as_text=True)
         # The rights desk also says the photograph shows no recognisable people: an unknown
         # status is refused on social media (VITRINE_PEOPLE_UNKNOWN_BLOCKS).
-        with transaction(app) as session:
-            asset = session.get_one(Asset, asset_id)
-            people_status.set_people_status(session, asset, "none", "rights-officer")
+        none = client.put(f"/api/v1/assets/{asset_id}/people", json={"status": "none"},
+                          headers=auth)  # fmt: skip
+        assert none.status_code == 200, none.get_data(as_text=True)
         asset_ids.append(asset_id)
     print(f"uploaded and cleared {args.photos} photos of {len(jpeg) / 2**20:.1f} MiB, "
           f"{SIZE[0]}x{SIZE[1]}, two holders, in {time.perf_counter() - began:.1f} s")  # fmt: skip

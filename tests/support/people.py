@@ -1,9 +1,9 @@
 """The people a photograph shows, as the tests say it: "no recognisable people" for the
 photographs that clear rights for publishing, and people with consents for the gate's tests.
 
-Said through the services the people API calls (``people_status.set_people_status``), in a
-transaction of its own, as a user's request would be; the people, consents and depictions of
-the gate's tests are rows added through the session, as the register would hold them.
+Said through the service the people API calls (``people.set_people``), in a transaction of
+its own, as a user's request would be; the people and consents of the gate's tests are rows
+added through the session, as the register would hold them.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from typing import Any
 from flask import Flask
 
 from service.http.transactions import transaction
-from service.services.people_status import set_people_status
-from service.storage.models import Asset, Consent, Depiction, Person
+from service.services.people import set_people
+from service.storage.models import Asset, Consent, Person
 
 
 def no_recognisable_people(app: Flask, asset_id: int, *, actor: str = "rights-user") -> None:
     """Say that the photograph ``asset_id`` shows no recognisable people."""
     with transaction(app) as session:
-        set_people_status(session, session.get_one(Asset, asset_id), "none", actor)
+        set_people(session, session.get_one(Asset, asset_id), {"status": "none"}, actor=actor)
 
 
 def depict(
@@ -49,8 +49,8 @@ def depict(
                 )
             )  # fmt: skip
         session.add_all(made)
-        session.add(Depiction(asset_id=asset_id, person_id=person.id, created_by="rights-user"))
-        set_people_status(session, session.get_one(Asset, asset_id), "depicted", "rights-user")
+        shown = {"status": "depicted", "people": [{"person_id": person.id}]}
+        set_people(session, session.get_one(Asset, asset_id), shown, actor="rights-user")
         session.flush()
         return person.id, [consent.id for consent in made]
 
