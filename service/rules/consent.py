@@ -9,6 +9,7 @@ people by number and role, never by name: they reach people who may not see the 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,9 @@ PURPOSES = ("campaign", "press", "web")
 ROLE_FOR_PEOPLE = "rights"
 
 # PLUS ModelReleaseStatus (ExifTool's XMP2.pl, useplus.org): what a file says of its releases.
+# The verdict no override may set aside: a withdrawal means the photographs come down.
+NOT_OVERRIDABLE = frozenset({"consent_withdrawn"})
+
 RELEASE_STATUSES = {
     "MR-NON": "None",
     "MR-NAP": "Not Applicable",
@@ -113,6 +117,25 @@ def consent_problem(
     return None
 
 
+def withdrawn_for(
+    facts: PeopleFacts, *, channel: str, platform: str, on: date, purpose: str | None = None
+) -> bool:
+    """Whether someone depicted withdrew a consent that would otherwise cover this use: their
+    photographs must come down, and no override may publish them."""
+    for person in facts.people:
+        for consent in person.consents:
+            if consent.withdrawn_at is None or consent.withdrawn_at.date() > on:
+                continue
+            unwithdrawn = dataclasses.replace(consent, withdrawn_at=None)
+            problem = consent_problem(
+                unwithdrawn, person.role, channel=channel, platform=platform, on=on,
+                purpose=purpose,
+            )  # fmt: skip
+            if problem is None:
+                return True
+    return False
+
+
 def uncovered(
     facts: PeopleFacts, *, channel: str, platform: str, on: date, purpose: str | None = None
 ) -> list[str]:
@@ -156,7 +179,9 @@ def verdict(
         return "fail", "people_unnamed", "People are depicted but none is in the register."
     missing = uncovered(facts, channel=channel, platform=platform, on=on, purpose=purpose)
     if missing:
-        return "fail", "consent_missing", " ".join(missing)
+        withdrawn = withdrawn_for(facts, channel=channel, platform=platform, on=on, purpose=purpose)
+        code = "consent_withdrawn" if withdrawn else "consent_missing"
+        return "fail", code, " ".join(missing)
     count = len(facts.people)
     return (
         "pass",

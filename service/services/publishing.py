@@ -321,7 +321,7 @@ def publish(
         for each in channels
     ]  # fmt: skip
     report = _worst([audit.audit(subject) for subject in subjects])
-    if report.outcome == "fail" and override_reason is None:
+    if report.outcome == "fail" and (override_reason is None or _not_overridable(report)):
         raise _refusal(report)
     stamp = variant_keys.stamp_of(asset, record, rule)
     ready = gathered.ready if gathered is not None else None
@@ -402,6 +402,11 @@ _SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
 def _worst(reports: list[audit.Report]) -> audit.Report:
     """The report that decides: the first failing one, else the first warning, else the first."""
     return max(reports, key=lambda report: _SEVERITY[report.outcome])
+
+
+def _not_overridable(report: audit.Report) -> bool:
+    """Whether a failing finding is one no override sets aside (a withdrawn consent)."""
+    return any(f.status == "fail" and f.code in consent.NOT_OVERRIDABLE for f in report.findings)
 
 
 def _refusal(report: audit.Report) -> PublishRefused:

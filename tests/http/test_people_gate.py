@@ -109,7 +109,9 @@ def test_the_gate_matrix_through_the_variant_api(
             if answer.status_code == 409:
                 body = problem(answer, 409, "audit-failed")
                 finding = _people(body)
-                assert finding["code"] == "consent_missing", (state, preset)
+                # A withdrawal is told apart: no override may publish past it.
+                code = "consent_withdrawn" if state == "withdrawn" else "consent_missing"
+                assert finding["code"] == code, (state, preset)
                 assert f"person #{person_id} ({role})" in finding["reason"]
                 assert f"covers {channel} on {platform}" in finding["reason"]
                 # Only the people fail: the photograph is otherwise cleared.
@@ -294,3 +296,33 @@ def test_the_people_of_a_photograph_that_shows_them_cost_the_gate_one_statement(
     assert len(people) == 1, "\n".join(counted[shown])
     assert len(counted[shown]) == len(counted[plain]) + 1
     assert not [s for s in counted[plain] if "FROM depictions" in s and "sha256" not in s]
+
+
+def test_no_override_publishes_a_photograph_whose_person_withdrew_but_a_missing_one_may_be(
+    app: Flask, client: FlaskClient, api: Api, tokens: Tokens
+) -> None:
+    """A withdrawal means the photographs come down: the rights role's override, which may
+    set aside a consent never recorded, does not set aside a withdrawn one."""
+    asset_id = _photo(client, tokens)
+    person_id, _ = depict(app, asset_id, consents=[{"channels": BOTH}])
+    # Another person is shown instead (depicting replaces the list), who then withdraws.
+    _, [withdrawn] = depict(app, asset_id, consents=[{"channels": BOTH}], name="Hodan Yusuf")
+    withdraw(app, withdrawn, at=utcnow())
+    override = "?override=true&reason=Director+approved"
+    refused = api.call("GET", f"/api/v1/assets/{asset_id}/variants/x{override}",
+                       headers=tokens["rights"])  # fmt: skip
+    found = _people(problem(refused, 409, "audit-failed"))
+    assert found["code"] == "consent_withdrawn"
+    assert "withdrawn" in found["reason"] and "Hodan" not in found["reason"]
+
+    # A consent that was never recorded (rather than withdrawn) is the rights role's call.
+    with transaction(app) as session:
+        people.set_people(session, session.get_one(Asset, asset_id),
+                          {"status": "depicted", "people": [{"person_id": person_id}]},
+                          actor="rita")  # fmt: skip
+        session.get_one(Person, person_id).consents[0].channels = ["web"]
+    missing = api.call("GET", f"/api/v1/assets/{asset_id}/variants/x", headers=tokens["rights"])
+    assert _people(problem(missing, 409, "audit-failed"))["code"] == "consent_missing"
+    allowed = api.call("GET", f"/api/v1/assets/{asset_id}/variants/x{override}",
+                       headers=tokens["rights"])  # fmt: skip
+    assert allowed.status_code == 200, allowed.json

@@ -62,7 +62,7 @@ STATES: dict[str, tuple[State, str, str]] = {
         lambda c, p: ("participant",
                       (given(c, p, withdrawn_at=datetime.combine(TODAY, datetime.min.time(),
                                                                  UTC)),)),
-        "fail", "consent_missing"),
+        "fail", "consent_withdrawn"),
     "wrong scope": (
         lambda c, p: ("participant", (given(c, p, channels=(OTHER_CHANNEL[c],)),)),
         "fail", "consent_missing"),
