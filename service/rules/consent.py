@@ -62,15 +62,22 @@ class ConsentFacts:
     expires_at: date | None
     withdrawn_at: datetime | None
     guardian: str
+    release_id: str = ""
+    name_in_metadata: bool = False  # the person agreed to be named in published files
 
 
 @dataclass(frozen=True)
 class PersonFacts:
-    """A depicted person as the gate sees them: a number, a role and their consents."""
+    """A depicted person as the gate sees them: a number, a role and their consents.
+
+    ``name`` is read only to write it into a published file where a consent allows it; no
+    reason ever names the person.
+    """
 
     id: int
     role: str
     consents: tuple[ConsentFacts, ...]
+    name: str = ""
 
     @property
     def label(self) -> str:
@@ -188,3 +195,23 @@ def verdict(
         "consented",
         f"Every depicted person ({count}) consents to {channel} on {platform}.",
     )
+
+
+def for_published_files(facts: PeopleFacts, on: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a published file may say of the people it shows on ``on``: the release ids of
+    their running consents (PLUS ModelReleaseID), and the names of those whose running
+    consent allows their name there. Names are left out unless a consent says so."""
+    release_ids: list[str] = []
+    names: list[str] = []
+    for person in facts.people:
+        running = [
+            c
+            for c in person.consents
+            if (c.withdrawn_at is None or c.withdrawn_at.date() > on)
+            and c.granted_at <= on
+            and (c.expires_at is None or c.expires_at >= on)
+        ]
+        release_ids += [c.release_id for c in running if c.release_id]
+        if person.name and any(c.name_in_metadata for c in running):
+            names.append(person.name)
+    return tuple(dict.fromkeys(release_ids)), tuple(dict.fromkeys(names))

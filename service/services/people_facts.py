@@ -20,9 +20,10 @@ from service.storage.models import Asset, Consent, Depiction, Person
 # row of NULLs on the consent's side), as plain columns: no Person or Consent object is built.
 _DEPICTED = (
     select(
-        Depiction.asset_id, Person.id, Person.role,
+        Depiction.asset_id, Person.id, Person.role, Person.display_name,
         Consent.id, Consent.channels, Consent.platforms, Consent.purposes,
         Consent.granted_at, Consent.expires_at, Consent.withdrawn_at, Consent.guardian,
+        Consent.release_id, Consent.name_in_metadata,
     )
     .select_from(Depiction)
     .join(Person, Person.id == Depiction.person_id)
@@ -36,12 +37,14 @@ def people_of(session: Session, assets: Iterable[Asset]) -> dict[int, consent.Pe
     people, none when no asset is."""
     assets = list(assets)
     depicted = [asset.id for asset in assets if asset.people_status == "depicted"]
-    people: dict[int, dict[int, tuple[str, list[consent.ConsentFacts]]]] = {}
+    people: dict[int, dict[int, tuple[str, str, list[consent.ConsentFacts]]]] = {}
     if depicted:
         for row in session.execute(_DEPICTED.where(Depiction.asset_id.in_(depicted))):
-            (asset_id, person_id, role, consent_id, channels, platforms, purposes,
-             granted_at, expires_at, withdrawn_at, guardian) = row  # fmt: skip
-            _, consents = people.setdefault(asset_id, {}).setdefault(person_id, (role, []))
+            (asset_id, person_id, role, name, consent_id, channels, platforms, purposes,
+             granted_at, expires_at, withdrawn_at, guardian, release_id, named) = row  # fmt: skip
+            _, _, consents = people.setdefault(asset_id, {}).setdefault(
+                person_id, (role, name or "", [])
+            )
             if consent_id is not None:
                 consents.append(
                     consent.ConsentFacts(
@@ -53,6 +56,8 @@ def people_of(session: Session, assets: Iterable[Asset]) -> dict[int, consent.Pe
                         expires_at=expires_at,
                         withdrawn_at=withdrawn_at,
                         guardian=guardian or "",
+                        release_id=release_id or "",
+                        name_in_metadata=bool(named),
                     )
                 )
     return {
@@ -60,8 +65,8 @@ def people_of(session: Session, assets: Iterable[Asset]) -> dict[int, consent.Pe
             asset.people_status,
             asset.people_proposed,
             tuple(
-                consent.PersonFacts(person_id, role, tuple(consents))
-                for person_id, (role, consents) in people.get(asset.id, {}).items()
+                consent.PersonFacts(person_id, role, tuple(consents), name)
+                for person_id, (role, name, consents) in people.get(asset.id, {}).items()
             ),
         )
         for asset in assets

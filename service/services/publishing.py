@@ -323,7 +323,7 @@ def publish(
     report = _worst([audit.audit(subject) for subject in subjects])
     if report.outcome == "fail" and (override_reason is None or _not_overridable(report)):
         raise _refusal(report)
-    stamp = variant_keys.stamp_of(asset, record, rule)
+    stamp = variant_keys.stamp_of(asset, record, rule, people, today)
     ready = gathered.ready if gathered is not None else None
     variant = variants.get_or_render(
         session, services.store, asset, preset, services.rendering, ready=ready, stamp=stamp
