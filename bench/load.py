@@ -216,6 +216,13 @@ def main() -> None:
             requests.put(
                 f"{base}/api/v1/assets/{asset_id}/rights", json=rights, headers=headers, timeout=60
             ).raise_for_status()
+            # No recognisable people: an unknown status is refused on social media.
+            requests.put(
+                f"{base}/api/v1/assets/{asset_id}/people",
+                json={"status": "none"},
+                headers=headers,
+                timeout=60,
+            ).raise_for_status()
             cleared.append(asset_id)
         wanted = [(asset_id, preset) for asset_id in cleared for preset in PRESETS]
 

@@ -388,6 +388,13 @@ def main() -> None:
         requests.put(
             f"{base}/api/v1/assets/{asset_id}/rights", json=rights, headers=headers, timeout=60
         ).raise_for_status()
+        # No recognisable people: an unknown status is refused on social media.
+        requests.put(
+            f"{base}/api/v1/assets/{asset_id}/people",
+            json={"status": "none"},
+            headers=headers,
+            timeout=60,
+        ).raise_for_status()
         variant_url = f"{base}/api/v1/assets/{asset_id}/variants/{args.preset}"
         first = time.perf_counter()
         requests.get(variant_url, headers=headers, timeout=300).raise_for_status()

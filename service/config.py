@@ -101,6 +101,10 @@ DEFAULTS: dict[str, Any] = {
     # Publishable presets rendered ahead after each upload, comma-separated (none by default:
     # the gate renders them on first request).
     "EAGER_PRESETS": None,
+    # Channels where a photograph nobody has said shows (or does not show) recognisable people
+    # fails the publish gate's people_consent check, comma-separated; elsewhere it warns. Social
+    # media by default: consent for people online is the GDPR's hard case. Empty: warn everywhere.
+    "PEOPLE_UNKNOWN_BLOCKS": "social",
     # Render the internal previews (library thumbnail, asset page image) after each upload.
     # Unset means yes, except in a TESTING app, where tests see only what they ask for.
     "EAGER_PREVIEWS": None,

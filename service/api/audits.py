@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, request
 
 from service.api import bp
 from service.http import streaming
+from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import require
 from service.rules import audit
@@ -27,8 +28,9 @@ def audit_one(asset_id: int) -> dict[str, Any]:
     platform = request.args.get("platform", "default")
     channel = request.args.get("channel", "social")
     [report] = audits.audit_assets(
-        session, [asset], platform=platform, channel=channel, today=utcnow().date()
-    )
+        session, [asset], platform=platform, channel=channel, today=utcnow().date(),
+        people_unknown_blocks=services().people_unknown_blocks,
+    )  # fmt: skip
     return audit.report_dict(report)
 
 

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from service.cli.common import problems_as_errors
+from service.http.context import services
 from service.http.transactions import transaction
 from service.rules import audit
 from service.rules.ids import parse_id_list
@@ -46,8 +47,9 @@ def audit_command(
             )
             audits.check_scope(platform, channel)
         reports = audits.reports(
-            session, chosen, platform=platform, channel=channel, today=db.utcnow().date()
-        )
+            session, chosen, platform=platform, channel=channel, today=db.utcnow().date(),
+            people_unknown_blocks=services().people_unknown_blocks,
+        )  # fmt: skip
         counted = (tally.add(report) for report in reports)
         if output == "csv":
             for piece in audit.csv_document(counted):

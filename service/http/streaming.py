@@ -15,7 +15,7 @@ from service.rules import audit
 from service.rules.filenames import content_disposition
 from service.rules.roles import Caller
 from service.services import auditing as audits
-from service.services import campaign_bundle, campaigns
+from service.services import campaign_bundle, campaigns, context
 
 # Characters of the document gathered into one write: a few dozen reports, so that a large
 # audit is not a write per asset, and the first write goes out with the first reports.
@@ -41,7 +41,10 @@ def audit_document(
     request's transaction would have to wait for.
     """
     with new_session(app) as session:
-        reports = audits.reports(session, chosen, platform=platform, channel=channel, today=today)
+        reports = audits.reports(
+            session, chosen, platform=platform, channel=channel, today=today,
+            people_unknown_blocks=context.of(app).people_unknown_blocks,
+        )  # fmt: skip
         pending: list[str] = []
         size = 0
         for piece in document(reports):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from service.rules import captions, credits, licences
+from service.rules import captions, consent, credits, licences
 
 Status = Literal["pass", "warn", "fail"]
 # A licence this close to its end still passes, with a warning to renew.
@@ -53,6 +53,13 @@ class AuditInput:
     filename: str
     embedded_copyright: str | None
     variant: VariantFacts | None = None  # given once a variant is rendered
+    # Who the photograph shows, as far as the register knows (unknown until someone says).
+    people: consent.PeopleFacts = consent.UNKNOWN
+    # Whether an unknown people status fails on this channel (VITRINE_PEOPLE_UNKNOWN_BLOCKS);
+    # fails unless told otherwise, as a gate should.
+    people_unknown_blocks: bool = True
+    # What the image is for ("campaign", "press", "web"), where a consent may be narrower.
+    purpose: str | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +239,23 @@ def holder_known_to_policy(subject: AuditInput) -> Finding:
     return Finding(name, "pass", "known", f'The policy requires "{subject.rule.credit_line}".')
 
 
+def people_consent(subject: AuditInput) -> Finding:
+    """The audit check: everyone the photograph shows consents to this channel, platform and
+    purpose today (``rules/consent.verdict``); "no recognisable people" passes, and an
+    unknown status fails where the policy says so, else warns. Its reasons name people by
+    number and role, never by name: they reach those who may not see the register."""
+    status, code, reason = consent.verdict(
+        subject.people,
+        channel=subject.channel,
+        platform=subject.platform,
+        on=subject.today,
+        unknown_blocks=subject.people_unknown_blocks,
+        purpose=subject.purpose,
+    )
+    checked: Status = "fail" if status == "fail" else "warn" if status == "warn" else "pass"
+    return Finding("people_consent", checked, code, reason)
+
+
 # --- checks on a rendered variant ----------------------------------------------------------
 
 
@@ -311,6 +335,7 @@ CHECKS: Sequence[Callable[[AuditInput], Finding]] = (
     alt_text_present,
     caption_within_limit,
     holder_known_to_policy,
+    people_consent,
 )
 
 

@@ -9,6 +9,7 @@ people by number and role, never by name: they reach people who may not see the 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,9 @@ PURPOSES = ("campaign", "press", "web")
 ROLE_FOR_PEOPLE = "rights"
 
 # PLUS ModelReleaseStatus (ExifTool's XMP2.pl, useplus.org): what a file says of its releases.
+# The verdict no override may set aside: a withdrawal means the photographs come down.
+NOT_OVERRIDABLE = frozenset({"consent_withdrawn"})
+
 RELEASE_STATUSES = {
     "MR-NON": "None",
     "MR-NAP": "Not Applicable",
@@ -58,15 +62,22 @@ class ConsentFacts:
     expires_at: date | None
     withdrawn_at: datetime | None
     guardian: str
+    release_id: str = ""
+    name_in_metadata: bool = False  # the person agreed to be named in published files
 
 
 @dataclass(frozen=True)
 class PersonFacts:
-    """A depicted person as the gate sees them: a number, a role and their consents."""
+    """A depicted person as the gate sees them: a number, a role and their consents.
+
+    ``name`` is read only to write it into a published file where a consent allows it; no
+    reason ever names the person.
+    """
 
     id: int
     role: str
     consents: tuple[ConsentFacts, ...]
+    name: str = ""
 
     @property
     def label(self) -> str:
@@ -113,6 +124,25 @@ def consent_problem(
     return None
 
 
+def withdrawn_for(
+    facts: PeopleFacts, *, channel: str, platform: str, on: date, purpose: str | None = None
+) -> bool:
+    """Whether someone depicted withdrew a consent that would otherwise cover this use: their
+    photographs must come down, and no override may publish them."""
+    for person in facts.people:
+        for consent in person.consents:
+            if consent.withdrawn_at is None or consent.withdrawn_at.date() > on:
+                continue
+            unwithdrawn = dataclasses.replace(consent, withdrawn_at=None)
+            problem = consent_problem(
+                unwithdrawn, person.role, channel=channel, platform=platform, on=on,
+                purpose=purpose,
+            )  # fmt: skip
+            if problem is None:
+                return True
+    return False
+
+
 def uncovered(
     facts: PeopleFacts, *, channel: str, platform: str, on: date, purpose: str | None = None
 ) -> list[str]:
@@ -156,10 +186,32 @@ def verdict(
         return "fail", "people_unnamed", "People are depicted but none is in the register."
     missing = uncovered(facts, channel=channel, platform=platform, on=on, purpose=purpose)
     if missing:
-        return "fail", "consent_missing", " ".join(missing)
+        withdrawn = withdrawn_for(facts, channel=channel, platform=platform, on=on, purpose=purpose)
+        code = "consent_withdrawn" if withdrawn else "consent_missing"
+        return "fail", code, " ".join(missing)
     count = len(facts.people)
     return (
         "pass",
         "consented",
         f"Every depicted person ({count}) consents to {channel} on {platform}.",
     )
+
+
+def for_published_files(facts: PeopleFacts, on: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a published file may say of the people it shows on ``on``: the release ids of
+    their running consents (PLUS ModelReleaseID), and the names of those whose running
+    consent allows their name there. Names are left out unless a consent says so."""
+    release_ids: list[str] = []
+    names: list[str] = []
+    for person in facts.people:
+        running = [
+            c
+            for c in person.consents
+            if (c.withdrawn_at is None or c.withdrawn_at.date() > on)
+            and c.granted_at <= on
+            and (c.expires_at is None or c.expires_at >= on)
+        ]
+        release_ids += [c.release_id for c in running if c.release_id]
+        if person.name and any(c.name_in_metadata for c in running):
+            names.append(person.name)
+    return tuple(dict.fromkeys(release_ids)), tuple(dict.fromkeys(names))

@@ -2,12 +2,14 @@
 
 A cached variant's JSON is asked for again and again (a scheduler polls, a campaign page
 loads its posts), and each time the gate works out the caption, the credit and two audits
-from the same rows: the asset, its rights record, tags, stored caption and ready variants of
-the preset, the admin's caption template and change to the preset, and the credit policy in
-force. PostgreSQL hashes those rows, whole and in one statement (``DIGEST``), and a
-publication computed once is handed out again while the digest, the day and the request are
-the same. Any change to any column of any of those rows, a column added later included,
-makes another digest: nothing is invalidated by hand, so nothing can be forgotten.
+from the same rows: the asset (its people status among its columns), its rights record,
+tags, stored caption and ready variants of the preset, the admin's caption template and
+change to the preset, the credit policy in force, and the people it depicts with their
+consents (a withdrawal, an expiry date moved or a new depiction is another digest).
+PostgreSQL hashes those rows, whole and in one statement (``DIGEST``), and a publication
+computed once is handed out again while the digest, the day and the request are the same.
+Any change to any column of any of those rows, a column added later included, makes another
+digest: nothing is invalidated by hand, so nothing can be forgotten.
 
 Only what passed the gate with a variant that was already ready is remembered; an override,
 a refusal or a render is computed every time. SQLite, the embedded default, is not asked for
@@ -40,7 +42,12 @@ DIGEST = text(
         (SELECT c FROM captions c WHERE c.asset_id = a.id AND c.platform = :platform),
         (SELECT ct FROM caption_templates ct WHERE ct.platform = :platform),
         (SELECT pc FROM preset_changes pc WHERE pc.name = :preset),
-        (SELECT p FROM credit_policy_versions p ORDER BY p.version DESC LIMIT 1)
+        (SELECT p FROM credit_policy_versions p ORDER BY p.version DESC LIMIT 1),
+        (SELECT json_agg(d ORDER BY d.id) FROM depictions d WHERE d.asset_id = a.id),
+        (SELECT json_agg(pe ORDER BY pe.id) FROM people pe
+          WHERE pe.id IN (SELECT d.person_id FROM depictions d WHERE d.asset_id = a.id)),
+        (SELECT json_agg(co ORDER BY co.id) FROM consents co
+          WHERE co.person_id IN (SELECT d.person_id FROM depictions d WHERE d.asset_id = a.id))
     )::text, 'UTF8')), 'hex')
     FROM assets a WHERE a.id = :asset_id
     """

@@ -1,8 +1,9 @@
 """Use cases for audits: gather what the checks need, run them for one asset or many.
 
 An audit of many assets reads them in chunks, with the same few statements per chunk
-whatever its size (the assets with their tags and rights, then their stored captions), and
-the credit policy and the platform's template once per audit: ``AuditContext``. One asset
+whatever its size (the assets with their tags and rights, then their stored captions, and
+the people with their consents when any asset of the chunk shows people), and the credit
+policy and the platform's template once per audit: ``AuditContext``. One asset
 (``audit_input``, the publishing gate) and many (``audit_chunk``) compose their captions and
 inputs with the same functions, from values read one way or the other.
 """
@@ -10,6 +11,7 @@ inputs with the same functions, from values read one way or the other.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, load_only, raiseload
 from sqlalchemy.sql.base import ExecutableOption
 
-from service.rules import audit, credits
+from service.rules import audit, consent, credits
 from service.rules.audit_scope import unknown_scope
 from service.rules.problems import InvalidInput
 from service.services.asset_queries import filtered
@@ -32,6 +34,7 @@ from service.services.captioning import (
     tags_of,
     template_for,
 )
+from service.services.people_facts import people_facts, people_of
 from service.services.rights import (
     WRITABLE,
     current_policy,
@@ -57,6 +60,7 @@ _AUDITED_COLUMNS = (
         Asset.id, Asset.title, Asset.object_number, Asset.object_date, Asset.description,
         Asset.alt_text,
         Asset.original_filename, Asset.metadata_summary, Asset.created_at,
+        Asset.people_status, Asset.people_proposed,
     ),
     joinedload(Asset.rights).load_only(
         *(getattr(RightsRecord, name) for name in WRITABLE), RightsRecord.proposed
@@ -85,8 +89,13 @@ def subject_of(
     platform: str,
     channel: str,
     today: date,
+    people: consent.PeopleFacts,
+    people_unknown_blocks: AbstractSet[str],
+    purpose: str | None = None,
 ) -> audit.AuditInput:
-    """What the checks need to know of one asset, from values already read."""
+    """What the checks need to know of one asset, from values already read.
+    ``people_unknown_blocks``: the channels where an unknown people status fails (the app's
+    VITRINE_PEOPLE_UNKNOWN_BLOCKS); ``purpose``: what the image is for, when it is asked."""
     summary = asset.metadata_summary
     embedded = summary.get("copyright_notice") or summary.get("credit_line")
     return audit.AuditInput(
@@ -101,6 +110,9 @@ def subject_of(
         alt_text=captioned.alt_text,
         filename=asset.original_filename,
         embedded_copyright=embedded["value"] if isinstance(embedded, dict) else None,
+        people=people,
+        people_unknown_blocks=channel in people_unknown_blocks,
+        purpose=purpose,
     )
 
 
@@ -111,6 +123,7 @@ def audit_input(
     platform: str,
     channel: str,
     today: date,
+    people_unknown_blocks: AbstractSet[str],
     captioned: AssetCaption | None = None,
 ) -> audit.AuditInput:
     """What the checks need to know of one asset; pass ``captioned`` if already composed."""
@@ -122,6 +135,8 @@ def audit_input(
         platform=platform,
         channel=channel,
         today=today,
+        people=people_facts(session, asset),
+        people_unknown_blocks=people_unknown_blocks,
     )
 
 
@@ -131,13 +146,15 @@ def audit_input(
 @dataclass(frozen=True)
 class AuditContext:
     """What every asset of one audit shares, read once: the scope, the day, the credit
-    policy's rules and the platform's caption template."""
+    policy's rules, the platform's caption template, and the channels where an unknown
+    people status fails."""
 
     platform: str
     channel: str
     today: date
     rules: tuple[credits.CreditRule, ...]
     template: str
+    people_unknown_blocks: frozenset[str]
     _by_holder: dict[str | None, credits.CreditRule | None] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -150,7 +167,14 @@ class AuditContext:
         return self._by_holder[holder]
 
 
-def audit_context(session: Session, *, platform: str, channel: str, today: date) -> AuditContext:
+def audit_context(
+    session: Session,
+    *,
+    platform: str,
+    channel: str,
+    today: date,
+    people_unknown_blocks: AbstractSet[str],
+) -> AuditContext:
     """The context of an audit; InvalidInput for an unknown platform or channel."""
     check_scope(platform, channel)
     return AuditContext(
@@ -159,6 +183,7 @@ def audit_context(session: Session, *, platform: str, channel: str, today: date)
         today=today,
         rules=tuple(policy_rules(current_policy(session))),
         template=template_for(session, platform),
+        people_unknown_blocks=frozenset(people_unknown_blocks),
     )
 
 
@@ -176,8 +201,10 @@ class Chunk:
 
 
 def audit_chunk(session: Session, context: AuditContext, chunk: Chunk) -> list[audit.Report]:
-    """One report per asset, with one statement for all their stored captions."""
+    """One report per asset, with one statement for all their stored captions, and one for
+    the people of those that show people (none when none does)."""
     stored = stored_captions(session, [asset.id for asset in chunk.assets], context.platform)
+    people = people_of(session, chunk.assets)
     reports = []
     for asset in chunk.assets:
         record = rights_of(session, asset)
@@ -199,16 +226,28 @@ def audit_chunk(session: Session, context: AuditContext, chunk: Chunk) -> list[a
             platform=context.platform,
             channel=context.channel,
             today=context.today,
+            people=people[asset.id],
+            people_unknown_blocks=context.people_unknown_blocks,
         )
         reports.append(audit.audit(subject))
     return reports
 
 
 def audit_assets(
-    session: Session, assets: Sequence[Asset], *, platform: str, channel: str, today: date
+    session: Session,
+    assets: Sequence[Asset],
+    *,
+    platform: str,
+    channel: str,
+    today: date,
+    people_unknown_blocks: AbstractSet[str],
 ) -> list[audit.Report]:
-    """One report per asset for the platform and channel (assets already loaded)."""
-    context = audit_context(session, platform=platform, channel=channel, today=today)
+    """One report per asset for the platform and channel (assets already loaded);
+    ``people_unknown_blocks``: the app's VITRINE_PEOPLE_UNKNOWN_BLOCKS."""
+    context = audit_context(
+        session, platform=platform, channel=channel, today=today,
+        people_unknown_blocks=people_unknown_blocks,
+    )  # fmt: skip
     reports: list[audit.Report] = []
     for chunk in _chunks(assets):
         reports += audit_chunk(session, context, Chunk.of(chunk))
@@ -269,7 +308,7 @@ def selection(
 def asset_chunks(session: Session, chosen: Selection) -> Iterator[Chunk]:
     """The selected assets, a chunk at a time, with what an audit reads of them: three
     statements per chunk (the assets with their rights, their tags, and in ``audit_chunk``
-    their captions)."""
+    their captions), and a fourth for a chunk with assets that show people."""
     for assets in _rows(session, chosen, _AUDITED_COLUMNS):
         yield Chunk(assets, tags_of(session, [asset.id for asset in assets]))
 
@@ -286,12 +325,21 @@ def _rows(
 
 
 def reports(
-    session: Session, chosen: Selection, *, platform: str, channel: str, today: date
+    session: Session,
+    chosen: Selection,
+    *,
+    platform: str,
+    channel: str,
+    today: date,
+    people_unknown_blocks: AbstractSet[str],
 ) -> Iterator[audit.Report]:
     """The reports of a selection, computed a chunk at a time; a caller that writes each
     one out as it comes holds about one chunk in memory, whatever the number of assets (the
     session's identity map holds its rows weakly, and an audit changes none)."""
-    context = audit_context(session, platform=platform, channel=channel, today=today)
+    context = audit_context(
+        session, platform=platform, channel=channel, today=today,
+        people_unknown_blocks=people_unknown_blocks,
+    )  # fmt: skip
     for chunk in asset_chunks(session, chosen):
         yield from audit_chunk(session, context, chunk)
 

@@ -1,8 +1,9 @@
 """The campaign audit: every post, on every platform it goes to, image by image.
 
 ``audit_campaign`` reads the campaign once (its days, posts, media, their assets with rights
-and tags come in a statement per kind of row, whatever the number of posts; the credit
-policy and the presets in force once), composes each post's captions (``post_captions``),
+and tags come in a statement per kind of row, whatever the number of posts, and the people
+its images show with their consents in one more when any does; the credit policy and the
+presets in force once), composes each post's captions (``post_captions``),
 and hands the values to the pure checks (``rules/campaign_checks``). The API, the CLI, the
 grid page and the bundle's refusal all read its answer.
 
@@ -20,13 +21,14 @@ from sqlalchemy.orm import Session
 
 from service.rules import campaign_checks as checks
 from service.rules import campaigns as rules
-from service.rules import captions
+from service.rules import captions, consent
 from service.rules.audit import Status
 from service.rules.presets import Preset
 from service.rules.problems import InvalidInput
 from service.services.auditing import subject_of
 from service.services.captioning import AssetCaption
 from service.services.context import Services
+from service.services.people_facts import people_of
 from service.services.post_captions import (
     PostCaption,
     Source,
@@ -38,6 +40,8 @@ from service.services.posts import local_time, posts_of
 from service.storage.db import utcnow
 from service.storage.models import Campaign, Post
 
+# What a campaign's images are for, as the people's consents name purposes.
+PURPOSE = "campaign"
 EMBEDS = ("images", "gallery")  # Bluesky's ways of carrying images (captions.PLATFORMS)
 MAX_SPACING_MINUTES = 24 * 60
 
@@ -122,6 +126,7 @@ def audit_campaign(
     today = today or utcnow().date()
     planned = [post for post in posts_of(campaign) if post.status != "withdrawn"]
     sources = sources_of(session, planned)
+    people = people_of(session, [source.asset for source in sources.values()])
     presets = services.presets_in_force(session)
     results: list[checks.Result] = []
     composed: dict[tuple[int, str], PostCaption] = {}
@@ -137,8 +142,9 @@ def audit_campaign(
             caption = caption_of(post, platform, campaign, sources)
             composed[(post.id, platform)] = caption
             on_platform = _on_platform(
-                post, platform, caption, sources, presets,
+                post, platform, caption, sources, presets, people,
                 today=today, post_date=at.date(), embed=embed if platform == "bluesky" else None,
+                people_unknown_blocks=services.people_unknown_blocks,
             )  # fmt: skip
             results += checks.check_post(on_platform)
     when = [(row.post_id, row.at, row.day, row.platforms) for row in rows]
@@ -172,12 +178,15 @@ def _on_platform(
     caption: PostCaption,
     sources: Mapping[int, Source],
     presets: Mapping[str, Preset],
+    people: Mapping[int, consent.PeopleFacts],
     *,
     today: date,
     post_date: date,
     embed: str | None,
+    people_unknown_blocks: frozenset[str],
 ) -> checks.PostOnPlatform:
-    """What the checks need to know of the post on one platform."""
+    """What the checks need to know of the post on one platform: each image's consents are
+    judged for the purpose "campaign"."""
     media = []
     for item, alt in zip(post.media, alt_texts_of(post), strict=True):
         source = sources[item.asset_id]
@@ -193,7 +202,8 @@ def _on_platform(
         )
         subject = subject_of(
             asset, source.record, source.rule, captioned,
-            platform=platform, channel=post.channel, today=today,
+            platform=platform, channel=post.channel, today=today, people=people[asset.id],
+            people_unknown_blocks=people_unknown_blocks, purpose=PURPOSE,
         )  # fmt: skip
         media.append(
             checks.Medium(

@@ -107,7 +107,7 @@ def build_bundle(
     gate = _Gate(session, services, audited, sources, caller=caller, reason=override_reason)
     published = gate.through(planned)
     cells += [cell for cell in gate.cells if not _already(cell, cells)]
-    if gate.unrenderable or (cells and override_reason is None):
+    if gate.beyond_override or (cells and override_reason is None):
         raise _refusal(cells)
     override = None
     if cells:
@@ -164,7 +164,7 @@ class _Gate:
         self.audited, self.sources = audited, sources
         self.caller, self.reason = caller, reason
         self.cells: list[dict[str, Any]] = []
-        self.unrenderable = False
+        self.beyond_override = False
 
     def through(self, planned: Sequence[Post]) -> Published:
         """The publication of every image of ``planned`` on each of its post's platforms."""
@@ -198,7 +198,7 @@ class _Gate:
                 self.session, self.services, item.asset_id,
                 rules.preset_for(platform, item.presets),
                 caller=self.caller, platform=platform, channel=post.channel,
-                override_reason=reason, caption=caption,
+                override_reason=reason, caption=caption, purpose=campaign_audit.PURPOSE,
             )  # fmt: skip
 
         where = {"post_id": post.id, "platform": platform, "position": item.position}
@@ -208,11 +208,15 @@ class _Gate:
             self.cells += [_cell(where, "gate", f, item.asset_id) for f in refused.extra["checks"]]
             if self.reason is None:
                 return None
-            return publish(self.reason)
+            try:
+                return publish(self.reason)
+            except publishing.PublishRefused:
+                self.beyond_override = True  # a withdrawn consent: refused even with a reason
+                return None
         except (InvalidInput, NotFound) as problem:
             finding = {"check": "renderable", "code": problem.code, "reason": problem.detail}
             self.cells.append(_cell(where, "media", finding, item.asset_id))
-            self.unrenderable = True
+            self.beyond_override = True
             return None
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service.config import ConfigError
+from service.rules.licences import CHANNELS
 from service.rules.presets import Preset
 from service.services import catalogue
 from service.services.answer_cache import AnswerCache
@@ -48,6 +50,8 @@ class Services:
     spool_dir: str | None  # None: the system's temporary directory
     deleted_retention: timedelta
     enqueue: Callable[..., None] = _no_queue  # enqueue(task_name, *ids), after the commit
+    # The channels where an unknown people status fails the gate (VITRINE_PEOPLE_UNKNOWN_BLOCKS).
+    people_unknown_blocks: frozenset[str] = frozenset({"social"})
     # The publish gate's answers, by what they were computed from (publishing.publish_by_id).
     answers: AnswerCache[Any] = field(default_factory=AnswerCache, repr=False, compare=False)
 
@@ -71,6 +75,7 @@ class Services:
             spool_dir=config["SPOOL_DIR"],
             deleted_retention=timedelta(days=config["DELETED_RETENTION_DAYS"]),
             enqueue=enqueue,
+            people_unknown_blocks=people_unknown_blocks(config),
         )
 
     def presets_in_force(self, session: Session) -> dict[str, Preset]:
@@ -88,6 +93,22 @@ class Services:
     def with_store(self, store: BlobStore) -> Services:
         """The same services around another store (a forked worker opens its own)."""
         return dataclasses.replace(self, store=store)
+
+
+def people_unknown_blocks(config: Mapping[str, Any]) -> frozenset[str]:
+    """The channels VITRINE_PEOPLE_UNKNOWN_BLOCKS names, comma-separated (or listed, in a
+    test's overrides), in any case (default: social); ConfigError names any that is not a
+    channel."""
+    value = config.get("PEOPLE_UNKNOWN_BLOCKS", "social")
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    named = [name for name in (str(item).strip().lower() for item in items) if name]
+    unknown = [name for name in named if name not in CHANNELS]
+    if unknown:
+        raise ConfigError(
+            f"VITRINE_PEOPLE_UNKNOWN_BLOCKS names unknown channel(s): {', '.join(unknown)} "
+            f"(the channels are {', '.join(CHANNELS)})"
+        )
+    return frozenset(named)
 
 
 def install(app: Any, services: Services) -> None:

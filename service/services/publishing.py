@@ -16,7 +16,7 @@ from sqlalchemy import Select, String, and_, bindparam, select, true
 from sqlalchemy.orm import Session, aliased, defer, joinedload
 
 from service.media.render import RightsStamp, burns_in
-from service.rules import audit, captions, credits
+from service.rules import audit, captions, consent, credits
 from service.rules.presets import Preset
 from service.rules.problems import Forbidden, InvalidInput, Problem
 from service.rules.roles import Caller
@@ -27,6 +27,7 @@ from service.services.asset_queries import get_asset
 from service.services.context import Services
 from service.services.history import record_changes
 from service.services.meters import meter
+from service.services.people_facts import people_facts
 from service.storage.db import remembered, utcnow
 from service.storage.models import (
     Asset,
@@ -165,13 +166,16 @@ class Gathered:
     caption: Caption | None  # the asset's stored caption for the platform
     template: CaptionTemplate | None  # the admin's template for the platform
     preset_change: PresetChange | None  # the admin's change to the preset
+    people: consent.PeopleFacts  # who the asset shows, with their consents
 
 
 def gather(session: Session, asset_id: int, preset_name: str, platform: str) -> Gathered:
     """The live asset ``asset_id`` (NotFound otherwise) and all the gate reads of it, in one
     statement: its rights record and tags, its ready variants of the preset ``preset_name``
     and the admin's change to that preset, its stored caption and the admin's template for
-    ``platform``, and the credit policy in force, which the session then remembers.
+    ``platform``, and the credit policy in force, which the session then remembers. When
+    the asset is marked as showing people, a second statement reads them with their
+    consents (``people_facts``).
 
     A publish through the API reads these on every request; one statement instead of one
     each (and no tag or rights lazy load after) whatever the asset holds.
@@ -184,7 +188,8 @@ def gather(session: Session, asset_id: int, preset_name: str, platform: str) -> 
         remembered(session, "credit_policy", lambda: newest or _shipped_policy(session))
     ready = {row[1].key: row[1] for row in rows if row[1] is not None}
     asset = get_asset(session, asset_id)  # deleted: NotFound, by the one rule
-    return Gathered(asset, ready, platform, caption, template, change)
+    people = people_facts(session, asset)
+    return Gathered(asset, ready, platform, caption, template, change, people)
 
 
 # The shipped file's policy, in force while no version is saved: read once per process (the
@@ -221,6 +226,7 @@ def publish_by_id(
     override_reason: str | None = None,
     today: date | None = None,
     caption: captioning.AssetCaption | None = None,
+    purpose: str | None = None,
 ) -> Publication:
     """``publish`` the live asset ``asset_id`` with the preset in force named ``preset_name``,
     both read with the rest the gate needs in one statement (``gather``); NotFound when
@@ -241,7 +247,7 @@ def publish_by_id(
 
     # An override is always computed, and so is a caption the caller gives.
     read = digest() if override_reason is None and caption is None else None
-    key = (read, asset_id, preset_name, platform, channel, today)
+    key = (read, asset_id, preset_name, platform, channel, today, purpose)
     remembered: Publication | None = services.answers.get(key) if read is not None else None
     if remembered is not None:
         meter().count_variant_lookup(preset_name, kind=variants.VARIANT, hit=True)
@@ -261,6 +267,7 @@ def publish_by_id(
         today=today,
         gathered=gathered,
         caption=caption,
+        purpose=purpose,
     )
     already_ready = any(publication.variant is each for each in gathered.ready.values())
     # What ``gather`` read is what the digest stands for only if nothing changed between the
@@ -283,6 +290,7 @@ def publish(
     today: date | None = None,
     gathered: Gathered | None = None,
     caption: captioning.AssetCaption | None = None,
+    purpose: str | None = None,
 ) -> Publication:
     """Audit, render and audit the output; refuse with 409 unless it passes or is overridden.
 
@@ -291,6 +299,7 @@ def publish(
     ``today`` (UTC), unless another day is given. ``gathered``: what ``gather`` read of the
     asset (None: read here as it is needed). ``caption``: the caption and alt text the image
     goes out with, where not the asset's own for the platform (a campaign post's).
+    ``purpose``: what the image is for ("campaign"), which the people's consents must allow.
     """
     today = today or utcnow().date()
     platform = platform_for(preset.name, platform)
@@ -304,15 +313,17 @@ def publish(
         caption = _caption(session, asset, record, rule, platform, gathered)
     elif caption.platform != platform:
         raise ValueError(f"a caption for {caption.platform} cannot go out on {platform}")
+    people = gathered.people if gathered is not None else people_facts(session, asset)
     subjects = [
         audits.subject_of(asset, record, rule, caption, platform=platform, channel=each,
-                          today=today)
+                          today=today, people=people,
+                          people_unknown_blocks=services.people_unknown_blocks, purpose=purpose)
         for each in channels
     ]  # fmt: skip
     report = _worst([audit.audit(subject) for subject in subjects])
-    if report.outcome == "fail" and override_reason is None:
+    if report.outcome == "fail" and (override_reason is None or _not_overridable(report)):
         raise _refusal(report)
-    stamp = variant_keys.stamp_of(asset, record, rule)
+    stamp = variant_keys.stamp_of(asset, record, rule, people, today)
     ready = gathered.ready if gathered is not None else None
     variant = variants.get_or_render(
         session, services.store, asset, preset, services.rendering, ready=ready, stamp=stamp
@@ -391,6 +402,11 @@ _SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
 def _worst(reports: list[audit.Report]) -> audit.Report:
     """The report that decides: the first failing one, else the first warning, else the first."""
     return max(reports, key=lambda report: _SEVERITY[report.outcome])
+
+
+def _not_overridable(report: audit.Report) -> bool:
+    """Whether a failing finding is one no override sets aside (a withdrawn consent)."""
+    return any(f.status == "fail" and f.code in consent.NOT_OVERRIDABLE for f in report.findings)
 
 
 def _refusal(report: audit.Report) -> PublishRefused:

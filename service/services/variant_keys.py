@@ -8,17 +8,20 @@ import hashlib
 import hmac
 import json
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from service.media import render
-from service.rules import credits, embedded_people
+from service.rules import consent, credits, embedded_people
 from service.rules.presets import Preset
 from service.services import captioning
+from service.services.people_facts import people_facts
 from service.services.render_settings import RenderSettings
 from service.services.rights import rights_of
+from service.storage.db import utcnow
 from service.storage.models import Asset, RightsRecord
 
 Kind = Literal["variant", "preview"]
@@ -34,17 +37,25 @@ NO_RIGHTS = render.RightsStamp(
 
 def stamp_for(session: Session, asset: Asset) -> render.RightsStamp:
     """The rights to write into (and maybe burn onto) the asset's variants."""
-    return stamp_of(asset, rights_of(session, asset), captioning.credit_rule_for(session, asset))
+    record, rule = rights_of(session, asset), captioning.credit_rule_for(session, asset)
+    return stamp_of(asset, record, rule, people_facts(session, asset))
 
 
 def stamp_of(
-    asset: Asset, record: RightsRecord, rule: credits.CreditRule | None
+    asset: Asset,
+    record: RightsRecord,
+    rule: credits.CreditRule | None,
+    people: consent.PeopleFacts,
+    today: date | None = None,
 ) -> render.RightsStamp:
-    """``stamp_for`` from values already read: the asset's rights record and the policy's
-    rule for its holder."""
+    """``stamp_for`` from values already read: the asset's rights record, the policy's rule
+    for its holder and the people it shows (their release ids, and the names a consent lets
+    a published file carry)."""
     release_status, release_ids = embedded_people.release_for(
         asset.people_status, (asset.metadata_summary or {}).get("people")
     )
+    registered_ids, person_names = consent.for_published_files(people, today or utcnow().date())
+    release_ids = tuple(dict.fromkeys(release_ids + registered_ids))
     return render.RightsStamp(
         credit_line=credits.required_credit_line(rule, record.credit_line),
         creator=record.creator,
@@ -56,6 +67,7 @@ def stamp_of(
         placement=rule.placement if rule else "bottom-right",
         release_status=release_status,
         release_ids=release_ids,
+        person_names=person_names,
     )
 
 

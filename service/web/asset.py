@@ -22,6 +22,7 @@ from flask import session as browser_session
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from service.http.context import services
 from service.http.database import get_session
 from service.http.transactions import after_commit
 from service.ops import jobs
@@ -143,6 +144,7 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
             platform=view.audit_platform,
             channel=view.audit_channel,
             today=utcnow().date(),
+            people_unknown_blocks=services().people_unknown_blocks,
         )
     except InvalidInput as error:
         audit_errors = field_errors(error)

@@ -13,6 +13,7 @@ from flask import Flask, current_app, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.http import streaming
+from service.http.context import services
 from service.http.database import get_session
 from service.rules import audit
 from service.rules.audit_scope import unknown_scope
@@ -89,7 +90,7 @@ def _run_audit(wanted: AuditRequest) -> list[audit.Report]:
         )
         reports = audits.audit_assets(
             session, selected, platform=wanted.platform, channel=wanted.channel,
-            today=utcnow().date(),
+            today=utcnow().date(), people_unknown_blocks=services().people_unknown_blocks,
         )  # fmt: skip
     except InvalidInput as error:  # the page answers 422: the unit of work rolls back
         _note_errors(wanted, error)

@@ -20,16 +20,17 @@ from service.services import campaign_audit, campaigns
 from service.web import bp
 from service.web.session import login_required
 
-GROUP_NAMES = {"rights": "Rights", "caption": "Caption", "alt_text": "Alt text",
-               "media": "Media", "schedule": "Schedule"}  # fmt: skip
+GROUP_NAMES = {"rights": "Rights", "people": "People", "caption": "Caption",
+               "alt_text": "Alt text", "media": "Media", "schedule": "Schedule"}  # fmt: skip
 SHOWN_BLOCKERS = 3  # reasons the bundle button lists; the grid has the rest
 
 
 def fix_url(campaign_id: int, fix: checks.Fix) -> str:
-    """The page and field where ``fix`` is made: the asset page's rights or metadata, or the
-    post editor's caption for a platform, an image's alt text, the media or the time."""
-    if fix.kind in ("asset_rights", "asset"):
-        section = "rights" if fix.kind == "asset_rights" else "metadata"
+    """The page and field where ``fix`` is made: the asset page's rights, people or metadata,
+    or the post editor's caption for a platform, an image's alt text, the media or the time."""
+    asset_sections = {"asset_rights": "rights", "asset_people": "people", "asset": "metadata"}
+    if fix.kind in asset_sections:
+        section = asset_sections[fix.kind]
         return url_for("web.asset_page", asset_id=fix.asset_id) + f"#{section}"
     fragment = {
         "post_caption": f"caption-{fix.platform}",

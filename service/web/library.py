@@ -20,6 +20,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from service.http.context import services
 from service.http.database import get_session
 from service.http.transactions import after_commit
 from service.ops import jobs
@@ -174,8 +175,9 @@ def _render_library(
         errors.update(field_errors(error))
     today = utcnow().date()
     reports = audits.audit_assets(
-        session, page, platform=DEFAULT_PLATFORM, channel=DEFAULT_CHANNEL, today=today
-    )
+        session, page, platform=DEFAULT_PLATFORM, channel=DEFAULT_CHANNEL, today=today,
+        people_unknown_blocks=services().people_unknown_blocks,
+    )  # fmt: skip
     cards = [
         Card(
             asset=asset,

@@ -21,6 +21,7 @@ from PIL import Image
 from tests.support import axe, photos
 from tests.support.api import clear, upload
 from tests.support.browser import Browser, Page, Watched, expect
+from tests.support.people import no_recognisable_people
 from tests.support.rights import CC_BY
 from tests.support.web import add_user
 
@@ -64,6 +65,8 @@ def library(app: Flask, tokens: Tokens) -> dict[str, int]:
                       alt_text="A carved figure.")  # fmt: skip
     assert response.status_code == 201, response.json
     made["MW figure"] = int(response.json["id"])
+    # Looked at for people already (none recognisable): only its rights are to do.
+    no_recognisable_people(app, made["MW figure"])
     return made
 
 

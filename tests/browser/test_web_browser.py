@@ -29,6 +29,7 @@ from service.storage.models import Asset
 from tests.support import photos
 from tests.support.api import upload
 from tests.support.browser import Browser, Page, Watched, expect
+from tests.support.people import no_recognisable_people
 from tests.support.rights import BM, CC_BY
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
@@ -47,6 +48,9 @@ def test_a_contributor_and_a_rights_manager_take_a_photo_from_upload_to_download
     rights = Watched(browser.new_context(viewport={"width": 1280, "height": 900}), server)
     try:
         asset_id = _upload_three_files(contributor)
+        # No recognisable people (said through the service the people panel calls): an
+        # unknown people status would be refused on social media whatever the rights.
+        no_recognisable_people(app, asset_id)
         _audit_fails_then_rights_are_set(contributor, rights, asset_id)
         _caption_counter_counts_as_x_does(contributor, asset_id)
         _a_click_on_the_preview_sets_the_focal_point(app, contributor, asset_id)

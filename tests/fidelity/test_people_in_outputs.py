@@ -20,11 +20,12 @@ from service.rules.embedded_people import WITHHELD
 from service.rules.presets import DEFAULT_PRESETS, Preset
 from service.services import context, variants
 from service.storage.models import Asset
-from tests.fidelity.test_rights_in_outputs import STAMPS, exiftool
 from tests.hostile.png_files import png_xmp
 from tests.support import people_xmp as P
 from tests.support import photos
+from tests.support.exiftool import exiftool
 from tests.support.openapi import Api, clear
+from tests.support.render import STAMP
 from tests.support.web import add_user, browser_like, signed_in
 
 SQLITE_LOCAL = pytest.mark.parametrize(
@@ -75,7 +76,7 @@ def test_the_original_carries_the_names_exiftool_reads(tmp_path: Path) -> None:
 def test_a_variant_states_the_release_and_names_nobody(tmp_path: Path, preset: Preset) -> None:
     source = tmp_path / "people.jpg"
     source.write_bytes(photos.jpeg_with_xmp(people_packet(), 1200, 900))
-    stamp = replace(STAMPS[0], release_status="MR-UMR", release_ids=("MR-2026-001",))
+    stamp = replace(STAMP, release_status="MR-UMR", release_ids=("MR-2026-001",))
     [rendered] = render.render_variants(
         source, [preset], focal=(0.5, 0.5), stamp=stamp, max_pixels=50_000_000
     ).values()
@@ -92,7 +93,7 @@ def test_a_name_is_written_only_when_the_stamp_carries_it(tmp_path: Path) -> Non
     """The hook for a consent that allows the name in metadata (Consent.name_in_metadata)."""
     source = tmp_path / "plain.jpg"
     source.write_bytes(photos.jpeg_plain(800, 600))
-    stamp = replace(STAMPS[1], person_names=("Ṣāḥib ʿAlī",))
+    stamp = replace(STAMP, person_names=("Ṣāḥib ʿAlī",))
     [rendered] = render.render_variants(
         source, [DEFAULT_PRESETS["x"]], focal=(0.5, 0.5), stamp=stamp, max_pixels=50_000_000
     ).values()

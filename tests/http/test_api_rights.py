@@ -301,8 +301,11 @@ def test_the_audit_turns_from_fail_to_pass_as_the_rights_desk_does_its_work(
     assert set(checks) == {
         "rights_status_cleared", "licence_allows_channel", "not_embargoed", "not_expired",
         "credit_line_in_caption", "credit_line_in_embedded_metadata", "alt_text_present",
-        "caption_within_limit", "holder_known_to_policy",
+        "caption_within_limit", "holder_known_to_policy", "people_consent",
     }  # fmt: skip
+    # Nobody has said yet whether the photograph shows people: refused on social media.
+    assert (checks["people_consent"]["status"], checks["people_consent"]["code"]) == (
+        "fail", "people_unknown")  # fmt: skip
     clear(client, tokens, asset["id"])
     assert client.get(url, headers=tokens["viewer"]).json["outcome"] == "pass"
     client.put(
@@ -342,7 +345,7 @@ def test_a_campaign_audit_exports_json_and_csv_that_parses_back(
     )
     assert as_csv.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True))))
-    assert len(rows) == 2 * 9
+    assert len(rows) == 2 * 10  # every check of the audit, for each asset
     assert {row["asset_id"] for row in rows} == {str(ready["id"]), str(blocked["id"])}
     assert all(
         row["title"] == "'=HYPERLINK(1)" for row in rows if row["asset_id"] == str(blocked["id"])
@@ -365,7 +368,7 @@ def test_a_campaign_audit_exports_json_and_csv_that_parses_back(
         args=["audit", "--ids", str(ready["id"]), "--platform", "x", "--format", "csv"]
     )
     assert passing.exit_code == 0, passing.output
-    assert len(list(csv.DictReader(io.StringIO(passing.output)))) == 9
+    assert len(list(csv.DictReader(io.StringIO(passing.output)))) == 10
     assert runner.invoke(args=["audit"]).exit_code == 2
 
 

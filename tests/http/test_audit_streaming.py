@@ -18,7 +18,7 @@ from sqlalchemy import event
 from service import config
 from service.http import database as db
 from service.rules import audit
-from service.services import auditing
+from service.services import auditing, context
 from service.storage.db import utcnow
 from service.storage.models import Asset
 from service.web import library
@@ -80,6 +80,7 @@ def _one_by_one(app: Flask, asset_ids: list[int], platform: str, channel: str) -
                 auditing.audit_input(
                     session, session.get_one(Asset, asset_id),
                     platform=platform, channel=channel, today=today,
+                    people_unknown_blocks=context.of(app).people_unknown_blocks,
                 )
             )
             for asset_id in asset_ids

@@ -19,6 +19,7 @@ from tests.support import photos
 from tests.support.api import cleared_asset, upload
 from tests.support.database import counting_statements
 from tests.support.openapi import Api, problem
+from tests.support.people import depict, no_recognisable_people
 from tests.support.rights import BM, CC_BY
 
 Tokens = dict[str, dict[str, str]]
@@ -31,7 +32,8 @@ THEMES = [("Secrets", "#SecretsMW"), ("People", "#PeopleMW"), ("Places", "#Place
 
 
 def _egyptian(client: FlaskClient, tokens: Tokens, width: int, *, cleared: bool = True) -> int:
-    """A photograph of the Egyptian Museum's, described; cleared unless told otherwise."""
+    """A photograph of the Egyptian Museum's, described, showing no recognisable people;
+    cleared unless told otherwise."""
     made = upload(
         client, tokens["contributor"], photos.jpeg_plain(width, 1200), "mask.jpg",
         title="Funerary mask", object_number=f"JE {width}", alt_text="A gilded funerary mask.",
@@ -42,6 +44,7 @@ def _egyptian(client: FlaskClient, tokens: Tokens, width: int, *, cleared: bool 
             "channels": ["web", "social"], "status": "cleared" if cleared else "pending"}  # fmt: skip
     answer = client.put(f"/api/v1/assets/{asset_id}/rights", json=body, headers=tokens["rights"])
     assert answer.status_code == 200, answer.json
+    no_recognisable_people(client.application, asset_id)
     return asset_id
 
 
@@ -235,6 +238,9 @@ def test_the_audit_reads_the_same_statements_for_one_post_or_six(
 ) -> None:
     bm = [cleared_asset(client, tokens, width=2400 + n) for n in range(4)]
     eg = [_egyptian(client, tokens, 1600 + n) for n in range(2)]
+    # Two photographs show people, with their consents: read in one statement for all.
+    depict(app, bm[0], consents=[{"channels": ["social"]}, {"channels": ["web"]}])
+    depict(app, eg[1], role="staff", consents=[{"channels": ["social"]}])
     with transaction(app) as session:
         campaign_id = _week(session).id
     counts = []
@@ -251,6 +257,7 @@ def test_the_audit_reads_the_same_statements_for_one_post_or_six(
             answer = client.get(url, headers=tokens["viewer"])
         assert answer.status_code == 200
         assert answer.json["summary"]["posts"] == first + n
+        assert {r["status"] for r in answer.json["results"] if r["group"] == "people"} == {"pass"}
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
 

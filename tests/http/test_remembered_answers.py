@@ -18,11 +18,15 @@ from flask.testing import FlaskClient
 
 from service.http.context import services
 from service.http.database import session_factory
+from service.http.transactions import transaction
 from service.rules.problems import Problem
 from service.rules.roles import Caller
 from service.services import publishing
+from service.storage.db import utcnow
+from service.storage.models import Consent
 from tests.support.api import cleared_asset
 from tests.support.database import counting_statements
+from tests.support.people import depict, withdraw
 
 Tokens = dict[str, dict[str, str]]
 Change = Callable[[FlaskClient, Tokens, int], Any]
@@ -121,3 +125,33 @@ def test_the_day_is_part_of_what_an_answer_was_computed_from(
                 session, gate, asset_id, "x", caller=caller, today=today + timedelta(days=2)
             )
     assert refused.value.status == 409
+
+
+def test_a_withdrawal_or_a_new_depiction_after_a_remembered_pass_is_refused_at_once(
+    app: Flask, client: FlaskClient, tokens: Tokens, make_app: Callable[..., Flask]
+) -> None:
+    asset_id = cleared_asset(client, tokens, width=1800)
+    person_id, [consent_id] = depict(app, asset_id, consents=[{"channels": ["social"]}])
+    for _ in range(2):  # rendered, then computed from the ready variant and remembered
+        before, _remembered = _answer(client, tokens, asset_id)
+    assert _answer(client, tokens, asset_id) == (before, _postgresql(app))
+
+    # Another worker records the withdrawal: this worker's next answer refuses, at once.
+    withdraw(make_app(), consent_id, at=utcnow())
+    refused = client.get(URL.format(asset_id), headers=tokens["viewer"])
+    assert refused.status_code == 409, refused.json
+    assert [c["check"] for c in refused.json["checks"]] == ["people_consent"]
+    assert f"consent #{consent_id} was withdrawn" in refused.json["detail"]
+
+    # A fresh consent passes again, and is remembered again; then someone else is found in
+    # the photograph, with no consent: refused at once.
+    with transaction(app) as session:
+        session.add(Consent(person_id=person_id, channels=["social"], created_by="rita",
+                            granted_at=utcnow().date()))  # fmt: skip
+    for _ in range(2):
+        again, _remembered = _answer(client, tokens, asset_id)
+    assert _answer(client, tokens, asset_id) == (again, _postgresql(app))
+    depict(make_app(), asset_id, role="visitor", name="Another visitor")
+    refused = client.get(URL.format(asset_id), headers=tokens["viewer"])
+    assert refused.status_code == 409, refused.json
+    assert "there is no consent on record" in refused.json["detail"]

@@ -73,12 +73,16 @@ def test_red_cells_link_to_their_fix_and_the_bundle_button_says_what_blocks_it(
     x_cell = rows[str(blocked)].find("td", data_platform="x")
     assert x_cell is not None
     groups = {li.attrs["data-group"]: li for li in x_cell.find_all("li", cls="group")}
+    # Nobody has said whether the pending photograph shows people: refused on social media.
     assert {name: li.attrs["data-status"] for name, li in groups.items()} == {
-        "rights": "fail", "caption": "fail", "alt_text": "pass", "media": "pass",
-        "schedule": "fail"}  # fmt: skip
+        "rights": "fail", "people": "fail", "caption": "fail", "alt_text": "pass",
+        "media": "pass", "schedule": "fail"}  # fmt: skip
     rights_link = groups["rights"].find("a")
     assert rights_link is not None and rights_link.text == "Rights: fail"
     assert rights_link.attrs["href"] == f"/assets/{pending}#rights"
+    people_link = groups["people"].find("a")
+    assert people_link is not None and people_link.text == "People: fail"
+    assert people_link.attrs["href"] == f"/assets/{pending}#people"
     caption_link = groups["caption"].find("a")
     assert caption_link is not None
     assert caption_link.attrs["href"] == f"/campaigns/{campaign_id}/posts/{blocked}#caption-x"
@@ -92,8 +96,9 @@ def test_red_cells_link_to_their_fix_and_the_bundle_button_says_what_blocks_it(
     assert button.attrs.get("aria-disabled") == "true" and "href" not in button.attrs
     blockers = document.by_id("bundle-blocked")
     assert blockers is not None
-    # Rights on X and Bluesky, the caption on X, the schedule on both: the first three shown.
-    assert "blocked by 5 failing cells" in blockers.text
+    # Rights and people on X and Bluesky, the caption on X, the schedule on both: the first
+    # three shown.
+    assert "blocked by 7 failing cells" in blockers.text
     assert len(blockers.find_all("li")) == 3
     assert blockers.find("a") is not None
 

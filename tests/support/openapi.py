@@ -14,6 +14,7 @@ from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request
 
 from tests.support import photos
+from tests.support.people import no_recognisable_people
 from tests.support.rights import CC_BY
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
@@ -89,12 +90,14 @@ def problem(response: TestResponse, status: int, code: str) -> dict[str, Any]:
 
 
 def clear(api: Api, tokens: dict[str, dict[str, str]], asset_id: int, **extra: Any) -> Any:
-    """Clear an asset's rights under CC BY through ``api``, checked against the spec."""
+    """Clear an asset's rights under CC BY through ``api``, checked against the spec, and say
+    that the photograph shows no recognisable people (``api.clear``)."""
     body = {"status": "cleared", "licence_uri": CC_BY, "channels": ["web", "social"], **extra}
     response = api.call(
         "PUT", f"/api/v1/assets/{asset_id}/rights", json=body, headers=tokens["rights"]
     )
     assert response.status_code == 200, response.json
+    no_recognisable_people(api.client.application, asset_id)
     return response.json
 
 

@@ -6,17 +6,19 @@ import dataclasses
 from datetime import date
 from typing import Any
 
-from service.rules import audit, captions
+from service.rules import audit, captions, consent
 from service.rules.credits import CreditRule
 
 BM = "© Trustees of the British Museum"
 CC_BY = "http://creativecommons.org/licenses/by/4.0/"
 TODAY = date(2026, 3, 23)  # #MuseumWeek
 RULE = CreditRule("Trustees of the British Museum", BM)
+NO_PEOPLE = consent.PeopleFacts("none", proposed=False)
 
 
 def subject(**changes: Any) -> audit.AuditInput:
-    """A cleared, well-described asset that passes every check; each test spoils one thing."""
+    """A cleared, well-described asset that passes every check (it shows no recognisable
+    people, as the rights desk has said); each test spoils one thing."""
     rights = {
         "holder": "Trustees of the British Museum",
         "credit_line": BM,
@@ -42,5 +44,6 @@ def subject(**changes: Any) -> audit.AuditInput:
         alt_text="A woven basket with a conical lid.",
         filename="basket.jpg",
         embedded_copyright=BM,
+        people=NO_PEOPLE,
     )
     return dataclasses.replace(base, **changes)

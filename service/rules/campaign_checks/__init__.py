@@ -2,17 +2,17 @@
 
 Pure: values in (what ``services/campaign_audit`` read of the posts, their assets and the
 presets: ``posts``), results out (``results``). Each result says pass, warn or fail with a
-reason for people, which group of the grid it belongs to (rights, caption, alt text, media,
-schedule), and where the fix is (``Fix``: the asset's rights, the post's caption for a
-platform, an image's alt text, the post's media or its time), so that a page can link to the
-field.
+reason for people, which group of the grid it belongs to (rights, people, caption, alt text,
+media, schedule), and where the fix is (``Fix``: the asset's rights or people, the post's
+caption for a platform, an image's alt text, the post's media or its time), so that a page
+can link to the field.
 
 The checks, one module per group of them: ``rights`` (the asset audit's own,
 ``rules/audit.CHECKS``, run on each image with the post's caption and the image's alt text,
-and each image's credit in the caption), ``caption`` (written, its length, what composing cut),
-``alt_text`` (its limit), ``media`` (image counts, presets, shapes) and ``schedule``. This
-package runs them all, and re-exports what callers use, so that ``checks.check_post(...)``
-reads as it did when it was one module.
+its ``people_consent`` in the group "people", and each image's credit in the caption),
+``caption`` (written, its length, what composing cut), ``alt_text`` (its limit), ``media``
+(image counts, presets, shapes) and ``schedule``. This package runs them all, and re-exports
+what callers use, so that ``checks.check_post(...)`` reads as it did when it was one module.
 """
 
 from __future__ import annotations

@@ -13,10 +13,16 @@ from service.rules import audit
 from service.rules.audit import Finding, Status
 from service.rules.campaign_checks.posts import PostOnPlatform
 
-Group = Literal["rights", "caption", "alt_text", "media", "schedule"]
+Group = Literal["rights", "people", "caption", "alt_text", "media", "schedule"]
 GROUPS: tuple[Group, ...] = get_args(Group)
 FixKind = Literal[
-    "asset_rights", "asset", "post_caption", "post_alt_text", "post_media", "post_time"
+    "asset_rights",
+    "asset_people",
+    "asset",
+    "post_caption",
+    "post_alt_text",
+    "post_media",
+    "post_time",
 ]
 FIX_KINDS: tuple[str, ...] = get_args(FixKind)
 _WORST = {"pass": 0, "warn": 1, "fail": 2}
@@ -26,10 +32,11 @@ _WORST = {"pass": 0, "warn": 1, "fail": 2}
 class Fix:
     """Where a result is put right: the kind of field, and the ids that find it.
 
-    asset_rights: the asset's rights record (``field`` names the column); asset: the asset
-    itself (its file's embedded metadata); post_caption: the post's caption for ``platform``;
-    post_alt_text: the alt text of the image at ``position``; post_media: the post's images
-    (and their presets); post_time: when the post goes out.
+    asset_rights: the asset's rights record (``field`` names the column); asset_people: who
+    the asset shows and their consents; asset: the asset itself (its file's embedded
+    metadata); post_caption: the post's caption for ``platform``; post_alt_text: the alt text
+    of the image at ``position``; post_media: the post's images (and their presets);
+    post_time: when the post goes out.
     """
 
     kind: FixKind

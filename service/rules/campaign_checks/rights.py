@@ -1,6 +1,6 @@
 """The rights checks, image by image: the asset audit's own (``rules/audit.CHECKS``), run on
-each image with the post's caption and the image's alt text, and the credit of each image in
-the post's caption."""
+each image with the post's caption and the image's alt text (and the consent of the people
+it shows, in a group of its own), and the credit of each image in the post's caption."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ _OWN_CHECKS: Mapping[str, tuple[Group, FixKind, str]] = {
     "not_expired": ("rights", "asset_rights", "expires_at"),
     "holder_known_to_policy": ("rights", "asset_rights", "holder"),
     "credit_line_in_embedded_metadata": ("rights", "asset", "metadata"),
+    "people_consent": ("people", "asset_people", "people"),
     "alt_text_present": ("alt_text", "post_alt_text", "alt_text"),
 }
 
@@ -38,6 +39,9 @@ def rights_checks(post: PostOnPlatform, medium: Medium) -> list[Result]:
         if check is audit.not_expired and post.post_date and post.post_date > subject.today:
             # The licence must run until the post goes out, not only until today.
             finding = _by_post_date(replace(subject, today=post.post_date), post.post_date)
+        elif check is audit.people_consent and post.post_date and post.post_date > subject.today:
+            # So must the consents: one withdrawn today or ending before then does not cover it.
+            finding = _consent_by_post_date(replace(subject, today=post.post_date), post.post_date)
         else:
             finding = check(subject)
         group, kind, field = placed
@@ -52,6 +56,15 @@ def _by_post_date(subject: audit.AuditInput, on: date) -> Finding:
     if finding.status == "fail":
         reason = f"{finding.reason[:-1]}, before the post goes out on {on.isoformat()}."
         return replace(finding, reason=reason)
+    return finding
+
+
+def _consent_by_post_date(subject: audit.AuditInput, on: date) -> Finding:
+    """``people_consent`` on the day the post goes out, saying so when it fails."""
+    finding = audit.people_consent(subject)
+    if finding.status == "fail" and finding.code == "consent_missing":
+        return replace(finding, reason=f"On {on.isoformat()}, when the post goes out: "
+                                       f"{finding.reason}")  # fmt: skip
     return finding
 
 
