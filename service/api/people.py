@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request, send_file, url_for
+from flask import Response, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from service.api import bp
+from service.http import streaming
 from service.http.context import services
 from service.http.database import get_session
 from service.http.guards import current_caller, require
@@ -218,21 +220,9 @@ def put_evidence(person_id: int, consent_id: int) -> dict[str, Any]:
 
 @bp.get("/people/<int:person_id>/consents/<int:consent_id>/evidence")
 @require(ROLE_FOR_PEOPLE)
-def get_evidence(person_id: int, consent_id: int) -> Response:
+def get_evidence(person_id: int, consent_id: int) -> WerkzeugResponse:
     """The signed form as a download, never cached."""
-    session = get_session()
-    person = people.get_person(session, person_id)
-    consent = consents.get_consent(session, person, consent_id)
-    response = send_file(
-        consents.open_evidence(services().store, consent),
-        mimetype=consent.evidence_media_type,
-        as_attachment=True,
-        download_name=consent.evidence_filename or f"consent-{consent.id}",
-        conditional=False,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return streaming.evidence_download(person_id, consent_id)
 
 
 # --- the takedown report ----------------------------------------------------------------

@@ -1,12 +1,12 @@
 """What is streamed to the client (API and pages alike): audit documents a chunk of assets at
-a time, and a campaign's export bundle."""
+a time, a campaign's export bundle, and a consent's signed form."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from flask import Flask, request
+from flask import Flask, request, send_file
 from werkzeug.wrappers import Response
 
 from service.http.context import services
@@ -15,7 +15,7 @@ from service.rules import audit
 from service.rules.filenames import content_disposition
 from service.rules.roles import Caller
 from service.services import auditing as audits
-from service.services import campaign_bundle, campaigns, context
+from service.services import campaign_bundle, campaigns, consents, context, people
 
 # Characters of the document gathered into one write: a few dozen reports, so that a large
 # audit is not a write per asset, and the first write goes out with the first reports.
@@ -77,3 +77,20 @@ def bundle_download(
         mimetype="application/zip",
         headers={"Content-Disposition": content_disposition(bundle.download_name)},
     )
+
+
+def evidence_download(person_id: int, consent_id: int) -> Response:
+    """A consent's signed form as an attachment, never cached (it names a person)."""
+    session = get_session()
+    person = people.get_person(session, person_id)
+    consent = consents.get_consent(session, person, consent_id)
+    response = send_file(
+        consents.open_evidence(services().store, consent),
+        mimetype=consent.evidence_media_type,
+        as_attachment=True,
+        download_name=consent.evidence_filename or f"consent-{consent.id}",
+        conditional=False,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

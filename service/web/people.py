@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Response as FlaskResponse
-from flask import current_app, render_template, request, send_file, url_for
+from flask import current_app, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.http import streaming
 from service.http.database import get_session
 from service.rules import consent as rules
 from service.rules.ids import is_id
@@ -222,21 +223,9 @@ def upload_evidence(person_id: int, consent_id: int) -> Response:
 
 @bp.get("/people/<int:person_id>/consents/<int:consent_id>/evidence")
 @login_required(ROLE)
-def evidence_download(person_id: int, consent_id: int) -> FlaskResponse:
+def evidence_download(person_id: int, consent_id: int) -> Response:
     """The signed form as a download, never cached."""
-    session = get_session()
-    person = people.get_person(session, person_id)
-    consent = consents.get_consent(session, person, consent_id)
-    response = send_file(
-        consents.open_evidence(store(), consent),
-        mimetype=consent.evidence_media_type,
-        as_attachment=True,
-        download_name=consent.evidence_filename or f"consent-{consent.id}",
-        conditional=False,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return streaming.evidence_download(person_id, consent_id)
 
 
 @bp.get("/people/<int:person_id>/takedown.csv")
