@@ -125,9 +125,9 @@ def get_person(person_id: int) -> dict[str, Any]:
 @require(ROLE_FOR_PEOPLE)
 def update_person(person_id: int) -> dict[str, Any]:
     """Change a person's name, role or reference."""
-    session = get_session()
+    body, session = _body(), get_session()  # the body is bounded before anything is read
     person = people.update_person(
-        session, people.get_person(session, person_id), _body(), actor=current_caller().actor
+        session, people.get_person(session, person_id), body, actor=current_caller().actor
     )
     return person_json(person, full=True)
 
@@ -169,9 +169,9 @@ def erase_person(person_id: int) -> dict[str, Any]:
 @require(ROLE_FOR_PEOPLE)
 def create_consent(person_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Record a consent of the person."""
-    session = get_session()
+    body, session = _body(), get_session()  # the body is bounded before anything is read
     person = people.get_person(session, person_id)
-    consent = consents.create_consent(session, person, _body(), actor=current_caller().actor)
+    consent = consents.create_consent(session, person, body, actor=current_caller().actor)
     location = url_for("api.get_consent", person_id=person.id, consent_id=consent.id)
     return consent_json(consent), 201, {"Location": location}
 

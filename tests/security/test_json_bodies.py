@@ -44,6 +44,8 @@ def concrete(path: str, asset_id: int) -> str:
         .replace("{campaign_id}", "1")
         .replace("{day_id}", "1")
         .replace("{post_id}", "1")
+        .replace("{person_id}", "1")
+        .replace("{consent_id}", "1")
     )
 
 
