@@ -59,9 +59,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         ),
     )
 
-    from service import api, web
+    from service import api, iiif, web
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(iiif.bp)
     app.register_blueprint(web.bp)
     errors.register_error_handlers(app)
     transactions.install(app)  # each request one unit of work: commit on success, else rollback

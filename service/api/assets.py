@@ -49,6 +49,7 @@ def asset_json(asset: Asset, people_count: int | None = None) -> dict[str, Any]:
         people_count = people.depicted_counts(get_session(), [asset]).get(asset.id, 0)
     return {
         "id": asset.id,
+        "public_id": asset.public_id,
         "sha256": asset.sha256,
         "original_filename": asset.original_filename,
         "media_type": asset.media_type,
@@ -59,6 +60,7 @@ def asset_json(asset: Asset, people_count: int | None = None) -> dict[str, Any]:
         "object_number": asset.object_number,
         "object_date": asset.object_date,
         "description": asset.description,
+        "record_url": asset.record_url,
         "alt_text": asset.alt_text,
         "tags": asset.tags,
         "uploaded_by": asset.uploaded_by,

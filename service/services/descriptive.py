@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from service.rules.problems import InvalidInput
 from service.rules.text import DIRECTION_CONTROLS, clean_field, clean_text
@@ -17,6 +18,7 @@ FIELD_LIMITS = {
     "object_date": 100,
     "description": 10_000,
     "alt_text": 2_000,
+    "record_url": 500,
 }
 # Fields that may hold several lines; the others fold line breaks and tabs into a space.
 MULTILINE_FIELDS = frozenset({"description", "alt_text"})
@@ -64,6 +66,8 @@ def validate_descriptive(fields: Mapping[str, Any]) -> dict[str, Any]:
                 continue
             if len(text) > FIELD_LIMITS[field]:
                 errors[field] = f"must be at most {FIELD_LIMITS[field]} characters"
+            elif field == "record_url" and text and not is_web_address(text):
+                errors[field] = "must be an http:// or https:// address, such as the object's page"
             else:
                 cleaned[field] = text
         elif field == "tags":
@@ -88,6 +92,18 @@ def validate_descriptive(fields: Mapping[str, Any]) -> dict[str, Any]:
     if errors:
         raise InvalidInput(errors)
     return cleaned
+
+
+def is_web_address(text: str) -> bool:
+    """Whether ``text`` is an absolute http(s) URL with a host and nothing a browser would
+    have to guess at (spaces, quotes, angle brackets)."""
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:  # "http://[::1" and the like
+        return False
+    unsafe = any(char.isspace() or char in '"<>\\`{}|^' for char in text)
+    return parts.scheme in ("http", "https") and bool(host) and not unsafe
 
 
 def _unique_casefolded(tags: Iterable[str]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -17,6 +18,10 @@ class Asset(Base):
     __tablename__ = "assets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The identifier of the asset's public (IIIF) URLs: random, so they cannot be counted.
+    public_id: Mapped[str] = mapped_column(
+        String(36), unique=True, index=True, default=lambda: str(uuid.uuid4())
+    )
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     blob_key: Mapped[str] = mapped_column(String(200))
     original_filename: Mapped[str] = mapped_column(String(255))
@@ -31,6 +36,8 @@ class Asset(Base):
     # photograph's: that is in metadata_summary.
     object_date: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The museum's own page for the object (a manifest's homepage), as the museum gives it.
+    record_url: Mapped[str] = mapped_column(String(500), default="")
     alt_text: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[str] = mapped_column(String(100), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

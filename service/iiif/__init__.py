@@ -1,0 +1,21 @@
+"""IIIF under /iiif/3: the Image API (info.json and image requests) and Presentation
+manifests and collections, public and behind the web gate (services/iiif_gate).
+
+Thin routes over the service functions, like the API's; every answer, errors included,
+may be read by a viewer on any site (CORS), and none sets a cookie.
+"""
+
+from flask import Blueprint, Response
+
+bp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
+
+
+@bp.after_request
+def _readable_anywhere(response: Response) -> Response:
+    """Viewers on any site fetch these with script: allow any origin, credentials never."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link")
+    return response
+
+
+from service.iiif import images, manifests  # noqa: E402,F401  (routes register on bp)
