@@ -112,6 +112,10 @@ DEFAULTS: dict[str, Any] = {
     # asked side by side, so the probe answers in about this time even when one hangs, and a
     # dependency slower than this is reported as not ready.
     "READY_TIMEOUT_SECONDS": 0.5,
+    # The scheme, host and any path prefix public URLs (IIIF ids) are written with, such as
+    # https://images.museum.org; unset, those of each request (behind a proxy, trust it with
+    # TRUSTED_PROXIES so that its scheme and host are believed).
+    "PUBLIC_URL": None,
     # "text" (a readable line per record) or "json" (one object per line, for collectors).
     "LOG_FORMAT": "text",
     # Port and address `vitrine worker` serves its Prometheus metrics on (unset: none).

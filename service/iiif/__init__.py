@@ -5,9 +5,21 @@ Thin routes over the service functions, like the API's; every answer, errors inc
 may be read by a viewer on any site (CORS), and none sets a cookie.
 """
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app, request
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
+
+
+def public_base() -> str:
+    """What public URLs start with, without a trailing slash: VITRINE_PUBLIC_URL, else the
+    request's scheme and host (documents' ids must be absolute)."""
+    configured = current_app.config.get("PUBLIC_URL")
+    return str(configured or request.host_url).rstrip("/")
+
+
+def iiif_base() -> str:
+    """The absolute URL of /iiif/3, under which every IIIF id lives."""
+    return public_base() + (bp.url_prefix or "")
 
 
 @bp.after_request
