@@ -33,7 +33,7 @@ from service.services import auditing as audits
 from service.services.history import list_history
 from service.storage.db import utcnow
 from service.storage.models import Asset
-from service.web import bp
+from service.web import bp, iiif_links
 from service.web import people_common as people_panel
 from service.web.common import (
     AUDIT_PLATFORMS,
@@ -190,6 +190,7 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         report=report,
         audit_errors=audit_errors,
         history=history,
+        iiif=iiif_links.links_for(session, asset),
         notice=_notice(asset.id) if status == 200 else None,
         shown=_shown,
         can_edit=g.caller.can("contributor"),
