@@ -5,8 +5,9 @@
 #     (root or sudo). A browser is never downloaded by Playwright or anything else.
 #   * The Playwright Python package (driver only) in the venv, which comes with the
 #     `dev` extras of pyproject.toml; installed here if the venv lacks it.
-#   * axe-core (tests/support/axe.py injects it into pages): `npm ci` from package-lock.json
-#     into node_modules/ when it is missing or older than the lock.
+#   * axe-core (tests/support/axe.py injects it into pages) and Mirador (the IIIF viewer the
+#     Mirador test serves from its UMD bundle, no CDN): `npm ci` from package-lock.json into
+#     node_modules/ when either is missing or node_modules is older than the lock.
 #
 # Env knobs: VENV (default .venv), CHROMIUM (default /usr/bin/chromium).
 set -euo pipefail
@@ -35,16 +36,20 @@ if [ -x "$VENV/bin/python" ]; then
     "$VENV/bin/python" -c 'from importlib.metadata import version; print("playwright", version("playwright"))'
 fi
 
-# axe-core for the accessibility tests: what package-lock.json pins, installed by npm ci when
-# node_modules lacks it or the lock changed since (npm writes node_modules/.package-lock.json).
+# axe-core for the accessibility tests and Mirador for the IIIF viewer test: what
+# package-lock.json pins, installed by npm ci when node_modules lacks either or the lock
+# changed since (npm writes node_modules/.package-lock.json).
 AXE=node_modules/axe-core/axe.min.js
-if [ ! -f "$AXE" ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+MIRADOR=node_modules/mirador/dist/mirador.min.js
+if [ ! -f "$AXE" ] || [ ! -f "$MIRADOR" ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     if ! command -v npm >/dev/null; then
-        echo "browser.sh: npm is missing; install Node.js (20 or later) for axe-core" >&2
+        echo "browser.sh: npm is missing; install Node.js (20 or later) for axe-core and mirador" >&2
         exit 1
     fi
-    echo "browser.sh: installing axe-core from package-lock.json (npm ci)" >&2
+    echo "browser.sh: installing axe-core and mirador from package-lock.json (npm ci)" >&2
     npm ci --no-audit --no-fund
 fi
-node -e 'console.log("axe-core", require("./node_modules/axe-core/package.json").version)' 2>/dev/null \
-    || echo "axe-core installed in node_modules/"
+for package in axe-core mirador; do
+    node -e "console.log('$package', require('./node_modules/$package/package.json').version)" \
+        2>/dev/null || echo "$package installed in node_modules/"
+done
