@@ -68,6 +68,7 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("people register, withdrawn", "/people?filter=withdrawn", "admin"),
     ("person", "/people/{person}", "rights"),
     ("asset, people panel as a contributor", "/assets/{asset}#people", "contributor"),
+    ("asset, not public on IIIF", "/assets/{uncleared}#iiif", "viewer"),
 ]
 
 
@@ -169,6 +170,12 @@ def _refused_sign_in(page: Page) -> None:
     assert page.locator(".error, [role=alert]").count() > 0, "the refused sign-in says nothing"
 
 
+def _copied_manifest(page: Page) -> None:
+    """Copy the manifest URL from the IIIF section: its status says so beside the button."""
+    page.locator("#iiif").get_by_role("button", name="Copy the manifest URL").click()
+    expect(page.locator("#iiif-manifest-copied")).not_to_be_empty()
+
+
 def _uploaded_and_refused(page: Page) -> None:
     """Upload a new photograph and a text file named .jpg: the queue shows both results."""
     page.get_by_label("Photos", exact=True).set_input_files(
@@ -191,6 +198,7 @@ STATES: list[tuple[str, str, str | None, Callable[[Page], None]]] = [
     ("asset, description refused", "/assets/{asset}", "contributor", _refused_description),
     ("campaign board, day refused", "/campaigns/{campaign}", "contributor", _refused_day),
     ("asset, tag refused", "/assets/{asset}", "rights", _refused_tag),
+    ("asset, IIIF manifest copied", "/assets/{asset}#iiif", "viewer", _copied_manifest),
     ("person, consent refused", "/people/{person}", "rights", _refused_consent),
     ("post editor, refused", "/campaigns/{campaign}/posts/{post}", "contributor", _refused_post),
     ("campaign board, new day refused", "/campaigns/{campaign}", "contributor", _refused_new_day),
@@ -210,10 +218,15 @@ class Catalogue:
     campaign: int
     post: int
     person: int
+    uncleared: int  # an asset whose rights nobody has looked at: not public on IIIF
 
     def path(self, template: str) -> str:
         return template.format(
-            asset=self.asset, campaign=self.campaign, post=self.post, person=self.person
+            asset=self.asset,
+            campaign=self.campaign,
+            post=self.post,
+            person=self.person,
+            uncleared=self.uncleared,
         )
 
 
@@ -273,7 +286,7 @@ def catalogue(app: Flask, server: str, tokens: dict[str, dict[str, str]]) -> Cat
         assert asset is not None
         people.set_people(session, asset, depicted, actor="ana")
         person_id = person.id
-    return Catalogue(server, asset_id, campaign_id, post_id, person_id)
+    return Catalogue(server, asset_id, campaign_id, post_id, person_id, second.json["id"])
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
