@@ -52,10 +52,15 @@ browser: $(VENV)/.dev-installed
 tools:
 	bash scripts/tools.sh
 
+# iiif-prezi3 (and the IIIF presentation validator, given a checkout) in var/iiif-presentation.
+.PHONY: iiif-presentation
+iiif-presentation:
+	bash scripts/iiif-presentation-validator.sh
+
 # PostgreSQL, the S3 server (Ceph RGW), Redis and a Bluesky PDS are started when nothing
 # answers; set VITRINE_TEST_DATABASE_URL / VITRINE_TEST_S3_* / VITRINE_TEST_REDIS_URL /
 # VITRINE_TEST_PDS_URL to use your own instead.
-test: lint browser tools
+test: lint browser tools iiif-presentation
 	@set -e; \
 	eval "$$(bash scripts/pg-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/s3-test-server.sh up | grep '^VITRINE_')"; \
