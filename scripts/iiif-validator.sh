@@ -5,7 +5,7 @@
 #   * `iiif-validator` from PyPI (its command is iiif-validate.py), installed into a venv of
 #     its own, VENV_IIIF (default .venv-iiif/): it is a 2019 package with its own loose
 #     dependencies (Pillow, bottle, python-magic, lxml) that must not mix with the app's.
-#     Created once; a later run only checks it (a stamp file names the pinned version).
+#     Created once; a later run only checks it (a stamp file names the pinned packages).
 #   * libmagic (Debian's libmagic1), which python-magic loads when the validator imports
 #     its test modules: installed with apt-get when missing (root or sudo).
 #
@@ -14,16 +14,19 @@
 set -euo pipefail
 
 VALIDATOR_VERSION=1.0.5
+# Its dependencies pinned too: the colour checks decode our JPEGs with this Pillow.
+PACKAGES="iiif-validator==$VALIDATOR_VERSION Pillow==13.0.0 bottle==0.13.5 python-magic==0.4.27 lxml==6.2.1"
 VENV_IIIF=${VENV_IIIF:-.venv-iiif}
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
-STAMP="$VENV_IIIF/.installed-iiif-validator-$VALIDATOR_VERSION"
+STAMP="$VENV_IIIF/.installed-$(echo "$PACKAGES" | cksum | cut -d' ' -f1)"
 
 if [ ! -f "$STAMP" ]; then
     echo "iiif-validator.sh: installing iiif-validator $VALIDATOR_VERSION into $VENV_IIIF" >&2
     rm -rf "$VENV_IIIF"
     "$PYTHON" -m venv "$VENV_IIIF"
     "$VENV_IIIF/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV_IIIF/bin/pip" install --quiet "iiif-validator==$VALIDATOR_VERSION"
+    # shellcheck disable=SC2086  # one word per package
+    "$VENV_IIIF/bin/pip" install --quiet $PACKAGES
     touch "$STAMP"
 fi
 

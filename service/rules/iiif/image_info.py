@@ -49,7 +49,7 @@ def listed_sizes(
 
 def image_info(
     *,
-    id: str,  # noqa: A002  (the document's own name for it)
+    id: str,  # the document's own name for it
     width: int,
     height: int,
     tile: int,

@@ -91,10 +91,11 @@ class ImageRequest:
         return MEDIA_TYPES[self.format]
 
 
-# Numbers as the spec writes them (§4.7): ASCII digits, a point for percentages and degrees.
+# Numbers as the spec allows them (§4.7): ASCII digits, and a point in percentages and degrees
+# (0.5 is how it should be written; .5 and 5. are read too).
 # Nine digits are more than any image has pixels; longer ones are refused as malformed.
 _INT = r"[0-9]{1,9}"
-_NUM = r"[0-9]{1,9}(?:\.[0-9]{1,9})?"
+_NUM = r"(?:[0-9]{1,9}(?:\.[0-9]{0,9})?|\.[0-9]{1,9})"
 _REGION_PX = re.compile(rf"({_INT}),({_INT}),({_INT}),({_INT})")
 _REGION_PCT = re.compile(rf"pct:({_NUM}),({_NUM}),({_NUM}),({_NUM})")
 _SIZE_W = re.compile(rf"({_INT}),")
@@ -124,13 +125,34 @@ def parse(
     return ImageRequest(box, out, mirrored, degrees, quality, image_format, largest)
 
 
-def source_factor(request: ImageRequest, scale_factors: Sequence[int]) -> int:
+def source_factor(
+    request: ImageRequest,
+    scale_factors: Sequence[int],
+    *,
+    image_size: tuple[int, int] | None = None,
+) -> int:
     """The largest of ``scale_factors`` at which the region, reduced by it, still has at least
     the requested pixels in both dimensions: the pyramid level to cut from, so that the cut
-    is only ever reduced. 1 when the request upscales (or no factor is small enough)."""
-    _, _, w, h = request.region
+    is only ever reduced. 1 when the request upscales (or no factor is small enough).
+
+    A level is the image at ``ceil(size / factor)``, its last pixel partial. Given the full
+    ``image_size``, a region that reaches the image's edge counts that last pixel whole, so
+    that an edge tile (``ceil(w / factor)`` wide) comes from its own level too.
+    """
+    x, y, w, h = request.region
     out_w, out_h = request.size
-    fitting = [f for f in scale_factors if f >= 1 and w >= out_w * f and h >= out_h * f]
+    full_w, full_h = image_size or (None, None)
+
+    def reduced(origin: int, length: int, full: int | None, factor: int) -> Fraction:
+        if full is not None and origin + length == full:
+            return math.ceil(full / factor) - Fraction(origin, factor)
+        return Fraction(length, factor)
+
+    fitting = [
+        f
+        for f in scale_factors
+        if f >= 1 and reduced(x, w, full_w, f) >= out_w and reduced(y, h, full_h, f) >= out_h
+    ]
     return max(fitting, default=1)
 
 
