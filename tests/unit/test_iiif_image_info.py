@@ -165,3 +165,27 @@ def test_info_json_is_json_ld_unless_plain_json_is_preferred(
 
 def test_the_json_ld_media_type_is_the_specs_to_the_letter() -> None:
     assert JSON_LD == 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [(1000, 1000), (1001, 999), (3950, 2701), (257, 8000)]
+)
+@pytest.mark.parametrize("tile", [256, 512])
+def test_each_tile_the_document_implies_is_served_exactly_from_its_own_level(
+    width: int, height: int, tile: int
+) -> None:
+    """The requests a viewer makes from ``tiles``: at factor f, regions tile*f wide cut at
+    multiples of it (the last one partial), scaled to ceil(w / f) (spec implementation notes)."""
+    factors = scale_factors(width, height, tile)
+    for f in factors:
+        span = tile * f
+        for x in range(0, width, span):
+            for y in range(0, height, span):
+                rw, rh = min(span, width - x), min(span, height - y)
+                size = f"{math.ceil(rw / f)},{math.ceil(rh / f)}"
+                made = parse(f"{x},{y},{rw},{rh}", size, "0", "default.jpg", width=width,
+                             height=height, limits=ROOMY)  # fmt: skip
+                assert made.size == (math.ceil(rw / f), math.ceil(rh / f))
+                assert source_factor(made, factors, image_size=(width, height)) == f
+                # Without the image's size an edge tile falls back to a finer level.
+                assert source_factor(made, factors) <= f

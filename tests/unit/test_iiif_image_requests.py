@@ -6,8 +6,6 @@ Many expectations are the spec's own examples, on its 300x200 image
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from service.rules.iiif.image_requests import (
@@ -464,31 +462,6 @@ def test_the_source_factor_is_the_smallest_level_that_still_has_the_pixels(
 ) -> None:
     made = request(region, size, width=1000, height=1000)
     assert source_factor(made, factors) == expected
-
-
-@pytest.mark.parametrize(
-    ("width", "height"), [(1000, 1000), (1001, 999), (3950, 2701), (257, 8000)]
-)
-@pytest.mark.parametrize("tile", [256, 512])
-def test_each_tile_info_json_implies_is_served_from_its_own_level(
-    width: int, height: int, tile: int
-) -> None:
-    """The requests a viewer makes from ``tiles``: at factor f, regions tile*f wide cut at
-    multiples of it (the last one partial), scaled to ceil(w / f) (spec implementation notes)."""
-    factors = [1]
-    while math.ceil(width / factors[-1]) > tile or math.ceil(height / factors[-1]) > tile:
-        factors.append(factors[-1] * 2)
-    for f in factors:
-        span = tile * f
-        for x in range(0, width, span):
-            for y in range(0, height, span):
-                rw, rh = min(span, width - x), min(span, height - y)
-                size = f"{math.ceil(rw / f)},{math.ceil(rh / f)}"
-                made = request(f"{x},{y},{rw},{rh}", size, width=width, height=height)
-                assert made.size == (math.ceil(rw / f), math.ceil(rh / f))
-                assert source_factor(made, factors, image_size=(width, height)) == f
-                # Without the image's size an edge tile falls back to a finer level.
-                assert source_factor(made, factors) <= f
 
 
 def test_a_one_pixel_region_at_the_edge_comes_from_the_level_whose_last_pixel_it_is() -> None:
