@@ -18,6 +18,7 @@ from service.http.context import services
 from service.http.database import get_session
 from service.iiif import bp, iiif_base
 from service.rules.iiif import presentation
+from service.rules.iiif.image_requests import SizeLimits
 from service.services import iiif_manifests
 from service.services.iiif_manifests import Published
 from service.storage.db import utcnow
@@ -48,8 +49,15 @@ def _site() -> presentation.Site:
         base=iiif_base(),
         provider_name=config.get("IIIF_PROVIDER_NAME") or "",
         provider_url=config.get("IIIF_PROVIDER_URL") or "",
-        max_edge=int(config.get("IIIF_MAX_EDGE") or presentation.DEFAULT_MAX_EDGE),
+        limits=_image_limits(),
     )
+
+
+def _image_limits() -> SizeLimits:
+    """The image service's limits, which the painted image's and thumbnail's sizes follow.
+    (VITRINE_IIIF_MAX_EDGE until the image routes name their own.)"""
+    edge = int(current_app.config.get("IIIF_MAX_EDGE") or presentation.DEFAULT_MAX_EDGE)
+    return SizeLimits(edge, edge, edge * edge)
 
 
 def _answer(published: Published) -> Response:

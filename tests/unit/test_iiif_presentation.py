@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from service.rules.iiif import presentation
+from service.rules.iiif.image_requests import SizeLimits
 from service.rules.iiif.presentation import ManifestFacts, Site
 
 BASE = "https://images.museum.org/iiif/3"
@@ -32,31 +33,45 @@ BASKET = ManifestFacts(
 IMAGE = f"{BASE}/{BASKET.public_id}"
 
 
+def sizes(facts: ManifestFacts, site: Site = SITE) -> tuple[tuple[int, int], str, tuple[int, int]]:
+    """The painted image's size, and the thumbnail's URL size segment and size."""
+    manifest = presentation.manifest(facts, site)
+    body = manifest["items"][0]["items"][0]["items"][0]["body"]
+    [thumbnail] = manifest["thumbnail"]
+    return (
+        (body["width"], body["height"]),
+        thumbnail["id"].split("/")[-3],
+        (thumbnail["width"], thumbnail["height"]),
+    )
+
+
 @pytest.mark.parametrize(
-    ("size", "box", "expected"),
+    ("size", "painted", "thumbnail"),
     [
-        ((6000, 4000), (4096, 4096), (4096, 2731)),  # landscape: the width fills the box
-        ((4000, 6000), (4096, 4096), (2731, 4096)),  # portrait: the height does
-        ((4096, 4096), (4096, 4096), (4096, 4096)),  # exactly the box: unchanged
-        ((2400, 1800), (4096, 4096), (2400, 1800)),  # smaller: never enlarged
-        ((10000, 10), (400, 400), (400, 1)),  # a sliver keeps a pixel
-        ((640, 480), (400, 400), (400, 300)),
-        ((4001, 3000), (400, 400), (400, 300)),  # 299.93 rounds half up to 300
-        ((1000, 3), (400, 400), (400, 1)),  # 1.2 rounds down to 1
-        ((1000, 5), (400, 400), (400, 2)),  # 2.0
-        ((1000, 1001), (400, 400), (400, 400)),  # 399.6 rounds to 400
+        ((6000, 4000), (4096, 2731), ("!400,400", (400, 267))),  # the width fills each box
+        ((4000, 6000), (2731, 4096), ("!400,400", (267, 400))),  # the height does
+        ((4096, 4096), (4096, 4096), ("!400,400", (400, 400))),
+        ((2400, 1800), (2400, 1800), ("!400,400", (400, 300))),  # max: never enlarged
+        ((4001, 3000), (4001, 3000), ("!400,400", (400, 300))),  # 299.93 rounds half up
+        ((10000, 10), (4096, 4), ("!400,400", (400, 1))),  # a sliver keeps a pixel
+        ((500, 300), (500, 300), ("!400,400", (400, 240))),  # larger than the box one way
+        ((300, 200), (300, 200), ("max", (300, 200))),  # within the box: max, not upscaled
+        ((400, 400), (400, 400), ("max", (400, 400))),
     ],
 )
-def test_an_image_is_fitted_to_a_box_keeping_its_shape_and_never_enlarged(
-    size: tuple[int, int], box: tuple[int, int], expected: tuple[int, int]
+def test_the_sizes_given_are_those_the_image_service_answers(
+    size: tuple[int, int], painted: tuple[int, int], thumbnail: tuple[str, tuple[int, int]]
 ) -> None:
-    assert presentation.fit_within(*size, *box) == expected
+    facts = dataclasses.replace(BASKET, width=size[0], height=size[1])
+    assert sizes(facts) == (painted, *thumbnail)
 
 
-def test_max_is_the_image_itself_up_to_the_services_longest_edge() -> None:
-    assert presentation.max_size(6000, 4000) == (4096, 2731)
-    assert presentation.max_size(6000, 4000, 2048) == (2048, 1365)
-    assert presentation.max_size(3000, 2000) == (3000, 2000)
+def test_the_painted_size_follows_the_image_services_limits() -> None:
+    narrow = Site(base=BASE, limits=SizeLimits(2048, 2048, 2048 * 2048))
+    assert sizes(BASKET, narrow)[0] == (2048, 1365)
+    small_area = Site(base=BASE, limits=SizeLimits(4096, 4096, 1_000_000))
+    width, height = sizes(BASKET, small_area)[0]
+    assert width * height <= 1_000_000 and abs(width / height - 1.5) < 0.01
 
 
 def test_a_manifest_carries_the_credit_the_rights_and_the_museums_record() -> None:

@@ -16,12 +16,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from service.rules.iiif import image_requests
+from service.rules.iiif.image_requests import SizeLimits
 from service.rules.iiif.rights import iiif_rights
 
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 MEDIA_TYPE = f'application/ld+json;profile="{CONTEXT}"'
-# The longest edge the image service answers ``max`` with (VITRINE_IIIF_MAX_EDGE there).
+# The largest image the service answers with, unless the image routes say otherwise.
 DEFAULT_MAX_EDGE = 4096
+DEFAULT_LIMITS = SizeLimits(DEFAULT_MAX_EDGE, DEFAULT_MAX_EDGE, DEFAULT_MAX_EDGE**2)
 # The thumbnail's box: large enough for a collection's grid, small enough to come fast.
 THUMBNAIL_EDGE = 400
 
@@ -35,7 +38,7 @@ class Site:
     base: str  # the absolute URL of /iiif/3, without a trailing slash
     provider_name: str = ""  # no provider is named without one
     provider_url: str = ""  # the museum's homepage
-    max_edge: int = DEFAULT_MAX_EDGE
+    limits: SizeLimits = DEFAULT_LIMITS  # the image service's maxWidth, maxHeight, maxArea
 
 
 @dataclass(frozen=True)
@@ -59,22 +62,21 @@ class ManifestFacts:
 # --- sizes -------------------------------------------------------------------------------
 
 
-def fit_within(width: int, height: int, box_width: int, box_height: int) -> tuple[int, int]:
-    """The size an image of ``width`` x ``height`` has scaled to fit the box, keeping its
-    shape and never enlarged (Image API size ``!w,h``): the long side fills the box, the
-    other is rounded half up, and no side is less than one pixel."""
-    scale = min(box_width / width, box_height / height, 1.0)
-    if scale >= 1.0:
-        return width, height
-    if box_width / width <= box_height / height:
-        return box_width, max(1, math.floor(height * scale + 0.5))
-    return max(1, math.floor(width * scale + 0.5)), box_height
+def served_size(facts: ManifestFacts, size: str, limits: SizeLimits) -> tuple[int, int]:
+    """The size of the image the service answers ``full/{size}/0/default.jpg`` with: the
+    Image API rules' own answer (image_requests), so the two never disagree on a pixel."""
+    request = image_requests.parse(
+        "full", size, "0", "default.jpg", width=facts.width, height=facts.height, limits=limits
+    )
+    return request.size
 
 
-def max_size(width: int, height: int, max_edge: int = DEFAULT_MAX_EDGE) -> tuple[int, int]:
-    """The size of the image service's ``full/max``: the image itself, or scaled to fit a
-    square of ``max_edge`` when it is larger."""
-    return fit_within(width, height, max_edge, max_edge)
+def thumbnail_size_segment(facts: ManifestFacts) -> str:
+    """``!400,400`` for an image larger than the thumbnail's box; ``max`` for one within it
+    (the service reads a box the image would have to grow into as upscaling, and refuses it)."""
+    if facts.width > THUMBNAIL_EDGE or facts.height > THUMBNAIL_EDGE:
+        return f"!{THUMBNAIL_EDGE},{THUMBNAIL_EDGE}"
+    return "max"
 
 
 # --- ids ---------------------------------------------------------------------------------
@@ -123,11 +125,11 @@ def image_service(site: Site, public_id: str) -> list[Document]:
 
 def thumbnail(site: Site, facts: ManifestFacts) -> list[Document]:
     """A small JPEG of the whole image from the image service, with the service itself."""
-    width, height = fit_within(facts.width, facts.height, THUMBNAIL_EDGE, THUMBNAIL_EDGE)
-    box = f"!{THUMBNAIL_EDGE},{THUMBNAIL_EDGE}"
+    size = thumbnail_size_segment(facts)
+    width, height = served_size(facts, size, site.limits)
     return [
         {
-            "id": f"{image_service_id(site, facts.public_id)}/full/{box}/0/default.jpg",
+            "id": f"{image_service_id(site, facts.public_id)}/full/{size}/0/default.jpg",
             "type": "Image",
             "format": "image/jpeg",
             "width": width,
@@ -181,7 +183,7 @@ def canvas(site: Site, facts: ManifestFacts) -> Document:
     """The one Canvas, the image's own size, painted with the image at the service's ``max``."""
     canvas_id = f"{manifest_id(site, facts.public_id)}/canvas"
     page_id = f"{canvas_id}/page"
-    width, height = max_size(facts.width, facts.height, site.max_edge)
+    width, height = served_size(facts, "max", site.limits)
     body = {
         "id": f"{image_service_id(site, facts.public_id)}/full/max/0/default.jpg",
         "type": "Image",
