@@ -67,6 +67,25 @@ def test_a_cleared_asset_shows_its_manifest_and_image_urls_and_says_it_is_public
     assert toc is not None and toc.find("a", href="#iiif") is not None
 
 
+def test_the_manifest_at_the_url_shown_names_itself_and_its_image_service_so(
+    app: Flask, client: FlaskClient, tokens: Tokens
+) -> None:
+    """What a person copies from the page is what the documents call themselves."""
+    asset_id = cleared_asset(client, tokens)
+    add_user(app, "vera", "viewer")
+    web = browser_like(app.test_client())
+    signed_in(web, "vera")
+    urls = _urls(_section(web, asset_id))
+    answer = client.get(urls["Manifest"].removeprefix("http://localhost"))
+    assert answer.status_code == 200, answer.data[:300]
+    document = answer.get_json(force=True)
+    assert document["id"] == urls["Manifest"]
+    [canvas] = document["items"]
+    [painting] = canvas["items"][0]["items"]
+    [service] = painting["body"]["service"]
+    assert service["id"] + "/info.json" == urls["Image service"]
+
+
 def test_the_urls_start_with_the_configured_public_address(
     make_app: Callable[..., Flask], client: FlaskClient, tokens: Tokens
 ) -> None:
@@ -79,6 +98,8 @@ def test_the_urls_start_with_the_configured_public_address(
     urls = _urls(_section(web, asset_id))
     base = f"https://images.example.org/iiif/3/{public_id}"  # one slash, whatever was set
     assert urls == {"Manifest": f"{base}/manifest", "Image service": f"{base}/info.json"}
+    document = behind_proxy.test_client().get(f"/iiif/3/{public_id}/manifest").get_json(force=True)
+    assert document["id"] == urls["Manifest"]  # the documents are written with it too
 
 
 def test_an_asset_not_cleared_for_the_web_names_its_failing_checks(
