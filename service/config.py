@@ -116,6 +116,12 @@ DEFAULTS: dict[str, Any] = {
     # https://images.museum.org; unset, those of each request (behind a proxy, trust it with
     # TRUSTED_PROXIES so that its scheme and host are believed).
     "PUBLIC_URL": None,
+    # IIIF: the shortest edge, in px, of an image served with the credit burned in (where the
+    # policy asks for it). At 400 px the credit's font is already at its floor (12 px:
+    # MIN_FONT_PX + 2, render.credit_font_size) and a 40-character credit takes about half the
+    # width in one line; smaller images would give it ever more of their pixels, so they carry
+    # the rights in their metadata only.
+    "IIIF_CREDIT_MIN_EDGE": 400,
     # "text" (a readable line per record) or "json" (one object per line, for collectors).
     "LOG_FORMAT": "text",
     # Port and address `vitrine worker` serves its Prometheus metrics on (unset: none).
@@ -144,6 +150,7 @@ _INTEGERS = {
     "TRUSTED_PROXIES",
     "MAX_JSON_BYTES",
     "WORKER_METRICS_PORT",
+    "IIIF_CREDIT_MIN_EDGE",
 }
 _FLOATS = {
     "S3_CONNECT_TIMEOUT",
