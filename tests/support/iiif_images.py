@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
+from sqlalchemy import select
 
 from service.http import database as db
 from service.rules.iiif.image_requests import ImageRequest
@@ -72,9 +73,19 @@ def info(app: Flask, public_id: str) -> iiif_images.InfoFacts:
 
 def sha_of(app: Flask, public_id: str) -> str:
     """The digest of the image's original."""
+    return str(_asset(app, public_id).sha256)
+
+
+def asset_id_of(app: Flask, public_id: str) -> int:
+    """The row id of the image's asset."""
+    return int(_asset(app, public_id).id)
+
+
+def _asset(app: Flask, public_id: str) -> Asset:
     with app.app_context(), db.new_session(app) as session:
-        asset = session.query(Asset).filter(Asset.public_id == public_id).one()
-        return str(asset.sha256)
+        asset: Asset = session.scalars(select(Asset).where(Asset.public_id == public_id)).one()
+        session.expunge(asset)
+        return asset
 
 
 def pixels(served: iiif_images.Served) -> Image.Image:
