@@ -52,17 +52,30 @@ browser: $(VENV)/.dev-installed
 tools:
 	bash scripts/tools.sh
 
+# iiif-prezi3 (and the IIIF presentation validator, given a checkout) in var/iiif-presentation.
+.PHONY: iiif-presentation
+iiif-presentation:
+	bash scripts/iiif-presentation-validator.sh
+
+# The IIIF consortium's Image API validator, in a venv of its own (.venv-iiif), for
+# tests/http/test_iiif_validator.py; `make test` passes its path as VITRINE_TEST_IIIF_VALIDATOR.
+.PHONY: iiif-validator
+iiif-validator:
+	bash scripts/iiif-validator.sh
+
 # PostgreSQL, the S3 server (Ceph RGW), Redis and a Bluesky PDS are started when nothing
 # answers; set VITRINE_TEST_DATABASE_URL / VITRINE_TEST_S3_* / VITRINE_TEST_REDIS_URL /
 # VITRINE_TEST_PDS_URL to use your own instead.
-test: lint browser tools
+test: lint browser tools iiif-presentation
 	@set -e; \
+	VITRINE_TEST_IIIF_VALIDATOR="$$(bash scripts/iiif-validator.sh | tail -n 1)"; \
 	eval "$$(bash scripts/pg-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/s3-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/redis-test-server.sh up | grep '^VITRINE_')"; \
 	eval "$$(bash scripts/pds-test-server.sh up | grep '^VITRINE_')"; \
 	export VITRINE_TEST_REDIS_URL VITRINE_TEST_DATABASE_URL VITRINE_TEST_S3_ENDPOINT VITRINE_TEST_S3_KEY \
-	       VITRINE_TEST_S3_SECRET VITRINE_TEST_S3_BUCKET VITRINE_TEST_PDS_URL; \
+	       VITRINE_TEST_S3_SECRET VITRINE_TEST_S3_BUCKET VITRINE_TEST_PDS_URL \
+	       VITRINE_TEST_IIIF_VALIDATOR; \
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 services-up:
@@ -87,4 +100,4 @@ bench-ingest: $(VENV)/.dev-installed
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-iiif var .pytest_cache .mypy_cache .ruff_cache

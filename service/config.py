@@ -116,11 +116,19 @@ DEFAULTS: dict[str, Any] = {
     # https://images.museum.org; unset, those of each request (behind a proxy, trust it with
     # TRUSTED_PROXIES so that its scheme and host are believed).
     "PUBLIC_URL": None,
-    # IIIF: the shortest edge, in px, of an image served with the credit burned in (where the
-    # policy asks for it). The credit's font is 2.6% of an image's size but never under 12 px
-    # (render.credit_font_size), so above ~460 px the British Museum's credit box keeps ~2% of
-    # the area and 38% of the width; at 400 px it takes 2.6% and half the width, at 256 px 83%
-    # of the width (a longer credit wraps). Smaller images carry the rights in metadata only.
+    # --- IIIF presentation: who publishes the manifests, and how long caches keep them.
+    # The museum named as each manifest's and collection's provider (unset: none named), and
+    # its homepage (an http(s) address).
+    "IIIF_PROVIDER_NAME": None,
+    "IIIF_PROVIDER_URL": None,
+    # Seconds a shared cache may keep a IIIF answer; never past the end of an image's rights.
+    "IIIF_MAX_AGE": 3600,
+    # --- IIIF images: the shortest edge, in px, of an image served with the credit burned in
+    # (where the policy asks for it). The credit's font is 2.6% of an image's size but never
+    # under 12 px (render.credit_font_size), so above ~460 px the British Museum's credit box
+    # keeps ~2% of the area and 38% of the width; at 400 px it takes 2.6% and half the width,
+    # at 256 px 83% of the width (a longer credit wraps). Smaller images carry the rights in
+    # their metadata only.
     "IIIF_CREDIT_MIN_EDGE": 400,
     # "text" (a readable line per record) or "json" (one object per line, for collectors).
     "LOG_FORMAT": "text",
@@ -150,6 +158,7 @@ _INTEGERS = {
     "TRUSTED_PROXIES",
     "MAX_JSON_BYTES",
     "WORKER_METRICS_PORT",
+    "IIIF_MAX_AGE",
     "IIIF_CREDIT_MIN_EDGE",
 }
 _FLOATS = {
@@ -205,6 +214,11 @@ def load(
         raise ConfigError(f"{ENV_PREFIX}READY_TIMEOUT_SECONDS must be between 0 and 60 seconds")
     if int(settings["MAX_AUDIT_ASSETS"]) < 1:
         raise ConfigError(f"{ENV_PREFIX}MAX_AUDIT_ASSETS must be at least 1")
+    if int(settings["IIIF_MAX_AGE"]) < 0:
+        raise ConfigError(f"{ENV_PREFIX}IIIF_MAX_AGE must be 0 or more seconds")
+    provider_url = settings["IIIF_PROVIDER_URL"]
+    if provider_url and not str(provider_url).startswith(("http://", "https://")):
+        raise ConfigError(f"{ENV_PREFIX}IIIF_PROVIDER_URL must be an http:// or https:// address")
     log_format = str(settings["LOG_FORMAT"] or "text").strip().lower()
     if log_format not in LOG_FORMATS:
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be 'text' or 'json', not {log_format!r}")

@@ -27,7 +27,8 @@ def problem_response(body: Mapping[str, Any]) -> Response:
 
 def wants_html() -> bool:
     """Pages answer errors in HTML; the API and machines get problem+json."""
-    if request.path.startswith(("/api/", "/blobs/", "/healthz", "/readyz", "/metrics")):
+    machines = ("/api/", "/iiif/", "/blobs/", "/healthz", "/readyz", "/metrics")
+    if request.path.startswith(machines):
         return False
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "text/html"

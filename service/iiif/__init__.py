@@ -22,9 +22,12 @@ def iiif_base() -> str:
     return public_base() + (bp.url_prefix or "")
 
 
-@bp.after_request
+@bp.after_app_request
 def _readable_anywhere(response: Response) -> Response:
-    """Viewers on any site fetch these with script: allow any origin, credentials never."""
+    """Viewers on any site fetch these with script: allow any origin, credentials never;
+    errors too (a path that matches no route among them), so that a viewer can say why."""
+    if not request.path.startswith(bp.url_prefix or "/iiif/3"):
+        return response
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link")
     return response

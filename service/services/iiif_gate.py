@@ -23,7 +23,7 @@ from service.rules import audit, credits
 from service.rules.problems import NotFound, Problem
 from service.services import auditing, captioning, rights, variant_keys
 from service.services.context import Services
-from service.services.people_facts import people_facts
+from service.services.people_facts import people_facts, people_of
 from service.storage.db import utcnow
 from service.storage.models import Asset, RightsRecord
 
@@ -56,13 +56,16 @@ class Cleared:
 
 
 def asset_by_public_id(session: Session, public_id: str) -> Asset:
-    """The live asset named ``public_id``; NotFound for any other string, deleted or not."""
+    """The live asset named ``public_id``; NotFound for any other string, deleted or not.
+
+    Only the exact (lowercase) form names it: IIIF ids are compared as strings, so another
+    spelling would be another image to a viewer's cache and a validator's id check."""
     try:
         canonical = str(uuid.UUID(public_id)) if len(public_id) == 36 else None
     except ValueError:
         canonical = None
     asset = None
-    if canonical is not None and canonical == public_id.lower():
+    if canonical is not None and canonical == public_id:
         asset = session.scalars(select(Asset).where(Asset.public_id == canonical)).first()
     if asset is None or asset.deleted_at is not None:
         raise NotFound(f"There is no image {public_id!r}.")
@@ -113,13 +116,15 @@ def cleared_among(
         today=today,
         people_unknown_blocks=services.people_unknown_blocks,
     )
+    passing = [a for a, report in zip(live, reports, strict=True) if report.outcome != "fail"]
+    people = people_of(session, passing)  # one statement for all, as the audit read them
     cleared = []
     for asset, report in zip(live, reports, strict=True):
         if report.outcome == "fail":
             continue
         record = rights.rights_of(session, asset)
         rule = captioning.credit_rule_for(session, asset)
-        stamp = variant_keys.stamp_of(asset, record, rule, people_facts(session, asset), today)
+        stamp = variant_keys.stamp_of(asset, record, rule, people[asset.id], today)
         cleared.append(Cleared(asset, record, rule, stamp, report))
     return cleared
 

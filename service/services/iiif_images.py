@@ -173,9 +173,9 @@ def _draw(services: Services, cleared: Cleared, request: ImageRequest, factors: 
 def _draw_from(
     services: Services, cleared: Cleared, request: ImageRequest, pyramid: iiif_pyramids.Pyramid
 ) -> bytes:
-    factor = _level_factor(request, pyramid.factors)
+    factor = _level_factor(request, pyramid.factors, pyramid.full)
     size = pyramid.level(factor)
-    whole, inside = tiles.level_box(request.region, factor, size)
+    whole, inside = tiles.level_box(request.region, factor, pyramid.full)
     output = regions.Output(
         request.size, request.mirrored, request.rotation, request.quality, request.format
     )
@@ -195,9 +195,9 @@ def _draw_from(
         return draw()
 
 
-def _level_factor(request: ImageRequest, factors: tuple[int, ...]) -> int:
+def _level_factor(request: ImageRequest, factors: tuple[int, ...], full: geometry.Size) -> int:
     """The scale factor of the level to draw from: the coarsest that still has the pixels."""
-    chosen = image_requests.source_factor(request, factors)
+    chosen = image_requests.source_factor(request, factors, image_size=full)
     return max((factor for factor in factors if factor <= chosen), default=min(factors))
 
 
@@ -215,7 +215,15 @@ def _shaping(services: Services, cleared: Cleared, request: ImageRequest) -> dic
         "original": cleared.asset.sha256,
         "pyramid": iiif_pyramids.SPEC,
         "render": RENDER_SPEC,
-        "request": dataclasses.asdict(request),
+        # What shapes the pixels; not how the request named them (max or w,h: the same answer).
+        "request": [
+            request.region,
+            request.size,
+            request.mirrored,
+            request.rotation,
+            request.quality,
+            request.format,
+        ],
         "stamp": dataclasses.asdict(stamp),
         "rights_revision": cleared.record.revision,
     }

@@ -32,9 +32,16 @@ def text_body(value: bytes, **parameters: str) -> str:
 def spec_config() -> Config:
     """openapi-core's settings for this document.
 
-    It has no deserializer of its own for problem+json (which is JSON) or for CSV (text).
+    It has no deserializer of its own for problem+json or IIIF's ld+json (which are JSON) or
+    for CSV (text).
     """
-    return Config(extra_media_type_deserializers={PROBLEM: json_body, "text/csv": text_body})
+    return Config(
+        extra_media_type_deserializers={
+            PROBLEM: json_body,
+            "application/ld+json": json_body,
+            "text/csv": text_body,
+        }
+    )
 
 
 class Api:

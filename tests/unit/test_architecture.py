@@ -19,7 +19,7 @@ STORAGE = RULES | {"service.storage"}
 SERVICES = MEDIA | STORAGE | {"service.services"}
 OPS = SERVICES | {"service.ops"}
 HTTP = OPS | {"service.http"}
-EDGES = {"service.api", "service.web", "service.cli"}
+EDGES = {"service.api", "service.iiif", "service.web", "service.cli"}
 
 # package -> the packages its modules may import (their own included)
 ALLOWED: dict[str, set[str]] = {
@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "service.ops": OPS,
     "service.http": HTTP,
     "service.api": HTTP | {"service.api"},
+    "service.iiif": HTTP | {"service.iiif"},
     "service.web": HTTP | {"service.web"},
     "service.cli": HTTP | {"service.cli"},
     "service.app": HTTP | EDGES | {"service.app"},

@@ -113,24 +113,25 @@ def covering(size: geometry.Size, tile: int, box: geometry.Box) -> list[tuple[in
 
 
 def level_box(
-    region: geometry.Box, factor: int, size: geometry.Size
+    region: geometry.Box, factor: int, full: geometry.Size
 ) -> tuple[geometry.Box, tuple[float, float, float, float]]:
-    """A full-size region (x, y, w, h) on the level of ``factor`` (of ``size``): the whole
-    pixels that cover it, and the exact box within those pixels, for a fractional resample."""
+    """A region (x, y, w, h) of an image of size ``full`` on its level of ``factor``: the whole
+    level pixels that cover it, and the exact box within those pixels, for a fractional
+    resample. A region that reaches the image's right or bottom edge reaches the level's: its
+    last pixel, partial when ``factor`` does not divide the size, counts whole (as the Image
+    API's sizes count it), so that an edge tile is that level's tile as it is."""
     x, y, w, h = region
-    exact = (x / factor, y / factor, (x + w) / factor, (y + h) / factor)
+    size = level_size(full, factor)
+    right = size[0] if x + w == full[0] else (x + w) / factor
+    bottom = size[1] if y + h == full[1] else (y + h) / factor
+    exact = (x / factor, y / factor, right, bottom)
     whole = (
         math.floor(exact[0]),
         math.floor(exact[1]),
         min(size[0], math.ceil(exact[2])),
         min(size[1], math.ceil(exact[3])),
     )
-    inside = (
-        exact[0] - whole[0],
-        exact[1] - whole[1],
-        min(exact[2], size[0]) - whole[0],
-        min(exact[3], size[1]) - whole[1],
-    )
+    inside = (exact[0] - whole[0], exact[1] - whole[1], exact[2] - whole[0], exact[3] - whole[1])
     return whole, inside
 
 
