@@ -12,7 +12,8 @@ web gate ``iiif_gate.cleared_for_web``, then ``iiif_images``), prints millisecon
 
 - the gate alone, and info.json's facts (never waiting for the pyramid);
 - the very first image request (builds the pyramid: one decode, every tile stored);
-- the pyramid build alone, again from nothing (its blobs deleted), twice;
+- the pyramid build alone (``iiif_images.prepare``), again from nothing (its blobs deleted),
+  twice;
 - first requests of tiles not yet kept, the pyramid built: at scale factor 1 (interior and
   edge tiles), 2, 4, and the top levels (8, 16: the whole image in one tile);
 - kept tiles, p50/p95/max over --cached requests spread over the tiles asked above, and the
@@ -51,7 +52,6 @@ from service.app import create_app  # noqa: E402
 from service.cli import upgrade_database  # noqa: E402
 from service.http import database as db  # noqa: E402
 from service.http.transactions import transaction  # noqa: E402
-from service.rules.iiif.image_info import scale_factors  # noqa: E402
 from service.rules.iiif.image_requests import ImageRequest  # noqa: E402
 from service.services import accounts, context, iiif_gate, iiif_images, iiif_pyramids  # noqa: E402
 from tests.support.database import migrated_postgres_database  # noqa: E402
@@ -172,13 +172,12 @@ def run(app: Any, data: bytes, cached: int) -> None:
     megabytes = sum(e.size for e in store.entries(iiif_pyramids.spec_prefix(sha))) / 2**20
     print(f"  pyramid: {len(blobs) - 1} tiles, {megabytes:.1f} MiB "
           f"(the original: {len(data) / 2**20:.1f} MiB)")  # fmt: skip
-    factors = scale_factors(WIDTH, HEIGHT, TILE)
     asset = _cleared(app, services, public_id).asset
     for attempt in (1, 2):
         for key in store.keys(iiif_pyramids.spec_prefix(sha)):
             store.delete(key)
         iiif_pyramids.forget(sha)
-        built = timed(lambda: iiif_pyramids.ensure(store, asset, factors, services.rendering))
+        built = timed(lambda: iiif_images.prepare(services, asset))
         line(f"pyramid build from nothing, run {attempt}", built)
     firsts = [
         ("scale 1, interior tile", tile(1, 6, 4)),

@@ -44,6 +44,7 @@ from service.services.context import Services
 from service.services.iiif_gate import Cleared
 from service.services.render_settings import render_slot
 from service.storage.blobs import BlobNotFound, StorageUnavailable
+from service.storage.models import Asset
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,14 @@ def image(session: Session, services: Services, cleared: Cleared, request: Image
         except StorageUnavailable as error:  # answered all the same; kept next time
             log.warning("IIIF answer %s not kept: %s", key, error)
     return Served(data, request.media_type, etag)
+
+
+def prepare(services: Services, asset: Asset) -> iiif_pyramids.Pyramid:
+    """Build the asset's pyramid now unless it has one: for a task run when an image is
+    cleared for the web, so that its first viewer does not wait the build (about 1 s for a
+    24 MP original on a local store, 2 s on S3: bench/iiif.py). Raises as ``ensure`` does."""
+    factors = image_info.scale_factors(asset.width, asset.height, TILE)
+    return iiif_pyramids.ensure(services.store, asset, factors, services.rendering)
 
 
 def cacheable(request: ImageRequest, width: int, height: int, factors: list[int]) -> bool:
