@@ -103,7 +103,7 @@ def image(session: Session, services: Services, cleared: Cleared, request: Image
     original is missing) or RenderBusy (503)."""
     asset = cleared.asset
     width, height = asset.width, asset.height
-    etag = _name(services, _shaping(services, cleared, request))
+    etag = answer_etag(services, cleared, request)
     key = cache_key(asset.sha256, etag, request.format)
     store = services.store
     try:
@@ -128,6 +128,12 @@ def image(session: Session, services: Services, cleared: Cleared, request: Image
         except StorageUnavailable as error:  # answered all the same; kept next time
             log.warning("IIIF answer %s not kept: %s", key, error)
     return Served(data, request.media_type, etag)
+
+
+def answer_etag(services: Services, cleared: Cleared, request: ImageRequest) -> str:
+    """The ETag ``image`` gives this answer, without reading or drawing it: a route can
+    answer 304 to a client that holds it (once the gate has passed)."""
+    return _name(services, _shaping(services, cleared, request))
 
 
 def prepare(services: Services, asset: Asset) -> iiif_pyramids.Pyramid:

@@ -18,6 +18,7 @@ from tests.fidelity.test_iiif_pixels import FLOOR_DB, png, psnr, reference, samp
 from tests.support import photos
 from tests.support.exiftool import exiftool
 from tests.support.iiif_images import (
+    answer_etag,
     asked,
     asset_id_of,
     cleared_image,
@@ -160,6 +161,7 @@ def test_a_rights_change_gives_new_bytes_and_new_etags_even_when_the_stamp_is_th
     assert changed.status_code == 200, changed.json
     after, info_after = serve(app, public_id, tile), info(app, public_id)
     assert after.etag != before.etag and after.data != before.data
+    assert answer_etag(app, public_id, tile) == after.etag
     assert info_after.etag != info_before.etag
     path = tmp_path / "after.jpg"
     path.write_bytes(after.data)

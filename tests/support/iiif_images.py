@@ -72,6 +72,14 @@ def serve(app: Flask, public_id: str, request: ImageRequest) -> iiif_images.Serv
         return iiif_images.image(session, services, cleared, request)
 
 
+def answer_etag(app: Flask, public_id: str, request: ImageRequest) -> str:
+    """The ETag the answer to ``request`` has, through the web gate."""
+    with app.app_context(), db.new_session(app) as session:
+        services = context.of(app)
+        cleared = iiif_gate.cleared_for_web(session, services, public_id)
+        return iiif_images.answer_etag(services, cleared, request)
+
+
 def info(app: Flask, public_id: str) -> iiif_images.InfoFacts:
     """What info.json says of the image, through the web gate."""
     with app.app_context(), db.new_session(app) as session:
