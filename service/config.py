@@ -123,6 +123,13 @@ DEFAULTS: dict[str, Any] = {
     "IIIF_PROVIDER_URL": None,
     # Seconds a shared cache may keep a IIIF answer; never past the end of an image's rights.
     "IIIF_MAX_AGE": 3600,
+    # --- IIIF images: the shortest edge, in px, of an image served with the credit burned in
+    # (where the policy asks for it). The credit's font is 2.6% of an image's size but never
+    # under 12 px (render.credit_font_size), so above ~460 px the British Museum's credit box
+    # keeps ~2% of the area and 38% of the width; at 400 px it takes 2.6% and half the width,
+    # at 256 px 83% of the width (a longer credit wraps). Smaller images carry the rights in
+    # their metadata only.
+    "IIIF_CREDIT_MIN_EDGE": 400,
     # "text" (a readable line per record) or "json" (one object per line, for collectors).
     "LOG_FORMAT": "text",
     # Port and address `vitrine worker` serves its Prometheus metrics on (unset: none).
@@ -152,6 +159,7 @@ _INTEGERS = {
     "MAX_JSON_BYTES",
     "WORKER_METRICS_PORT",
     "IIIF_MAX_AGE",
+    "IIIF_CREDIT_MIN_EDGE",
 }
 _FLOATS = {
     "S3_CONNECT_TIMEOUT",

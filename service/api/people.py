@@ -159,6 +159,7 @@ def erase_person(person_id: int) -> dict[str, Any]:
     keys = people.erase_person(session, person, actor=current_caller().actor, now=utcnow())
     store = services().store
     after_commit(lambda: remove_unowned(session, store, keys))
+    after_commit(takedown.iiif_takedown(session, store, person))
     return person_json(person, full=True)
 
 
@@ -194,6 +195,7 @@ def withdraw_consent(person_id: int, consent_id: int) -> dict[str, Any]:
     consent = consents.get_consent(session, person, consent_id)
     consent = consents.withdraw(session, person, consent, actor=current_caller().actor,
                                 now=utcnow())  # fmt: skip
+    after_commit(takedown.iiif_takedown(session, services().store, person))
     return consent_json(consent)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from service.rules.problems import DatabaseDown, NotFound, StorageDown
-from service.services import rights, working_copy
+from service.services import iiif_pyramids, rights, working_copy
 from service.services.asset_queries import FILTER_NAMES as FILTER_NAMES
 from service.services.asset_queries import SORTS as SORTS
 from service.services.asset_queries import AssetFilters as AssetFilters
@@ -166,7 +166,8 @@ def purgeable(session: Session, *, before: datetime) -> list[int]:
 
 
 def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> list[int]:
-    """Remove assets deleted before ``before``, rows first, then their original and variants.
+    """Remove assets deleted before ``before``, rows first, then their original, variants,
+    working copy and IIIF pyramid and answers.
 
     Each asset is committed on its own, and only an asset still deleted is removed (one
     restored meanwhile stays). Its blobs are deleted once the commit is confirmed and each is
@@ -202,7 +203,8 @@ def purge_deleted(session: Session, store: BlobStore, *, before: datetime) -> li
         if getattr(removed, "rowcount", 0) != 1:
             continue  # restored, or purged by another run, since it was listed
         purged.append(asset_id)
-        remove_unowned(session, store, keys)
+        iiif_pyramids.forget(digest)
+        remove_unowned(session, store, [*keys, *iiif_pyramids.keys_of(store, digest)])
     return purged
 
 

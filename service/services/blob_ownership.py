@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from service.services import working_copy
+from service.services import iiif_pyramids, working_copy
 from service.storage.blobs import BlobStore, StorageUnavailable
 from service.storage.db import BLOB_LOCK_WAIT_SECONDS, factory_of, lock_blob
 from service.storage.models import Asset, Consent, Variant
@@ -51,14 +51,16 @@ class StorageReport:
 def check_storage(
     session: Session, store: BlobStore, *, now: datetime, grace: timedelta = ORPHAN_GRACE
 ) -> StorageReport:
-    """Compare the originals, their working copies, variants and previews in the blob store
-    with their rows (a working copy is owned while its original's asset is, under the current
-    spec)."""
-    prefixes = [*BLOB_OWNERS, working_copy.PREFIX]
+    """Compare the originals, their working copies, IIIF pyramids and answers, variants and
+    previews in the blob store with their rows (a working copy, pyramid or kept answer is
+    owned while its original's asset is, under the current spec)."""
+    prefixes = [*BLOB_OWNERS, working_copy.PREFIX, iiif_pyramids.PREFIX]
     blobs = {entry.key: entry.modified_at for prefix in prefixes for entry in store.entries(prefix)}
     owned = {key for columns in BLOB_OWNERS.values() for column in columns
              for key in session.scalars(select(column))}  # fmt: skip
-    owned |= {working_copy.blob_key(digest) for digest in session.scalars(select(Asset.sha256))}
+    digests = set(session.scalars(select(Asset.sha256)))
+    owned |= {working_copy.blob_key(digest) for digest in digests}
+    owned |= {key for key in blobs if iiif_pyramids.owner_digest(key) in digests}
     unowned = sorted(blobs.keys() - owned)
     originals = session.execute(select(Asset.id, Asset.blob_key))
     ready = session.execute(
@@ -140,6 +142,10 @@ def _is_owned(session: Session, key: str) -> bool:
     if (digest := working_copy.original_digest(key)) is not None:
         owner = session.scalar(select(Asset.id).where(Asset.sha256 == digest).limit(1))
         return owner is not None and key == working_copy.blob_key(digest)
+    if key.startswith(iiif_pyramids.PREFIX):
+        digest = iiif_pyramids.owner_digest(key)  # None: a pyramid of an older spec
+        query = select(Asset.id).where(Asset.sha256 == digest).limit(1)
+        return digest is not None and session.scalar(query) is not None
     return any(
         session.scalar(select(column).where(column == key).limit(1)) is not None
         for owners in BLOB_OWNERS.values()

@@ -54,6 +54,9 @@ class Services:
     people_unknown_blocks: frozenset[str] = frozenset({"social"})
     # The publish gate's answers, by what they were computed from (publishing.publish_by_id).
     answers: AnswerCache[Any] = field(default_factory=AnswerCache, repr=False, compare=False)
+    # IIIF: the shortest edge of an image served with the credit burned in
+    # (VITRINE_IIIF_CREDIT_MIN_EDGE, services/iiif_images).
+    iiif_credit_min_edge: int = 400
 
     @classmethod
     def of_config(
@@ -76,6 +79,7 @@ class Services:
             deleted_retention=timedelta(days=config["DELETED_RETENTION_DAYS"]),
             enqueue=enqueue,
             people_unknown_blocks=people_unknown_blocks(config),
+            iiif_credit_min_edge=iiif_credit_min_edge(config),
         )
 
     def presets_in_force(self, session: Session) -> dict[str, Preset]:
@@ -109,6 +113,14 @@ def people_unknown_blocks(config: Mapping[str, Any]) -> frozenset[str]:
             f"(the channels are {', '.join(CHANNELS)})"
         )
     return frozenset(named)
+
+
+def iiif_credit_min_edge(config: Mapping[str, Any]) -> int:
+    """VITRINE_IIIF_CREDIT_MIN_EDGE, checked: at least 1 px."""
+    value = int(config.get("IIIF_CREDIT_MIN_EDGE", 400))
+    if value < 1:
+        raise ConfigError(f"VITRINE_IIIF_CREDIT_MIN_EDGE must be at least 1 px, not {value}")
+    return value
 
 
 def install(app: Any, services: Services) -> None:

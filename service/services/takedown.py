@@ -1,12 +1,14 @@
 """The takedown report: every campaign post marked exported or published whose media show a
 person, so that the team can remove them after a withdrawal. Names no one: a post, its
-campaign, platforms, time and remote URL."""
+campaign, platforms, time and remote URL. And what Vitrine takes down itself: the IIIF
+answers it keeps of the images showing the person."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,8 +18,12 @@ from sqlalchemy.orm import Session
 
 from service.rules import consent as rules
 from service.rules.audit import csv_safe
+from service.services import iiif_pyramids
 from service.services.posts import local_time
-from service.storage.models import Campaign, Consent, Depiction, Person, Post, PostMedia
+from service.storage.blobs import BlobStore, StorageUnavailable
+from service.storage.models import Asset, Campaign, Consent, Depiction, Person, Post, PostMedia
+
+log = logging.getLogger(__name__)
 
 # The posts that have left Vitrine: in a scheduler's hands, or out on a platform.
 OUT_STATUSES = ("exported", "published")
@@ -71,6 +77,31 @@ def posts_showing(
         )
         for post, campaign, asset_ids in found.values()
     ]
+
+
+def iiif_takedown(session: Session, store: BlobStore, person: Person) -> Callable[[], int]:
+    """What to run once a withdrawal of the person's consent is committed: delete the IIIF
+    answers kept of every image showing them, which may carry their name. The web gate
+    refuses those images from the next request on; this takes the kept bytes down too (their
+    pyramids, without metadata, stay). The work returns how many answers it deleted; a store
+    that does not answer keeps them (logged): the gate still refuses them."""
+    query = (
+        select(Asset.sha256)
+        .join(Depiction, Depiction.asset_id == Asset.id)
+        .where(Depiction.person_id == person.id)
+    )
+    digests = sorted(set(session.scalars(query)))
+
+    def drop() -> int:
+        dropped = 0
+        for digest in digests:
+            try:
+                dropped += iiif_pyramids.drop_answers(store, digest)
+            except StorageUnavailable as error:
+                log.warning("IIIF answers of %s not taken down: %s", digest, error)
+        return dropped
+
+    return drop
 
 
 def post_json(post: TakedownPost) -> dict[str, Any]:

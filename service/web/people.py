@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from service.http import streaming
 from service.http.database import get_session
+from service.http.transactions import after_commit
 from service.rules import consent as rules
 from service.rules.ids import is_id
 from service.rules.licences import CHANNELS
@@ -192,6 +193,7 @@ def withdraw_consent(person_id: int, consent_id: int) -> Response:
     if request.form.get("confirm") != "yes":
         return _render_person(person, f"withdraw-{consent.id}", {"confirm": UNCONFIRMED}, {})
     consents.withdraw(session, person, consent, actor=actor(), now=utcnow())
+    after_commit(takedown.iiif_takedown(session, store(), person))
     count = len(takedown.posts_showing(session, person))
     after = f" {count} post{'s' if count != 1 else ''} to take down." if count else ""
     return saved(_person_url(person), "takedown", f"Consent #{consent.id} withdrawn.{after}",
