@@ -177,3 +177,17 @@ def test_the_prepare_task_builds_the_pyramid_of_an_image_cleared_for_the_web_onl
     assert held_back.status_code == 201, held_back.json
     jobs.prepare_iiif(app, held_back.json["id"])  # its rights are not cleared
     assert iiif_pyramids.keys_of(store, held_back.json["sha256"]) == []
+
+
+def test_vitrine_iiif_prepare_builds_the_pyramids_of_the_images_cleared_for_the_web(
+    app: Flask, client: FlaskClient, tokens: Tokens, photo: str
+) -> None:
+    store = context.of(app).store
+    held_back = upload(client, tokens["contributor"], photos.jpeg_plain(900, 600))
+    assert held_back.status_code == 201, held_back.json
+    prepared = app.test_cli_runner().invoke(args=["iiif", "prepare"])
+    assert prepared.exit_code == 0, prepared.output
+    assert "1 pyramid(s) ready, 1 image(s) not cleared for the web" in prepared.output
+    sha = sha_of(app, photo)
+    assert iiif_pyramids.index_key(sha) in set(store.keys(iiif_pyramids.spec_prefix(sha)))
+    assert iiif_pyramids.keys_of(store, held_back.json["sha256"]) == []
