@@ -121,6 +121,10 @@ DEFAULTS: dict[str, Any] = {
     # its homepage (an http(s) address).
     "IIIF_PROVIDER_NAME": None,
     "IIIF_PROVIDER_URL": None,
+    # The largest image the IIIF image service answers, on either side (px): `max` means this
+    # for a larger original. Tiles give every pixel of the original; this bounds the memory
+    # and time of one answer (a 4096 x 4096 one is 48 MB of pixels).
+    "IIIF_MAX_EDGE": 4096,
     # Seconds a shared cache may keep a IIIF answer; never past the end of an image's rights.
     "IIIF_MAX_AGE": 3600,
     # --- IIIF images: the shortest edge, in px, of an image served with the credit burned in
@@ -160,6 +164,7 @@ _INTEGERS = {
     "WORKER_METRICS_PORT",
     "IIIF_MAX_AGE",
     "IIIF_CREDIT_MIN_EDGE",
+    "IIIF_MAX_EDGE",
 }
 _FLOATS = {
     "S3_CONNECT_TIMEOUT",
@@ -214,6 +219,8 @@ def load(
         raise ConfigError(f"{ENV_PREFIX}READY_TIMEOUT_SECONDS must be between 0 and 60 seconds")
     if int(settings["MAX_AUDIT_ASSETS"]) < 1:
         raise ConfigError(f"{ENV_PREFIX}MAX_AUDIT_ASSETS must be at least 1")
+    if not 512 <= int(settings["IIIF_MAX_EDGE"]) <= 65_535:
+        raise ConfigError(f"{ENV_PREFIX}IIIF_MAX_EDGE must be 512 to 65535 pixels")
     if int(settings["IIIF_MAX_AGE"]) < 0:
         raise ConfigError(f"{ENV_PREFIX}IIIF_MAX_AGE must be 0 or more seconds")
     provider_url = settings["IIIF_PROVIDER_URL"]

@@ -7,6 +7,8 @@ may be read by a viewer on any site (CORS), and none sets a cookie.
 
 from flask import Blueprint, Response, current_app, request
 
+from service.rules.iiif.image_requests import SizeLimits
+
 bp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
 
@@ -15,6 +17,13 @@ def public_base() -> str:
     request's scheme and host (documents' ids must be absolute)."""
     configured = current_app.config.get("PUBLIC_URL")
     return str(configured or request.host_url).rstrip("/")
+
+
+def size_limits() -> SizeLimits:
+    """The largest answer the image service gives: VITRINE_IIIF_MAX_EDGE on either side (and
+    its square in area); ``max`` means this for a larger image, and manifests say so."""
+    edge = int(current_app.config["IIIF_MAX_EDGE"])
+    return SizeLimits(edge, edge, edge * edge)
 
 
 def iiif_base() -> str:

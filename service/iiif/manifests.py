@@ -11,17 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import current_app, request
+from flask import current_app
 from werkzeug.wrappers import Response
 
 from service.http.context import services
 from service.http.database import get_session
-from service.iiif import bp, iiif_base
+from service.iiif import bp, iiif_base, size_limits
+from service.iiif.answers import answer
 from service.rules.iiif import presentation
-from service.rules.iiif.image_requests import SizeLimits
 from service.services import iiif_manifests
 from service.services.iiif_manifests import Published
-from service.storage.db import utcnow
 
 
 @bp.get("/<public_id>/manifest")
@@ -49,28 +48,12 @@ def _site() -> presentation.Site:
         base=iiif_base(),
         provider_name=config.get("IIIF_PROVIDER_NAME") or "",
         provider_url=config.get("IIIF_PROVIDER_URL") or "",
-        limits=_image_limits(),
+        limits=size_limits(),
     )
-
-
-def _image_limits() -> SizeLimits:
-    """The image service's limits, which the painted image's and thumbnail's sizes follow.
-    (VITRINE_IIIF_MAX_EDGE until the image routes name their own.)"""
-    edge = int(current_app.config.get("IIIF_MAX_EDGE") or presentation.DEFAULT_MAX_EDGE)
-    return SizeLimits(edge, edge, edge * edge)
 
 
 def _answer(published: Published) -> Response:
-    """The document with its ETag and cache lifetime, or 304 when the client holds it."""
+    """The document, its ETag that of its bytes (the rights it shows are in them)."""
     body = json.dumps(published.document, ensure_ascii=False, separators=(",", ":")).encode()
     etag = hashlib.sha256(body).hexdigest()[:32]
-    seconds = presentation.cache_seconds(
-        int(current_app.config["IIIF_MAX_AGE"]), utcnow(), published.good_until
-    )
-    if etag in request.if_none_match:
-        response = current_app.response_class(status=304)
-    else:
-        response = current_app.response_class(body, content_type=presentation.MEDIA_TYPE)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={seconds}"
-    return response
+    return answer(body, presentation.MEDIA_TYPE, etag, good_until=published.good_until)

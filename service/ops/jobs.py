@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session
 
 from service.config import ConfigError
 from service.rules.problems import NotFound, Problem, StorageDown
-from service.services import assets, context, previews, variants
+from service.services import (
+    assets,
+    context,
+    iiif_gate,
+    iiif_images,
+    iiif_pyramids,
+    previews,
+    variants,
+)
 from service.storage.blobs import StorageUnavailable, open_store
 from service.storage.db import EXTENSION as DATABASE
 from service.storage.db import Database, transaction
@@ -171,8 +179,38 @@ def after_rights_change(app: Flask, asset_id: int) -> None:
     """
     with _transaction(app) as session:
         names = variants.drop_outdated_rights(session, context.of(app).store, asset_id)
+        asset = session.get(Asset, asset_id)
+        digest = asset.sha256 if asset is not None else None
+    if digest is not None:
+        _drop_iiif_answers(app, digest)
     for name in names:
         enqueue(app, "render_variant", asset_id, name)
+    # With workers, the pyramid is built ahead of the first viewer; inline, the request that
+    # changed the rights would wait a second or two for it, so the first viewer does instead.
+    if asset is not None and app.extensions["vitrine.celery"] is not None:
+        enqueue(app, "prepare_iiif", asset_id)
+
+
+def _drop_iiif_answers(app: Flask, sha256: str) -> None:
+    """Delete the IIIF answers kept under the old rights: no request names them any more
+    (their names digest the rights), and they carry the old rights in their metadata."""
+    try:
+        iiif_pyramids.drop_answers(context.of(app).store, sha256)
+    except StorageUnavailable as error:  # unreachable all the same; the purge takes them
+        log.warning("IIIF answers of %s not dropped: %s", sha256[:12], error)
+
+
+def prepare_iiif(app: Flask, asset_id: int) -> None:
+    """Build the IIIF pyramid of an asset cleared for the web, before its first viewer asks."""
+    with _transaction(app) as session:
+        asset = _live_asset(session, asset_id, "the IIIF pyramid")
+        if asset is None:
+            return
+        try:
+            iiif_gate.cleared_for_web(session, context.of(app), asset.public_id)
+        except iiif_gate.NotClearedForWeb:
+            return
+        iiif_images.prepare(context.of(app), asset)
 
 
 TASKS: dict[str, Callable[..., None]] = {
@@ -181,6 +219,7 @@ TASKS: dict[str, Callable[..., None]] = {
     "after_upload": after_upload,
     # Run in the request (see its docstring); a task still, for messages already queued.
     "after_rights_change": after_rights_change,
+    "prepare_iiif": prepare_iiif,
 }
 
 

@@ -16,11 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.http import database as db
+from service.ops import jobs
 from service.rules.problems import StorageDown
 from service.services import assets, context, iiif_gate, iiif_images, iiif_pyramids
 from service.storage.blobs import BlobStore, StorageUnavailable
 from service.storage.db import utcnow
 from tests.support import photos
+from tests.support.api import upload
 from tests.support.iiif_images import asked, asset_id_of, cleared_image, serve, sha_of
 from tests.support.people import depict
 
@@ -144,3 +146,48 @@ def test_withdrawing_a_consent_takes_down_the_answers_kept_of_the_images_showing
     assert iiif_pyramids.index_key(sha) in set(store.keys(iiif_pyramids.spec_prefix(sha)))
     with pytest.raises(iiif_gate.NotClearedForWeb):
         serve(app, photo, TILES[0])
+
+
+def test_a_rights_change_drops_the_answers_kept_under_the_old_rights(
+    app: Flask, client: FlaskClient, tokens: Tokens, photo: str
+) -> None:
+    asset_id = asset_id_of(app, photo)
+    store = context.of(app).store
+    sha = sha_of(app, photo)
+    before = serve(app, photo, TILES[0])
+    assert len(list(store.keys(iiif_pyramids.answers_prefix(sha)))) == 1
+    changed = client.put(f"/api/v1/assets/{asset_id}/rights",
+                         json={"creator": "A. Photographer"}, headers=tokens["rights"])  # fmt: skip
+    assert changed.status_code == 200, changed.json
+    assert list(store.keys(iiif_pyramids.answers_prefix(sha))) == []  # the old bytes are gone
+    after = serve(app, photo, TILES[0])
+    assert after.etag != before.etag and after.data != before.data
+    assert iiif_pyramids.index_key(sha) in set(store.keys(iiif_pyramids.spec_prefix(sha)))
+
+
+def test_the_prepare_task_builds_the_pyramid_of_an_image_cleared_for_the_web_only(
+    app: Flask, client: FlaskClient, tokens: Tokens, photo: str
+) -> None:
+    store = context.of(app).store
+    sha = sha_of(app, photo)
+    assert iiif_pyramids.keys_of(store, sha) == []  # nobody has asked for it yet
+    jobs.prepare_iiif(app, asset_id_of(app, photo))
+    assert iiif_pyramids.index_key(sha) in set(store.keys(iiif_pyramids.spec_prefix(sha)))
+    held_back = upload(client, tokens["contributor"], photos.jpeg_plain(900, 600))
+    assert held_back.status_code == 201, held_back.json
+    jobs.prepare_iiif(app, held_back.json["id"])  # its rights are not cleared
+    assert iiif_pyramids.keys_of(store, held_back.json["sha256"]) == []
+
+
+def test_vitrine_iiif_prepare_builds_the_pyramids_of_the_images_cleared_for_the_web(
+    app: Flask, client: FlaskClient, tokens: Tokens, photo: str
+) -> None:
+    store = context.of(app).store
+    held_back = upload(client, tokens["contributor"], photos.jpeg_plain(900, 600))
+    assert held_back.status_code == 201, held_back.json
+    prepared = app.test_cli_runner().invoke(args=["iiif", "prepare"])
+    assert prepared.exit_code == 0, prepared.output
+    assert "1 pyramid(s) ready, 1 image(s) not cleared for the web" in prepared.output
+    sha = sha_of(app, photo)
+    assert iiif_pyramids.index_key(sha) in set(store.keys(iiif_pyramids.spec_prefix(sha)))
+    assert iiif_pyramids.keys_of(store, held_back.json["sha256"]) == []
