@@ -7,16 +7,10 @@ may be read by a viewer on any site (CORS), and none sets a cookie.
 
 from flask import Blueprint, Response, current_app, request
 
+from service.http.public_urls import IIIF_PREFIX, public_base
 from service.rules.iiif.image_requests import SizeLimits
 
-bp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
-
-
-def public_base() -> str:
-    """What public URLs start with, without a trailing slash: VITRINE_PUBLIC_URL, else the
-    request's scheme and host (documents' ids must be absolute)."""
-    configured = current_app.config.get("PUBLIC_URL")
-    return str(configured or request.host_url).rstrip("/")
+bp = Blueprint("iiif", __name__, url_prefix=IIIF_PREFIX)
 
 
 def size_limits() -> SizeLimits:
@@ -28,14 +22,14 @@ def size_limits() -> SizeLimits:
 
 def iiif_base() -> str:
     """The absolute URL of /iiif/3, under which every IIIF id lives."""
-    return public_base() + (bp.url_prefix or "")
+    return public_base() + IIIF_PREFIX
 
 
 @bp.after_app_request
 def _readable_anywhere(response: Response) -> Response:
     """Viewers on any site fetch these with script: allow any origin, credentials never;
     errors too (a path that matches no route among them), so that a viewer can say why."""
-    if not request.path.startswith(bp.url_prefix or "/iiif/3"):
+    if not request.path.startswith(IIIF_PREFIX):
         return response
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link")
