@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +28,8 @@ from PIL import Image
 
 from tests.support.api import cleared_asset
 from tests.support.browser import Browser, Page, Watched, expect
+from tests.support.live_server import in_thread
+from tests.support.npm import NODE_MODULES, require_node_file
 from tests.support.rights import BM
 from tests.support.web import add_user
 
@@ -39,9 +39,7 @@ pytestmark = [
 ]
 Tokens = dict[str, dict[str, str]]
 
-MIRADOR_JS = (
-    Path(__file__).resolve().parents[2] / "node_modules" / "mirador" / "dist" / "mirador.min.js"
-)
+MIRADOR_JS = NODE_MODULES / "mirador" / "dist" / "mirador.min.js"
 VIEWER_HTML = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Mirador, for Vitrine's tests</title></head>
@@ -63,16 +61,6 @@ window.mirador = Mirador.viewer({
 """
 
 
-def _require_mirador() -> Path:
-    """The UMD bundle; skipped (failed when ``CI`` is set) when npm has not installed it."""
-    if not MIRADOR_JS.exists():
-        message = f"{MIRADOR_JS} is missing: run `bash scripts/browser.sh` (npm ci)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI is set: the Mirador test must run)")
-        pytest.skip(message)
-    return MIRADOR_JS
-
-
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Requests are not logged: pytest shows a failing test's own output."""
@@ -84,17 +72,11 @@ def _viewer_site(root: Path) -> Iterator[str]:
     127.0.0.1 (another origin than the app's), until the block ends."""
     (root / "index.html").write_text(VIEWER_HTML, encoding="utf-8")
     (root / "viewer.js").write_text(VIEWER_JS, encoding="utf-8")
-    (root / "mirador.min.js").symlink_to(_require_mirador())
+    (root / "mirador.min.js").symlink_to(require_node_file(MIRADOR_JS, "the Mirador test"))
     handler = functools.partial(_QuietHandler, directory=str(root))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, name="mirador-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with in_thread(httpd, "mirador-site") as url:
+        yield url
 
 
 @pytest.fixture

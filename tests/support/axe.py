@@ -7,15 +7,13 @@ node_modules as a script tag, and ``axe.run()`` reports what it finds.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.support.browser import Page
+from tests.support.npm import NODE_MODULES, require_node_file
 
-AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 # The impacts a page may not have: axe's top two of minor, moderate, serious, critical.
 BLOCKING = ("serious", "critical")
 
@@ -27,12 +25,7 @@ def context_options(width: int, height: int) -> dict[str, Any]:
 
 def require_axe() -> Path:
     """The path of axe.min.js; skipped (failed when ``CI`` is set) when it is missing."""
-    if not AXE_JS.exists():
-        message = f"{AXE_JS} is missing: run `bash scripts/browser.sh` (npm ci)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI is set: the accessibility tests must run)")
-        pytest.skip(message)
-    return AXE_JS
+    return require_node_file(AXE_JS, "the accessibility tests")
 
 
 def violations(page: Page) -> list[dict[str, Any]]:

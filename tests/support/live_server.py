@@ -65,7 +65,15 @@ def serving(app: Flask) -> Iterator[str]:
     httpd = make_server(
         "127.0.0.1", 0, _remember_body(app), threaded=True, request_handler=_ClosingHandler
     )
-    thread = threading.Thread(target=httpd.serve_forever, name="vitrine-test-server", daemon=True)
+    with in_thread(httpd, "vitrine-test-server") as url:
+        yield url
+
+
+@contextmanager
+def in_thread(httpd: Any, name: str) -> Iterator[str]:
+    """Serve ``httpd`` (a socketserver bound to 127.0.0.1) in a thread named ``name``, its
+    base URL given, until the block ends; then shut it down and close its socket."""
+    thread = threading.Thread(target=httpd.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_port}"
