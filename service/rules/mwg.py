@@ -13,6 +13,8 @@ The rules, per field (FIELDS names which apply to which):
   IIM wins, even when it lacks the field, which then counts as deleted (``digest-stale``) --
   unless the IIM value is the XMP value cut at the dataset's byte limit, when XMP's longer value
   is recovered (``iim-truncated``).
+- **XMP only**: fields IIM and EXIF have no place for (web statement, usage terms, alt
+  text) come from XMP whatever the digest says (``xmp-only``).
 - **Fallbacks** outside the MWG's list (PNG text keywords, XMP exif:DateTimeOriginal, XMP
   tiff:Orientation) are read only when the rules above find nothing (``fallback``).
 
@@ -128,11 +130,12 @@ class Reconciled:
     source: str | None
     rule: str
     conflicts: tuple[Conflict, ...] = ()
+    listed: bool = False
 
     @property
     def text(self) -> str:
         """The value as one string: a list in the MWG's "; " form."""
-        return join_list(self.values)
+        return as_text(self.values, listed=self.listed)
 
 
 def reconcile(
@@ -150,6 +153,8 @@ def reconcile(
     chosen: tuple[tuple[str, ...], str | None, str]
     if exif:
         chosen = (exif, rule.exif, "exif-first")
+    elif rule.iim is None:
+        chosen = (xmp or (), xmp_source, "xmp-only")
     elif digest is Digest.NO_IIM:
         chosen = (xmp or (), xmp_source, "no-iim")
     elif xmp and digest is not Digest.STALE:
@@ -168,7 +173,8 @@ def reconcile(
         elif not held:
             return None
     # With nothing chosen, the field is still shown: a stale digest deleted what XMP holds.
-    return Reconciled(values, source if values else None, why, _conflicts(rule, held, values))
+    conflicts = _conflicts(rule, held, values)
+    return Reconciled(values, source if values else None, why, conflicts, rule.listed)
 
 
 def _conflicts(
@@ -236,6 +242,11 @@ def split_list(text: str) -> list[str]:
         else:
             values.append(part)
     return [value.strip() for value in values if value.strip()]
+
+
+def as_text(values: Sequence[str], *, listed: bool) -> str:
+    """A field's values as one string: a list field in the MWG's "; " form, others as read."""
+    return join_list(values) if listed else "; ".join(values)
 
 
 def join_list(values: Sequence[str]) -> str:

@@ -1,16 +1,16 @@
 """Read what the camera and the photo desk embedded in an image.
 
 EXIF comes from exifread (exif); IPTC-IIM (iptc), XMP (xmp) and the ICC profile (icc) from
-Pillow. XMP is parsed with defusedxml and any DTD refuses the file. Only headers are read:
-pixels are never decoded, so a 150-megapixel original costs what its metadata costs
-(reader.read_metadata).
+the blocks the containers module finds. XMP is parsed with defusedxml and any DTD refuses
+the file. Only headers are read: pixels are never decoded, so a 150-megapixel original
+costs what its metadata costs (reader.read_metadata).
 
-Precedence for the rights text fields (IPTC Photo Metadata Standard): XMP
-first, then IPTC-IIM, then EXIF. XMP is the standard's own, Unicode and
-language-aware serialisation; IIM is the legacy form with byte limits (2:110
-Credit holds 32 bytes); EXIF text is ASCII by spec and is often a camera-body
-default. The IPTC digest is not checked. Camera facts (date taken, make,
-model, orientation, GPS) come from EXIF first, then XMP (summary).
+Where EXIF, IPTC-IIM and XMP disagree, each field is reconciled by the Metadata Working
+Group's rules (rules.mwg, as ExifTool's ``-use MWG`` reads them): EXIF first for creator,
+copyright, description and date taken; IIM against XMP by the IPTC digest. The summary says
+which block each field came from, and ``reconciled`` keeps the other blocks' values.
+Containers (containers) find the blocks wherever a format keeps them: JPEG APP1/APP13
+(Extended XMP too), TIFF tags, PNG chunks (text keywords too), WebP and AVIF via Pillow.
 
 This package re-exports what callers use, so ``metadata.read_metadata(...)`` reads as it did
 when it was one module.
@@ -31,7 +31,6 @@ from service.media.metadata.summary import (
     TEXT_SOURCES,
     _gps_to_decimal,
     _iso_datetime,
-    pick_text,
     summarise,
 )
 from service.media.metadata.text import MAX_RAW_CHARS, Warn
@@ -68,7 +67,6 @@ __all__ = [
     "Warn",
     "_gps_to_decimal",
     "_iso_datetime",
-    "pick_text",
     "read_exif",
     "read_icc",
     "read_iptc",

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pathlib
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, IptcImagePlugin
+from exifread.core.ifd_tag import IfdTag
 
-from service.media import imaging
+from service.media.metadata import containers
 from service.media.metadata.exif import read_exif
 from service.media.metadata.icc import read_icc
-from service.media.metadata.iptc import read_iptc
+from service.media.metadata.iptc import iim_values, parse_iim, read_iptc
 from service.media.metadata.people import read_people
-from service.media.metadata.summary import TEXT_SOURCES, summarise
+from service.media.metadata.summary import TEXT_SOURCES, BlockValues, summarise
 from service.media.metadata.text import Warn, _clip
-from service.media.metadata.xmp import parse_xmp, read_xmp
+from service.media.metadata.xmp import parse_xmp, xmp_values
+from service.rules import mwg
 
 # What one file may add to its record, however its metadata is built: raw values kept per block
 # (the rights and camera fields always are), the length of a raw key, and warnings.
@@ -28,7 +29,7 @@ MAX_WARNINGS = 50
 
 
 # The formats ingest accepts: Image.open tries no other plugin (EPS would run Ghostscript).
-PILLOW_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "GIF", "AVIF", "HEIF")
+PILLOW_FORMATS = containers.PILLOW_FORMATS
 
 
 @dataclass(frozen=True)
@@ -40,82 +41,38 @@ class EmbeddedMetadata:
     warnings: list[str]
 
 
-@dataclass
-class _Blocks:
-    """The metadata blocks Pillow found in the file, still undecoded."""
-
-    exif: bytes | None = None
-    iptc: dict[tuple[int, int], bytes | list[bytes]] | None = None
-    xmp: bytes | None = None
-    icc: bytes | None = None
-    size: tuple[int, int] | None = None  # the stored pixels' width and height
-
-
-def _pillow_blocks(path: pathlib.Path, warn: Warn) -> _Blocks:
-    """Open the header with Pillow (never the pixels) and take out the raw blocks."""
-    blocks = _Blocks()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # Pixel limits are the caller's business; here a big image is just a big image.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            Image.init()
-            formats = [name for name in PILLOW_FORMATS if name in Image.OPEN]
-            with Image.open(path, formats=formats) as im:
-                blocks.size = im.size
-                exif = im.info.get("exif")
-                blocks.exif = exif if isinstance(exif, bytes) else None
-                xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp")
-                if isinstance(xmp, str | bytes):
-                    blocks.xmp = xmp.encode("utf-8") if isinstance(xmp, str) else xmp
-                icc = im.info.get("icc_profile")
-                blocks.icc = icc if isinstance(icc, bytes) and icc else None
-                try:
-                    blocks.iptc = IptcImagePlugin.getiptcinfo(im)
-                except Exception as exc:  # the IIM parser raises SyntaxError, OSError, ...
-                    warn(f"IPTC: could not be read ({exc}); IPTC skipped")
-        except Image.DecompressionBombError as exc:
-            warn(f"image: not opened, too many pixels ({exc}); only EXIF was read")
-        except (OSError, SyntaxError, ValueError) as exc:
-            warn(f"image: Pillow could not open the file ({exc}); only EXIF was read")
-    for caught_warning in caught:
-        warn(f"image: {caught_warning.message}")
-    return blocks
-
-
 def read_metadata(path: pathlib.Path) -> EmbeddedMetadata:
-    """Read EXIF, IPTC-IIM, XMP and ICC from the image at ``path``, header only.
+    """Read EXIF, IPTC-IIM, XMP, PNG text and ICC from the image at ``path``, header only.
 
     Damaged metadata gives warnings, never exceptions. Raises UnsafeMetadata when
     the XMP declares a DTD or entities (billion laughs, external entities).
     """
     found: list[str] = []
-    blocks = _pillow_blocks(path, found.append)
-    with path.open("rb") as fp:
-        png = fp.read(8) == imaging.PNG_SIGNATURE
-    if png:
-        # Pillow sees an eXIf chunk only before the image data, and leaves ImageMagick's
-        # "Raw profile type exif" text chunk undecoded; without decoding pixels, this finds both.
-        blocks.exif = imaging.png_exif(path) or blocks.exif
+    blocks = containers.read_blocks(path, found.append)
     xmp_root = parse_xmp(blocks.xmp, found.append) if blocks.xmp else None
-    xmp = read_xmp(blocks.xmp or b"", found.append, xmp_root) if xmp_root is not None else {}
-    with path.open("rb") as fp:
-        exif_raw, exif_tags = read_exif(fp, path.stat().st_size, found.append)
-    if blocks.exif and "Orientation" not in exif_tags:
-        # Pillow's copy of the block fills the gaps: exifread misses WebP EXIF without an
-        # "Exif" prefix and PNG's raw-profile EXIF, and AVIF keeps orientation in irot/imir,
-        # which Pillow writes back.
-        # The file's own values win: Pillow's rewritten AVIF block turns "©" into "?".
-        block = blocks.exif.removeprefix(b"Exif\0\0")
-        more_raw, more_tags = read_exif(io.BytesIO(block), len(block), found.append)
-        exif_raw, exif_tags = more_raw | exif_raw, more_tags | exif_tags
+    xmp = xmp_values(blocks.xmp or b"", xmp_root) if xmp_root is not None else {}
+    extended_root = (
+        parse_xmp(blocks.xmp_extended, found.append) if blocks.xmp_extended and xmp else None
+    )
+    if blocks.xmp_extended and extended_root is not None:
+        # Extended XMP holds what did not fit in the main packet's 64 KB: the main one's win.
+        xmp = xmp_values(blocks.xmp_extended, extended_root) | xmp
+    exif_raw, exif_tags = _exif(path, blocks, found.append)
+    datasets = parse_iim(blocks.iim, found.append) if blocks.iim else {}
+    iim = iim_values(datasets)
+    iim_md5 = hashlib.md5(blocks.iim, usedforsecurity=False).digest() if blocks.iim else None
+    digest = mwg.digest_state(iim_md5, blocks.iim_digest)
+    png = {_clip(key, MAX_KEY_CHARS): _clip(text) for key, text in blocks.png_text.items()}
+    values = BlockValues(exif=exif_raw, iptc=iim, xmp=xmp, png=png)
     raw = {
         "exif": exif_raw,
-        "iptc": read_iptc(blocks.iptc) if blocks.iptc else {},
-        "xmp": xmp,
+        "iptc": read_iptc(datasets) if datasets else {},
+        "xmp": {key: _clip("; ".join(texts)) for key, texts in xmp.items()},
         "icc": read_icc(blocks.icc, found.append) if blocks.icc else {},
+        "png": png,
     }
-    summary = summarise(raw, exif_tags, found.append)
+    summary = summarise(values, exif_tags, digest, found.append)
+    summary["icc_profile"] = raw["icc"].get("description")
     summary["people"] = (
         read_people(
             xmp_root, size=blocks.size, orientation=summary["orientation"], warn=found.append
@@ -123,8 +80,29 @@ def read_metadata(path: pathlib.Path) -> EmbeddedMetadata:
         if xmp_root is not None
         else None
     )
-    kept = {block: _bounded(block, values, found.append) for block, values in raw.items()}
+    kept = {
+        block: _bounded(block, texts, found.append)
+        for block, texts in raw.items()
+        if texts or block != "png"  # PNG text only for PNGs that have some
+    }
     return EmbeddedMetadata(summary=summary, raw=kept, warnings=_bounded_warnings(found))
+
+
+def _exif(
+    path: pathlib.Path, blocks: containers.Blocks, warn: Warn
+) -> tuple[dict[str, str], dict[str, IfdTag]]:
+    """The EXIF tags of the file, read by exifread from the file, then from the block."""
+    with path.open("rb") as fp:
+        exif_raw, exif_tags = read_exif(fp, path.stat().st_size, warn)
+    if blocks.exif and "Orientation" not in exif_tags:
+        # The found block fills the gaps: exifread misses WebP EXIF without an "Exif" prefix
+        # and PNG's raw-profile EXIF, and AVIF keeps orientation in irot/imir, which Pillow
+        # writes back. The file's own values win: Pillow's rewritten AVIF block turns "©"
+        # into "?".
+        block = blocks.exif.removeprefix(b"Exif\0\0")
+        more_raw, more_tags = read_exif(io.BytesIO(block), len(block), warn)
+        exif_raw, exif_tags = more_raw | exif_raw, more_tags | exif_tags
+    return exif_raw, exif_tags
 
 
 # Raw keys the summary reads: kept whatever else a block holds.
@@ -133,7 +111,9 @@ _SUMMARY_SOURCES = {source for sources in TEXT_SOURCES.values() for source in so
     "exif:Orientation", "exif:GPSLatitude", "exif:GPSLatitudeRef", "exif:GPSLongitude",
     "exif:GPSLongitudeRef", "exif:GPSAltitude", "exif:GPSAltitudeRef", "xmp:tiff:Make",
     "xmp:tiff:Model", "xmp:tiff:Orientation", "xmp:photoshop:DateCreated",
-    "xmp:exif:DateTimeOriginal", "icc:description",
+    "xmp:exif:DateTimeOriginal", "icc:description", "iptc:2:25 Keywords", "xmp:dc:subject",
+    "iptc:2:55 Date Created", "iptc:2:60 Time Created", "iptc:1:90 Coded Character Set",
+    "png:Creation Time",
 }  # fmt: skip
 
 

@@ -1,41 +1,53 @@
-"""The JSON-ready summary: rights text by precedence, then the camera facts and GPS."""
+"""The JSON-ready summary: each field reconciled across the blocks by the MWG's rules
+(rules.mwg), with the block it came from and the others' disagreeing values, then the camera
+facts and GPS."""
 
 from __future__ import annotations
 
+import email.utils
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from exifread.core.ifd_tag import IfdTag
 
 from service.media.metadata.text import Warn
+from service.rules import mwg
 
-# Summary text field -> raw sources in order of precedence ("<block>:<raw key>").
+# Summary fields that are text, each with every source it may come from ("<block>:<key>").
+TEXT_FIELDS = (
+    "creator", "copyright_notice", "credit_line", "web_statement", "usage_terms",
+    "description", "alt_text", "title", *mwg.LOCATION_FIELDS,
+)  # fmt: skip
 TEXT_SOURCES: dict[str, tuple[str, ...]] = {
-    "creator": ("xmp:dc:creator", "iptc:2:80 By-line", "exif:Artist"),
-    "copyright_notice": ("xmp:dc:rights", "iptc:2:116 Copyright Notice", "exif:Copyright"),
-    "credit_line": ("xmp:photoshop:Credit", "iptc:2:110 Credit"),
-    "web_statement": ("xmp:xmpRights:WebStatement",),
-    "usage_terms": ("xmp:xmpRights:UsageTerms",),
-    "description": (
-        "xmp:dc:description",
-        "iptc:2:120 Caption/Abstract",
-        "exif:ImageDescription",
-    ),
-    "alt_text": ("xmp:Iptc4xmpCore:AltTextAccessibility",),
-    "title": ("xmp:dc:title", "iptc:2:05 Object Name"),
+    name: tuple(
+        source for source in (rule.exif, rule.iim, *rule.xmp, *rule.fallbacks) if source is not None
+    )
+    for name, rule in mwg.FIELDS.items()
+    if name in TEXT_FIELDS
 }
 
 
-def pick_text(raw: dict[str, dict[str, str]], sources: Sequence[str]) -> dict[str, str] | None:
-    """The first non-blank value among ``sources``, with the source it came from."""
-    for source in sources:
+@dataclass(frozen=True)
+class BlockValues:
+    """What each block holds, keyed as the raw blocks are; IIM and XMP values as lists."""
+
+    exif: dict[str, str]
+    iptc: dict[str, list[str]]
+    xmp: dict[str, list[str]]
+    png: dict[str, str]
+
+    def values(self, source: str) -> list[str]:
+        """The non-blank values a source ("xmp:dc:creator") holds."""
         block, _, key = source.partition(":")
-        value = raw.get(block, {}).get(key, "").strip()
-        if value:
-            return {"value": value, "source": source}
-    return None
+        blocks: dict[str, dict[str, str] | dict[str, list[str]]] = {
+            "exif": self.exif, "iptc": self.iptc, "xmp": self.xmp, "png": self.png
+        }  # fmt: skip
+        held = blocks.get(block, {}).get(key, [])
+        texts = [held] if isinstance(held, str) else held
+        return [text.strip() for text in texts if text.strip()]
 
 
 def _gps_to_decimal(dms: Sequence[Any], ref: str) -> float | None:
@@ -53,28 +65,60 @@ def _gps_to_decimal(dms: Sequence[Any], ref: str) -> float | None:
 
 
 def _iso_datetime(text: str, offset: str = "") -> str | None:
-    """EXIF "YYYY:MM:DD HH:MM:SS" or XMP ISO 8601 -> ISO 8601; None if it is not a date."""
+    """EXIF "YYYY:MM:DD HH:MM:SS" or XMP ISO 8601 -> ISO 8601 to the second; a date alone
+    stays a date ("2024-03-27", "2024-03", "2024"). None if it is not a date."""
     text = text.strip()
     if re.fullmatch(r"\d{4}:\d\d:\d\d \d\d:\d\d:\d\d.*", text):
         text = text[:10].replace(":", "-") + "T" + text[11:19]
         if re.fullmatch(r"[+-]\d\d:\d\d", offset.strip()):
             text += offset.strip()
+    if re.fullmatch(r"\d{4}(-\d\d)?", text):
+        return text if text[:4] != "0000" and text[5:] != "00" else None
     try:
-        return datetime.fromisoformat(text).isoformat()
+        if "T" not in text:
+            return date.fromisoformat(text).isoformat()
+        return datetime.fromisoformat(text).isoformat(timespec="seconds")
     except ValueError:
         return None
 
 
-def _date_taken(exif_raw: dict[str, str], xmp: dict[str, str], warn: Warn) -> str | None:
-    """When the shutter fired: EXIF DateTimeOriginal (with its offset), else XMP's dates."""
-    if original := exif_raw.get("DateTimeOriginal"):
-        if taken := _iso_datetime(original, exif_raw.get("OffsetTimeOriginal", "")):
-            return taken
-        warn(f"EXIF: DateTimeOriginal {original!r} is not a date; ignored")
-    for key in ("photoshop:DateCreated", "exif:DateTimeOriginal"):
-        if taken := _iso_datetime(xmp.get(key, "")):
-            return taken
-    return None
+def _iim_datetime(day: str, time: str) -> str | None:
+    """IIM Date Created "YYYYMMDD" and Time Created "HHMMSS+HHMM" -> ISO 8601."""
+    if not re.fullmatch(r"\d{8}", day):
+        return None
+    iso = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+    if found := re.fullmatch(r"(\d\d)(\d\d)(\d\d)(?:([+-]\d\d)(\d\d))?", time):
+        hours, minutes, seconds, offset_hours, offset_minutes = found.groups()
+        iso += f"T{hours}:{minutes}:{seconds}"
+        iso += f"{offset_hours}:{offset_minutes}" if offset_hours else ""
+    return _iso_datetime(iso)
+
+
+def _png_datetime(text: str) -> str | None:
+    """PNG "Creation Time": RFC 1123 by the PNG spec, often ISO 8601 or EXIF's form."""
+    try:
+        return email.utils.parsedate_to_datetime(text).isoformat(timespec="seconds")
+    except (TypeError, ValueError, IndexError):
+        return _iso_datetime(text)
+
+
+def _dates(found: BlockValues, warn: Warn) -> dict[str, list[str]]:
+    """Each block's date taken as ISO 8601: the candidates the MWG rules choose among."""
+    exif, iim = found.exif, found.iptc
+    dates: dict[str, list[str]] = {}
+    if original := exif.get("DateTimeOriginal", "").strip():
+        if taken := _iso_datetime(original, exif.get("OffsetTimeOriginal", "")):
+            dates["exif:DateTimeOriginal"] = [taken]
+        else:
+            warn(f"EXIF: DateTimeOriginal {original!r} is not a date; ignored")
+    iim_day, iim_time = iim.get("2:55 Date Created", [""])[0], iim.get("2:60 Time Created", [""])
+    dates["iptc:2:55 Date Created"] = [d for d in [_iim_datetime(iim_day, iim_time[0])] if d]
+    for source in ("xmp:photoshop:DateCreated", "xmp:exif:DateTimeOriginal"):
+        dates[source] = [d for d in map(_iso_datetime, found.values(source)[:1]) if d]
+    dates["png:Creation Time"] = [
+        d for d in map(_png_datetime, found.values("png:Creation Time")) if d
+    ]
+    return dates
 
 
 def _gps(exif: dict[str, IfdTag], exif_raw: dict[str, str], warn: Warn) -> dict[str, Any] | None:
@@ -93,24 +137,68 @@ def _gps(exif: dict[str, IfdTag], exif_raw: dict[str, str], warn: Warn) -> dict[
 
 
 def summarise(
-    raw: dict[str, dict[str, str]], exif: dict[str, IfdTag], warn: Warn
+    found: BlockValues, exif: dict[str, IfdTag], digest: mwg.Digest, warn: Warn
 ) -> dict[str, Any]:
-    """The flat, JSON-ready summary: rights text with sources, then the camera facts."""
-    summary: dict[str, Any] = {f: pick_text(raw, s) for f, s in TEXT_SOURCES.items()}
-    xmp, exif_raw = raw["xmp"], raw["exif"]
-    summary["date_taken"] = _date_taken(exif_raw, xmp, warn)
-    summary["camera_make"] = exif_raw.get("Make") or xmp.get("tiff:Make") or None
-    summary["camera_model"] = exif_raw.get("Model") or xmp.get("tiff:Model") or None
-    values = exif["Orientation"].values if "Orientation" in exif else None
-    orientation: Any = values[0] if isinstance(values, list) and values else None
-    if orientation is None and xmp.get("tiff:Orientation", "").strip().isdigit():
-        orientation = int(xmp["tiff:Orientation"])
-    summary["orientation"] = orientation if orientation in range(1, 9) else None
+    """The flat, JSON-ready summary: each MWG field with its source, the camera facts, and
+    ``reconciled``: per field, the source, the rule that chose it and the blocks that disagree."""
+    candidates = {
+        field: {source: found.values(source) for source in TEXT_SOURCES.get(field, ())}
+        for field in mwg.FIELDS
+    }
+    candidates["keywords"] = {
+        source: found.values(source) for source in ("iptc:2:25 Keywords", "xmp:dc:subject")
+    }
+    candidates["date_taken"] = _dates(found, warn)
+    candidates["orientation"] = _orientations(exif, found)
+    summary: dict[str, Any] = {"iptc_digest": str(digest), "reconciled": {}}
+    for field, rule in mwg.FIELDS.items():
+        chosen = mwg.reconcile(rule, candidates[field], digest)
+        summary[field] = _shown_value(field, chosen)
+        if chosen is not None:
+            summary["reconciled"][field] = {
+                "source": chosen.source,
+                "rule": chosen.rule,
+                "conflicts": [
+                    {"source": c.source, "value": mwg.as_text(c.values, listed=rule.listed)}
+                    for c in chosen.conflicts
+                ],
+            }
+    exif_raw, xmp = found.exif, found.xmp
+    summary["camera_make"] = exif_raw.get("Make") or _first(xmp, "tiff:Make")
+    summary["camera_model"] = exif_raw.get("Model") or _first(xmp, "tiff:Model")
     summary["gps"] = _gps(exif, exif_raw, warn)
     # Any GPS tag is location data worth flagging, even without a usable position.
     summary["has_gps"] = summary["gps"] is not None or any(
         key.startswith(("GPS", "exif:GPS")) and key not in ("GPSVersionID", "GPSInfo")
         for key in [*exif_raw, *xmp]
     )
-    summary["icc_profile"] = raw["icc"].get("description")
     return summary
+
+
+def _first(values: dict[str, list[str]], key: str) -> str | None:
+    return next(iter(values.get(key, [])), None) or None
+
+
+def _orientations(exif: dict[str, IfdTag], found: BlockValues) -> dict[str, list[str]]:
+    """EXIF's orientation number and XMP's (1 to 8), as the MWG rules' candidates."""
+    values = exif["Orientation"].values if "Orientation" in exif else None
+    number: Any = values[0] if isinstance(values, list) and values else None
+    xmp = found.values("xmp:tiff:Orientation")[:1]
+    return {
+        "exif:Orientation": [str(number)] if number in range(1, 9) else [],
+        "xmp:tiff:Orientation": [n for n in xmp if n.isdigit() and int(n) in range(1, 9)],
+    }
+
+
+def _shown_value(field: str, chosen: mwg.Reconciled | None) -> Any:
+    """A reconciled field as the summary holds it: text with its source, keywords as a list,
+    the date as ISO 8601, the orientation as a number."""
+    if chosen is None or not chosen.values:
+        return None
+    if field == "date_taken":
+        return chosen.values[0]
+    if field == "orientation":
+        return int(chosen.values[0])
+    if field == "keywords":
+        return {"value": list(chosen.values), "source": chosen.source}
+    return {"value": chosen.text, "source": chosen.source}

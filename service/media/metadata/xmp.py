@@ -97,6 +97,20 @@ def parse_xmp(packet: bytes, warn: Warn) -> Element | None:
     return root
 
 
+def xmp_values(packet: bytes, root: Element) -> dict[str, list[str]]:
+    """XMP properties of a parsed packet as {"dc:creator": [values in order]}, Lang Alt's
+    x-default first and other languages keyed "dc:rights[fr]"."""
+    # Well-known prefixes win; otherwise use the prefix the document declared.
+    declared = re.findall(rb'xmlns:([\w.-]+)\s*=\s*["\']([^"\']*)["\']', packet)
+    prefixes = {uri.decode("utf-8", "replace"): p.decode() for p, uri in declared}
+    prefixes |= XMP_PREFIXES
+    collected: dict[str, list[str]] = {}
+    for rdf in root.iter(RDF + "RDF"):
+        for description in rdf.findall(RDF + "Description"):
+            _xmp_collect(description, "", prefixes, collected)
+    return {key: [_clip(v) for v in values if v] for key, values in collected.items()}
+
+
 def read_xmp(packet: bytes, warn: Warn, root: Element | None = None) -> dict[str, str]:
     """XMP properties as {"dc:rights": text}; arrays joined with "; ", Lang Alt x-default first.
 
@@ -107,12 +121,4 @@ def read_xmp(packet: bytes, warn: Warn, root: Element | None = None) -> dict[str
         root = parse_xmp(packet, warn)
         if root is None:
             return {}
-    # Well-known prefixes win; otherwise use the prefix the document declared.
-    declared = re.findall(rb'xmlns:([\w.-]+)\s*=\s*["\']([^"\']*)["\']', packet)
-    prefixes = {uri.decode("utf-8", "replace"): p.decode() for p, uri in declared}
-    prefixes |= XMP_PREFIXES
-    collected: dict[str, list[str]] = {}
-    for rdf in root.iter(RDF + "RDF"):
-        for description in rdf.findall(RDF + "Description"):
-            _xmp_collect(description, "", prefixes, collected)
-    return {key: _clip("; ".join(v for v in values if v)) for key, values in collected.items()}
+    return {key: _clip("; ".join(values)) for key, values in xmp_values(packet, root).items()}
