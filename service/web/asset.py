@@ -10,11 +10,9 @@ only through the publish gate (``download_variant``, ``open_variant``).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
@@ -33,7 +31,7 @@ from service.services import auditing as audits
 from service.services.history import list_history
 from service.storage.db import utcnow
 from service.storage.models import Asset
-from service.web import bp, iiif_links
+from service.web import bp, embedded_view, iiif_links
 from service.web import people_common as people_panel
 from service.web.common import (
     AUDIT_PLATFORMS,
@@ -55,15 +53,6 @@ from service.web.common import (
 from service.web.session import login_required
 
 log = logging.getLogger(__name__)
-
-SUMMARY_FIELDS = (
-    ("title", "Title"), ("description", "Description"), ("alt_text", "Alt text"),
-    ("creator", "Creator"), ("copyright_notice", "Copyright notice"),
-    ("credit_line", "Credit line"), ("web_statement", "Web statement of rights"),
-    ("usage_terms", "Usage terms"), ("date_taken", "Date taken"), ("camera_make", "Camera make"),
-    ("camera_model", "Camera model"), ("orientation", "Orientation"), ("gps", "GPS position"),
-    ("has_gps", "Carries GPS tags"), ("icc_profile", "ICC profile"),
-)  # fmt: skip
 
 
 def page_preview(session: Session, asset: Asset) -> str | None:
@@ -100,34 +89,6 @@ def _asset_view_from_args() -> AssetView:
         audit_platform = AUDIT_PLATFORMS[0]
     channel = request.args.get("audit_channel", DEFAULT_CHANNEL)
     return AssetView(platform=platform, audit_platform=audit_platform, audit_channel=channel)
-
-
-def _shown(value: Any) -> str:
-    """A stored value as text for a table cell."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dict) and set(value) == {"value", "source"}:
-        return f"{value['value']} (from {value['source']})"
-    if isinstance(value, dict) and "latitude" in value:
-        return _position(value)
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _position(gps: Mapping[str, Any]) -> str:
-    if gps.get("rounded"):
-        altitude = f", about {gps['altitude']:.0f} m" if gps.get("altitude") is not None else ""
-        where = f"{gps['latitude']:.2f}, {gps['longitude']:.2f}"
-        return f"{where}{altitude} (rounded to about 1 km)"
-    altitude = f", {gps['altitude']:.1f} m" if gps.get("altitude") is not None else ""
-    return f"{gps['latitude']:.5f}, {gps['longitude']:.5f}{altitude}"
 
 
 def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
@@ -176,7 +137,9 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         alt_warnings=captions.alt_text_warnings(
             asset.alt_text, filename=asset.original_filename, platform=DEFAULT_PLATFORM
         ),
-        summary_rows=[(label, _shown(summary.get(key))) for key, label in SUMMARY_FIELDS],
+        summary_rows=embedded_view.summary_rows(summary),
+        disagreements=embedded_view.disagreements(summary),
+        digest_note=embedded_view.digest_note(summary),
         raw_blocks=[(name.upper(), raw.get(name) or {}) for name in ("exif", "iptc", "xmp", "icc")],
         licences=licences.LICENCES.values(),
         licence=licences.lookup_licence(record.licence_uri or ""),
@@ -192,7 +155,7 @@ def _render_asset(asset: Asset, view: AssetView, status: int = 200) -> Response:
         history=history,
         iiif=iiif_links.links_for(session, asset),
         notice=_notice(asset.id) if status == 200 else None,
-        shown=_shown,
+        shown=embedded_view.shown,
         can_edit=g.caller.can("contributor"),
         can_clear=g.caller.can("rights"),
         can_tag=people,
