@@ -49,6 +49,7 @@ MOJIBAKE = ("Â", "Ã", "Ø§", "\ufffd", "?")
 # The XMP properties Vitrine writes (render.xmp_packet); anything else came from the source.
 VITRINE_XMP = {
     "XMP-x:XMPToolkit", "XMP-dc:Rights", "XMP-dc:Creator", "XMP-dc:Title", "XMP-dc:Identifier",
+    "XMP-dc:Description",
     "XMP-photoshop:Credit", "XMP-xmpRights:WebStatement", "XMP-iptcCore:AltTextAccessibility",
 }  # fmt: skip
 

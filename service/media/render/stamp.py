@@ -1,5 +1,11 @@
 """The rights written into every variant: the RightsStamp and the EXIF and XMP made from it.
 
+EXIF and XMP say the same, so that a reader following the Metadata Working Group's rules
+(EXIF first for Copyright, Creator and Description) reads the rights record whichever block it
+trusts: Copyright = dc:rights = the credit line, Artist = dc:creator = the creators (a list in
+the MWG's "A; B" form), ImageDescription = dc:description = the title and object number. No
+IPTC-IIM is written, so no stale IIM can contradict them.
+
 EXIF text is ASCII by spec; the rights text is written as UTF-8 bytes, as exiftool does, so
 exifread and exiftool read "©" back, while Pillow's ``getexif()`` decodes ASCII tags as Latin-1
 ("Â©"). XMP carries the same text as proper Unicode. Nothing of the source's metadata is
@@ -18,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image
 
-from service.rules import consent
+from service.rules import consent, mwg
 from service.rules.presets import Preset
 
 
@@ -61,6 +67,16 @@ def _clean(text: str) -> str:
     return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]", "", text).strip()
 
 
+def _creators(stamp: RightsStamp) -> list[str]:
+    """The record's creator as the list the MWG reads it as ("A; B" names two)."""
+    return [name for name in map(_clean, mwg.split_list(_clean(stamp.creator))) if name]
+
+
+def _description(stamp: RightsStamp) -> str:
+    """The description both EXIF and XMP carry: the title and the object number."""
+    return f"{stamp.title} ({stamp.object_number})" if stamp.object_number else stamp.title
+
+
 def exif_block(stamp: RightsStamp, *, orientation: bool = True) -> bytes:
     """EXIF with only the rights and Orientation 1 (pixels are already turned), UTF-8 text.
 
@@ -70,8 +86,12 @@ def exif_block(stamp: RightsStamp, *, orientation: bool = True) -> bytes:
     exif = Image.Exif()
     if orientation:
         exif[0x0112] = 1
-    described = f"{stamp.title} ({stamp.object_number})" if stamp.object_number else stamp.title
-    for tag, value in ((0x8298, stamp.credit_line), (0x013B, stamp.creator), (0x010E, described)):
+    creators = mwg.join_list(_creators(stamp))
+    for tag, value in (
+        (0x8298, stamp.credit_line),
+        (0x013B, creators),
+        (0x010E, _description(stamp)),
+    ):
         if _clean(value):
             # bytes, not str: Pillow would write "©" as "?" when encoding a str as ASCII.
             exif[tag] = _clean(value).encode("utf-8")
@@ -92,15 +112,14 @@ def xmp_packet(stamp: RightsStamp) -> bytes:
         lis = "".join(f"<rdf:li>{escape(_clean(i))}</rdf:li>" for i in items if _clean(i))
         return f"<{tag}><rdf:Bag>{lis}</rdf:Bag></{tag}>" if lis else ""
 
-    creator = _clean(stamp.creator)
+    creators = "".join(f"<rdf:li>{escape(name)}</rdf:li>" for name in _creators(stamp))
     code = consent.release_status_code(stamp.release_status or "")
     body = "".join(
         (
             alt("dc:rights", stamp.credit_line),
-            f"<dc:creator><rdf:Seq><rdf:li>{escape(creator)}</rdf:li></rdf:Seq></dc:creator>"
-            if creator
-            else "",
+            f"<dc:creator><rdf:Seq>{creators}</rdf:Seq></dc:creator>" if creators else "",
             alt("dc:title", stamp.title),
+            alt("dc:description", _description(stamp)),
             simple("dc:identifier", stamp.object_number),
             simple("photoshop:Credit", stamp.credit_line),
             simple("xmpRights:WebStatement", stamp.licence_uri),
