@@ -161,8 +161,8 @@ def reconcile(
         chosen = (xmp, xmp_source, "digest-matches" if digest is Digest.MATCHES else "no-digest")
     elif not xmp:
         chosen = (iim or (), rule.iim, "no-xmp")
-    elif iim and _truncated_of(iim, xmp, rule.iim_limit):
-        chosen = (xmp, xmp_source, "iim-truncated")
+    elif iim and (recovered := _recovered(iim, xmp, rule.iim_limit)) != iim:
+        chosen = (recovered, xmp_source, "iim-truncated")
     else:
         chosen = (iim or (), rule.iim, "digest-stale")
     values, source, why = chosen
@@ -189,7 +189,7 @@ def _conflicts(
         values = held[source]
         if source == rule.exif and rule.listed:
             values = tuple(split_list("; ".join(values)))
-        if not _same(values, chosen, rule.iim_limit if source == rule.iim else 0):
+        if values and not _same(values, chosen, rule.iim_limit if source == rule.iim else 0):
             conflicts.append(Conflict(source, values))
     return tuple(conflicts)
 
@@ -204,22 +204,27 @@ def _same(values: Sequence[str], chosen: Sequence[str], limit: int) -> bool:
     if len(values) != len(chosen):
         return False
     return all(
-        _normal(value) == _normal(other) or (limit and _truncated_of((value,), (other,), limit))
+        _normal(value) == _normal(other) or _cut_of(value, other, limit)
         for value, other in zip(values, chosen, strict=True)
     )
 
 
-def _truncated_of(iim: Sequence[str], xmp: Sequence[str], limit: int) -> bool:
-    """Whether every IIM value is the XMP value in its place cut at the dataset's byte limit
-    (ExifTool's RecoverTruncatedIPTC): an IIM-only tool kept what its format could hold."""
-    if not limit or not iim or len(iim) > len(xmp):
+def _recovered(iim: Sequence[str], xmp: Sequence[str], limit: int) -> tuple[str, ...]:
+    """The IIM values, each one that is the XMP value in its place cut at the dataset's byte
+    limit replaced by that XMP value (ExifTool's RecoverTruncatedIPTC, value by value)."""
+    return tuple(
+        xmp[at] if at < len(xmp) and _cut_of(short, xmp[at], limit) else short
+        for at, short in enumerate(iim)
+    )
+
+
+def _cut_of(short: str, whole: str, limit: int) -> bool:
+    """Whether ``short`` is ``whole`` cut at ``limit`` UTF-8 bytes, as read back: a character
+    split by the cut decodes as U+FFFD, and the reader strips a space the cut left at the end."""
+    whole_bytes = whole.encode("utf-8")
+    if not limit or len(whole_bytes) <= limit:
         return False
-    for short, whole in zip(iim, xmp, strict=False):
-        short_bytes, whole_bytes = short.encode("utf-8"), whole.encode("utf-8")
-        cut = len(short_bytes) == limit and len(whole_bytes) > limit
-        if short != whole and not (cut and whole_bytes.startswith(short_bytes)):
-            return False
-    return True
+    return whole_bytes[:limit].decode("utf-8", "replace").strip() == short
 
 
 def split_list(text: str) -> list[str]:
