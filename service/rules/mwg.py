@@ -143,7 +143,11 @@ def reconcile(
 ) -> Reconciled | None:
     """The field's value by the MWG rules, from ``found`` ({source: its non-blank values});
     None when no block holds anything for it."""
-    held = {source: tuple(values) for source, values in found.items() if values}
+    held = {
+        source: kept
+        for source, values in found.items()
+        if (kept := tuple(value.strip() for value in values if value.strip()))
+    }
     exif = held.get(rule.exif or "")
     if exif and rule.listed:
         exif = tuple(split_list("; ".join(exif)))
