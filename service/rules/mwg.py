@@ -146,7 +146,7 @@ def reconcile(
     held = {
         source: kept
         for source, values in found.items()
-        if (kept := tuple(value.strip() for value in values if value.strip()))
+        if (kept := tuple(value for value in values if value.strip()))
     }
     exif = held.get(rule.exif or "")
     if exif and rule.listed:
