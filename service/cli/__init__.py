@@ -21,6 +21,7 @@ from service.cli.campaigns import campaign_group
 from service.cli.database import database, upgrade_database
 from service.cli.iiif import iiif_group
 from service.cli.importing import import_command
+from service.cli.metadata import metadata_group
 from service.cli.people import people_group
 from service.cli.purge import purge_command
 from service.cli.rights import rights_group
@@ -77,6 +78,13 @@ def register_commands(app: Flask) -> None:
     """Add every ``vitrine`` command to the app's own CLI (``create_app`` calls this)."""
     commands: list[click.Command] = [database, tokens, users, storage, rights_group]
     commands += [audit_command, render_command, purge_command, backup_command, restore_command]
-    commands += [import_command, worker_command, campaign_group, people_group, iiif_group]
+    commands += [
+        import_command,
+        worker_command,
+        campaign_group,
+        people_group,
+        iiif_group,
+        metadata_group,
+    ]
     for command_or_group in commands:
         app.cli.add_command(command_or_group)
