@@ -140,6 +140,9 @@ def tiff_ifd0(fp: BinaryIO, tags: set[int], warn: Warn) -> dict[int, Segment]:
         return {}
     order = "<" if head[:2] == b"II" else ">"
     big = head[2:4] in (b"+\0", b"\0+")
+    if len(head) < (16 if big else 8):
+        warn("TIFF: the file ends inside its header; its tags not read")
+        return {}
     # (IFD offset, entry count format, entry size, value field size)
     if big:
         (ifd,) = struct.unpack(order + "Q", head[8:16])

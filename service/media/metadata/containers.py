@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+import struct
 import warnings
 import zlib
 from dataclasses import dataclass, field
@@ -94,7 +95,7 @@ def read_blocks(path: pathlib.Path, warn: Warn) -> Blocks:
                 _read_png(fp, blocks, warn)
             elif head[:4] in TIFF_MAGIC:
                 _read_tiff(fp, blocks, warn)
-    except OSError as exc:
+    except (OSError, ValueError, struct.error) as exc:  # the walkers check what they read
         warn(f"image: the file could not be read ({exc}); some blocks may be missing")
     if head == imaging.PNG_SIGNATURE:
         # Pillow sees an eXIf chunk only before the image data, and leaves ImageMagick's
@@ -223,15 +224,15 @@ def _extended_xmp(
     if not mine:
         warn(f"XMP: the main packet names Extended XMP {named}, which the file lacks")
         return None
-    total = mine[0].total
+    total = mine[-1].total  # as ExifTool does when the pieces disagree
+    if any(chunk.total != total for chunk in mine):
+        warn(f"XMP: the pieces of Extended XMP {named} give different totals; the last taken")
     if len(main) + total > MAX_XMP_BYTES:
         warn(f"XMP: Extended XMP of {total:,} bytes is too large; ignored")
         return None
     pieces: dict[int, _ExtensionChunk] = {}
     for chunk in mine:
-        if chunk.total != total:
-            warn(f"XMP: an Extended XMP piece gives another total ({chunk.total:,}); ignored")
-        elif chunk.offset + chunk.data.length > total:
+        if chunk.offset + chunk.data.length > total:
             warn(
                 f"XMP: an Extended XMP piece at offset {chunk.offset:,} runs past its total "
                 f"of {total:,} bytes; piece ignored"
