@@ -435,7 +435,7 @@ def test_the_first_of_each_png_keyword_wins(tmp_path: Path) -> None:
 
 def test_png_keywords_are_counted(tmp_path: Path) -> None:
     path = photo(tmp_path, "PNG")
-    keywords = [chunk(b"tEXt", b"k%d\0v" % i) for i in range(MAX_PNG_KEYWORDS + 1)]
+    keywords = [chunk(b"tEXt", b"k%d\0v" % i) for i in range(MAX_PNG_KEYWORDS + 2)]
     after_image_data(path, *keywords)
     blocks, warnings = read(path)
     assert len(blocks.png_text) == MAX_PNG_KEYWORDS

@@ -101,8 +101,13 @@ def read_blocks(path: pathlib.Path, warn: Warn) -> Blocks:
         # Pillow sees an eXIf chunk only before the image data, and leaves ImageMagick's
         # "Raw profile type exif" text chunk undecoded; without decoding pixels, this finds both.
         blocks.exif = imaging.png_exif(path) or blocks.exif
-    blocks.exif = blocks.exif.removeprefix(_EXIF_HEADER) or None if blocks.exif else None
+    if blocks.exif:
+        blocks.exif = blocks.exif.removeprefix(_EXIF_HEADER) or None
     return blocks
+
+
+# What only Pillow reads: when it cannot open the file, the walkers still find the rest.
+_PILLOW_ONLY = "its size and ICC profile, and a WebP's, AVIF's or GIF's EXIF and XMP,"
 
 
 def _read_with_pillow(path: pathlib.Path, blocks: Blocks, warn: Warn) -> None:
@@ -124,9 +129,9 @@ def _read_with_pillow(path: pathlib.Path, blocks: Blocks, warn: Warn) -> None:
                 icc = im.info.get("icc_profile")
                 blocks.icc = icc if isinstance(icc, bytes) and icc else None
         except Image.DecompressionBombError as exc:
-            warn(f"image: not opened, too many pixels ({exc}); size and ICC profile not read")
+            warn(f"image: not opened, too many pixels ({exc}); {_PILLOW_ONLY} not read")
         except (OSError, SyntaxError, ValueError) as exc:
-            warn(f"image: Pillow could not open the file ({exc}); size and ICC profile not read")
+            warn(f"image: Pillow could not open the file ({exc}); {_PILLOW_ONLY} not read")
     for caught_warning in caught:
         warn(f"image: {caught_warning.message}")
 
@@ -338,7 +343,7 @@ def _read_png(fp: BinaryIO, blocks: Blocks, warn: Warn) -> None:
     """XMP and text keywords from tEXt, zTXt and iTXt chunks, wherever they are."""
     xmp: bytes | None = None
     text: dict[str, str] = {}
-    budget = MAX_PNG_TEXT_READ
+    budget, crowded = MAX_PNG_TEXT_READ, False
     for chunk in png_chunks(fp, warn):
         if chunk.kind not in (b"tEXt", b"zTXt", b"iTXt"):
             continue
@@ -359,8 +364,10 @@ def _read_png(fp: BinaryIO, blocks: Blocks, warn: Warn) -> None:
         if key.startswith(_PNG_RAW_PROFILE) or (xmp is not None if is_xmp else key in text):
             continue
         if not is_xmp and len(text) >= MAX_PNG_KEYWORDS:
-            warn(f"PNG: more than {MAX_PNG_KEYWORDS} text keywords; the rest not read")
-            break
+            if not crowded:
+                warn(f"PNG: more than {MAX_PNG_KEYWORDS} text keywords; the rest not read")
+            crowded = True
+            continue
         limit = MAX_XMP_BYTES if is_xmp else MAX_PNG_TEXT_BYTES
         value = _png_text_value(name, key, rest, limit, warn)
         if value is None:
