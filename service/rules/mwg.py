@@ -58,6 +58,11 @@ class FieldRule:
     fallbacks: tuple[str, ...] = ()
     listed: bool = False  # a list of values (creators, keywords)
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source of the field, EXIF's first."""
+        return tuple(s for s in (self.exif, self.iim, *self.xmp, *self.fallbacks) if s)
+
 
 # Summary field -> its rule. Title and credit are not in the MWG's list; they follow the same
 # IIM-against-XMP rule, as ExifTool writes them.

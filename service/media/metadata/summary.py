@@ -21,13 +21,7 @@ TEXT_FIELDS = (
     "creator", "copyright_notice", "credit_line", "web_statement", "usage_terms",
     "description", "alt_text", "title", *mwg.LOCATION_FIELDS,
 )  # fmt: skip
-TEXT_SOURCES: dict[str, tuple[str, ...]] = {
-    name: tuple(
-        source for source in (rule.exif, rule.iim, *rule.xmp, *rule.fallbacks) if source is not None
-    )
-    for name, rule in mwg.FIELDS.items()
-    if name in TEXT_FIELDS
-}
+TEXT_SOURCES = {name: mwg.FIELDS[name].sources for name in TEXT_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -47,7 +41,7 @@ class BlockValues:
         }  # fmt: skip
         held = blocks.get(block, {}).get(key, [])
         texts = [held] if isinstance(held, str) else held
-        return [text.strip() for text in texts if text.strip()]
+        return [text for text in texts if text.strip()]
 
 
 def _gps_to_decimal(dms: Sequence[Any], ref: str) -> float | None:
@@ -142,11 +136,8 @@ def summarise(
     """The flat, JSON-ready summary: each MWG field with its source, the camera facts, and
     ``reconciled``: per field, the source, the rule that chose it and the blocks that disagree."""
     candidates = {
-        field: {source: found.values(source) for source in TEXT_SOURCES.get(field, ())}
-        for field in mwg.FIELDS
-    }
-    candidates["keywords"] = {
-        source: found.values(source) for source in ("iptc:2:25 Keywords", "xmp:dc:subject")
+        field: {source: found.values(source) for source in rule.sources}
+        for field, rule in mwg.FIELDS.items()
     }
     candidates["date_taken"] = _dates(found, warn)
     candidates["orientation"] = _orientations(exif, found)
