@@ -8,11 +8,12 @@ from contextlib import contextmanager
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from service.http.context import services
 from service.http.database import database_of
+from service.http.transactions import transaction
 from service.rules.presets import Preset
 from service.rules.problems import Problem
 from service.services import accounts as auth
@@ -33,6 +34,22 @@ def flask_app() -> Flask:
 def store() -> BlobStore:
     """The app's blob store."""
     return services().store
+
+
+def live_assets(asset_ids: tuple[int, ...], size: int) -> Iterator[tuple[Session, list[Asset]]]:
+    """The live assets (all, or those of ``asset_ids``) in id order, ``size`` at a time, each
+    chunk in a transaction of its own that commits once the caller is done with it."""
+    after = 0
+    while True:
+        with transaction() as session:
+            query = select(Asset).where(Asset.deleted_at.is_(None), Asset.id > after)
+            if asset_ids:
+                query = query.where(Asset.id.in_(asset_ids))
+            chunk = list(session.scalars(query.order_by(Asset.id).limit(size)))
+            if not chunk:
+                return
+            after = chunk[-1].id
+            yield session, chunk
 
 
 def engine() -> Engine:

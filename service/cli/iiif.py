@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
+from service.cli.common import live_assets
 from service.http.context import services
-from service.http.transactions import transaction
 from service.rules.problems import Problem
 from service.services import iiif_gate, iiif_images
-from service.storage.models import Asset
 
 CHUNK = 200
 
@@ -28,25 +26,16 @@ def prepare_command(asset_ids: tuple[int, ...]) -> None:
     """Build the pyramids of the live images (all, or ASSET_IDS) whose audit for the web
     channel passes; those already built are left as they are."""
     built = held_back = failed = 0
-    after = 0
-    while True:
-        with transaction() as session:
-            query = select(Asset).where(Asset.deleted_at.is_(None), Asset.id > after)
-            if asset_ids:
-                query = query.where(Asset.id.in_(asset_ids))
-            chunk = list(session.scalars(query.order_by(Asset.id).limit(CHUNK)))
-            if not chunk:
-                break
-            after = chunk[-1].id
-            cleared = iiif_gate.cleared_among(session, services(), chunk)
-            held_back += len(chunk) - len(cleared)
-            for each in cleared:
-                try:
-                    iiif_images.prepare(services(), each.asset)
-                    built += 1
-                except Problem as problem:
-                    failed += 1
-                    click.echo(f"asset {each.asset.id}: {problem.detail}", err=True)
+    for session, chunk in live_assets(asset_ids, CHUNK):
+        cleared = iiif_gate.cleared_among(session, services(), chunk)
+        held_back += len(chunk) - len(cleared)
+        for each in cleared:
+            try:
+                iiif_images.prepare(services(), each.asset)
+                built += 1
+            except Problem as problem:
+                failed += 1
+                click.echo(f"asset {each.asset.id}: {problem.detail}", err=True)
     click.echo(f"{built} pyramid(s) ready, {held_back} image(s) not cleared for the web")
     if failed:
         raise click.ClickException(f"{failed} image(s) could not be prepared")

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from service.cli.common import store
-from service.http.transactions import transaction
+from service.cli.common import live_assets, store
 from service.rules.problems import Problem
 from service.services import embedded
-from service.storage.models import Asset
 
 CHUNK = 100
 
@@ -28,25 +25,16 @@ def reread_command(asset_ids: tuple[int, ...]) -> None:
     """Read the embedded metadata of the live assets (all, or ASSET_IDS) again from their
     originals; rights records are left as they are."""
     changed = unchanged = failed = 0
-    after = 0
-    while True:
-        with transaction() as session:
-            query = select(Asset).where(Asset.deleted_at.is_(None), Asset.id > after)
-            if asset_ids:
-                query = query.where(Asset.id.in_(asset_ids))
-            chunk = list(session.scalars(query.order_by(Asset.id).limit(CHUNK)))
-            if not chunk:
-                break
-            after = chunk[-1].id
-            for asset in chunk:
-                try:
-                    if embedded.reread(session, store(), asset):
-                        changed += 1
-                    else:
-                        unchanged += 1
-                except Problem as problem:
-                    failed += 1
-                    click.echo(f"asset {asset.id}: {problem.detail}", err=True)
+    for session, chunk in live_assets(asset_ids, CHUNK):
+        for asset in chunk:
+            try:
+                if embedded.reread(session, store(), asset):
+                    changed += 1
+                else:
+                    unchanged += 1
+            except Problem as problem:
+                failed += 1
+                click.echo(f"asset {asset.id}: {problem.detail}", err=True)
     click.echo(f"{changed} asset(s) read anew, {unchanged} unchanged")
     if failed:
         raise click.ClickException(f"{failed} asset(s) could not be read")

@@ -19,20 +19,13 @@ from service.media import render
 from service.media.metadata import read_metadata
 from service.media.render import regions
 from service.rules import mwg
-from service.rules.presets import DEFAULT_PRESETS, Preset
+from tests.fidelity.test_rights_in_outputs import PRESETS
+from tests.fidelity.test_rights_in_outputs import STAMPS as RIGHTS_STAMPS
 from tests.support import photos
 from tests.support.exiftool import exiftool, mwg_view
 
-PRESETS = [*DEFAULT_PRESETS.values(), Preset("avif-check", 800, 800, "within", format="avif")]
 STAMPS = {
-    "one creator": render.RightsStamp(
-        credit_line="© Trustees of the British Museum",
-        creator="Musée du Louvre",
-        title="Ṣāḥib's ewer «brass»",
-        object_number="1891,0305.1",
-        licence_uri="https://creativecommons.org/licenses/by-nc-sa/4.0/",
-        alt_text="A brass ewer",
-    ),
+    "one creator": RIGHTS_STAMPS[0],
     # "; " separates creators in the MWG's list form; a quoted value keeps its "; ".
     "two creators, one quoted": render.RightsStamp(
         credit_line="© متحف اللوفر — Musée du Louvre",
