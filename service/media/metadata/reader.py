@@ -18,7 +18,7 @@ from service.media.metadata.iptc import iim_values, parse_iim, read_iptc
 from service.media.metadata.people import read_people
 from service.media.metadata.summary import TEXT_SOURCES, BlockValues, summarise
 from service.media.metadata.text import Warn, _clip
-from service.media.metadata.xmp import parse_xmp, xmp_values
+from service.media.metadata.xmp import parse_xmp, with_extended, xmp_values
 from service.rules import mwg
 
 # What one file may add to its record, however its metadata is built: raw values kept per block
@@ -50,13 +50,14 @@ def read_metadata(path: pathlib.Path) -> EmbeddedMetadata:
     found: list[str] = []
     blocks = containers.read_blocks(path, found.append)
     xmp_root = parse_xmp(blocks.xmp, found.append) if blocks.xmp else None
-    xmp = xmp_values(blocks.xmp or b"", xmp_root) if xmp_root is not None else {}
-    extended_root = (
-        parse_xmp(blocks.xmp_extended, found.append) if blocks.xmp_extended and xmp else None
-    )
-    if blocks.xmp_extended and extended_root is not None:
-        # Extended XMP holds what did not fit in the main packet's 64 KB: the main one's win.
-        xmp = xmp_values(blocks.xmp_extended, extended_root) | xmp
+    # Extended XMP holds what did not fit in the main packet's 64 KB (long descriptions, many
+    # keywords or face regions): one document with it, for the summary and for people.
+    has_extended = xmp_root is not None and blocks.xmp_extended
+    extended_root = parse_xmp(blocks.xmp_extended or b"", found.append) if has_extended else None
+    if xmp_root is not None and extended_root is not None:
+        with_extended(xmp_root, extended_root)
+    packets = (blocks.xmp or b"") + (blocks.xmp_extended or b"")  # both declare prefixes
+    xmp = xmp_values(packets, xmp_root, found.append) if xmp_root is not None else {}
     exif_raw, exif_tags = _exif(path, blocks, found.append)
     datasets = parse_iim(blocks.iim, found.append) if blocks.iim else {}
     iim = iim_values(datasets)

@@ -12,6 +12,8 @@ from service.media.metadata.text import Warn, _clip
 
 MAX_XMP_BYTES = 4 * 1024 * 1024
 MAX_XMP_DEPTH = 32
+# Values kept of one list (keywords, creators, people): as many as ExifTool extracts.
+MAX_LIST_VALUES = 1000
 
 
 class UnsafeMetadata(Exception):
@@ -97,9 +99,19 @@ def parse_xmp(packet: bytes, warn: Warn) -> Element | None:
     return root
 
 
-def xmp_values(packet: bytes, root: Element) -> dict[str, list[str]]:
+def with_extended(root: Element, extended: Element) -> None:
+    """Add the Extended XMP's properties to the main packet's document (JPEG's Extended XMP
+    continues the main packet's rdf:RDF: its descriptions describe the same resource)."""
+    main = next(root.iter(RDF + "RDF"), None)
+    if main is None:
+        return
+    for rdf in extended.iter(RDF + "RDF"):
+        main.extend(rdf.findall(RDF + "Description"))
+
+
+def xmp_values(packet: bytes, root: Element, warn: Warn) -> dict[str, list[str]]:
     """XMP properties of a parsed packet as {"dc:creator": [values in order]}, Lang Alt's
-    x-default first and other languages keyed "dc:rights[fr]"."""
+    x-default first and other languages keyed "dc:rights[fr]"; at most MAX_LIST_VALUES each."""
     # Well-known prefixes win; otherwise use the prefix the document declared.
     declared = re.findall(rb'xmlns:([\w.-]+)\s*=\s*["\']([^"\']*)["\']', packet)
     prefixes = {uri.decode("utf-8", "replace"): p.decode() for p, uri in declared}
@@ -108,7 +120,13 @@ def xmp_values(packet: bytes, root: Element) -> dict[str, list[str]]:
     for rdf in root.iter(RDF + "RDF"):
         for description in rdf.findall(RDF + "Description"):
             _xmp_collect(description, "", prefixes, collected)
-    return {key: [_clip(v) for v in values if v] for key, values in collected.items()}
+    for key, values in collected.items():
+        if len(values) > MAX_LIST_VALUES:
+            kept = f"the first {MAX_LIST_VALUES} kept"
+            warn(f"XMP: {_clip(key, 80)} holds {len(values)} values; {kept}")
+    return {
+        key: [_clip(v) for v in values[:MAX_LIST_VALUES] if v] for key, values in collected.items()
+    }
 
 
 def read_xmp(packet: bytes, warn: Warn, root: Element | None = None) -> dict[str, str]:
@@ -121,4 +139,5 @@ def read_xmp(packet: bytes, warn: Warn, root: Element | None = None) -> dict[str
         root = parse_xmp(packet, warn)
         if root is None:
             return {}
-    return {key: _clip("; ".join(values)) for key, values in xmp_values(packet, root).items()}
+    values = xmp_values(packet, root, warn)
+    return {key: _clip("; ".join(texts)) for key, texts in values.items()}
