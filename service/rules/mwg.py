@@ -16,7 +16,8 @@ The rules, per field (FIELDS names which apply to which):
 - **XMP only**: fields IIM and EXIF have no place for (web statement, usage terms, alt
   text) come from XMP whatever the digest says (``xmp-only``).
 - **Fallbacks** outside the MWG's list (PNG text keywords, XMP exif:DateTimeOriginal, XMP
-  tiff:Orientation) are read only when the rules above find nothing (``fallback``).
+  tiff:Orientation) are read only when the rules above find nothing (``fallback``), and never
+  for a field a stale digest's IIM deleted.
 
 A field's other blocks that say something else are its conflicts, kept so that a rights
 manager sees them. Multi-valued EXIF strings (Artist) are lists in the MWG's "; " form.
@@ -175,7 +176,7 @@ def reconcile(
     else:
         chosen = (iim or (), rule.iim, "digest-stale")
     values, source, why = chosen
-    if not values:
+    if not values and why != "digest-stale":  # a stale digest's IIM deleted the field
         fallback = next((source for source in rule.fallbacks if source in held), None)
         if fallback is not None:
             values, source, why = held[fallback], fallback, "fallback"

@@ -92,10 +92,10 @@ def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def disagreements(summary: Mapping[str, Any]) -> list[Disagreement]:
-    """The fields whose blocks disagree, or whose value a stale digest set aside."""
+    """The fields whose blocks disagree (a value a stale digest set aside among them)."""
     found = []
     for field, detail in (summary.get("reconciled") or {}).items():
-        if not detail.get("conflicts") and detail.get("rule") != "digest-stale":
+        if not detail.get("conflicts"):
             continue
         chosen = shown(summary.get(field)) if detail.get("source") else "nothing (deleted in IIM)"
         found.append(

@@ -259,14 +259,14 @@ ROWS = [
         {DC_RIGHTS: ("© 2024 Ann Smith",)},
     ),
     Row(
-        "stale digest, IIM lacks the date: Vitrine's fallback (ExifTool's MWG has no date)",
+        "stale digest, IIM lacks the date: deleted, no fallback (as ExifTool's MWG has none)",
         "date_taken",
         {PS_DATE: ("2024-03-27",), XMP_EXIF_DATE: ("2024-03-27T10:15:00",)},
         Digest.STALE,
-        ("2024-03-27T10:15:00",),
-        XMP_EXIF_DATE,
-        "fallback",
-        {PS_DATE: ("2024-03-27",)},
+        (),
+        None,
+        "digest-stale",
+        {PS_DATE: ("2024-03-27",), XMP_EXIF_DATE: ("2024-03-27T10:15:00",)},
     ),
     Row(
         # ExifTool's RecoverTruncatedIPTC returns the IIM value unless it is cut at the limit.

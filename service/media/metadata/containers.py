@@ -69,7 +69,8 @@ class Blocks:
 
     exif: bytes | None = None  # TIFF-structured EXIF, without any "Exif\0\0" prefix
     # The IPTC-IIM datasets as stored: JPEG's IRB resource 0x0404 (without its padding),
-    # TIFF's tag 33723 (with its padding, as ExifTool digests it), else 0x0404 in tag 34377.
+    # TIFF's tag 33723 (with its padding, as ExifTool digests it); never 0x0404 in tag 34377,
+    # which the MWG calls non-standard.
     iim: bytes | None = None
     iim_digest: bytes | None = None  # the stored IPTCDigest: IRB resource 0x0425 (16 bytes)
     xmp: bytes | None = None  # the main XMP packet
@@ -321,7 +322,10 @@ def _read_tiff(fp: BinaryIO, blocks: Blocks, warn: Warn) -> None:
     irb = _bounded(fp, found.get(_TIFF_IRB), MAX_IRB_BYTES, "IPTC: tag 34377", warn)
     resources = _irb_resources(irb, "TIFF tag 34377", warn) if irb else {}
     blocks.xmp = xmp or blocks.xmp
-    blocks.iim = iim or resources.get(IRB_IIM) or None
+    blocks.iim = iim or None
+    if not iim and resources.get(IRB_IIM):
+        # Not where the TIFF/EP and MWG put it; ExifTool's MWG reading ignores it as well.
+        warn("IPTC: IIM only inside the Photoshop resources (tag 34377), not tag 33723; ignored")
     blocks.iim_digest = _digest(resources.get(IRB_DIGEST), warn)
 
 

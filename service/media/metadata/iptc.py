@@ -80,7 +80,7 @@ def iim_values(datasets: Datasets) -> dict[str, list[str]]:
         elif (record, dataset) in IIM_BINARY:
             values[key] = [str(int.from_bytes(v or b"", "big")) for v in stored]
         else:
-            values[key] = [_clip(_iim_text(v, utf8).strip()) for v in stored]
+            values[key] = [_iim_text(v, utf8).strip() for v in stored]  # cut where kept
     return values
 
 

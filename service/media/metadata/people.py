@@ -1,7 +1,7 @@
 """Who a file says it shows: IPTC's persons in the image and image regions, MWG face regions
 and the PLUS model release, read from the parsed XMP into the summary's ``people``.
 
-The flattened XMP (xmp.read_xmp) joins every region's fields into one string, so regions are
+The flattened XMP (xmp.xmp_values) joins every region's fields into one string, so regions are
 read here from the tree, each with its own name and box. A region's box is given in fractions
 of the upright image: files draw regions on the stored pixels (ExifTool's rotate_regions
 config turns them when it turns the pixels), so the EXIF orientation is applied to them

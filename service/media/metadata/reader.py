@@ -28,8 +28,7 @@ MAX_KEY_CHARS = 200
 MAX_WARNINGS = 50
 
 
-# The formats ingest accepts: Image.open tries no other plugin (EPS would run Ghostscript).
-PILLOW_FORMATS = containers.PILLOW_FORMATS
+PILLOW_FORMATS = containers.PILLOW_FORMATS  # the formats ingest accepts
 
 
 @dataclass(frozen=True)
@@ -100,8 +99,7 @@ def _exif(
         # and PNG's raw-profile EXIF, and AVIF keeps orientation in irot/imir, which Pillow
         # writes back. The file's own values win: Pillow's rewritten AVIF block turns "©"
         # into "?".
-        block = blocks.exif.removeprefix(b"Exif\0\0")
-        more_raw, more_tags = read_exif(io.BytesIO(block), len(block), warn)
+        more_raw, more_tags = read_exif(io.BytesIO(blocks.exif), len(blocks.exif), warn)
         exif_raw, exif_tags = more_raw | exif_raw, more_tags | exif_tags
     return exif_raw, exif_tags
 

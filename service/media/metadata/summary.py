@@ -13,7 +13,7 @@ from typing import Any
 
 from exifread.core.ifd_tag import IfdTag
 
-from service.media.metadata.text import Warn
+from service.media.metadata.text import Warn, _clip
 from service.rules import mwg
 
 # Summary fields that are text, each with every source it may come from ("<block>:<key>").
@@ -62,12 +62,16 @@ def _iso_datetime(text: str, offset: str = "") -> str | None:
     """EXIF "YYYY:MM:DD HH:MM:SS" or XMP ISO 8601 -> ISO 8601 to the second; a date alone
     stays a date ("2024-03-27", "2024-03", "2024"). None if it is not a date."""
     text = text.strip()
-    if re.fullmatch(r"\d{4}:\d\d:\d\d \d\d:\d\d:\d\d.*", text):
+    if re.fullmatch(r"[0-9]{4}:[0-9]{2}:[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}.*", text):
         text = text[:10].replace(":", "-") + "T" + text[11:19]
-        if re.fullmatch(r"[+-]\d\d:\d\d", offset.strip()):
+        if re.fullmatch(r"[+-][0-9]{2}:[0-9]{2}", offset.strip()):
             text += offset.strip()
-    if re.fullmatch(r"\d{4}(-\d\d)?", text):
-        return text if text[:4] != "0000" and text[5:] != "00" else None
+    if partial := re.fullmatch(r"([0-9]{4})(?:-([0-9]{2}))?", text):
+        year, month = partial.groups()
+        known = year != "0000" and (month is None or 1 <= int(month) <= 12)
+        return text if known else None
+    if not text.isascii():
+        return None  # fromisoformat reads other scripts' digits too
     try:
         if "T" not in text:
             return date.fromisoformat(text).isoformat()
@@ -77,12 +81,17 @@ def _iso_datetime(text: str, offset: str = "") -> str | None:
 
 
 def _iim_datetime(day: str, time: str) -> str | None:
-    """IIM Date Created "YYYYMMDD" and Time Created "HHMMSS+HHMM" -> ISO 8601."""
-    if not re.fullmatch(r"\d{8}", day):
+    """IIM Date Created "YYYYMMDD" (a month or day of 00: not known) and Time Created
+    "HHMMSS+HHMM" -> ISO 8601; None if the date is not one."""
+    found = re.fullmatch(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})", day.strip())
+    if found is None:
         return None
-    iso = f"{day[:4]}-{day[4:6]}-{day[6:]}"
-    if found := re.fullmatch(r"(\d\d)(\d\d)(\d\d)(?:([+-]\d\d)(\d\d))?", time):
-        hours, minutes, seconds, offset_hours, offset_minutes = found.groups()
+    year, month, day_of_month = found.groups()
+    if month == "00" or day_of_month == "00":  # the IIM's way of saying "not known"
+        return _iso_datetime(year if month == "00" else f"{year}-{month}")
+    iso = f"{year}-{month}-{day_of_month}"
+    if clock := re.fullmatch(r"([0-9]{2})([0-9]{2})([0-9]{2})(?:([+-][0-9]{2})([0-9]{2}))?", time):
+        hours, minutes, seconds, offset_hours, offset_minutes = clock.groups()
         iso += f"T{hours}:{minutes}:{seconds}"
         iso += f"{offset_hours}:{offset_minutes}" if offset_hours else ""
     return _iso_datetime(iso)
@@ -105,8 +114,14 @@ def _dates(found: BlockValues, warn: Warn) -> dict[str, list[str]]:
             dates["exif:DateTimeOriginal"] = [taken]
         else:
             warn(f"EXIF: DateTimeOriginal {original!r} is not a date; ignored")
-    iim_day, iim_time = iim.get("2:55 Date Created", [""])[0], iim.get("2:60 Time Created", [""])
-    dates["iptc:2:55 Date Created"] = [d for d in [_iim_datetime(iim_day, iim_time[0])] if d]
+    # Date and Time Created do not repeat; where a file repeats them, the last counts (ExifTool).
+    iim_day = iim.get("2:55 Date Created", [""])[-1]
+    iim_time = iim.get("2:60 Time Created", [""])[-1]
+    if iim_day.strip():
+        if taken := _iim_datetime(iim_day, iim_time.strip()):
+            dates["iptc:2:55 Date Created"] = [taken]
+        else:
+            warn(f"IPTC: Date Created {iim_day!r} is not a date; ignored")
     for source in ("xmp:photoshop:DateCreated", "xmp:exif:DateTimeOriginal"):
         dates[source] = [d for d in map(_iso_datetime, found.values(source)[:1]) if d]
     dates["png:Creation Time"] = [
@@ -136,7 +151,7 @@ def summarise(
     """The flat, JSON-ready summary: each MWG field with its source, the camera facts, and
     ``reconciled``: per field, the source, the rule that chose it and the blocks that disagree."""
     candidates = {
-        field: {source: found.values(source) for source in rule.sources}
+        field: {source: _values(found, source, rule) for source in rule.sources}
         for field, rule in mwg.FIELDS.items()
     }
     candidates["date_taken"] = _dates(found, warn)
@@ -150,7 +165,7 @@ def summarise(
                 "source": chosen.source,
                 "rule": chosen.rule,
                 "conflicts": [
-                    {"source": c.source, "value": mwg.as_text(c.values, listed=rule.listed)}
+                    {"source": c.source, "value": _clip(mwg.as_text(c.values, listed=rule.listed))}
                     for c in chosen.conflicts
                 ],
             }
@@ -166,6 +181,13 @@ def summarise(
     return summary
 
 
+def _values(found: BlockValues, source: str, rule: mwg.FieldRule) -> list[str]:
+    """A source's values for a field: a dataset that does not repeat but was repeated counts
+    by its last value, as ExifTool reads it."""
+    values = found.values(source)
+    return values[-1:] if source == rule.iim and not rule.listed else values
+
+
 def _first(values: dict[str, list[str]], key: str) -> str | None:
     return next(iter(values.get(key, [])), None) or None
 
@@ -177,7 +199,7 @@ def _orientations(exif: dict[str, IfdTag], found: BlockValues) -> dict[str, list
     xmp = found.values("xmp:tiff:Orientation")[:1]
     return {
         "exif:Orientation": [str(number)] if number in range(1, 9) else [],
-        "xmp:tiff:Orientation": [n for n in xmp if n.isdigit() and int(n) in range(1, 9)],
+        "xmp:tiff:Orientation": [n for n in xmp if re.fullmatch("[1-8]", n.strip())],
     }
 
 
@@ -191,5 +213,5 @@ def _shown_value(field: str, chosen: mwg.Reconciled | None) -> Any:
     if field == "orientation":
         return int(chosen.values[0])
     if field == "keywords":
-        return {"value": list(chosen.values), "source": chosen.source}
-    return {"value": chosen.text, "source": chosen.source}
+        return {"value": [_clip(value) for value in chosen.values], "source": chosen.source}
+    return {"value": _clip(chosen.text), "source": chosen.source}

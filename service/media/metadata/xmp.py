@@ -124,9 +124,9 @@ def xmp_values(packet: bytes, root: Element, warn: Warn) -> dict[str, list[str]]
         if len(values) > MAX_LIST_VALUES:
             kept = f"the first {MAX_LIST_VALUES} kept"
             warn(f"XMP: {_clip(key, 80)} holds {len(values)} values; {kept}")
-    return {
-        key: [_clip(v) for v in values[:MAX_LIST_VALUES] if v] for key, values in collected.items()
-    }
+    # Values are not cut here: the MWG rules compare them whole (an IIM value is the XMP one
+    # cut at its byte limit); what is kept is cut where it is kept.
+    return {key: [v for v in values[:MAX_LIST_VALUES] if v] for key, values in collected.items()}
 
 
 def read_xmp(packet: bytes, warn: Warn, root: Element | None = None) -> dict[str, str]:
