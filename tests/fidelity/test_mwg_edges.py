@@ -124,3 +124,27 @@ def test_utf8_iim_without_its_marker_reads_as_written_where_exiftool_reads_latin
 
     assert mwg_view(path)["Creator"] == ["ZoÃ«"]
     assert summary["creator"] == {"value": "Zoë", "source": "iptc:2:80 By-line"}
+
+
+def test_exif_copyright_keeps_the_editors_notice_after_the_photographers(
+    tmp_path: Path,
+) -> None:
+    # EXIF Copyright holds the photographer's notice, a NUL, then the editor's.
+    for name, notices, expected in (
+        (
+            "both.jpg",
+            b"(c) Photographer Ann\0(c) Editor Bob\0",
+            "(c) Photographer Ann\n(c) Editor Bob",
+        ),
+        ("editor.jpg", b" \0(c) Editor Bob\0", "(c) Editor Bob"),
+    ):
+        exif = Image.Exif()
+        exif[0x8298] = notices
+        path = tmp_path / name
+        Image.new("RGB", (64, 48)).save(path, exif=exif.tobytes())
+        write(path, "-XMP-dc:Rights=(c) XMP desk")
+
+        summary = read_metadata(path).summary
+
+        assert mwg_view(path)["Copyright"].strip() == expected
+        assert summary["copyright_notice"] == {"value": expected, "source": "exif:Copyright"}

@@ -46,7 +46,11 @@ class Segment:
 
 
 def file_size(fp: BinaryIO) -> int:
-    return os.fstat(fp.fileno()).st_size
+    """The size of a file, or of an in-memory block (an EXIF block is walked as a TIFF)."""
+    at = fp.tell()
+    size = fp.seek(0, os.SEEK_END)
+    fp.seek(at)
+    return size
 
 
 def read_segment(fp: BinaryIO, segment: Segment, length: int | None = None) -> bytes:

@@ -14,6 +14,7 @@ from exifread.core.exif_header import ExifHeader
 from exifread.core.ifd_tag import IfdTag
 from exifread.tags.fields import FieldType
 
+from service.media.imaging.segments import tiff_ifd0
 from service.media.metadata.text import Warn, _clip
 
 MAX_BINARY_BYTES = 256  # non-text EXIF values longer than this are blobs, not shown
@@ -67,6 +68,32 @@ def _exifread_warnings(warn: Warn) -> Iterator[None]:
         yield
     finally:
         logger.removeHandler(handler)
+
+
+_COPYRIGHT = 0x8298
+_MAX_COPYRIGHT_BYTES = 64 * 1024
+
+
+def copyright_notices(tiff: BinaryIO) -> str | None:
+    """EXIF Copyright as ExifTool reads it, from a TIFF structure (a file or an EXIF block):
+    the photographer's notice and, after a NUL, the editor's, one per line. exifread keeps only
+    the photographer's; None when the tag is absent or holds one notice."""
+    where = tiff_ifd0(tiff, {_COPYRIGHT}, lambda problem: None).get(_COPYRIGHT)
+    if where is None or not 0 < where.length <= _MAX_COPYRIGHT_BYTES:
+        return None  # exifread reports damage to the tag
+    tiff.seek(where.start)
+    notices = tiff.read(where.length).rstrip(b"\0 ").split(b"\0")
+    if len(notices) < 2:
+        return None
+    return _clip("\n".join(_text(notice).strip() for notice in notices[:2]))
+
+
+def _text(value: bytes) -> str:
+    """EXIF "ASCII", as cameras and tools write it: UTF-8 (as ExifTool writes), else Latin-1."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
 
 
 def _exif_value(tag: IfdTag) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from exifread.core.ifd_tag import IfdTag
 
 from service.media.metadata import containers
-from service.media.metadata.exif import read_exif
+from service.media.metadata.exif import copyright_notices, read_exif
 from service.media.metadata.icc import read_icc
 from service.media.metadata.iptc import iim_values, parse_iim, read_iptc
 from service.media.metadata.people import read_people
@@ -101,6 +101,10 @@ def _exif(
         # into "?".
         more_raw, more_tags = read_exif(io.BytesIO(blocks.exif), len(blocks.exif), warn)
         exif_raw, exif_tags = more_raw | exif_raw, more_tags | exif_tags
+    with path.open("rb") as fp:
+        tiff = io.BytesIO(blocks.exif) if blocks.exif else fp  # a TIFF is its own EXIF block
+        if notices := copyright_notices(tiff):
+            exif_raw["Copyright"] = notices
     return exif_raw, exif_tags
 
 

@@ -214,4 +214,4 @@ def _shown_value(field: str, chosen: mwg.Reconciled | None) -> Any:
         return int(chosen.values[0])
     if field == "keywords":
         return {"value": [_clip(value) for value in chosen.values], "source": chosen.source}
-    return {"value": _clip(chosen.text), "source": chosen.source}
+    return {"value": _clip(chosen.text.strip()), "source": chosen.source}
