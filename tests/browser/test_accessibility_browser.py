@@ -69,6 +69,7 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("person", "/people/{person}", "rights"),
     ("asset, people panel as a contributor", "/assets/{asset}#people", "contributor"),
     ("asset, not public on IIIF", "/assets/{uncleared}#iiif", "viewer"),
+    ("asset, metadata blocks disagree", "/assets/{uncleared}#metadata-conflicts", "viewer"),
 ]
 
 
@@ -238,8 +239,10 @@ def catalogue(app: Flask, server: str, tokens: dict[str, dict[str, str]]) -> Cat
         add_user(app, username, role)
     client = app.test_client()
     asset_id = cleared_asset(client, tokens, description="Woven palm fibre, leather straps.")
-    # A second asset, its rights not looked at, so the library shows both kinds of badge.
-    second = upload(client, tokens["contributor"], photos.jpeg_plain(), title="Lidded basket, back")
+    # A second asset, its rights not looked at, so the library shows both kinds of badge; its
+    # file's EXIF and XMP disagree, so its page lists where (issue 18).
+    disagreeing = photos.jpeg_with_rights(exif=photos.make_exif(copyright="© Camera body"))
+    second = upload(client, tokens["contributor"], disagreeing, title="Lidded basket, back")
     assert second.status_code == 201, second.json
     caption = client.put(
         f"/api/v1/assets/{asset_id}/captions/x",
