@@ -1,111 +1,35 @@
 """The people register through the API, as a museum uses it: the rights manager records a
-participant and her consent, tags her in a photograph, withdraws the consent and reads which
-posts to take down; viewers and contributors see that people are depicted, never who. The
-signed form goes to the blob store and back (local and S3); bad input changes nothing; a
-subject access export and an erasure. Every exchange is checked against openapi.yaml."""
+participant and her consent, tags her in a photograph and withdraws the consent; viewers and
+contributors see that people are depicted, never who; bad input changes nothing; a subject
+access export and an erasure. The takedown list and the signed form are in
+test_people_takedown_api.py. Every exchange is checked against openapi.yaml."""
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-import pytest
 from flask import Flask
 
-from service.http import database as db
-from service.services import campaigns, posts
-from service.storage.db import utcnow
-from tests.support import photos
+from tests.support import people_api as register
 from tests.support.openapi import Api, problem
-
-LOCAL = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
-Tokens = dict[str, dict[str, str]]
-NAME = "Amina Yusuf"
-REF = "MW-PART-0042"
-GUARDIAN = "Halima Yusuf"
-PEOPLE = "/api/v1/people"
-# Starts like a PDF: what a signed form is told by.
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def _asset(api: Api, tokens: Tokens, width: int, number: str = "ITP-2015-014") -> int:
-    response = api.upload(
-        tokens["contributor"], photos.jpeg_plain(width, 60), f"{number}.jpg",
-        object_number=number, alt_text="Participants at the #MuseumWeek workshop.",
-    )  # fmt: skip
-    assert response.status_code == 201, response.json
-    return int(response.json["id"])
-
-
-def _person(api: Api, tokens: Tokens, name: str = NAME, role: str = "participant") -> int:
-    body = {"display_name": name, "role": role, "external_ref": REF}
-    response = api.call("POST", PEOPLE, json=body, headers=tokens["rights"])
-    assert response.status_code == 201, response.json
-    assert response.headers["Location"] == f"{PEOPLE}/{response.json['id']}"
-    return int(response.json["id"])
-
-
-def _consent(api: Api, tokens: Tokens, person_id: int, **fields: Any) -> dict[str, Any]:
-    body = {
-        "channels": ["social", "web"],
-        "platforms": ["instagram", "bluesky"],
-        "purposes": ["campaign"],
-        "granted_at": "2026-03-01",
-        "language": "en",
-        "release_id": "MR-2026-0042",
-        **fields,
-    }
-    response = api.call(
-        "POST", f"{PEOPLE}/{person_id}/consents", json=body, headers=tokens["rights"]
-    )
-    assert response.status_code == 201, response.json
-    created: dict[str, Any] = response.json
-    return created
-
-
-def _depict(api: Api, tokens: Tokens, asset_id: int, *people: int) -> Any:
-    body = {
-        "status": "depicted",
-        "people": [
-            {"person_id": person_id, "region": {"x": 0.1, "y": 0.2, "w": 0.3, "h": 0.4}}
-            for person_id in people
-        ],
-    }
-    response = api.call(
-        "PUT", f"/api/v1/assets/{asset_id}/people", json=body, headers=tokens["rights"]
-    )
-    assert response.status_code == 200, response.json
-    return response.json
-
-
-def _text(response: Any) -> str:
-    return response.get_data(as_text=True)
-
-
-def _history(api: Api, tokens: Tokens, person_id: int) -> list[dict[str, Any]]:
-    response = api.call("GET", f"{PEOPLE}/{person_id}/history", headers=tokens["rights"])
-    assert response.status_code == 200, response.json
-    items: list[dict[str, Any]] = response.json["items"]
-    return items
+from tests.support.people_api import GUARDIAN, LOCAL, NAME, PDF, PEOPLE, REF, Tokens
 
 
 @LOCAL
 def test_viewers_and_contributors_see_that_people_are_depicted_never_who(
     api: Api, tokens: Tokens
 ) -> None:
-    asset_id = _asset(api, tokens, 80)
+    asset_id = register.asset(api, tokens, 80)
     before = api.call("GET", f"/api/v1/assets/{asset_id}", headers=tokens["viewer"]).json
     assert (before["people_status"], before["people_proposed"], before["people_count"]) == (
         "unknown", False, 0,
     )  # fmt: skip
-    person_id = _person(api, tokens)
+    person_id = register.person(api, tokens)
     soon = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
-    _consent(api, tokens, person_id, expires_at=soon, guardian="")
-    tagged = _depict(api, tokens, asset_id, person_id)
+    register.consent(api, tokens, person_id, expires_at=soon, guardian="")
+    tagged = register.depict_people(api, tokens, asset_id, person_id)
     assert tagged["people"][0]["display_name"] == NAME
     assert tagged["people"][0]["region"] == {"x": 0.1, "y": 0.2, "w": 0.3, "h": 0.4}
 
@@ -122,7 +46,9 @@ def test_viewers_and_contributors_see_that_people_are_depicted_never_who(
             answers.append(api.call("GET", f"{PEOPLE}/{person_id}/takedown", headers=headers))
         for answer in answers:
             assert answer.status_code == 200, answer.json
-            assert NAME not in _text(answer) and REF not in _text(answer), answer.request.path
+            assert NAME not in register.text_of(answer) and REF not in register.text_of(answer), (
+                answer.request.path
+            )
         asset = answers[0].json
         assert (asset["people_status"], asset["people_count"]) == ("depicted", 1)
         assert answers[1].json["items"][0]["people_count"] == 1
@@ -167,9 +93,12 @@ def test_viewers_and_contributors_see_that_people_are_depicted_never_who(
 def test_no_recognisable_people_and_unknown_replace_the_list_with_history(
     api: Api, tokens: Tokens
 ) -> None:
-    asset_id = _asset(api, tokens, 81)
-    first, second = _person(api, tokens), _person(api, tokens, "Jonas Weber", "staff")
-    _depict(api, tokens, asset_id, first, second)
+    asset_id = register.asset(api, tokens, 81)
+    first, second = (
+        register.person(api, tokens),
+        register.person(api, tokens, "Jonas Weber", "staff"),
+    )
+    register.depict_people(api, tokens, asset_id, first, second)
     moved = api.call(
         "PUT", f"/api/v1/assets/{asset_id}/people", headers=tokens["rights"],
         json={"status": "depicted", "people": [{"person_id": second}]},
@@ -186,7 +115,7 @@ def test_no_recognisable_people_and_unknown_replace_the_list_with_history(
     }  # fmt: skip
     asset = api.call("GET", f"/api/v1/assets/{asset_id}", headers=tokens["viewer"]).json
     assert (asset["people_status"], asset["people_count"]) == ("none", 0)
-    fields = [(e["field"], e["before"], e["after"]) for e in _history(api, tokens, first)]
+    fields = [(e["field"], e["before"], e["after"]) for e in register.history(api, tokens, first)]
     assert fields[-2:] == [
         ("depiction", None, {"region": {"x": 0.1, "y": 0.2, "w": 0.3, "h": 0.4},
                              "proposed": False}),
@@ -210,8 +139,8 @@ def test_no_recognisable_people_and_unknown_replace_the_list_with_history(
 
 @LOCAL
 def test_a_withdrawal_is_kept_once_with_who_and_when(api: Api, tokens: Tokens) -> None:
-    person_id = _person(api, tokens)
-    consent = _consent(api, tokens, person_id)
+    person_id = register.person(api, tokens)
+    consent = register.consent(api, tokens, person_id)
     assert consent["state"] == "active" and consent["withdrawn_at"] is None
     path = f"{PEOPLE}/{person_id}/consents/{consent['id']}/withdraw"
     for role in ("viewer", "contributor"):
@@ -225,7 +154,9 @@ def test_a_withdrawal_is_kept_once_with_who_and_when(api: Api, tokens: Tokens) -
     again = api.call("POST", path, headers=tokens["rights"])
     assert again.status_code == 200
     assert again.json == withdrawn.json  # the first withdrawal stands
-    events = [e for e in _history(api, tokens, person_id) if e["field"] == "consent.withdrawn"]
+    events = [
+        e for e in register.history(api, tokens, person_id) if e["field"] == "consent.withdrawn"
+    ]
     assert len(events) == 1
     assert events[0]["consent_id"] == consent["id"] and events[0]["actor"] == "token:rights-user"
     person = api.call("GET", f"{PEOPLE}/{person_id}", headers=tokens["rights"]).json
@@ -237,175 +168,13 @@ def test_a_withdrawal_is_kept_once_with_who_and_when(api: Api, tokens: Tokens) -
     )  # fmt: skip
 
 
-def _week(numbers: list[str]) -> dict[str, Any]:
-    """Three posts of one #MuseumWeek day in Paris, each showing the first photograph."""
-    post = {"platforms": ["instagram", "bluesky"], "captions": {}}
-    return {
-        "name": "MuseumWeek 2026",
-        "hashtag": "MuseumWeek",
-        "timezone": "Europe/Paris",
-        "days": [
-            {
-                "date": "2026-06-08",
-                "theme": "People",
-                "posts": [
-                    {**post, "time": "09:30", "media": [{"object_number": numbers[0]}]},
-                    {
-                        **post,
-                        "time": "12:00",
-                        "media": [{"object_number": numbers[1]}, {"object_number": numbers[0]}],
-                    },
-                    {**post, "time": "18:00", "media": [{"object_number": numbers[0]}]},
-                    {**post, "time": "20:00", "media": [{"object_number": numbers[1]}]},
-                ],
-            }
-        ],
-    }
-
-
-@LOCAL
-def test_the_takedown_lists_exported_and_published_posts_newest_first(
-    app: Flask, api: Api, tokens: Tokens
-) -> None:
-    shown = _asset(api, tokens, 82, "ITP-2026-001")
-    _asset(api, tokens, 83, "ITP-2026-002")
-    person_id = _person(api, tokens)
-    _depict(api, tokens, shown, person_id)
-    created = api.call(
-        "POST", "/api/v1/campaigns", json=_week(["ITP-2026-001", "ITP-2026-002"]),
-        headers=tokens["contributor"],
-    )  # fmt: skip
-    assert created.status_code == 201, created.json
-    campaign_id = created.json["id"]
-    morning, noon, evening, night = (p["id"] for p in created.json["days"][0]["posts"])
-    # The morning post was exported in a bundle; the noon post went out on Instagram; the
-    # evening post is still a draft; the night post does not show her.
-    with app.app_context(), db.new_session() as session:
-        campaign = campaigns.get_campaign(session, campaign_id)
-        chosen = [posts.get_post(session, campaign, i) for i in (morning, night)]
-        posts.mark_exported(session, campaign, chosen, actor="test", now=utcnow())
-        session.commit()
-    url = "https://www.instagram.com/p/C7xYz12AbCd/"
-    published = api.call(
-        "PATCH", f"/api/v1/campaigns/{campaign_id}/posts/{noon}", headers=tokens["contributor"],
-        json={"status": "published", "remote_url": url},
-    )  # fmt: skip
-    assert published.status_code == 200, published.json
-
-    path = f"{PEOPLE}/{person_id}/takedown"
-    report = api.call("GET", path, headers=tokens["contributor"])
-    assert report.status_code == 200, report.json
-    assert report.json["person"] == {"id": person_id, "role": "participant"}
-    assert report.json["posts"] == [
-        {
-            "campaign_id": campaign_id, "campaign": "MuseumWeek 2026", "post_id": noon,
-            "status": "published", "platforms": ["instagram", "bluesky"],
-            "time": "2026-06-08T12:00:00+02:00", "remote_url": url, "asset_ids": [shown],
-        },
-        {
-            "campaign_id": campaign_id, "campaign": "MuseumWeek 2026", "post_id": morning,
-            "status": "exported", "platforms": ["instagram", "bluesky"],
-            "time": "2026-06-08T09:30:00+02:00", "remote_url": "", "asset_ids": [shown],
-        },
-    ]  # fmt: skip
-    assert evening not in [p["post_id"] for p in report.json["posts"]]
-
-    for csv_request in ({"query_string": {"format": "csv"}}, {"headers": {"Accept": "text/csv"}}):
-        headers = {**tokens["contributor"], **csv_request.get("headers", {})}
-        answer = api.call("GET", path, headers=headers, query_string=csv_request.get(
-            "query_string", {}))  # fmt: skip
-        assert answer.status_code == 200
-        assert answer.mimetype == "text/csv"
-        assert answer.headers["Content-Disposition"] == (
-            f'attachment; filename="vitrine-person-{person_id}-takedown.csv"'
-        )
-        assert _text(answer).split("\r\n") == [
-            "campaign_id,campaign,post_id,status,platforms,time,remote_url,asset_ids",
-            f"{campaign_id},MuseumWeek 2026,{noon},published,instagram bluesky,"
-            f"2026-06-08T12:00:00+02:00,{url},{shown}",
-            f"{campaign_id},MuseumWeek 2026,{morning},exported,instagram bluesky,"
-            f"2026-06-08T09:30:00+02:00,,{shown}",
-            "",
-        ]
-    problem(api.call("GET", path, query_string={"format": "xml"}, headers=tokens["rights"],
-                     request_valid=False), 422, "invalid-input")  # fmt: skip
-
-    # The subject access export lists every post that used her photographs, any status.
-    exported = api.call("GET", f"{PEOPLE}/{person_id}/export", headers=tokens["rights"]).json
-    assert sorted(p["post_id"] for p in exported["posts"]) == sorted([morning, noon, evening])
-    assert exported["depicted_in"][0]["asset_id"] == shown
-    assert exported["person"]["display_name"] == NAME
-
-
-def test_the_signed_form_goes_to_the_blob_store_and_back_to_the_rights_role_only(
-    app: Flask, api: Api, tokens: Tokens, make_app: Callable[..., Flask], tmp_path: Path
-) -> None:
-    store = app.extensions["vitrine.store"]
-    person_id = _person(api, tokens)
-    consent = _consent(api, tokens, person_id)
-    path = f"{PEOPLE}/{person_id}/consents/{consent['id']}/evidence"
-
-    def put(data: bytes, name: str, role: str = "rights") -> Any:
-        return api.call("PUT", path, data={"file": (io.BytesIO(data), name)}, headers=tokens[role])
-
-    problem(api.call("GET", path, headers=tokens["rights"]), 404, "not-found")
-    # Not a PDF, JPEG or PNG (a GIF, a text calling itself .pdf), empty, or from a contributor:
-    # refused, and nothing is stored.
-    problem(put(b"GIF89a\x01\x00\x01\x00", "form.gif"), 422, "invalid-input")
-    problem(put(b"I agree to everything.", "form.pdf"), 422, "invalid-input")
-    problem(put(b"", "form.pdf"), 422, "invalid-input")
-    problem(put(PDF, "form.pdf", "contributor"), 403, "forbidden")
-    # A blob store that fails: 503, and neither a blob nor a row.
-    if app.config["BLOB_BACKEND"] == "s3":
-        broken = make_app(S3_SECRET_KEY="not-the-secret")
-    else:
-        blocker = tmp_path / "not-a-directory"
-        blocker.write_bytes(b"")
-        broken = make_app(BLOB_DIR=str(blocker / "blobs"))
-    failed = Api(broken.test_client(), api.openapi).call(
-        "PUT", path, data={"file": (io.BytesIO(PDF), "form.pdf")}, headers=tokens["rights"]
-    )
-    problem(failed, 503, "storage-unavailable")
-    assert list(store.keys("evidence/")) == []
-    assert "consent.evidence" not in [e["field"] for e in _history(api, tokens, person_id)]
-    assert api.call("GET", f"{PEOPLE}/{person_id}", headers=tokens["rights"]).json[
-        "consents"][0]["evidence"] is None  # fmt: skip
-
-    stored = put(PDF, "Signed consent Amina.pdf")
-    assert stored.status_code == 200, stored.json
-    assert stored.json["evidence"] == {
-        "media_type": "application/pdf",
-        "filename": "Signed consent Amina.pdf",
-        "url": path,
-    }
-    assert len(list(store.keys("evidence/"))) == 1
-    for role in ("viewer", "contributor"):
-        problem(api.call("GET", path, headers=tokens[role]), 403, "forbidden")
-    download = api.call("GET", path, headers=tokens["rights"])
-    assert download.status_code == 200
-    assert download.data == PDF
-    assert download.mimetype == "application/pdf"
-    assert download.headers["Content-Disposition"].startswith("attachment;")
-    assert download.headers["Cache-Control"] == "private, no-store"
-
-    # A scan replaces the form: the form's blob goes, the scan's is the one kept.
-    scan = photos.jpeg_plain(50, 70)
-    replaced = put(scan, "scan.jpg")
-    assert replaced.status_code == 200, replaced.json
-    assert replaced.json["evidence"]["media_type"] == "image/jpeg"
-    assert len(list(store.keys("evidence/"))) == 1
-    assert api.call("GET", path, headers=tokens["rights"]).data == scan
-    fields = [e["field"] for e in _history(api, tokens, person_id)]
-    assert fields.count("consent.evidence") == 2
-
-
 @LOCAL
 def test_bad_input_is_refused_by_field_and_changes_nothing(api: Api, tokens: Tokens) -> None:
     rights = tokens["rights"]
-    asset_id = _asset(api, tokens, 84)
-    person_id = _person(api, tokens)
+    asset_id = register.asset(api, tokens, 84)
+    person_id = register.person(api, tokens)
     before_person = api.call("GET", f"{PEOPLE}/{person_id}", headers=rights).json
-    before_history = _history(api, tokens, person_id)
+    before_history = register.history(api, tokens, person_id)
 
     bad_people = [
         ({"role": "participant"}, "display_name"),
@@ -470,7 +239,7 @@ def test_bad_input_is_refused_by_field_and_changes_nothing(api: Api, tokens: Tok
 
     after = api.call("GET", f"{PEOPLE}/{person_id}", headers=rights).json
     assert after == before_person
-    assert _history(api, tokens, person_id) == before_history
+    assert register.history(api, tokens, person_id) == before_history
     asset = api.call("GET", people_path, headers=rights).json
     assert (asset["status"], asset["people"]) == ("unknown", [])
     assert [p["id"] for p in api.call("GET", PEOPLE, headers=rights).json["items"]] == [person_id]
@@ -481,10 +250,10 @@ def test_an_erased_person_keeps_consents_and_depictions_without_a_name(
     app: Flask, api: Api, tokens: Tokens
 ) -> None:
     store = app.extensions["vitrine.store"]
-    asset_id = _asset(api, tokens, 85)
-    person_id = _person(api, tokens, role="minor")
-    consent = _consent(api, tokens, person_id, guardian=GUARDIAN)
-    _depict(api, tokens, asset_id, person_id)
+    asset_id = register.asset(api, tokens, 85)
+    person_id = register.person(api, tokens, role="minor")
+    consent = register.consent(api, tokens, person_id, guardian=GUARDIAN)
+    register.depict_people(api, tokens, asset_id, person_id)
     evidence = f"{PEOPLE}/{person_id}/consents/{consent['id']}/evidence"
     stored = api.call("PUT", evidence, data={"file": (io.BytesIO(PDF), f"{NAME}.pdf")},
                       headers=tokens["rights"])  # fmt: skip
@@ -506,7 +275,7 @@ def test_an_erased_person_keeps_consents_and_depictions_without_a_name(
     assert erased.json["depicted_in"] == [asset_id]
     assert list(store.keys("evidence/")) == []
 
-    history = _history(api, tokens, person_id)
+    history = register.history(api, tokens, person_id)
     assert history[-1]["field"] == "erased"
     everything = json.dumps(
         [history, api.call("GET", f"{PEOPLE}/{person_id}/export", headers=tokens["rights"]).json]
@@ -528,7 +297,7 @@ def test_an_erased_person_keeps_consents_and_depictions_without_a_name(
 
 @LOCAL
 def test_the_register_is_read_a_page_at_a_time(api: Api, tokens: Tokens) -> None:
-    ids = [_person(api, tokens, f"Person {n}") for n in range(3)]
+    ids = [register.person(api, tokens, f"Person {n}") for n in range(3)]
     first = api.call("GET", PEOPLE, query_string={"limit": 2}, headers=tokens["rights"]).json
     assert [p["id"] for p in first["items"]] == ids[:2]
     query = {"limit": 2, "cursor": first["next_cursor"]}
