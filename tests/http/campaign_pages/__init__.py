@@ -1,0 +1,1 @@
+"""The campaign pages' forms through Flask's test client (issue 15)."""
