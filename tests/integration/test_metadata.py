@@ -22,7 +22,7 @@ SUMMARY_KEYS = {
     "orientation", "has_gps", "gps", "icc_profile", "people", "keywords", "city",
     "province_state", "country", "sublocation", "iptc_digest", "reconciled",
 }  # fmt: skip
-TEXT_FIELDS = set(metadata.TEXT_SOURCES)
+TEXT_FIELDS = set(metadata.TEXT_FIELDS)
 
 # Every file opened in this process whose path names the canary is recorded here.
 # Audit hooks cannot be removed, so the hook stays cheap and specific.

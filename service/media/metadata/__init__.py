@@ -18,7 +18,7 @@ when it was one module.
 
 from service.media.metadata.exif import MAX_BINARY_BYTES, MAX_IFDS, read_exif
 from service.media.metadata.icc import ICC_FIELDS, read_icc
-from service.media.metadata.iptc import IIM_BINARY, IIM_NAMES, UTF8_ESCAPE, read_iptc
+from service.media.metadata.iptc import IIM_BINARY, IIM_NAMES, UTF8_ESCAPE, iim_values, parse_iim
 from service.media.metadata.reader import (
     MAX_KEY_CHARS,
     MAX_RAW_TAGS,
@@ -28,7 +28,7 @@ from service.media.metadata.reader import (
     read_metadata,
 )
 from service.media.metadata.summary import (
-    TEXT_SOURCES,
+    TEXT_FIELDS,
     _gps_to_decimal,
     _iso_datetime,
     summarise,
@@ -41,7 +41,7 @@ from service.media.metadata.xmp import (
     XML_NS,
     XMP_PREFIXES,
     UnsafeMetadata,
-    read_xmp,
+    xmp_values,
 )
 
 __all__ = [
@@ -58,7 +58,7 @@ __all__ = [
     "MAX_XMP_DEPTH",
     "PILLOW_FORMATS",
     "RDF",
-    "TEXT_SOURCES",
+    "TEXT_FIELDS",
     "UTF8_ESCAPE",
     "XML_NS",
     "XMP_PREFIXES",
@@ -67,10 +67,11 @@ __all__ = [
     "Warn",
     "_gps_to_decimal",
     "_iso_datetime",
+    "iim_values",
+    "parse_iim",
     "read_exif",
     "read_icc",
-    "read_iptc",
     "read_metadata",
-    "read_xmp",
     "summarise",
+    "xmp_values",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.media.metadata.text import Warn, _clip
+from service.media.metadata.text import Warn
 
 # {(record, dataset): its values, in the order stored}: IIM datasets may repeat.
 Datasets = dict[tuple[int, int], list[bytes]]
@@ -82,11 +82,3 @@ def iim_values(datasets: Datasets) -> dict[str, list[str]]:
         else:
             values[key] = [_iim_text(v, utf8).strip() for v in stored]  # cut where kept
     return values
-
-
-def read_iptc(datasets: Datasets) -> dict[str, str]:
-    """IIM datasets as {"2:116 Copyright Notice": text}, repeated values joined by "; "."""
-    return {
-        key: _clip("; ".join(v for v in values if v))
-        for key, values in iim_values(datasets).items()
-    }

@@ -14,11 +14,11 @@ from exifread.core.ifd_tag import IfdTag
 from service.media.metadata import containers
 from service.media.metadata.exif import copyright_notices, read_exif
 from service.media.metadata.icc import read_icc
-from service.media.metadata.iptc import iim_values, parse_iim, read_iptc
+from service.media.metadata.iptc import iim_values, parse_iim
 from service.media.metadata.people import read_people
-from service.media.metadata.summary import TEXT_SOURCES, BlockValues, summarise
-from service.media.metadata.text import Warn, _clip
-from service.media.metadata.xmp import parse_xmp, with_extended, xmp_values
+from service.media.metadata.summary import BlockValues, summarise
+from service.media.metadata.text import Warn, _clip, joined
+from service.media.metadata.xmp import parse_packets, xmp_values
 from service.rules import mwg
 
 # What one file may add to its record, however its metadata is built: raw values kept per block
@@ -48,13 +48,7 @@ def read_metadata(path: pathlib.Path) -> EmbeddedMetadata:
     """
     found: list[str] = []
     blocks = containers.read_blocks(path, found.append)
-    xmp_root = parse_xmp(blocks.xmp, found.append) if blocks.xmp else None
-    # Extended XMP holds what did not fit in the main packet's 64 KB (long descriptions, many
-    # keywords or face regions): one document with it, for the summary and for people.
-    has_extended = xmp_root is not None and blocks.xmp_extended
-    extended_root = parse_xmp(blocks.xmp_extended or b"", found.append) if has_extended else None
-    if xmp_root is not None and extended_root is not None:
-        with_extended(xmp_root, extended_root)
+    xmp_root = parse_packets(blocks.xmp, blocks.xmp_extended, found.append)
     packets = (blocks.xmp or b"") + (blocks.xmp_extended or b"")  # both declare prefixes
     xmp = xmp_values(packets, xmp_root, found.append) if xmp_root is not None else {}
     exif_raw, exif_tags = _exif(path, blocks, found.append)
@@ -66,8 +60,8 @@ def read_metadata(path: pathlib.Path) -> EmbeddedMetadata:
     values = BlockValues(exif=exif_raw, iptc=iim, xmp=xmp, png=png)
     raw = {
         "exif": exif_raw,
-        "iptc": read_iptc(datasets) if datasets else {},
-        "xmp": {key: _clip("; ".join(texts)) for key, texts in xmp.items()},
+        "iptc": joined(iim),
+        "xmp": joined(xmp),
         "icc": read_icc(blocks.icc, found.append) if blocks.icc else {},
         "png": png,
     }
@@ -94,6 +88,8 @@ def _exif(
     """The EXIF tags of the file, read by exifread from the file, then from the block."""
     with path.open("rb") as fp:
         exif_raw, exif_tags = read_exif(fp, path.stat().st_size, warn)
+        # exifread keeps only the photographer's notice; a TIFF is its own EXIF block.
+        notices = copyright_notices(io.BytesIO(blocks.exif) if blocks.exif else fp)
     if blocks.exif and "Orientation" not in exif_tags:
         # The found block fills the gaps: exifread misses WebP EXIF without an "Exif" prefix
         # and PNG's raw-profile EXIF, and AVIF keeps orientation in irot/imir, which Pillow
@@ -101,22 +97,18 @@ def _exif(
         # into "?".
         more_raw, more_tags = read_exif(io.BytesIO(blocks.exif), len(blocks.exif), warn)
         exif_raw, exif_tags = more_raw | exif_raw, more_tags | exif_tags
-    with path.open("rb") as fp:
-        tiff = io.BytesIO(blocks.exif) if blocks.exif else fp  # a TIFF is its own EXIF block
-        if notices := copyright_notices(tiff):
-            exif_raw["Copyright"] = notices
+    if notices:
+        exif_raw["Copyright"] = notices
     return exif_raw, exif_tags
 
 
-# Raw keys the summary reads: kept whatever else a block holds.
-_SUMMARY_SOURCES = {source for sources in TEXT_SOURCES.values() for source in sources} | {
-    "exif:DateTimeOriginal", "exif:OffsetTimeOriginal", "exif:Make", "exif:Model",
-    "exif:Orientation", "exif:GPSLatitude", "exif:GPSLatitudeRef", "exif:GPSLongitude",
-    "exif:GPSLongitudeRef", "exif:GPSAltitude", "exif:GPSAltitudeRef", "xmp:tiff:Make",
-    "xmp:tiff:Model", "xmp:tiff:Orientation", "xmp:photoshop:DateCreated",
-    "xmp:exif:DateTimeOriginal", "icc:description", "iptc:2:25 Keywords", "xmp:dc:subject",
-    "iptc:2:55 Date Created", "iptc:2:60 Time Created", "iptc:1:90 Coded Character Set",
-    "png:Creation Time",
+# Raw keys the summary reads (every MWG field's sources, and what goes with them): kept
+# whatever else a block holds.
+_SUMMARY_SOURCES = {source for rule in mwg.FIELDS.values() for source in rule.sources} | {
+    "exif:OffsetTimeOriginal", "exif:Make", "exif:Model", "exif:GPSLatitude",
+    "exif:GPSLatitudeRef", "exif:GPSLongitude", "exif:GPSLongitudeRef", "exif:GPSAltitude",
+    "exif:GPSAltitudeRef", "xmp:tiff:Make", "xmp:tiff:Model", "icc:description",
+    "iptc:2:60 Time Created", "iptc:1:90 Coded Character Set",
 }  # fmt: skip
 
 

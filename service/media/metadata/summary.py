@@ -16,12 +16,12 @@ from exifread.core.ifd_tag import IfdTag
 from service.media.metadata.text import Warn, _clip
 from service.rules import mwg
 
-# Summary fields that are text, each with every source it may come from ("<block>:<key>").
+# Summary fields that are text with their source ({"value", "source"}); rules.mwg.FIELDS says
+# where each may come from.
 TEXT_FIELDS = (
     "creator", "copyright_notice", "credit_line", "web_statement", "usage_terms",
     "description", "alt_text", "title", *mwg.LOCATION_FIELDS,
 )  # fmt: skip
-TEXT_SOURCES = {name: mwg.FIELDS[name].sources for name in TEXT_FIELDS}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,11 @@ _UNSHOWABLE = re.compile(
 )
 
 
+def joined(values: dict[str, list[str]]) -> dict[str, str]:
+    """A block's values as its raw tags are kept: each key's values joined by "; ", cut."""
+    return {key: _clip("; ".join(v for v in texts if v)) for key, texts in values.items()}
+
+
 def _clip(text: str, limit: int = MAX_RAW_CHARS) -> str:
     """Embedded text as it may be stored and shown: without the characters above, at most
     ``limit`` long."""

@@ -99,14 +99,18 @@ def parse_xmp(packet: bytes, warn: Warn) -> Element | None:
     return root
 
 
-def with_extended(root: Element, extended: Element) -> None:
-    """Add the Extended XMP's properties to the main packet's document (JPEG's Extended XMP
-    continues the main packet's rdf:RDF: its descriptions describe the same resource)."""
-    main = next(root.iter(RDF + "RDF"), None)
-    if main is None:
-        return
-    for rdf in extended.iter(RDF + "RDF"):
-        main.extend(rdf.findall(RDF + "Description"))
+def parse_packets(main: bytes | None, extended: bytes | None, warn: Warn) -> Element | None:
+    """The main packet's document with the Extended XMP's properties added: what did not fit
+    in a JPEG segment's 64 KB (long descriptions, many keywords or face regions) continues
+    the main packet's rdf:RDF and describes the same resource. None without a main packet.
+    Raises UnsafeMetadata as parse_xmp does."""
+    root = parse_xmp(main, warn) if main else None
+    more = parse_xmp(extended, warn) if root is not None and extended else None
+    rdf = next(root.iter(RDF + "RDF"), None) if root is not None else None
+    if rdf is not None and more is not None:
+        for extra in more.iter(RDF + "RDF"):
+            rdf.extend(extra.findall(RDF + "Description"))
+    return root
 
 
 def xmp_values(packet: bytes, root: Element, warn: Warn) -> dict[str, list[str]]:
@@ -127,17 +131,3 @@ def xmp_values(packet: bytes, root: Element, warn: Warn) -> dict[str, list[str]]
     # Values are not cut here: the MWG rules compare them whole (an IIM value is the XMP one
     # cut at its byte limit); what is kept is cut where it is kept.
     return {key: [v for v in values[:MAX_LIST_VALUES] if v] for key, values in collected.items()}
-
-
-def read_xmp(packet: bytes, warn: Warn, root: Element | None = None) -> dict[str, str]:
-    """XMP properties as {"dc:rights": text}; arrays joined with "; ", Lang Alt x-default first.
-
-    ``root``: the packet already parsed (parse_xmp). Raises UnsafeMetadata when the packet
-    declares a DTD, entities or external references.
-    """
-    if root is None:
-        root = parse_xmp(packet, warn)
-        if root is None:
-            return {}
-    values = xmp_values(packet, root, warn)
-    return {key: _clip("; ".join(texts)) for key, texts in values.items()}
