@@ -14,7 +14,13 @@ from flask.testing import FlaskClient
 from tests.support import photos
 from tests.support.api import upload
 from tests.support.rights import BM, CC_BY
-from tests.support.web import Element, add_user, browser_like, errors_beside, page, signed_in
+from tests.support.web import (
+    Element,
+    errors_beside,
+    page,
+    signed_in,
+    web_client,
+)
 
 Tokens = dict[str, dict[str, str]]
 pytestmark = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
@@ -22,9 +28,7 @@ pytestmark = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
 
 @pytest.fixture
 def web(app: Flask, client: FlaskClient) -> FlaskClient:
-    for role in ("viewer", "contributor", "rights"):
-        add_user(app, role, role)
-    return browser_like(client)
+    return web_client(app, client, "viewer", "contributor", "rights")
 
 
 @pytest.fixture

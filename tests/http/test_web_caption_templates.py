@@ -14,7 +14,13 @@ from flask.testing import FlaskClient
 from tests.support import photos
 from tests.support.api import upload
 from tests.support.rights import BM
-from tests.support.web import add_user, browser_like, errors_beside, label_for, page, signed_in
+from tests.support.web import (
+    errors_beside,
+    label_for,
+    page,
+    signed_in,
+    web_client,
+)
 
 Tokens = dict[str, dict[str, str]]
 NEW = "{title}\nPhotographed {photo_date}\n\n{credit_line}"
@@ -22,9 +28,7 @@ NEW = "{title}\nPhotographed {photo_date}\n\n{credit_line}"
 
 @pytest.fixture
 def web(app: Flask, client: FlaskClient) -> FlaskClient:
-    for role in ("contributor", "admin"):
-        add_user(app, role, role)
-    return browser_like(client)
+    return web_client(app, client, "contributor", "admin")
 
 
 @pytest.fixture

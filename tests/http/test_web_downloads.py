@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from tests.support import photos
 from tests.support.api import clear, cleared_asset, upload
-from tests.support.web import add_user, browser_like, signed_in
+from tests.support.web import signed_in, web_client
 
 Tokens = dict[str, dict[str, str]]
 PRESET = "instagram-portrait"
@@ -26,8 +26,7 @@ PRESET = "instagram-portrait"
 
 @pytest.fixture
 def web(app: Flask, client: FlaskClient) -> FlaskClient:
-    add_user(app, "viewer", "viewer")
-    return browser_like(client)
+    return web_client(app, client, "viewer")
 
 
 def _follow(app: Flask, web: FlaskClient, path: str) -> tuple[int, dict[str, str], bytes]:

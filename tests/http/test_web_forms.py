@@ -21,7 +21,6 @@ from tests.support.database import stored_state
 from tests.support.rights import BM, CC_BY
 from tests.support.web import (
     PASSWORD,
-    add_user,
     all_errors,
     browser_like,
     control,
@@ -32,6 +31,7 @@ from tests.support.web import (
     sign_in,
     signed_in,
     snapshot,
+    web_client,
 )
 
 Tokens = dict[str, dict[str, str]]
@@ -42,9 +42,7 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 @pytest.fixture
 def web(app: Flask, client: FlaskClient) -> FlaskClient:
     """A test client that asks for HTML, with one user per role (named after the role)."""
-    for role in ("viewer", "contributor", "rights", "admin"):
-        add_user(app, role, role)
-    return browser_like(client)
+    return web_client(app, client, "viewer", "contributor", "rights", "admin")
 
 
 def an_asset(client: FlaskClient, tokens: Tokens, **fields: Any) -> int:

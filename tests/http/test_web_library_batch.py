@@ -20,13 +20,12 @@ from tests.support.api import upload
 from tests.support.rights import BM, CC_BY
 from tests.support.web import (
     Element,
-    add_user,
-    browser_like,
     control,
     errors_beside,
     page,
     signed_in,
     snapshot,
+    web_client,
 )
 
 Tokens = dict[str, dict[str, str]]
@@ -37,9 +36,7 @@ REAL_PLATFORMS = [key for key in PLATFORMS if key != "default"]
 @pytest.fixture
 def web(app: Flask, client: FlaskClient) -> FlaskClient:
     """A test client that asks for HTML, with one user per role (named after the role)."""
-    for role in ("viewer", "contributor", "rights", "admin"):
-        add_user(app, role, role)
-    return browser_like(client)
+    return web_client(app, client, "viewer", "contributor", "rights", "admin")
 
 
 def an_asset(client: FlaskClient, tokens: Tokens, width: int, **fields: Any) -> int:

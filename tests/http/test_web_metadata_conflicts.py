@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from tests.support import photos
 from tests.support.api import upload
-from tests.support.web import add_user, browser_like, page, signed_in
+from tests.support.web import page, signed_in, web_client
 
 Tokens = dict[str, dict[str, str]]
 pytestmark = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
@@ -18,8 +18,7 @@ pytestmark = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
 
 @pytest.fixture
 def web(app: Flask, client: FlaskClient) -> FlaskClient:
-    add_user(app, "viewer", "viewer")
-    return browser_like(client)
+    return web_client(app, client, "viewer")
 
 
 def test_the_asset_page_shows_where_the_blocks_disagree_and_why(

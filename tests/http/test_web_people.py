@@ -29,7 +29,7 @@ from service.storage.db import utcnow
 from service.storage.models import Asset, PeopleEvent
 from tests.support import people_xmp, photos
 from tests.support.api import upload
-from tests.support.web import add_user, browser_like, errors_beside, page, signed_in
+from tests.support.web import browser_like, errors_beside, page, signed_in, web_client
 
 Tokens = dict[str, dict[str, str]]
 pytestmark = pytest.mark.parametrize("blob_settings", ["local"], indirect=True)
@@ -43,9 +43,7 @@ URL = "https://www.instagram.com/p/C7xYz12AbCd/"
 @pytest.fixture
 def web(app: Flask, client: FlaskClient) -> FlaskClient:
     """A client that asks for HTML, with one user per role (named after the role)."""
-    for role in ("viewer", "contributor", "rights", "admin"):
-        add_user(app, role, role)
-    return browser_like(client)
+    return web_client(app, client, "viewer", "contributor", "rights", "admin")
 
 
 @pytest.fixture

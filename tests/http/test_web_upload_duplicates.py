@@ -19,16 +19,14 @@ from flask.testing import FlaskClient
 from tests.support import photos
 from tests.support.api import upload
 from tests.support.rights import BM
-from tests.support.web import add_user, browser_like, page, signed_in
+from tests.support.web import page, signed_in, web_client
 
 Tokens = dict[str, dict[str, str]]
 
 
 @pytest.fixture
 def web(app: Flask, client: FlaskClient) -> FlaskClient:
-    for role in ("contributor", "rights"):
-        add_user(app, role, role)
-    return browser_like(client)
+    return web_client(app, client, "contributor", "rights")
 
 
 def send(web: FlaskClient, token: str, data: bytes, **shared: str) -> Any:

@@ -41,6 +41,13 @@ def browser_like(client: FlaskClient) -> FlaskClient:
     return client
 
 
+def web_client(app: Flask, client: FlaskClient, *roles: str) -> FlaskClient:
+    """A client that asks for HTML, with a user per role, named after the role."""
+    for role in roles:
+        add_user(app, role, role)
+    return browser_like(client)
+
+
 def csrf(client: FlaskClient, path: str = "/login") -> str:
     """This session's CSRF token, read from the ``csrf-token`` meta tag of a page."""
     response = client.get(path)

@@ -15,7 +15,7 @@ from service.rules.presets import DEFAULT_PRESETS
 from service.services import campaigns, posts
 from tests.support import photos
 from tests.support.api import basket, upload
-from tests.support.web import add_user, browser_like
+from tests.support.web import web_client
 
 Tokens = dict[str, dict[str, str]]
 
@@ -23,9 +23,7 @@ Tokens = dict[str, dict[str, str]]
 @pytest.fixture
 def web(app: Flask, client: FlaskClient) -> FlaskClient:
     """A client that asks for HTML, with one user per role (named after the role)."""
-    for role in ("viewer", "contributor", "rights"):
-        add_user(app, role, role)
-    return browser_like(client)
+    return web_client(app, client, "viewer", "contributor", "rights")
 
 
 @pytest.fixture
