@@ -19,6 +19,7 @@ it, for people whose consent allows their name in the metadata.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -108,16 +109,15 @@ def xmp_packet(stamp: RightsStamp) -> bytes:
     def simple(tag: str, text: str | None) -> str:
         return f"<{tag}>{escape(_clean(text))}</{tag}>" if text and _clean(text) else ""
 
-    def bag(tag: str, items: tuple[str, ...]) -> str:
+    def array(tag: str, items: Sequence[str], kind: str = "Bag") -> str:
         lis = "".join(f"<rdf:li>{escape(_clean(i))}</rdf:li>" for i in items if _clean(i))
-        return f"<{tag}><rdf:Bag>{lis}</rdf:Bag></{tag}>" if lis else ""
+        return f"<{tag}><rdf:{kind}>{lis}</rdf:{kind}></{tag}>" if lis else ""
 
-    creators = "".join(f"<rdf:li>{escape(name)}</rdf:li>" for name in _creators(stamp))
     code = consent.release_status_code(stamp.release_status or "")
     body = "".join(
         (
             alt("dc:rights", stamp.credit_line),
-            f"<dc:creator><rdf:Seq>{creators}</rdf:Seq></dc:creator>" if creators else "",
+            array("dc:creator", _creators(stamp), "Seq"),
             alt("dc:title", stamp.title),
             alt("dc:description", _description(stamp)),
             simple("dc:identifier", stamp.object_number),
@@ -127,8 +127,8 @@ def xmp_packet(stamp: RightsStamp) -> bytes:
             f'<plus:ModelReleaseStatus rdf:resource="{consent.PLUS_VOCABULARY}{code}"/>'
             if code
             else "",
-            bag("plus:ModelReleaseID", stamp.release_ids),
-            bag("Iptc4xmpExt:PersonInImage", stamp.person_names),
+            array("plus:ModelReleaseID", stamp.release_ids),
+            array("Iptc4xmpExt:PersonInImage", stamp.person_names),
         )
     )
     packet = (
