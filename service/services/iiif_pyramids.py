@@ -21,7 +21,6 @@ import io
 import json
 import logging
 import re
-import shutil
 import tempfile
 import threading
 from collections import OrderedDict
@@ -39,7 +38,7 @@ from service.media.render import pyramid as tiles
 from service.rules import geometry
 from service.services.render_settings import RenderSettings, render_slot
 from service.services.working_copy import Original
-from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
+from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable, copy_to_file
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +206,7 @@ def _build(
     full = (original.width, original.height)
     with render_slot(settings), tempfile.TemporaryDirectory(prefix="vitrine-iiif-") as workdir:
         source = Path(workdir) / "original"
-        with store.open(original.blob_key) as stream, source.open("wb") as out:
-            shutil.copyfileobj(stream, out, 1024 * 1024)
+        copy_to_file(store, original.blob_key, source)
         decoded = render.decode(source, settings.limits, needs=lambda up: up, full_size=full)
         image = tiles.upright(decoded)
         del decoded  # the full-size decode goes before the tiles are encoded

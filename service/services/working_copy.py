@@ -29,7 +29,6 @@ import dataclasses
 import io
 import logging
 import re
-import shutil
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -41,7 +40,7 @@ from PIL import Image
 from service.media import render
 from service.rules import geometry
 from service.rules.presets import Preset
-from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable
+from service.storage.blobs import BlobNotFound, BlobStore, StorageUnavailable, copy_to_file
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +127,7 @@ def render_presets(
         )
     build = size is not None and (serves or not _exists(store, key))
     source = workdir / "original"
-    _fetch_original(store, original.blob_key, source)
+    copy_to_file(store, original.blob_key, source)
 
     def needs(upright: geometry.Size) -> geometry.Size:
         wanted = render.presets_need(presets, focal)(upright)
@@ -188,8 +187,7 @@ def _decode_copy(
     upright one): then the original is rendered, and the copy made again."""
     path = workdir / "working"
     try:
-        with store.open(key) as stream, path.open("wb") as out:
-            shutil.copyfileobj(stream, out, 1024 * 1024)
+        copy_to_file(store, key, path)
     except BlobNotFound:
         return None
     except StorageUnavailable as error:
@@ -206,11 +204,6 @@ def _decode_copy(
     except (render.RenderError, OSError, ValueError, SyntaxError) as error:
         log.warning("working copy %s does not decode (%s); making it again", key, error)
         return None
-
-
-def _fetch_original(store: BlobStore, key: str, path: Path) -> None:
-    with store.open(key) as stream, path.open("wb") as out:
-        shutil.copyfileobj(stream, out, 1024 * 1024)
 
 
 def _exists(store: BlobStore, key: str) -> bool:

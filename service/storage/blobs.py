@@ -25,9 +25,11 @@ Configuration keys read by :func:`open_store` (provided by the app's config):
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 __all__ = [
@@ -91,6 +93,13 @@ class BlobStore(Protocol):
 _KEY_RE = re.compile(r"[a-z0-9._-]+(?:/[a-z0-9._-]+)*")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 MAX_KEY_LENGTH = 900  # S3 allows 1024 bytes; leave room for S3_KEY_PREFIX
+
+
+def copy_to_file(store: BlobStore, key: str, path: Path) -> None:
+    """A blob's bytes into a local file, a megabyte at a time (decoders and readers want a
+    path). Raises as ``store.open`` does."""
+    with store.open(key) as stream, path.open("wb") as out:
+        shutil.copyfileobj(stream, out, 1024 * 1024)
 
 
 def validate_key(key: str) -> str:
